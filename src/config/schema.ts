@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * Every PATCHBRIDGE_* variable: its default, what it accepts and what it means.
+ * This table is the single source for `loadConfig`, for the README's
+ * configuration table (a test keeps them in step) and for `patchbridge doctor`.
+ */
+export interface VariableSpec {
+  readonly name: string;
+  readonly default?: string;
+  readonly description: string;
+  /** Never printed, never logged. */
+  readonly secret?: boolean;
+}
+
+export const VARIABLES = [
+  { name: 'PATCHBRIDGE_HOST', default: '127.0.0.1', description: 'Address the standalone server listens on.' },
+  { name: 'PATCHBRIDGE_PORT', default: '8080', description: 'Port the standalone server listens on (0 = any free port).' },
+  { name: 'PATCHBRIDGE_PUBLIC_URL', description: 'Base URL callers use to reach this server; used for `Location` headers and standalone report links. Default `http://HOST:PORT`.' },
+  { name: 'PATCHBRIDGE_LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
+  { name: 'PATCHBRIDGE_DATA_DIR', default: './.patchbridge', description: 'Directory for embedded state and blobs; created as needed.' },
+  { name: 'PATCHBRIDGE_STORE', default: 'sqlite:./.patchbridge/state.db', description: 'State store: `sqlite:PATH` or `dynamodb://TABLE`.' },
+  { name: 'PATCHBRIDGE_BLOBS', default: 'file:./.patchbridge/blobs', description: 'Blob store: `file:DIR` or `s3://BUCKET/PREFIX`.' },
+  { name: 'PATCHBRIDGE_SIMULATORS', default: 'auto', description: '`auto` starts the bundled ServiceNow and AWS simulators when ServiceNow / AWS are not configured; `on` always; `off` never.' },
+  { name: 'PATCHBRIDGE_AWS_REGIONS', default: 'us-east-1', description: 'Comma-separated regions to manage.' },
+  { name: 'PATCHBRIDGE_AWS_ACCOUNTS', description: 'Managed accounts: comma-separated `ACCOUNT_ID[:ROLE_ARN[:EXTERNAL_ID]]`, or a JSON array of `{id, roleArn?, externalId?, regions?}`. Empty = the account of the ambient credentials.' },
+  { name: 'PATCHBRIDGE_SERVICENOW_URL', description: 'ServiceNow instance URL, e.g. `https://acme.service-now.com` (https only, except loopback).' },
+  { name: 'PATCHBRIDGE_SERVICENOW_SECRET_ID', description: 'Secrets Manager secret holding `{instanceUrl, clientId, clientSecret}` or `{instanceUrl, username, password}`.' },
+  { name: 'PATCHBRIDGE_SERVICENOW_CLIENT_ID', description: 'Local use: OAuth client id (with _CLIENT_SECRET).' },
+  { name: 'PATCHBRIDGE_SERVICENOW_CLIENT_SECRET', description: 'Local use: OAuth client secret.', secret: true },
+  { name: 'PATCHBRIDGE_SERVICENOW_USERNAME', description: 'Local use: Basic-auth user (with _PASSWORD).' },
+  { name: 'PATCHBRIDGE_SERVICENOW_PASSWORD', description: 'Local use: Basic-auth password.', secret: true },
+  { name: 'PATCHBRIDGE_SERVICENOW_MODE', default: 'import-set', description: '`import-set` (scoped app installed) or `table` (Table API on `incident`).' },
+  { name: 'PATCHBRIDGE_SERVICENOW_MAX_IN_FLIGHT', default: '4', description: 'Concurrent requests to ServiceNow (1–32).' },
+  { name: 'PATCHBRIDGE_SERVICENOW_TIMEOUT_MS', default: '30000', description: 'Per-request timeout.' },
+  { name: 'PATCHBRIDGE_SERVICENOW_RETRY_BUDGET_MS', default: '120000', description: 'Total time retries of one call may take.' },
+  { name: 'PATCHBRIDGE_API_JWT_ISSUER', description: 'OAuth issuer whose client-credentials JWTs the API accepts.' },
+  { name: 'PATCHBRIDGE_API_JWT_AUDIENCE', default: 'patchbridge', description: 'Required `aud` of API JWTs.' },
+  { name: 'PATCHBRIDGE_API_JWKS_URL', description: 'JWKS URL of the issuer (default `ISSUER/.well-known/jwks.json`).' },
+  { name: 'PATCHBRIDGE_API_HMAC_SECRET_ID', description: 'Secrets Manager secret holding HMAC keys `{"keys":[{"id","secret"}]}` (two during rotation).' },
+  { name: 'PATCHBRIDGE_API_HMAC_KEYS', description: 'Local use: HMAC keys as `ID:SECRET[,ID:SECRET]`.', secret: true },
+  { name: 'PATCHBRIDGE_API_RATE_LIMIT', default: '600', description: 'Requests per minute per API client.' },
+  { name: 'PATCHBRIDGE_EVENTS_API_KEY', description: 'API key EventBridge API destinations send (header `x-api-key`) to `/v1/events`.', secret: true },
+  { name: 'PATCHBRIDGE_EVENTS_BASIC_AUTH', description: 'Alternatively `USER:PASSWORD` for EventBridge connections using Basic auth.', secret: true },
+  { name: 'PATCHBRIDGE_SNS_TOPIC_ARNS', description: 'Comma-separated SNS topic ARNs whose HTTPS deliveries `/v1/events` accepts (empty = any verified topic).' },
+  { name: 'PATCHBRIDGE_MONITORING_TOPIC_ARN', description: 'SNS topic incident drafts are published to (Lambda runtime).' },
+  { name: 'PATCHBRIDGE_REPORTS_TOPIC_ARN', description: 'SNS topic report links are published to.' },
+  { name: 'PATCHBRIDGE_PATCH_RESULTS_TOPIC_ARN', description: 'SNS topic Run Command notifications go to (set on commands we send).' },
+  { name: 'PATCHBRIDGE_NOTIFICATION_ROLE_ARN', description: 'IAM role Run Command uses to publish to the PatchResults topic.' },
+  { name: 'PATCHBRIDGE_PATCH_RUNBOOK', default: 'patchbridge-AdHocPatch', description: 'Automation runbook ad hoc patch runs start.' },
+  { name: 'PATCHBRIDGE_INCIDENT_DEFAULT_GROUP', default: 'Cloud Operations', description: 'Assignment group when no tag mapping matches.' },
+  { name: 'PATCHBRIDGE_INCIDENT_GROUP_MAP', description: 'JSON `{ "TagKey=Value": "Group" }`, first match wins, e.g. `{"Application=billing":"Billing Ops"}`.' },
+  { name: 'PATCHBRIDGE_INCIDENT_SERVICE_MAP', description: 'JSON `{ "PatchGroup": "CI name or sys_id" }` for multi-instance incidents.' },
+  { name: 'PATCHBRIDGE_INCIDENT_PROD_ENVIRONMENTS', default: 'production,prod', description: '`Environment` tag values treated as production by the impact/urgency policy.' },
+  { name: 'PATCHBRIDGE_STALE_DAYS', default: '7', description: 'An instance silent for longer than this is stale.' },
+  { name: 'PATCHBRIDGE_REPORT_DAYS', default: '30', description: 'Days of history a report covers.' },
+  { name: 'PATCHBRIDGE_REPORT_LINK_TTL_SECONDS', default: '604800', description: 'Lifetime of report links (max 604800, the SigV4 limit).' },
+  { name: 'PATCHBRIDGE_LINK_SIGNING_KEY', description: 'Standalone: key that signs report download links (generated and kept in the data dir when unset).', secret: true },
+  { name: 'PATCHBRIDGE_SNAPSHOT_CRON', default: '15 2 * * *', description: 'When the daily compliance snapshot runs (UTC, 5-field cron).' },
+  { name: 'PATCHBRIDGE_REPORT_CRON', default: '0 6 1 * *', description: 'When the monthly compliance report runs (UTC, 5-field cron).' },
+  { name: 'PATCHBRIDGE_OUTBOX_POLL_MS', default: '1000', description: 'Standalone: how often the outbox worker looks for due deliveries.' },
+] as const satisfies readonly VariableSpec[];
+
+export type VariableName = (typeof VARIABLES)[number]['name'];
+
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);

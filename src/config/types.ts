@@ -1,0 +1,78 @@
+import type { LogLevel } from '../core/logger.js';
+
+export type StoreUrl = { kind: 'sqlite'; path: string } | { kind: 'dynamodb'; table: string };
+export type BlobUrl = { kind: 'file'; dir: string } | { kind: 's3'; bucket: string; prefix: string };
+
+export interface AwsAccount {
+  readonly id: string;
+  readonly roleArn?: string;
+  readonly externalId?: string;
+  readonly regions: readonly string[];
+}
+
+export type ServiceNowCredentials =
+  | { readonly source: 'secret'; readonly secretId: string }
+  | { readonly source: 'oauth'; readonly clientId: string; readonly clientSecret: string }
+  | { readonly source: 'basic'; readonly username: string; readonly password: string };
+
+export interface HmacKey {
+  readonly id: string;
+  readonly secret: string;
+}
+
+/** The validated, frozen configuration. Only `loadConfig` builds one. */
+export interface Config {
+  readonly server: { readonly host: string; readonly port: number; readonly publicUrl: string | undefined };
+  readonly logLevel: LogLevel;
+  readonly dataDir: string;
+  readonly store: StoreUrl;
+  readonly blobs: BlobUrl;
+  readonly simulators: 'auto' | 'on' | 'off';
+  readonly aws: { readonly regions: readonly string[]; readonly accounts: readonly AwsAccount[] };
+  readonly servicenow: {
+    readonly instanceUrl: string | undefined;
+    readonly credentials: ServiceNowCredentials | undefined;
+    readonly mode: 'import-set' | 'table';
+    readonly maxInFlight: number;
+    readonly timeoutMs: number;
+    readonly retryBudgetMs: number;
+  };
+  readonly api: {
+    readonly jwt: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | undefined;
+    readonly hmac: { readonly secretId: string | undefined; readonly keys: readonly HmacKey[] };
+    readonly rateLimitPerMinute: number;
+  };
+  readonly events: {
+    readonly apiKey: string | undefined;
+    readonly basicAuth: { readonly username: string; readonly password: string } | undefined;
+    readonly snsTopicArns: readonly string[];
+  };
+  readonly topics: {
+    readonly monitoring: string | undefined;
+    readonly reports: string | undefined;
+    readonly patchResults: string | undefined;
+    readonly notificationRoleArn: string | undefined;
+  };
+  readonly patching: { readonly runbook: string };
+  readonly incidents: {
+    readonly defaultGroup: string;
+    readonly groupMap: readonly { readonly tagKey: string; readonly tagValue: string; readonly group: string }[];
+    readonly serviceMap: Readonly<Record<string, string>>;
+    readonly prodEnvironments: readonly string[];
+  };
+  readonly compliance: {
+    readonly staleDays: number;
+    readonly reportDays: number;
+    readonly linkTtlSeconds: number;
+    readonly linkSigningKey: string | undefined;
+    readonly snapshotCron: string;
+    readonly reportCron: string;
+  };
+  readonly outbox: { readonly pollMs: number };
+}
+
+/** What `/readyz` and `patchbridge doctor` report as not yet configured. */
+export interface MissingSetting {
+  readonly setting: string;
+  readonly why: string;
+}

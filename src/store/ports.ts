@@ -1,0 +1,82 @@
+import type {
+  CorrelationRecord,
+  GateAuthorisation,
+  IdempotencyRecord,
+  OutboxItem,
+  Page,
+  PatchRunRecord,
+  ReportJobRecord,
+} from './types.js';
+
+/**
+ * Durable state for every flow. Two implementations (SQLite, DynamoDB) pass one
+ * contract suite (`contract.ts`). All writes that can race are conditional:
+ * they fail with `StoreError('CONFLICT')` rather than overwrite.
+ */
+export interface StateStore {
+  /**
+   * Create-if-absent. Exactly one of N concurrent callers for the same key gets
+   * `true`. A claim with `ttlSeconds` may be re-claimed after it expires.
+   * Used for incident keys, HMAC nonces and singleton jobs.
+   */
+  claim(key: string, owner: string, ttlSeconds?: number): Promise<boolean>;
+  /** Releases a claim held by `owner`; a no-op otherwise. */
+  release(key: string, owner: string): Promise<void>;
+
+  // Patch runs
+  /** Fails with CONFLICT if the id exists. */
+  createPatchRun(run: PatchRunRecord): Promise<void>;
+  getPatchRun(id: string): Promise<PatchRunRecord | undefined>;
+  /** Merges `patch` and bumps `updatedAt`; NOT_FOUND if absent. */
+  updatePatchRun(id: string, patch: Partial<Omit<PatchRunRecord, 'id' | 'createdAt'>>): Promise<PatchRunRecord>;
+  findPatchRunByExecution(executionId: string): Promise<PatchRunRecord | undefined>;
+  /** Newest first. */
+  listPatchRuns(query: { changeNumber?: string; limit: number; cursor?: string }): Promise<Page<PatchRunRecord>>;
+
+  // Idempotency
+  /**
+   * Starts an idempotent operation. Returns `{ created: true }` when this caller
+   * owns it, or the existing record (expired records are replaced).
+   */
+  beginIdempotent(record: IdempotencyRecord): Promise<{ created: true } | { created: false; existing: IdempotencyRecord }>;
+  completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
+  /** Drops an in-progress record after a failure so the caller may retry. */
+  abandonIdempotent(key: string): Promise<void>;
+
+  // Incident correlation map
+  getCorrelation(correlationId: string): Promise<CorrelationRecord | undefined>;
+  /**
+   * Writes a correlation record. With `expectedVersion` undefined it must not exist;
+   * otherwise the stored version must equal it. The stored version becomes +1.
+   * CONFLICT otherwise.
+   */
+  putCorrelation(record: Omit<CorrelationRecord, 'version'>, expectedVersion?: number): Promise<CorrelationRecord>;
+
+  // Outbox
+  /** Idempotent on `id`: enqueueing an existing id leaves it untouched and returns false. */
+  enqueue(item: { id: string; kind: string; payload: unknown; nextAttemptAt?: string }): Promise<boolean>;
+  /** Leases up to `limit` due items (optionally of one kind) for `leaseMs`. */
+  lease(options: { limit: number; leaseMs: number; kind?: string }): Promise<OutboxItem[]>;
+  /** Deletes a delivered item; ignored if the lease token no longer matches. */
+  ack(id: string, leaseToken: string): Promise<void>;
+  /** Records a failed attempt and schedules the next one; releases the lease. */
+  fail(id: string, leaseToken: string, error: string, nextAttemptAt: string): Promise<void>;
+  /** Items not yet delivered (for readiness, metrics and tests). */
+  outboxDepth(kind?: string): Promise<number>;
+
+  // Change-gate authorisations (one current authorisation per window)
+  putGate(gate: GateAuthorisation): Promise<void>;
+  getGate(windowId: string): Promise<GateAuthorisation | undefined>;
+  listGates(query: { accountId?: string; region?: string }): Promise<GateAuthorisation[]>;
+
+  // Report jobs
+  createReportJob(job: ReportJobRecord): Promise<void>;
+  getReportJob(id: string): Promise<ReportJobRecord | undefined>;
+  updateReportJob(id: string, patch: Partial<Omit<ReportJobRecord, 'id' | 'createdAt'>>): Promise<ReportJobRecord>;
+  /** Newest first. */
+  listReportJobs(query: { limit: number; cursor?: string }): Promise<Page<ReportJobRecord>>;
+
+  /** Cheap round trip for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import type { Logger } from '../core/logger.js';
+import { notFoundHandler, problemHandler } from './problem.js';
+import { type OperationsDeps, operationsRoutes } from './routes/operations.js';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly operations: OperationsDeps;
+  /**
+   * Feature routers (patch runs, change gates, events, compliance), mounted in
+   * order after the operations routes. Each brings its own auth and validation.
+   */
+  readonly features?: readonly Router[];
+  /** Largest accepted request body. */
+  readonly bodyLimit?: string;
+}
+
+const RAW_BODY = Symbol('rawBody');
+type WithRawBody = Request & { [RAW_BODY]?: Buffer };
+
+/** The exact bytes of the request body, as signed by HMAC callers and SNS. Empty when none. */
+export function rawBody(req: Request): Buffer {
+  return (req as WithRawBody)[RAW_BODY] ?? Buffer.alloc(0);
+}
+
+const keepRaw = (req: Request, _res: unknown, buf: Buffer) => {
+  (req as WithRawBody)[RAW_BODY] = buf;
+};
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const started = process.hrtime.bigint();
+    res.locals['requestId'] = requestId;
+    res.locals['logger'] = logger.child({ requestId });
+    res.set('x-request-id', requestId);
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // Paths only: query strings may carry tokens (signed report links).
+      logger.debug({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+    });
+    next();
+  };
+}
+
+/**
+ * Builds the express app without listening, so tests drive it with supertest
+ * and the Lambda proxy and the standalone server share it.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  const limit = deps.bodyLimit ?? '1mb';
+  app.use(requestContext(deps.logger));
+  app.use((_req, res, next) => {
+    res.set({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    next();
+  });
+  app.use(express.json({ limit, verify: keepRaw, type: ['application/json', 'application/*+json'] }));
+  // SNS HTTPS deliveries arrive as text/plain JSON.
+  app.use(express.text({ limit, verify: keepRaw, type: 'text/plain' }));
+  app.use(operationsRoutes(deps.operations));
+  for (const feature of deps.features ?? []) app.use(feature);
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,149 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+/**
+ * The one HTTP error type. Routes and middleware throw it (or any `AppError`);
+ * `problemHandler` renders every error as RFC 9457 `application/problem+json`.
+ */
+export class HttpProblem extends AppError {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly errors: readonly { path: string; message: string }[] | undefined;
+
+  constructor(
+    status: number,
+    code: string,
+    detail: string,
+    options: { cause?: unknown; headers?: Record<string, string>; errors?: { path: string; message: string }[] } = {},
+  ) {
+    super(code, detail, { cause: options.cause });
+    this.status = status;
+    this.headers = Object.freeze({ ...(options.headers ?? {}) });
+    this.errors = options.errors;
+  }
+}
+
+/**
+ * HTTP status for each stable `AppError` code raised below the API. Features add
+ * their codes here so the mapping stays in one place. Unknown codes are 500.
+ */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  VALIDATION_FAILED: 400,
+  INVALID_EVENT: 400,
+  INVALID_QUERY_VALUE: 400,
+  BAD_REQUEST: 400,
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  ACCESS_DENIED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  CHANGE_NOT_FOUND: 409,
+  CHANGE_NOT_APPROVED: 409,
+  CHANGE_WRONG_STATE: 409,
+  CHANGE_OUTSIDE_WINDOW: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  IDEMPOTENCY_MISMATCH: 409,
+  RATE_LIMITED: 429,
+  THROTTLED: 503,
+  CHANGE_UNVERIFIABLE: 503,
+  UNAVAILABLE: 503,
+  INSTANCE_UNAVAILABLE: 503,
+  TIMEOUT: 504,
+};
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  requestId?: string;
+  errors?: readonly { path: string; message: string }[];
+}
+
+function problemType(code: string): string {
+  return `https://patchbridge.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** Renders any thrown value as a problem body; internals never leak for 5xx. */
+export function toProblem(err: unknown, instance: string | undefined, requestId: string | undefined): { body: ProblemBody; headers: Record<string, string> } {
+  let status = 500;
+  let code = 'INTERNAL';
+  let detail = 'An unexpected error occurred.';
+  let headers: Record<string, string> = {};
+  let errors: ProblemBody['errors'];
+  if (err instanceof HttpProblem) {
+    status = err.status;
+    code = err.code;
+    detail = err.message;
+    headers = { ...err.headers };
+    errors = err.errors;
+  } else if (err instanceof AppError) {
+    status = STATUS_BY_CODE[err.code] ?? 500;
+    code = err.code;
+    if (status < 500 || err.code in STATUS_BY_CODE) detail = err.message;
+  } else if (isBodyParserError(err)) {
+    status = err.status;
+    code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_BODY';
+    detail = status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.';
+  }
+  const body: ProblemBody = {
+    type: problemType(code),
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(instance ? { instance } : {}),
+    ...(requestId ? { requestId } : {}),
+    ...(errors ? { errors } : {}),
+  };
+  return { body, headers };
+}
+
+function isBodyParserError(err: unknown): err is { status: number; type: string } {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    'type' in err &&
+    typeof (err as { type: unknown }).type === 'string' &&
+    'status' in err &&
+    typeof (err as { status: unknown }).status === 'number'
+  );
+}
+
+/** The single error-mapping middleware: logs once, answers problem+json. */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const requestId = typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined;
+    const { body, headers } = toProblem(err, req.originalUrl.split('?')[0], requestId);
+    if (body.status >= 500) logger.error({ err, requestId, method: req.method, path: req.path, code: body.code }, 'request failed');
+    else logger.info({ requestId, method: req.method, path: req.path, status: body.status, code: body.code }, 'request refused');
+    if (res.headersSent) return;
+    res.status(body.status).set(headers).type('application/problem+json').send(JSON.stringify(body));
+  };
+}
+
+/** 404 for anything no route matched. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpProblem(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}.`));
+};

@@ -1,0 +1,91 @@
+import { AppError } from '../core/errors.js';
+import type { ImportRowResult } from './ports.js';
+
+export type ServiceNowErrorCode =
+  /** 429 after the retry budget ran out. */
+  | 'RATE_LIMITED'
+  /** 401 even after refreshing credentials and token. */
+  | 'UNAUTHORIZED'
+  /** 403: the integration user lacks a role or an ACL denies it. */
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  /** 400 and any other 4xx not listed here. */
+  | 'BAD_REQUEST'
+  /** 502/503/504 or a connection failure, after the retry budget ran out. */
+  | 'UNAVAILABLE'
+  | 'TIMEOUT'
+  /** An Import Set row came back with `status: "error"`. */
+  | 'IMPORT_ROW_ERROR'
+  /** A 200 carrying HTML or no `result`: the instance is hibernating or behind a login page. */
+  | 'INSTANCE_UNAVAILABLE'
+  /** 500: a server-side script or transform failed; retrying will not help. */
+  | 'SERVER_ERROR'
+  /** A JSON body that does not match the documented shape. */
+  | 'INVALID_RESPONSE';
+
+/** ServiceNow's error envelope `{error:{message,detail}}`. */
+export interface ServiceNowErrorEnvelope {
+  readonly message: string;
+  readonly detail?: string;
+}
+
+export interface ServiceNowErrorOptions {
+  readonly cause?: unknown;
+  readonly retryable?: boolean;
+  readonly status?: number;
+  readonly envelope?: ServiceNowErrorEnvelope;
+  /** How long the server asked us to wait (429), when known. */
+  readonly retryAfterMs?: number;
+  /** Every row's result when an import failed. */
+  readonly rows?: readonly ImportRowResult[];
+  /** Method and path (no query string, no credentials). */
+  readonly request?: { readonly method: string; readonly path: string };
+}
+
+/**
+ * Every failure of the ServiceNow client. `retryable` says whether a later
+ * attempt (e.g. from the outbox) may succeed; the client has already spent its
+ * own retry budget by the time this is thrown.
+ */
+export class ServiceNowError extends AppError<ServiceNowErrorCode> {
+  readonly status: number | undefined;
+  readonly envelope: ServiceNowErrorEnvelope | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly rows: readonly ImportRowResult[];
+
+  constructor(code: ServiceNowErrorCode, message: string, options: ServiceNowErrorOptions = {}) {
+    super(code, message, {
+      cause: options.cause,
+      retryable: options.retryable ?? DEFAULT_RETRYABLE[code],
+      details: {
+        ...(options.status !== undefined ? { status: options.status } : {}),
+        ...(options.envelope ? { envelope: options.envelope } : {}),
+        ...(options.request ? { method: options.request.method, path: options.request.path } : {}),
+        ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
+      },
+    });
+    this.status = options.status;
+    this.envelope = options.envelope;
+    this.retryAfterMs = options.retryAfterMs;
+    this.rows = options.rows ?? [];
+  }
+}
+
+const DEFAULT_RETRYABLE: Record<ServiceNowErrorCode, boolean> = {
+  RATE_LIMITED: true,
+  UNAUTHORIZED: false,
+  FORBIDDEN: false,
+  NOT_FOUND: false,
+  BAD_REQUEST: false,
+  UNAVAILABLE: true,
+  TIMEOUT: true,
+  IMPORT_ROW_ERROR: false,
+  INSTANCE_UNAVAILABLE: true,
+  SERVER_ERROR: false,
+  INVALID_RESPONSE: false,
+};
+
+/** Narrows to a `ServiceNowError`, optionally of one code. */
+export function isServiceNowError(value: unknown, code?: ServiceNowErrorCode): value is ServiceNowError {
+  return value instanceof ServiceNowError && (code === undefined || value.code === code);
+}

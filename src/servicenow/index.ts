@@ -1,0 +1,6 @@
+export * from './credentials.js';
+export * from './dates.js';
+export * from './encoded-query.js';
+export * from './errors.js';
+export type * from './ports.js';
+export { CHANGE_STATE } from './ports.js';

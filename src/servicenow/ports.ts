@@ -1,0 +1,295 @@
+import type { Readable } from 'node:stream';
+import type { EncodedQuery } from './encoded-query.js';
+
+/** Tables patchbridge reads or writes through the Table API. */
+export type ServiceNowTable =
+  | 'incident'
+  | 'change_request'
+  | 'sc_req_item'
+  | 'sc_task'
+  | 'cmdb_ci_vm_instance'
+  | 'sys_user'
+  | 'sys_user_group'
+  | 'sys_journal_field'
+  | 'x_pbridge_patch_run'
+  | 'x_pbridge_window';
+
+/** Import-set staging tables of the scoped app (`x_pbridge`). */
+export type ImportStagingTable = 'x_pbridge_failure_import';
+
+/**
+ * A Table API record as the client returns it. The client always sends
+ * `sysparm_exclude_reference_link=true`, so references are bare sys_ids and
+ * every value is a string; a requested field the record lacks comes back as `''`.
+ */
+export type SnRecord<F extends string = string> = { readonly [K in F | 'sys_id']: string };
+
+/**
+ * Values to write. ServiceNow coerces everything to strings server-side; dates
+ * go as `YYYY-MM-DD HH:mm:ss` UTC (see `formatServiceNowDate`).
+ */
+export type RecordValues = Readonly<Record<string, string | number | boolean>>;
+
+export interface ListOptions<F extends string> {
+  /** Built only by `encodedQuery()`; a raw string is refused. */
+  readonly query?: EncodedQuery;
+  /** Sent as `sysparm_fields`; always required so no call pulls whole records. */
+  readonly fields: readonly F[];
+  /** Records per page (`sysparm_limit`); default from the client's limits (100), at most 10 000. */
+  readonly pageSize?: number;
+  /** Stop after this many records in total. */
+  readonly limit?: number;
+}
+
+/** Change `state` values of the default change model (Table API returns them as strings). */
+export const CHANGE_STATE = {
+  NEW: -5,
+  ASSESS: -4,
+  AUTHORIZE: -3,
+  SCHEDULED: -2,
+  IMPLEMENT: -1,
+  REVIEW: 0,
+  CLOSED: 3,
+  CANCELED: 4,
+} as const;
+
+/** Task `approval` choices. Instances may add their own, hence the open string. */
+export type ChangeApproval =
+  | 'not requested'
+  | 'requested'
+  | 'approved'
+  | 'rejected'
+  | 'cancelled'
+  | 'not_required'
+  | 'duplicate'
+  | (string & {});
+
+/** A change request, re-read from ServiceNow (never taken from a caller's payload). */
+export interface ChangeRequest {
+  readonly sys_id: string;
+  readonly number: string;
+  /** Numeric state: Scheduled is -2, Implement is -1 (see `CHANGE_STATE`). `NaN` if empty. */
+  readonly state: number;
+  readonly approval: ChangeApproval;
+  /** Planned start; `undefined` when empty. Parsed from `YYYY-MM-DD HH:mm:ss` UTC. */
+  readonly start_date: Date | undefined;
+  /** Planned end; `undefined` when empty. */
+  readonly end_date: Date | undefined;
+  readonly active: boolean;
+  /** `normal`, `standard`, `emergency`. */
+  readonly type: string;
+  readonly short_description: string;
+  /** sys_id of the assignment group, or `''`. */
+  readonly assignment_group: string;
+  /** sys_id of the CI, or `''`. */
+  readonly cmdb_ci: string;
+  readonly sys_updated_on: Date | undefined;
+}
+
+/** A `cmdb_ci_vm_instance` record; `object_id` is the EC2 / managed instance id. */
+export interface CiRecord {
+  readonly sys_id: string;
+  readonly name: string;
+  readonly object_id: string;
+  /** sys_id of the support group, or `''`. */
+  readonly support_group: string;
+  /** sys_id of the assignment group, or `''`. */
+  readonly assignment_group: string;
+  readonly operational_status: string;
+  readonly install_status: string;
+}
+
+/** The fields of an `incident` the incident flow needs. */
+export interface IncidentRecord {
+  readonly sys_id: string;
+  readonly number: string;
+  readonly state: string;
+  readonly active: boolean;
+  readonly correlation_id: string;
+  readonly short_description: string;
+  readonly assignment_group: string;
+  readonly sys_updated_on: Date | undefined;
+}
+
+/**
+ * One row for the scoped app's staging table `x_pbridge_failure_import`.
+ * The Import Set API accepts string values only.
+ */
+export interface FailureImportRow {
+  readonly correlation_id: string;
+  readonly correlation_display: string;
+  readonly short_description: string;
+  readonly description?: string;
+  /** `1`..`3` */
+  readonly impact?: string;
+  /** `1`..`3` */
+  readonly urgency?: string;
+  /** Group name or sys_id; the transform map resolves either. */
+  readonly assignment_group?: string;
+  /** Comma-separated instance ids. */
+  readonly instance_ids?: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly patch_group?: string;
+  readonly execution_id?: string;
+  /** Change request number (`CHG…`). */
+  readonly change_request?: string;
+  /** Appended to the incident's work notes on insert and on update. */
+  readonly work_note?: string;
+  /** Configuration item sys_id or name. */
+  readonly cmdb_ci?: string;
+}
+
+export type ImportRowStatus = 'inserted' | 'updated' | 'ignored' | 'skipped' | 'error';
+
+/** One element of the Import Set API's `result[]` (documented shape). */
+export interface ImportRowResult {
+  readonly transform_map: string;
+  /** Target table, e.g. `incident`. */
+  readonly table: string;
+  /** Display column of the target, e.g. `number`. */
+  readonly display_name: string;
+  /** Display value of the target, e.g. `INC0010001`. */
+  readonly display_value: string;
+  /** Table API URL of the target record. */
+  readonly record_link: string;
+  readonly status: ImportRowStatus;
+  /** sys_id of the target record (of the staging row when nothing was transformed). */
+  readonly sys_id: string;
+  readonly status_message?: string;
+  readonly error_message?: string;
+}
+
+/** What `importRows` (insertMultiple) returns. */
+export interface ImportMultipleResult {
+  /** sys_id in `sys_import_set`. */
+  readonly importSetId: string;
+  /** sys_id in `sys_multi_import_set`. */
+  readonly multiImportSetId: string;
+  /**
+   * Per-row results, in request order, when the staging table is configured for
+   * synchronous transform (`sys_rest_insert_multiple`, as the scoped app does);
+   * empty when the instance transforms asynchronously.
+   */
+  readonly rows: readonly ImportRowResult[];
+}
+
+export interface AttachmentUpload {
+  readonly table: ServiceNowTable;
+  readonly sysId: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  /**
+   * A `Buffer`/string or a factory of fresh streams can be retried. A bare
+   * `Readable` is sent once: a consumed stream cannot be replayed.
+   */
+  readonly body: Buffer | string | Readable | (() => Readable);
+}
+
+/** A `sys_attachment` record as `POST /api/now/attachment/file` returns it. */
+export interface AttachmentRecord {
+  readonly sys_id: string;
+  readonly file_name: string;
+  readonly content_type: string;
+  readonly size_bytes: string;
+  readonly table_name: string;
+  readonly table_sys_id: string;
+  readonly download_link: string;
+}
+
+/**
+ * Credentials as stored in the Secrets Manager secret (JSON
+ * `{instanceUrl, clientId, clientSecret}` or `{instanceUrl, username, password}`)
+ * after parsing with `parseServiceNowSecret`.
+ */
+export type ServiceNowCredentialsResolved =
+  | {
+      readonly kind: 'oauth';
+      readonly instanceUrl?: string;
+      readonly clientId: string;
+      readonly clientSecret: string;
+    }
+  | {
+      readonly kind: 'basic';
+      readonly instanceUrl?: string;
+      readonly username: string;
+      readonly password: string;
+    };
+
+/**
+ * Where the client gets credentials. Calling it returns the current (possibly
+ * cached) credentials; `refresh()` drops any cache and reads the source again.
+ * The client calls `refresh()` once after a 401 so a rotated secret is picked up.
+ * The AWS Secrets Manager adapter implements this port (see `cachedCredentials`).
+ */
+export interface CredentialSource {
+  (): Promise<ServiceNowCredentialsResolved>;
+  refresh(): Promise<ServiceNowCredentialsResolved>;
+}
+
+/** Tunables. Every delay is injectable so tests run in milliseconds. */
+export interface ServiceNowLimits {
+  /** Requests in flight at once (ServiceNow serves integrations from a small semaphore pool). Default 4. */
+  readonly maxInFlight: number;
+  /** Per-request timeout. Default 30 000 ms. */
+  readonly timeoutMs: number;
+  /** Total time one call may spend including retries and waits. Default 120 000 ms. */
+  readonly retryBudgetMs: number;
+  /** First backoff ceiling; full jitter picks in [0, base·2^n]. Default 500 ms. */
+  readonly baseDelayMs: number;
+  /** Cap on one backoff (and on one Retry-After wait). Default 30 000 ms. */
+  readonly maxDelayMs: number;
+  /** Retries after the first attempt. Default 8. */
+  readonly maxRetries: number;
+  /** A token is refreshed this long before it expires. Default 60 000 ms. */
+  readonly tokenSkewMs: number;
+  /** Default page size for list calls. Default 100. */
+  readonly pageSize: number;
+}
+
+/**
+ * The one ServiceNow client every flow uses. All failures are `ServiceNowError`
+ * (with a stable `code`) or, for a value that cannot go into an encoded query,
+ * `ValidationError('INVALID_QUERY_VALUE')` thrown before any request.
+ */
+export interface ServiceNowClient {
+  /** `GET /api/now/table/{table}/{sysId}`; `undefined` on 404. */
+  getRecord<F extends string>(table: ServiceNowTable, sysId: string, fields: readonly F[]): Promise<SnRecord<F> | undefined>;
+  /** Pages through `GET /api/now/table/{table}`, following `Link: rel="next"`. */
+  listRecords<F extends string>(table: ServiceNowTable, options: ListOptions<F>): AsyncIterable<SnRecord<F>>;
+  /** `POST /api/now/table/{table}`; returns the created record's `fields`. */
+  createRecord<F extends string>(table: ServiceNowTable, values: RecordValues, fields: readonly F[]): Promise<SnRecord<F>>;
+  /** `PATCH /api/now/table/{table}/{sysId}`; returns the updated record's `fields`. */
+  patchRecord<F extends string>(
+    table: ServiceNowTable,
+    sysId: string,
+    values: RecordValues,
+    fields: readonly F[],
+  ): Promise<SnRecord<F>>;
+  /**
+   * `POST /api/now/import/{stagingTable}`: one row, transformed synchronously.
+   * A result with `status: "error"` throws `ServiceNowError('IMPORT_ROW_ERROR')`.
+   */
+  importRow(stagingTable: ImportStagingTable, row: FailureImportRow): Promise<ImportRowResult>;
+  /**
+   * `POST /api/now/import/{stagingTable}/insertMultiple`. Any row with
+   * `status: "error"` throws `IMPORT_ROW_ERROR`; `err.rows` holds every row's result.
+   */
+  importRows(stagingTable: ImportStagingTable, rows: readonly FailureImportRow[]): Promise<ImportMultipleResult>;
+  /** `POST /api/now/attachment/file`, streaming the body. */
+  uploadAttachment(upload: AttachmentUpload): Promise<AttachmentRecord>;
+  /** Reads a change by number (`^CHG\d{7,}$`); `undefined` if none. */
+  getChangeRequest(number: string): Promise<ChangeRequest | undefined>;
+  /**
+   * CIs in `cmdb_ci_vm_instance` keyed by `object_id`, queried ≤ 100 ids at a time.
+   * Ids without a CI are absent from the map; with duplicates the most recently
+   * updated CI wins.
+   */
+  findCisByInstanceIds(instanceIds: readonly string[]): Promise<ReadonlyMap<string, CiRecord>>;
+  /** The active incident with this `correlation_id` (Table API mode), if any. */
+  findActiveIncidentByCorrelationId(correlationId: string): Promise<IncidentRecord | undefined>;
+  /** Appends a journal entry to `work_notes`. */
+  addWorkNote(table: ServiceNowTable, sysId: string, text: string): Promise<void>;
+  /** One cheap authenticated request, for readiness checks and `patchbridge doctor`. */
+  ping(): Promise<void>;
+}

@@ -7,8 +7,9 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 /**
  * Every field name that may carry a credential, wherever it sits in a log object.
- * Redaction is configuration, not care: adding a credential-bearing field means
- * adding its name here, and `logger.test.ts` proves none of them leaks.
+ * Redaction is configuration, not care: a field with one of these names is
+ * redacted wherever it sits; adding a credential-bearing field means adding its
+ * name here, and `logger.test.ts` proves none of them leaks.
  */
 export const SECRET_FIELDS = [
   'authorization',
@@ -43,17 +44,24 @@ export const SECRET_FIELDS = [
   'X-Amz-Security-Token',
 ] as const;
 
-/** pino redact paths: each secret field at the top level and up to four levels deep. */
-export function redactPaths(fields: readonly string[] = SECRET_FIELDS): string[] {
-  const out: string[] = [];
-  for (const field of fields) {
-    const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
-    const dot = key.startsWith('[') ? '' : '.';
-    out.push(key);
-    out.push(`*${dot}${key}`);
-    out.push(`*.*${dot}${key}`);
-    out.push(`*.*.*${dot}${key}`);
-    out.push(`*.*.*.*${dot}${key}`);
+const SECRET_KEYS = new Set(SECRET_FIELDS.map((f) => f.toLowerCase()));
+const MAX_DEPTH = 10;
+
+/**
+ * Returns a copy of `value` with every secret-named field (case-insensitive, at
+ * any depth) replaced by `[REDACTED]`. Copies rather than mutates, because logged
+ * objects are often frozen (the configuration is).
+ */
+export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= MAX_DEPTH) return '[Truncated]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, seen));
+  if (value instanceof Date || Buffer.isBuffer(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEYS.has(k.toLowerCase()) && v !== undefined && v !== null ? '[REDACTED]' : redact(v, depth + 1, seen);
   }
   return out;
 }
@@ -72,9 +80,8 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     level: options.level ?? 'info',
     name: options.name ?? 'patchbridge',
     base: options.base ?? { service: 'patchbridge' },
-    redact: { paths: redactPaths(), censor: '[REDACTED]' },
     timestamp: stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), log: (obj) => redact(obj) as Record<string, unknown> },
     serializers: { err: stdSerializers.errWithCause },
   };
   return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);

@@ -1,0 +1,78 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load-config.js';
+import { createLogger, SECRET_FIELDS } from './logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { lines, destination: destination as unknown as NodeJS.WritableStream & { write(s: string): boolean } };
+}
+
+const SECRETS = {
+  clientSecret: 'sn-client-secret-1f2e3d',
+  password: 'sn-password-9a8b7c',
+  hmac: 'hmac-key-material-0123456789abcdef0123',
+  apiKey: 'eventbridge-api-key-5566778899',
+  token: 'eyJhbGciOiJSUzI1NiJ9.payload.sig',
+};
+
+describe('createLogger', () => {
+  it('when a config holding secrets is logged, then no secret value appears in the output', () => {
+    // Prepare
+    const config = loadConfig({
+      PATCHBRIDGE_SERVICENOW_URL: 'https://acme.service-now.com',
+      PATCHBRIDGE_SERVICENOW_CLIENT_ID: 'cid',
+      PATCHBRIDGE_SERVICENOW_CLIENT_SECRET: SECRETS.clientSecret,
+      PATCHBRIDGE_API_HMAC_KEYS: `k1:${SECRETS.hmac}`,
+      PATCHBRIDGE_EVENTS_API_KEY: SECRETS.apiKey,
+      PATCHBRIDGE_EVENTS_BASIC_AUTH: `eb:${SECRETS.password}`,
+    });
+    const { lines, destination } = capture();
+    const logger = createLogger({ level: 'debug', destination });
+
+    // Act
+    logger.info({ config }, 'configuration loaded');
+    logger.debug({ req: { headers: { authorization: `Bearer ${SECRETS.token}`, 'x-api-key': SECRETS.apiKey } } }, 'request');
+    logger.warn({ oauth: { access_token: SECRETS.token, refresh_token: SECRETS.token } }, 'token refreshed');
+    logger.error({ err: new Error('boom'), credentials: { password: SECRETS.password } }, 'failed');
+
+    // Assess
+    expect(lines).toHaveLength(4);
+    const output = lines.join('\n');
+    for (const value of Object.values(SECRETS)) expect(output).not.toContain(value);
+    expect(output).toContain('[REDACTED]');
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'info', msg: 'configuration loaded', service: 'patchbridge' });
+  });
+
+  it.each(SECRET_FIELDS.map((f) => [f]))('redacts %s at any depth', (field) => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ destination });
+    logger.info({ [field]: 'S3CRET-top', a: { [field]: 'S3CRET-1', b: { c: { d: { [field]: 'S3CRET-4' } } } } }, 'x');
+    expect(lines.join('')).not.toContain('S3CRET');
+  });
+});
+
+describe('redact', () => {
+  it('when a field name differs only in case, then it is still redacted', () => {
+    const { lines, destination } = capture();
+    createLogger({ destination }).info({ headers: { AUTHORIZATION: 'Basic c2VjcmV0' } }, 'x');
+    expect(lines.join('')).not.toContain('c2VjcmV0');
+  });
+
+  it('when the logged object is frozen or circular, then logging neither throws nor mutates it', () => {
+    const { lines, destination } = capture();
+    const inner: Record<string, unknown> = { password: 'hunter2-xyz' };
+    inner['self'] = inner;
+    const frozen = Object.freeze({ password: 'frozen-pw-123', inner });
+    createLogger({ destination }).info({ frozen }, 'x');
+    expect(frozen.password).toBe('frozen-pw-123');
+    expect(lines.join('')).not.toMatch(/hunter2-xyz|frozen-pw-123/);
+    expect(lines.join('')).toContain('[Circular]');
+  });
+});

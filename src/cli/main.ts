@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -41,7 +43,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+// Resolve symlinks: npm's bin shim links to dist/src/cli/main.js.
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (isMain) {
   const code = await runCli(process.argv.slice(2), {
     env: process.env,

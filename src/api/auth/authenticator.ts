@@ -1,0 +1,144 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import type { StateStore } from '../../store/ports.js';
+import { rawBody } from '../app.js';
+import { HttpProblem } from '../problem.js';
+import type { RateLimiter } from '../rate-limit.js';
+import { AuthError, PUBLIC_MESSAGE } from './errors.js';
+import { computeSignature, DEFAULT_TOLERANCE_SECONDS, parseSignatureHeader, SIGNATURE_HEADER, signaturesEqual } from './hmac.js';
+import type { HmacKeyRing } from './hmac-keys.js';
+import { createJwtVerifier } from './jwt.js';
+import type { Principal, ResolvedHmacKey, Scope } from './types.js';
+
+export interface AuthenticatorDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Remembers HMAC nonces (`claim('nonce:…', …, ttl)`). */
+  readonly store: Pick<StateStore, 'claim'>;
+  /** OAuth issuer settings (`config.api.jwt`); without them bearer tokens are refused. */
+  readonly jwt?: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | undefined;
+  /** HMAC keys; without them signed requests are refused. */
+  readonly hmacKeys?: HmacKeyRing | undefined;
+  /** Applied per client after authentication; none = unlimited. */
+  readonly rateLimiter?: RateLimiter | undefined;
+  /** Allowed distance of an HMAC `ts` from now. Default 300 s. */
+  readonly toleranceSeconds?: number;
+}
+
+export interface Authenticator {
+  /**
+   * Middleware that authenticates the request (JWT bearer or HMAC signature),
+   * applies the per-client rate limit, then requires `scope`. Put it first on a route.
+   * The principal is then available through `principalOf(res)`.
+   * Refusals: 401 `UNAUTHORIZED`, 403 `FORBIDDEN`, 429 `RATE_LIMITED` (with
+   * `Retry-After`), 503 `AUTH_UNAVAILABLE`, all `application/problem+json`.
+   */
+  requireScope(scope: Scope): RequestHandler;
+  /** Authenticates without a scope check or rate limit (for callers composing their own). */
+  authenticate(req: Request): Promise<Principal>;
+}
+
+const PRINCIPAL = 'principal';
+const WWW_AUTHENTICATE = 'Bearer realm="patchbridge", PatchbridgeHmac realm="patchbridge"';
+// A dummy key keeps the work for an unknown key id the same as for a known one.
+const DUMMY_KEY: ResolvedHmacKey = { id: '', secret: 'x'.repeat(32), clientId: '', scopes: new Set() };
+
+/** The authenticated caller of this request; throws if no auth middleware ran (a wiring bug). */
+export function principalOf(res: Response): Principal {
+  const p: unknown = res.locals[PRINCIPAL];
+  if (!p || typeof p !== 'object' || !('clientId' in p)) throw new Error('principalOf: no authenticated principal on this request');
+  return p as Principal;
+}
+
+/**
+ * Builds the API's authenticator. One instance per app: it holds the JWKS cache
+ * and the rate-limit buckets. See `docs/api.md` for both schemes.
+ */
+export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
+  const verifyJwt = deps.jwt ? createJwtVerifier({ ...deps.jwt, clock: deps.clock }) : undefined;
+  const tolerance = deps.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  // A nonce must outlive every timestamp that could still be accepted with it.
+  const nonceTtl = tolerance * 2;
+
+  async function verifyHmac(req: Request, header: string, ring: HmacKeyRing): Promise<Principal> {
+    const parts = parseSignatureHeader(header);
+    const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
+    if (Math.abs(nowSeconds - parts.ts) > tolerance) throw new AuthError('UNAUTHORIZED', 'signature timestamp outside tolerance');
+    const keys = await ring.keysFor(parts.keyId);
+    const signed = { method: req.method, pathWithQuery: req.originalUrl, body: rawBody(req) };
+    let match: ResolvedHmacKey | undefined;
+    for (const key of keys.length > 0 ? keys : [DUMMY_KEY]) {
+      const ok = signaturesEqual(computeSignature(key.secret, signed, parts.ts, parts.nonce), parts.sig);
+      if (ok && key !== DUMMY_KEY) match ??= key;
+    }
+    if (!match) throw new AuthError('UNAUTHORIZED', keys.length > 0 ? 'signature mismatch' : 'unknown key id');
+    let fresh: boolean;
+    try {
+      fresh = await deps.store.claim(`nonce:${parts.keyId}:${parts.nonce}`, match.clientId, nonceTtl);
+    } catch (err) {
+      throw new AuthError('AUTH_UNAVAILABLE', 'nonce store unavailable', { cause: err });
+    }
+    if (!fresh) throw new AuthError('UNAUTHORIZED', 'nonce replayed');
+    return { clientId: match.clientId, scheme: 'hmac', scopes: match.scopes, credentialId: match.id };
+  }
+
+  async function authenticate(req: Request): Promise<Principal> {
+    const authorization = req.get('authorization');
+    const signature = req.get(SIGNATURE_HEADER);
+    if (authorization !== undefined && signature !== undefined) throw new AuthError('UNAUTHORIZED', 'both schemes presented');
+    if (authorization !== undefined) {
+      const m = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization.trim());
+      if (!m?.[1] || !verifyJwt) throw new AuthError('UNAUTHORIZED', verifyJwt ? 'malformed bearer token' : 'JWT not configured');
+      return verifyJwt(m[1]);
+    }
+    if (signature !== undefined) {
+      if (!deps.hmacKeys) throw new AuthError('UNAUTHORIZED', 'HMAC not configured');
+      return verifyHmac(req, signature, deps.hmacKeys);
+    }
+    throw new AuthError('UNAUTHORIZED', 'no credentials');
+  }
+
+  function toHttp(err: AuthError): HttpProblem {
+    if (err.code === 'UNAUTHORIZED') {
+      return new HttpProblem(401, err.code, PUBLIC_MESSAGE.UNAUTHORIZED, { cause: err, headers: { 'www-authenticate': WWW_AUTHENTICATE } });
+    }
+    if (err.code === 'FORBIDDEN') return new HttpProblem(403, err.code, PUBLIC_MESSAGE.FORBIDDEN, { cause: err });
+    return new HttpProblem(503, err.code, PUBLIC_MESSAGE.AUTH_UNAVAILABLE, { cause: err, headers: { 'retry-after': '5' } });
+  }
+
+  function loggerOf(res: Response): Logger {
+    const l: unknown = res.locals['logger'];
+    return l && typeof l === 'object' && 'info' in l ? (l as Logger) : deps.logger;
+  }
+
+  return {
+    authenticate,
+    requireScope(scope) {
+      return async (req, res, next) => {
+        try {
+          let principal = res.locals[PRINCIPAL] as Principal | undefined;
+          if (!principal) {
+            principal = await authenticate(req);
+            res.locals[PRINCIPAL] = principal;
+            res.locals['logger'] = loggerOf(res).child({ clientId: principal.clientId, scheme: principal.scheme });
+            const decision = deps.rateLimiter?.take(principal.clientId);
+            if (decision) res.set('ratelimit-limit', String(decision.limit));
+            if (decision && !decision.allowed) {
+              throw new HttpProblem(429, 'RATE_LIMITED', 'Too many requests for this client; retry later.', {
+                headers: { 'retry-after': String(decision.retryAfterSeconds), 'ratelimit-remaining': '0' },
+              });
+            }
+            if (decision) res.set('ratelimit-remaining', String(decision.remaining));
+          }
+          if (!principal.scopes.has(scope)) throw new AuthError('FORBIDDEN', `missing scope ${scope}`);
+          next();
+        } catch (err) {
+          if (!(err instanceof AuthError)) throw err;
+          loggerOf(res).info({ reason: err.reason, code: err.code, path: req.path }, 'authentication refused');
+          throw toHttp(err);
+        }
+      };
+    },
+  };
+}

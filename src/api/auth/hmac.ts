@@ -1,0 +1,85 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { AuthError } from './errors.js';
+
+/** The header HMAC callers send. */
+export const SIGNATURE_HEADER = 'x-patchbridge-signature';
+
+/** Requests whose `ts` is further than this from now are refused (the issue's 5 minutes). */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export interface SignatureParts {
+  readonly keyId: string;
+  readonly ts: number;
+  readonly nonce: string;
+  readonly sig: string;
+}
+
+export interface SignedRequest {
+  readonly method: string;
+  /** Path and query exactly as sent, e.g. `/v1/patch-runs?changeRequest=CHG0000001`. */
+  readonly pathWithQuery: string;
+  readonly body: Buffer | string;
+}
+
+const KEY_ID = /^[\w.-]{1,64}$/;
+const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
+const TS = /^\d{1,12}$/;
+const SIG = /^[0-9a-f]{64}$/;
+
+/** Hex SHA-256 of the body (of the empty string when there is none). */
+export function bodyDigest(body: Buffer | string): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/**
+ * The string that is signed: `METHOD\nPATH_WITH_QUERY\nTS\nNONCE\nHEX_SHA256(BODY)`.
+ * The method is upper-cased; the path is taken verbatim (no re-encoding).
+ */
+export function canonicalString(request: SignedRequest, ts: number, nonce: string): string {
+  return [request.method.toUpperCase(), request.pathWithQuery, String(ts), nonce, bodyDigest(request.body)].join('\n');
+}
+
+/** Lower-case hex HMAC-SHA256 of the canonical string. */
+export function computeSignature(secret: string, request: SignedRequest, ts: number, nonce: string): string {
+  return createHmac('sha256', secret).update(canonicalString(request, ts, nonce)).digest('hex');
+}
+
+/**
+ * Builds the `X-Patchbridge-Signature` header value for a request. For callers
+ * (tests, the benchmark, scripts) and as the reference for `docs/api.md`.
+ */
+export function signRequest(
+  key: { readonly id: string; readonly secret: string },
+  request: SignedRequest,
+  options: { ts: number; nonce: string },
+): string {
+  const sig = computeSignature(key.secret, request, options.ts, options.nonce);
+  return `keyId=${key.id},ts=${options.ts},nonce=${options.nonce},sig=${sig}`;
+}
+
+/** Parses the header; any deviation from the documented shape is a 401. */
+export function parseSignatureHeader(value: string): SignatureParts {
+  const fields = new Map<string, string>();
+  for (const part of value.split(',')) {
+    const i = part.indexOf('=');
+    const name = part.slice(0, i).trim();
+    if (i < 1 || fields.has(name)) throw new AuthError('UNAUTHORIZED', 'malformed signature header');
+    fields.set(name, part.slice(i + 1).trim());
+  }
+  const keyId = fields.get('keyId') ?? '';
+  const ts = fields.get('ts') ?? '';
+  const nonce = fields.get('nonce') ?? '';
+  const sig = (fields.get('sig') ?? '').toLowerCase();
+  if (fields.size !== 4 || !KEY_ID.test(keyId) || !TS.test(ts) || !NONCE.test(nonce) || !SIG.test(sig)) {
+    throw new AuthError('UNAUTHORIZED', 'malformed signature header');
+  }
+  return { keyId, ts: Number(ts), nonce, sig };
+}
+
+/** Constant-time comparison of two hex signatures of equal, known length. */
+export function signaturesEqual(expectedHex: string, actualHex: string): boolean {
+  const a = Buffer.from(expectedHex, 'hex');
+  const b = Buffer.from(actualHex, 'hex');
+  // Both are 32-byte digests after header validation; the length check only guards misuse.
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,111 @@
+import { FAILURE_IMPORT_COLUMNS, FAILURE_IMPORT_TABLE, TRANSFORM_MAP_NAME } from './schema.js';
+import type { ImportSetRecord, SimRecord, SimState } from './state.js';
+
+export interface TransformResult {
+  readonly transform_map: string;
+  readonly table: string;
+  readonly display_name: string;
+  readonly display_value: string;
+  readonly record_link: string;
+  readonly status: 'inserted' | 'updated' | 'ignored' | 'error';
+  readonly sys_id: string;
+  readonly status_message?: string;
+  readonly error_message?: string;
+}
+
+const CORRELATION = /^[A-Za-z0-9:._-]{1,100}$/;
+
+/**
+ * Loads one staging row into `set` and runs the scoped app's transform map
+ * (`x_pbridge failure import to incident`):
+ * - coalesce on `correlation_id` among *active* incidents only, so a resolved
+ *   incident is never reopened and a new one is inserted instead;
+ * - an onBefore script rejects rows without a valid correlation id, impact or
+ *   urgency outside 1..3, or an assignment group that does not resolve;
+ * - `change_request` (a number) maps to `rfc`, `work_note` appends to `work_notes`.
+ */
+export function transformFailureRow(
+  state: SimState,
+  set: ImportSetRecord,
+  input: Readonly<Record<string, unknown>>,
+  baseUrl: string,
+  user: string,
+): TransformResult {
+  const staging: SimRecord = { sys_id: state.newSysId(), sys_import_set: set.sys_id, sys_import_row: String(set.rows.length) };
+  for (const column of FAILURE_IMPORT_COLUMNS) {
+    const value = input[column];
+    // The Import Set API stores only strings; objects are flattened as the docs warn.
+    staging[column] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value).replaceAll(':', '=') : String(value);
+  }
+  set.rows.push(staging);
+
+  const fail = (message: string): TransformResult => {
+    staging['sys_import_state'] = 'error';
+    staging['sys_import_state_comment'] = message;
+    return {
+      transform_map: TRANSFORM_MAP_NAME,
+      table: 'incident',
+      display_name: 'number',
+      display_value: '',
+      record_link: `${baseUrl}/api/now/table/${FAILURE_IMPORT_TABLE}/${staging['sys_id']}`,
+      status: 'error',
+      sys_id: staging['sys_id'] ?? '',
+      status_message: message,
+      error_message: message,
+    };
+  };
+
+  const correlationId = staging['correlation_id'] ?? '';
+  if (!CORRELATION.test(correlationId)) return fail('correlation_id is required (1-100 of A-Z a-z 0-9 : . _ -)');
+  for (const name of ['impact', 'urgency'] as const) {
+    const v = staging[name] ?? '';
+    if (v !== '' && !['1', '2', '3'].includes(v)) return fail(`${name} must be 1, 2 or 3`);
+  }
+
+  const values: Record<string, string> = {};
+  const copy = ['correlation_id', 'correlation_display', 'short_description', 'description', 'impact', 'urgency'] as const;
+  for (const name of copy) if (staging[name]) values[name] = staging[name];
+  const group = staging['assignment_group'] ?? '';
+  if (group) {
+    const found = /^[0-9a-f]{32}$/.test(group) ? state.get('sys_user_group', group) : state.findByDisplay('sys_user_group', group);
+    if (!found) return fail(`assignment_group "${group}" not found`);
+    values['assignment_group'] = found['sys_id'] ?? '';
+  }
+  const ci = staging['cmdb_ci'] ?? '';
+  if (ci) {
+    const found = /^[0-9a-f]{32}$/.test(ci) ? state.get('cmdb_ci_vm_instance', ci) : state.findByDisplay('cmdb_ci_vm_instance', ci);
+    // An unknown CI is left empty rather than rejecting the incident.
+    if (found) values['cmdb_ci'] = found['sys_id'] ?? '';
+  }
+  const change = staging['change_request'] ?? '';
+  if (change) {
+    const found = state.findByDisplay('change_request', change);
+    if (found) values['rfc'] = found['sys_id'] ?? '';
+  }
+  if (staging['work_note']) values['work_notes'] = staging['work_note'];
+
+  const existing = state
+    .rowsForQuery('incident')
+    .find((row) => row['correlation_id'] === correlationId && row['active'] === 'true');
+  let target: SimRecord;
+  let status: 'inserted' | 'updated';
+  if (existing?.['sys_id']) {
+    target = state.update('incident', existing['sys_id'], values, user) ?? existing;
+    status = 'updated';
+  } else {
+    target = state.insert('incident', values, user);
+    status = 'inserted';
+  }
+  staging['sys_import_state'] = status;
+  staging['sys_target_table'] = 'incident';
+  staging['sys_target_sys_id'] = target['sys_id'] ?? '';
+  return {
+    transform_map: TRANSFORM_MAP_NAME,
+    table: 'incident',
+    display_name: 'number',
+    display_value: target['number'] ?? '',
+    record_link: `${baseUrl}/api/now/table/incident/${target['sys_id']}`,
+    status,
+    sys_id: target['sys_id'] ?? '',
+  };
+}

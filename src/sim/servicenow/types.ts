@@ -1,0 +1,98 @@
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+
+/** Added latency per request: fixed, uniform, or normal (clamped at 0). */
+export type LatencyKnob =
+  | { readonly kind: 'fixed'; readonly ms: number }
+  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number }
+  | { readonly kind: 'normal'; readonly meanMs: number; readonly stdDevMs: number };
+
+/**
+ * A per-user fixed-window rate limit, like a `sys_rate_limit_rules` rule but
+ * scaled to seconds so tests stay fast. Over the limit → 429 with `Retry-After`,
+ * `X-RateLimit-Limit`, `X-RateLimit-Reset` (Unix seconds) and `X-RateLimit-Rule`.
+ */
+export interface RateLimitKnob {
+  readonly requestsPerSecond: number;
+  /** Window length; default 1000 ms. */
+  readonly windowMs?: number;
+  /** sys_id reported in `X-RateLimit-Rule`. */
+  readonly ruleSysId?: string;
+}
+
+/** Random server errors, drawn from the seeded PRNG. */
+export interface ErrorRateKnob {
+  /** 0..1 */
+  readonly rate: number;
+  /** Default [500, 503]. */
+  readonly statuses?: readonly (500 | 503)[];
+}
+
+/** Every call inside [from, to) of the simulator's clock gets a 503. */
+export interface OutageWindow {
+  readonly from: Date | string | number;
+  readonly to: Date | string | number;
+}
+
+export interface SimKnobs {
+  readonly latency?: LatencyKnob | undefined;
+  readonly rateLimit?: RateLimitKnob | undefined;
+  readonly errorRate?: ErrorRateKnob | undefined;
+  readonly outages?: readonly OutageWindow[];
+  /** Every call answers 200 with the hibernation HTML page. */
+  readonly hibernating?: boolean;
+  /**
+   * `sync` (default): insertMultiple transforms synchronously and returns per-row
+   * results, as the scoped app configures via `sys_rest_insert_multiple`.
+   * `async`: only `import_set_id` / `multi_import_set_id` come back.
+   */
+  readonly insertMultiple?: 'sync' | 'async';
+  /**
+   * When true, REST callers need `snc_platform_rest_api_access`
+   * (instances with `glide.rest.enable_role_based_access`).
+   */
+  readonly requireRestApiAccessRole?: boolean;
+}
+
+export interface SimUser {
+  readonly userName: string;
+  readonly password: string;
+  readonly roles: readonly string[];
+}
+
+export interface SimOAuthClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The user tokens from this client act as (the OAuth Application User). */
+  readonly userName: string;
+}
+
+export interface ServiceNowSimOptions extends SimKnobs {
+  /** PRNG seed for sys_ids, tokens, latency and error draws. Default 1. */
+  readonly seed?: number;
+  /** Timestamps, token expiry, rate windows, outages and latency use this clock. */
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Default: one integration user (see `SIM_DEFAULTS`). */
+  readonly users?: readonly SimUser[];
+  /** Default: one client acting as the integration user. */
+  readonly oauthClients?: readonly SimOAuthClient[];
+  /** `expires_in` of issued tokens. Default 1799 (ServiceNow's default 30 minutes less a second). */
+  readonly tokenTtlSeconds?: number;
+  /** Oldest request-log entries are dropped past this. Default 10 000. */
+  readonly requestLogLimit?: number;
+}
+
+export interface SimRequest {
+  readonly at: string;
+  readonly method: string;
+  readonly path: string;
+  /** `METHOD /path` with sys_ids replaced by `:sys_id`, the counter key. */
+  readonly key: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly status: number;
+  readonly user: string | undefined;
+  readonly auth: 'basic' | 'bearer' | 'none';
+  /** Milliseconds by the simulator's clock from arrival to response. */
+  readonly durationMs: number;
+}

@@ -247,6 +247,8 @@ export interface InstancePatchState {
   readonly criticalNonCompliantCount: number;
   readonly securityNonCompliantCount: number;
   readonly otherNonCompliantCount: number;
+  /** Security updates available but not approved by the baseline. */
+  readonly availableSecurityUpdateCount?: number;
 }
 
 export interface PatchGroupInfo {
@@ -389,6 +391,7 @@ export type WindowExecutionStatus =
 
 export interface WindowExecution {
   readonly windowExecutionId: string;
+  /** Empty from `getExecution`: `GetMaintenanceWindowExecution` does not return it. */
   readonly windowId: string;
   readonly status: WindowExecutionStatus;
   readonly statusDetails?: string;
@@ -445,7 +448,7 @@ export interface MaintenanceWindows {
     enabled: boolean,
     options?: { startDate?: string | null; endDate?: string | null },
   ): Promise<MaintenanceWindow>;
-  /** `GetMaintenanceWindowExecution`. */
+  /** `GetMaintenanceWindowExecution` (its `windowId` is empty: SSM does not return it). */
   getExecution(ctx: AwsContext, windowExecutionId: string): Promise<WindowExecution>;
   /** Every page of `DescribeMaintenanceWindowExecutions` for a window, newest first. */
   listExecutions(ctx: AwsContext, windowId: string): Promise<WindowExecution[]>;

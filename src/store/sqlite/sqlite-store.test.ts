@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/logger.js';
+import { describeStoreContract } from '../contract.js';
+import { StoreError } from '../errors.js';
+import { createSqliteStore } from './sqlite-store.js';
+
+describeStoreContract('sqlite (:memory:)', async () => {
+  const clock = new ManualClock();
+  const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
+  return { store, clock, cleanup: () => store.close() };
+});
+
+describe('sqlite store on disk', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pb-sqlite-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when the parent directory is missing, then it is created and the database runs in WAL mode', async () => {
+    // Prepare
+    const path = join(dir, 'nested', 'deeper', 'state.db');
+
+    // Act
+    const store = createSqliteStore({ path, clock: new ManualClock(), logger: silentLogger() });
+    await store.ping();
+    await store.close();
+
+    // Assess
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+  });
+
+  it('when the same file is opened twice, then migrations are recorded once and data persists', async () => {
+    // Prepare
+    const path = join(dir, 'state.db');
+    const clock = new ManualClock();
+    const first = createSqliteStore({ path, clock, logger: silentLogger() });
+    await first.enqueue({ id: 'o-1', kind: 'incident', payload: { n: 1 } });
+    await first.close();
+
+    // Act
+    const second = createSqliteStore({ path, clock, logger: silentLogger() });
+    const depth = await second.outboxDepth();
+    await second.close();
+
+    // Assess
+    const raw = new Database(path, { readonly: true });
+    const versions = raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
+    raw.close();
+    expect(versions).toEqual([{ version: 1 }]);
+    expect(depth).toBe(1);
+  });
+
+  it('when two connections share one file, then a key is claimed by exactly one of them', async () => {
+    // Prepare
+    const path = join(dir, 'state.db');
+    const clock = new ManualClock();
+    const a = createSqliteStore({ path, clock, logger: silentLogger() });
+    const b = createSqliteStore({ path, clock, logger: silentLogger() });
+
+    // Act
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => a.claim('nonce:shared', `a-${i}`, 60)),
+      ...Array.from({ length: 10 }, (_, i) => b.claim('nonce:shared', `b-${i}`, 60)),
+    ]);
+    await a.close();
+    await b.close();
+
+    // Assess
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('when the database was written by a newer version, then opening fails instead of guessing', () => {
+    // Prepare
+    const path = join(dir, 'state.db');
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    raw.prepare('INSERT INTO schema_migrations VALUES (999, ?, ?)').run('future', '2030-01-01T00:00:00.000Z');
+    raw.close();
+
+    // Act
+    const open = () => createSqliteStore({ path, clock: new ManualClock(), logger: silentLogger() });
+
+    // Assess
+    expect(open).toThrow(StoreError);
+  });
+
+  it('when expired claims and idempotency records linger, then a later write sweeps them', async () => {
+    // Prepare
+    const path = join(dir, 'state.db');
+    const clock = new ManualClock();
+    const store = createSqliteStore({ path, clock, logger: silentLogger() });
+    for (let i = 0; i < 5; i++) await store.claim(`nonce:${i}`, 'api', 60);
+    await store.claim('incident:keep', 'api');
+    await store.beginIdempotent({
+      key: 'k',
+      requestHash: 'h',
+      status: 'in-progress',
+      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
+    });
+
+    // Act
+    await clock.advance(5 * 60_000);
+    await store.claim('nonce:new', 'api', 60);
+    await store.close();
+
+    // Assess
+    const raw = new Database(path, { readonly: true });
+    const claims = raw.prepare('SELECT key FROM claims ORDER BY key').all();
+    const idem = raw.prepare('SELECT COUNT(*) AS n FROM idempotency').get();
+    raw.close();
+    expect(claims).toEqual([{ key: 'incident:keep' }, { key: 'nonce:new' }]);
+    expect(idem).toEqual({ n: 0 });
+  });
+
+  it('when the store is closed, then calls fail with a non-retryable UNAVAILABLE', async () => {
+    // Prepare
+    const store = createSqliteStore({ path: ':memory:', clock: new ManualClock(), logger: silentLogger() });
+    await store.close();
+
+    // Act
+    const err = await store.ping().catch((e: unknown) => e);
+
+    // Assess
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: false });
+  });
+});

@@ -79,6 +79,8 @@ export interface AutomationEvent extends PatchEventBase {
   readonly definition: string;
   readonly definitionVersion?: string;
   readonly executedBy?: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
 }
 
 export type PatchEvent =

@@ -1,0 +1,37 @@
+import { AppError, ValidationError } from '../core/errors.js';
+
+/**
+ * Input that is not a patch event we understand: malformed JSON, a missing or
+ * wrongly typed field, an unknown `detail-type` or status. Never retryable;
+ * `reason` says exactly what was wrong (never the payload itself).
+ */
+export class InvalidEventError extends ValidationError {
+  readonly reason: string;
+  constructor(reason: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('INVALID_EVENT', `invalid event: ${reason}`, { cause: options.cause, details: { reason, ...options.details } });
+    this.reason = reason;
+  }
+}
+
+export type SnsVerificationErrorCode =
+  /** The signature does not verify against the signing certificate. */
+  | 'SNS_SIGNATURE_INVALID'
+  /** `SigningCertURL` / `SubscribeURL` is not `https://sns.<region>.amazonaws.com/…`. */
+  | 'SNS_URL_REJECTED'
+  /** The topic is not one this deployment accepts. */
+  | 'SNS_TOPIC_NOT_ALLOWED'
+  /** The signing certificate could not be fetched (retryable). */
+  | 'SNS_CERT_UNAVAILABLE'
+  /** Confirming a subscription (GET `SubscribeURL`) failed (retryable). */
+  | 'SNS_CONFIRM_FAILED';
+
+/** An SNS HTTPS delivery that could not be authenticated or confirmed. */
+export class SnsVerificationError extends AppError<SnsVerificationErrorCode> {
+  constructor(code: SnsVerificationErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(code, message, {
+      cause: options.cause,
+      retryable: code === 'SNS_CERT_UNAVAILABLE' || code === 'SNS_CONFIRM_FAILED',
+      details: options.details,
+    });
+  }
+}

@@ -14,6 +14,11 @@ export interface AppDeps {
   readonly features?: readonly Router[];
   /** Largest accepted request body. */
   readonly bodyLimit?: string;
+  /**
+   * Request validation against the OpenAPI contract (`createSpecValidator(doc).middleware`),
+   * run after body parsing and before every route.
+   */
+  readonly validation?: RequestHandler;
 }
 
 const RAW_BODY = Symbol('rawBody');
@@ -65,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit, verify: keepRaw, type: ['application/json', 'application/*+json'] }));
   // SNS HTTPS deliveries arrive as text/plain JSON.
   app.use(express.text({ limit, verify: keepRaw, type: 'text/plain' }));
+  if (deps.validation) app.use(deps.validation);
   app.use(operationsRoutes(deps.operations));
   for (const feature of deps.features ?? []) app.use(feature);
   app.use(notFoundHandler);

@@ -1,0 +1,129 @@
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import {
+  ComplianceAccumulator,
+  dayOf,
+  periodDays,
+  type ReportRow,
+  type ReportSummary,
+  type SnapshotRecord,
+  UNMANAGED_GROUP,
+} from '../../domain/index.js';
+import { collectFleet } from './fleet-collector.js';
+import { historyKey } from './history-layout.js';
+import { readHistoryObject } from './history-io.js';
+import type { AwsContext, ComplianceInventory, ComplianceTargets, ReportBlobs } from './ports.js';
+
+export interface ReportScope {
+  readonly accounts?: readonly string[];
+  readonly regions?: readonly string[];
+  /** Patch group names; `(unmanaged)` selects instances without one. */
+  readonly patchGroups?: readonly string[];
+}
+
+export interface ReportPeriod {
+  /** Days covered, ending with `end` inclusive. */
+  readonly days: number;
+  /** Last day (`YYYY-MM-DD`, UTC); default today. */
+  readonly end?: string;
+}
+
+export type BuildProgress =
+  | { readonly phase: 'history'; readonly day: string; readonly dayIndex: number; readonly days: number; readonly records: number }
+  | { readonly phase: 'live'; readonly accountId: string; readonly region: string; readonly records: number }
+  | { readonly phase: 'done'; readonly records: number; readonly instances: number };
+
+export interface ReportBuilderDeps {
+  readonly blobs: Pick<ReportBlobs, 'get' | 'head'>;
+  readonly inventory: ComplianceInventory;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly targets: ComplianceTargets;
+  readonly staleDays: number;
+  readonly concurrency?: number;
+}
+
+export interface BuildReportInput {
+  readonly period: ReportPeriod;
+  readonly scope?: ReportScope;
+  /**
+   * Use the live fleet for the last day instead of its snapshot. Default: when
+   * the period ends today. A period ending earlier always reads snapshots only.
+   */
+  readonly live?: boolean;
+  readonly onProgress?: (p: BuildProgress) => void;
+  /** How many worst offenders the summary lists (default 10). */
+  readonly worstOffenders?: number;
+}
+
+export interface BuiltReport {
+  readonly summary: ReportSummary;
+  /** Per-instance rows, sorted; each call iterates afresh. */
+  rows(): Iterable<ReportRow>;
+  readonly stats: {
+    readonly records: number;
+    readonly instances: number;
+    readonly objectsRead: number;
+    readonly objectsMissing: number;
+  };
+}
+
+/**
+ * Builds a report from N days of snapshots plus (for a period ending today) the
+ * live fleet. History is streamed day by day, object by object, into one
+ * accumulator per instance, so memory follows the fleet size, never fleet × days.
+ */
+export async function buildComplianceReport(deps: ReportBuilderDeps, input: BuildReportInput): Promise<BuiltReport> {
+  const now = deps.clock.now();
+  const today = dayOf(now);
+  const end = input.period.end ?? today;
+  const days = periodDays(end, input.period.days);
+  const live = (input.live ?? end === today) && end === today;
+  const targets = scopedTargets(deps.targets, input.scope);
+  const keep = recordFilter(input.scope);
+  const acc = new ComplianceAccumulator({ days, worstOffenders: input.worstOffenders });
+  let objectsRead = 0;
+  let objectsMissing = 0;
+
+  const historyDays = live ? days.slice(0, -1) : days;
+  for (const [dayIndex, day] of historyDays.entries()) {
+    for (const ctx of targets) {
+      const key = historyKey(ctx, day);
+      if (!(await deps.blobs.head(key))) {
+        objectsMissing++;
+        continue;
+      }
+      objectsRead++;
+      for await (const record of readHistoryObject(deps.blobs, key)) if (keep(record)) acc.add(day, record);
+    }
+    input.onProgress?.({ phase: 'history', day, dayIndex, days: days.length, records: acc.records });
+  }
+  if (objectsMissing > 0) deps.logger.warn({ objectsMissing, start: days[0], end }, 'report period has days without snapshots');
+
+  if (live) {
+    for (const ctx of targets) {
+      for (const record of await collectFleet(deps, ctx, now)) if (keep(record)) acc.add(today, record);
+      input.onProgress?.({ phase: 'live', accountId: ctx.accountId, region: ctx.region, records: acc.records });
+    }
+  }
+  input.onProgress?.({ phase: 'done', records: acc.records, instances: acc.instances });
+
+  return {
+    summary: acc.summary({ generatedAt: now.toISOString(), live }),
+    rows: () => acc.rows(),
+    stats: { records: acc.records, instances: acc.instances, objectsRead, objectsMissing },
+  };
+}
+
+function scopedTargets(targets: ComplianceTargets, scope: ReportScope | undefined): AwsContext[] {
+  return targets.filter(
+    (t) =>
+      (!scope?.accounts?.length || scope.accounts.includes(t.accountId)) && (!scope?.regions?.length || scope.regions.includes(t.region)),
+  );
+}
+
+function recordFilter(scope: ReportScope | undefined): (r: SnapshotRecord) => boolean {
+  if (!scope?.patchGroups?.length) return () => true;
+  const groups = new Set(scope.patchGroups);
+  return (r) => groups.has(r.patch_group ?? UNMANAGED_GROUP);
+}

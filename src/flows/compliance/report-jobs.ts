@@ -1,0 +1,413 @@
+import { PassThrough, type Readable } from 'node:stream';
+import type { Clock, Ids } from '../../core/clock.js';
+import { isAppError, toError, ValidationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { dayOf, type ReportSummary } from '../../domain/index.js';
+import { encodedQuery } from '../../servicenow/index.js';
+import type { OutboxItem, Page, ReportJobRecord } from '../../store/types.js';
+import { ComplianceError } from './errors.js';
+import { reportKey } from './history-layout.js';
+import type { LinkSigner } from './links.js';
+import type {
+  ComplianceInventory,
+  ComplianceTargets,
+  ReportBlobs,
+  ReportJobStore,
+  ReportPublisher,
+  ReportServiceNow,
+} from './ports.js';
+import { buildComplianceReport } from './report-builder.js';
+import { reportFileBody } from './report-files.js';
+import {
+  formatOfFile,
+  type NormalisedReportRequest,
+  parseStoredRequest,
+  REPORT_FILES,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ReportRequestInput,
+  type ReportTrigger,
+  reportRequestSchema,
+} from './report-request.js';
+import { type ReportLink, reportSubject, reportText } from './text-summary.js';
+
+/** Outbox kind of queued report jobs. A generic outbox worker hands these to `handleOutboxItem`. */
+export const REPORT_JOB_KIND = 'compliance-report';
+
+export interface ComplianceReportsDeps {
+  readonly store: ReportJobStore;
+  readonly blobs: ReportBlobs;
+  readonly inventory: ComplianceInventory;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly logger: Logger;
+  readonly targets: ComplianceTargets;
+  readonly settings: {
+    readonly staleDays: number;
+    /** Default period length. */
+    readonly reportDays: number;
+    /** Lifetime of download links (S3 presign or standalone signature), at most 7 days. */
+    readonly linkTtlSeconds: number;
+    /** Where the link and summary are published; no topic = no SNS message. */
+    readonly reportsTopicArn?: string | undefined;
+  };
+  readonly publisher?: ReportPublisher | undefined;
+  /** Attaches files and adds a work note when a request names a requested item. */
+  readonly servicenow?: ReportServiceNow | undefined;
+  /** Standalone: signs links served by patchbridge when the blob store cannot presign (local files). */
+  readonly standaloneLinks?: { readonly signer: LinkSigner; readonly baseUrl: string } | undefined;
+  /**
+   * Standalone: run queued jobs in this process right after `request` (the
+   * outbox still holds them, so a crash loses nothing). Lambda leaves this off
+   * and drains from the compliance-report handler.
+   */
+  readonly runInProcess?: boolean;
+  readonly concurrency?: number;
+  /** Attempts before a failing job is marked failed. Default 5. */
+  readonly maxAttempts?: number;
+}
+
+export interface ReportFileView {
+  readonly name: string;
+  readonly format: ReportFormat;
+  readonly contentType: string;
+  readonly url?: string;
+  readonly expiresAt?: string;
+}
+
+/** A job as the API shows it; links are minted fresh on each read. */
+export interface ReportJobView {
+  readonly id: string;
+  readonly status: ReportJobRecord['status'];
+  readonly request: NormalisedReportRequest;
+  readonly requestedItem?: string;
+  readonly summary?: unknown;
+  readonly files: readonly ReportFileView[];
+  readonly error?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ComplianceReports {
+  /** Validates, stores a `queued` job and queues it. Throws `ValidationError` on a bad request. */
+  request(input: unknown, trigger: ReportTrigger): Promise<ReportJobRecord>;
+  /**
+   * Builds the report, stores the files under `reports/…`, then delivers it
+   * (SNS, ServiceNow). Safe to repeat: a finished job is not rebuilt, and each
+   * delivery step happens once. Throws a retryable error for the outbox to retry.
+   */
+  run(reportId: string): Promise<ReportJobRecord>;
+  /** Leases and runs queued jobs until none is due. Returns how many ran. */
+  drain(options?: { max?: number }): Promise<number>;
+  /** For a shared outbox worker: runs one leased `compliance-report` item and acks or reschedules it. */
+  handleOutboxItem(item: OutboxItem): Promise<void>;
+  get(reportId: string): Promise<ReportJobView>;
+  list(query: { limit: number; cursor?: string }): Promise<Page<ReportJobView>>;
+  /** Checks a standalone signed link and opens the file. `LINK_INVALID` / `LINK_EXPIRED` / `REPORT_*` otherwise. */
+  openSignedFile(reportId: string, fileName: string, expires: unknown, sig: unknown): Promise<{ body: Readable; contentType: string }>;
+  /** Resolves when in-process work started by `request` has settled (tests, graceful shutdown). */
+  idle(): Promise<void>;
+}
+
+const LEASE_MS = 15 * 60_000;
+const RETRY_BASE_MS = 30_000;
+
+export function createComplianceReports(deps: ComplianceReportsDeps): ComplianceReports {
+  const log = deps.logger.child({ flow: 'compliance-report' });
+  const maxAttempts = deps.maxAttempts ?? 5;
+  const background = new Set<Promise<void>>();
+  const ttl = Math.min(deps.settings.linkTtlSeconds, 604_800);
+
+  function normalise(input: unknown, trigger: ReportTrigger): NormalisedReportRequest {
+    const parsed = reportRequestSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new ValidationError('VALIDATION_FAILED', 'The report request is not valid.', {
+        details: { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      });
+    }
+    const r: ReportRequestInput = parsed.data;
+    const today = dayOf(deps.clock.now());
+    const end = r.period?.end ?? today;
+    if (end > today) throw new ValidationError('VALIDATION_FAILED', 'period.end is in the future.', { details: { errors: [{ path: 'period.end', message: 'must not be after today (UTC)' }] } });
+    return {
+      scope: {
+        ...(r.scope?.accounts?.length ? { accounts: [...new Set(r.scope.accounts)] } : {}),
+        ...(r.scope?.regions?.length ? { regions: [...new Set(r.scope.regions)] } : {}),
+        ...(r.scope?.patchGroups?.length ? { patchGroups: [...new Set(r.scope.patchGroups)] } : {}),
+      },
+      period: { days: r.period?.days ?? deps.settings.reportDays, end },
+      formats: r.formats?.length ? REPORT_FORMATS.filter((f) => r.formats?.includes(f)) : [...REPORT_FORMATS],
+      ...(r.requestedItem ? { requestedItem: r.requestedItem } : {}),
+      trigger,
+    };
+  }
+
+  function kick(): void {
+    const p = drain({}).then(
+      () => undefined,
+      (err: unknown) => log.error({ err }, 'in-process report run failed'),
+    );
+    background.add(p);
+    void p.finally(() => background.delete(p));
+  }
+
+  async function build(job: ReportJobRecord, request: NormalisedReportRequest): Promise<ReportJobRecord> {
+    const report = await buildComplianceReport(
+      {
+        blobs: deps.blobs,
+        inventory: deps.inventory,
+        clock: deps.clock,
+        logger: log,
+        targets: deps.targets,
+        staleDays: deps.settings.staleDays,
+        ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
+      },
+      { period: request.period, scope: request.scope },
+    );
+    const createdDay = job.createdAt.slice(0, 10);
+    const files: Record<string, string> = {};
+    for (const format of request.formats) {
+      const { name, contentType } = REPORT_FILES[format];
+      const key = reportKey(createdDay, job.id, name);
+      await deps.blobs.put(key, reportFileBody(format, report, job.id), { contentType });
+      files[name] = key;
+    }
+    log.info({ reportId: job.id, instances: report.stats.instances, records: report.stats.records, files: Object.keys(files) }, 'report built');
+    return deps.store.updateReportJob(job.id, { status: 'succeeded', summary: storedSummary(report.summary), files });
+  }
+
+  async function linksFor(job: ReportJobRecord): Promise<ReportFileView[]> {
+    const out: ReportFileView[] = [];
+    for (const [name, key] of Object.entries(job.files ?? {})) {
+      const format = formatOfFile(name);
+      if (!format) continue;
+      const base = { name, format, contentType: REPORT_FILES[format].contentType };
+      const presigned = await deps.blobs.presign(key, ttl, { fileName: name });
+      if (presigned) {
+        out.push({ ...base, url: presigned, expiresAt: new Date(deps.clock.now().getTime() + ttl * 1000).toISOString() });
+      } else if (deps.standaloneLinks) {
+        const { url, expiresAt } = deps.standaloneLinks.signer.url(deps.standaloneLinks.baseUrl, job.id, name, ttl);
+        out.push({ ...base, url, expiresAt: expiresAt.toISOString() });
+      } else {
+        out.push(base);
+      }
+    }
+    return out;
+  }
+
+  /** Runs `step` at most once per job: the claim marks it done, and is released if the step fails so a retry redoes it. */
+  async function once(job: ReportJobRecord, step: string, fn: () => Promise<void>): Promise<void> {
+    const key = `report:${job.id}:${step}`;
+    if (!(await deps.store.claim(key, job.id))) return;
+    try {
+      await fn();
+    } catch (err) {
+      await deps.store.release(key, job.id);
+      throw err;
+    }
+  }
+
+  async function deliver(job: ReportJobRecord, request: NormalisedReportRequest): Promise<void> {
+    const summary = job.summary as ReportSummary;
+    const files = await linksFor(job);
+    const links: ReportLink[] = files.flatMap((f) => (f.url && f.expiresAt ? [{ name: f.name, format: f.format, url: f.url, expiresAt: f.expiresAt }] : []));
+    const text = reportText(summary, { reportId: job.id, links });
+    const topic = deps.settings.reportsTopicArn;
+    if (topic && deps.publisher) {
+      const publisher = deps.publisher;
+      await once(job, 'sns', async () => {
+        const { messageId } = await publisher.publish(topicContext(topic), topic, reportSubject(summary), text, {
+          reportId: job.id,
+          periodEnd: summary.period.end,
+          compliancePct: summary.fleet.compliancePct ?? 0,
+        });
+        log.info({ reportId: job.id, messageId }, 'report published to SNS');
+      });
+    }
+    if (request.requestedItem && deps.servicenow) {
+      const sn = deps.servicenow;
+      const requestedItem = request.requestedItem;
+      await once(job, 'servicenow', async () => {
+        const sysId = await resolveRequestedItem(sn, requestedItem);
+        for (const format of ['csv', 'html'] as const) {
+          const { name, contentType } = REPORT_FILES[format];
+          const key = job.files?.[name];
+          if (!key) continue;
+          await sn.uploadAttachment({ table: 'sc_req_item', sysId, fileName: name, contentType, body: () => blobStream(deps.blobs, key) });
+        }
+        await sn.addWorkNote('sc_req_item', sysId, text);
+        log.info({ reportId: job.id, requestedItem }, 'report attached to the requested item');
+      });
+    }
+  }
+
+  async function run(reportId: string): Promise<ReportJobRecord> {
+    let job = await deps.store.getReportJob(reportId);
+    if (!job) throw new ComplianceError('REPORT_NOT_FOUND', `No report ${reportId}.`, { details: { reportId } });
+    if (job.status === 'failed') return job;
+    const request = parseStoredRequest(job.request);
+    if (job.status !== 'succeeded') {
+      // One builder at a time per job, even with two workers; the TTL frees it if a worker dies.
+      const lock = `report:${job.id}:build`;
+      if (!(await deps.store.claim(lock, job.id, LEASE_MS / 1000))) {
+        throw new ComplianceError('REPORT_BUSY', `Report ${job.id} is being built by another worker.`, { details: { reportId: job.id } });
+      }
+      try {
+        job = await deps.store.updateReportJob(job.id, { status: 'running' });
+        job = await build(job, request);
+      } finally {
+        await deps.store.release(lock, job.id);
+      }
+    }
+    await deliver(job, request);
+    return job;
+  }
+
+  async function handleOutboxItem(item: OutboxItem): Promise<void> {
+    const reportId = reportIdOf(item.payload);
+    if (!item.leaseToken) throw new Error('handleOutboxItem: the item is not leased');
+    const token = item.leaseToken;
+    try {
+      if (reportId) await run(reportId);
+      await deps.store.ack(item.id, token);
+    } catch (err) {
+      const attempts = item.attempts + 1;
+      const retryable = isAppError(err) ? err.retryable : true;
+      const message = toError(err).message.slice(0, 500);
+      if (retryable && attempts < maxAttempts && reportId) {
+        const next = new Date(deps.clock.now().getTime() + RETRY_BASE_MS * 2 ** (attempts - 1));
+        await deps.store.fail(item.id, token, message, next.toISOString());
+        log.warn({ err, reportId, attempts }, 'report job failed; will retry');
+      } else {
+        if (reportId) await markFailed(reportId, message);
+        await deps.store.ack(item.id, token);
+        log.error({ err, reportId, attempts }, 'report job failed for good');
+      }
+    }
+  }
+
+  async function markFailed(reportId: string, message: string): Promise<void> {
+    const job = await deps.store.getReportJob(reportId);
+    // A built report whose delivery failed keeps its files: it stays succeeded, with the error noted.
+    if (job) await deps.store.updateReportJob(reportId, job.status === 'succeeded' ? { error: message } : { status: 'failed', error: message });
+  }
+
+  async function drain(options: { max?: number } = {}): Promise<number> {
+    const max = options.max ?? 100;
+    let ran = 0;
+    while (ran < max) {
+      const items = await deps.store.lease({ limit: 1, leaseMs: LEASE_MS, kind: REPORT_JOB_KIND });
+      const item = items[0];
+      if (!item) break;
+      await handleOutboxItem(item);
+      ran++;
+    }
+    return ran;
+  }
+
+  async function view(job: ReportJobRecord): Promise<ReportJobView> {
+    return {
+      id: job.id,
+      status: job.status,
+      request: parseStoredRequest(job.request),
+      ...(job.requestedItem ? { requestedItem: job.requestedItem } : {}),
+      ...(job.summary !== undefined ? { summary: job.summary } : {}),
+      files: job.status === 'succeeded' ? await linksFor(job) : [],
+      ...(job.error ? { error: job.error } : {}),
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+    };
+  }
+
+  return {
+    async request(input, trigger) {
+      const request = normalise(input, trigger);
+      const now = deps.clock.now().toISOString();
+      const job: ReportJobRecord = {
+        id: deps.ids.uuid(),
+        status: 'queued',
+        request: { ...request },
+        ...(request.requestedItem ? { requestedItem: request.requestedItem } : {}),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await deps.store.createReportJob(job);
+      await deps.store.enqueue({ id: `${REPORT_JOB_KIND}:${job.id}`, kind: REPORT_JOB_KIND, payload: { reportId: job.id } });
+      log.info({ reportId: job.id, trigger, period: request.period, requestedItem: request.requestedItem }, 'report requested');
+      if (deps.runInProcess) kick();
+      return job;
+    },
+    run,
+    drain,
+    handleOutboxItem,
+    async get(reportId) {
+      const job = await deps.store.getReportJob(reportId);
+      if (!job) throw new ComplianceError('REPORT_NOT_FOUND', `No report ${reportId}.`, { details: { reportId } });
+      return view(job);
+    },
+    async list(query) {
+      const page = await deps.store.listReportJobs(query);
+      return { items: await Promise.all(page.items.map(view)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    },
+    async openSignedFile(reportId, fileName, expires, sig) {
+      if (!deps.standaloneLinks) throw new ComplianceError('LINK_INVALID', 'The download link is not valid.');
+      deps.standaloneLinks.signer.verify(reportId, fileName, expires, sig);
+      const job = await deps.store.getReportJob(reportId);
+      if (!job) throw new ComplianceError('REPORT_NOT_FOUND', `No report ${reportId}.`);
+      if (job.status !== 'succeeded') throw new ComplianceError('REPORT_NOT_READY', `Report ${reportId} is ${job.status}.`);
+      const key = job.files?.[fileName];
+      const format = formatOfFile(fileName);
+      if (!key || !format) throw new ComplianceError('REPORT_FILE_NOT_FOUND', `Report ${reportId} has no file ${fileName}.`);
+      return { body: await deps.blobs.get(key), contentType: REPORT_FILES[format].contentType };
+    },
+    async idle() {
+      while (background.size > 0) await Promise.all([...background]);
+    },
+  };
+}
+
+/** What the job record keeps: group and account trends stay in the JSON file, so a record fits DynamoDB's 400 KB item limit. */
+function storedSummary(summary: ReportSummary): ReportSummary {
+  const MAX_SEGMENTS = 200;
+  return {
+    ...summary,
+    byPatchGroup: summary.byPatchGroup.slice(0, MAX_SEGMENTS).map((s) => ({ ...s, trend: [] })),
+    byAccount: summary.byAccount.slice(0, MAX_SEGMENTS).map((s) => ({ ...s, trend: [] })),
+  };
+}
+
+function reportIdOf(payload: unknown): string | undefined {
+  if (typeof payload === 'object' && payload !== null && 'reportId' in payload && typeof payload.reportId === 'string') return payload.reportId;
+  return undefined;
+}
+
+/** SNS requires the publishing client to be in the topic's own account and region. */
+function topicContext(topicArn: string): { accountId: string; region: string } {
+  const [, , , region = '', accountId = ''] = topicArn.split(':');
+  return { accountId, region };
+}
+
+async function resolveRequestedItem(sn: ReportServiceNow, requestedItem: string): Promise<string> {
+  if (/^[0-9a-f]{32}$/.test(requestedItem)) {
+    const record = await sn.getRecord('sc_req_item', requestedItem, ['number']);
+    if (record) return record.sys_id;
+  } else {
+    for await (const record of sn.listRecords('sc_req_item', { query: encodedQuery().eq('number', requestedItem).build(), fields: ['number'], limit: 1 })) {
+      return record.sys_id;
+    }
+  }
+  throw new ComplianceError('REQUESTED_ITEM_NOT_FOUND', `Requested item ${requestedItem} does not exist in ServiceNow.`, { details: { requestedItem } });
+}
+
+/** A fresh stream of a blob per call, so the ServiceNow client can retry an upload. */
+function blobStream(blobs: Pick<ReportBlobs, 'get'>, key: string): Readable {
+  const out = new PassThrough();
+  blobs.get(key).then(
+    (source) => {
+      source.on('error', (err) => out.destroy(err));
+      source.pipe(out);
+    },
+    (err: unknown) => out.destroy(toError(err)),
+  );
+  return out;
+}

@@ -1,3 +1,5 @@
 export * from './compliance.js';
 export * from './compliance-report.js';
 export * from './patch-event.js';
+export * from './change-gate.js';
+export * from './change-verdict.js';

@@ -3,3 +3,4 @@ export * from './compliance-report.js';
 export * from './patch-event.js';
 export * from './change-gate.js';
 export * from './change-verdict.js';
+export * from './incident-draft.js';

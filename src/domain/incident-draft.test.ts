@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assessSeverity,
+  assignmentGroupFor,
+  boundExcerpt,
+  buildIncidentDraft,
+  CORRELATION_ID_PATTERN,
+  ciFor,
+  correlationIdFor,
+  DESCRIPTION_MAX_CHARS,
+  type IncidentPolicy,
+  type InstanceFailure,
+  markersFromComment,
+  renderWorkNote,
+  WORK_NOTE_MAX_CHARS,
+} from './incident-draft.js';
+
+const policy: IncidentPolicy = {
+  prodEnvironments: ['production', 'prod'],
+  groupMap: [
+    { tagKey: 'Application', tagValue: 'billing', group: 'Billing Ops' },
+    { tagKey: 'Environment', tagValue: 'production', group: 'Prod Ops' },
+  ],
+  defaultGroup: 'Cloud Operations',
+  serviceMap: { web: 'Web Service' },
+};
+
+function instance(n: number, overrides: Partial<InstanceFailure> = {}): InstanceFailure {
+  const id = `i-${n.toString(16).padStart(17, '0')}`;
+  return {
+    instanceId: id,
+    name: `host-${n}`,
+    platform: 'Amazon Linux 2023',
+    ipAddress: `10.0.0.${n % 250}`,
+    pingStatus: 'Online',
+    patchGroup: 'web',
+    baselineId: 'pb-0123456789abcdef0',
+    status: 'Failed',
+    commandId: '11111111-2222-3333-4444-555555555555',
+    counts: { failed: 1, missing: 2, installedPendingReboot: 0, criticalNonCompliant: 0, securityNonCompliant: 0 },
+    topPatches: [],
+    tags: { Environment: 'test' },
+    links: { instance: `https://console/${id}` },
+    failedAt: '2026-03-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('correlationIdFor', () => {
+  const key = { accountId: '123456789012', region: 'ap-southeast-2', executionId: '791b72e0-f0da-4021-8b35-f95df0a1b2c3', patchGroup: 'web servers' };
+
+  it('when called twice with the same key, then the id is the same and matches the contract pattern', () => {
+    // Act
+    const a = correlationIdFor(key);
+    const b = correlationIdFor({ ...key });
+    // Assess
+    expect(a).toBe(b);
+    expect(a).toMatch(CORRELATION_ID_PATTERN);
+    expect(a.length).toBeLessThanOrEqual(100);
+  });
+
+  it.each([
+    ['patch group', { patchGroup: 'db servers' }],
+    ['account', { accountId: '210987654321' }],
+    ['region', { region: 'eu-west-1' }],
+    ['execution', { executionId: '00000000-f0da-4021-8b35-f95df0a1b2c3' }],
+  ])('when only the %s differs, then the id differs', (_name, change) => {
+    // Act / Assess
+    expect(correlationIdFor({ ...key, ...change })).not.toBe(correlationIdFor(key));
+  });
+
+  it('when the execution id is very long or has odd characters, then the id still fits the contract', () => {
+    // Act
+    const id = correlationIdFor({ ...key, executionId: `${'x'.repeat(150)}^ORDERBY`, patchGroup: 'a^b' });
+    // Assess
+    expect(id).toMatch(CORRELATION_ID_PATTERN);
+  });
+});
+
+describe('assessSeverity', () => {
+  it.each([
+    ['a test instance with no security gap', [instance(1)], 3, 3],
+    ['a production instance', [instance(1, { tags: { Environment: 'Production' } })], 1, 2],
+    [
+      'missing critical patches on production',
+      [instance(1, { tags: { Environment: 'prod' }, counts: { failed: 0, missing: 3, installedPendingReboot: 0, criticalNonCompliant: 2, securityNonCompliant: 2 } })],
+      1,
+      1,
+    ],
+    [
+      'missing security patches outside production',
+      [instance(1, { counts: { failed: 0, missing: 3, installedPendingReboot: 0, criticalNonCompliant: 0, securityNonCompliant: 1 } })],
+      2,
+      2,
+    ],
+    ['a wide failure (10 instances)', Array.from({ length: 10 }, (_, n) => instance(n)), 2, 3],
+  ])('when the draft has %s, then impact and urgency follow the policy', (_name, instances, impact, urgency) => {
+    // Act
+    const result = assessSeverity(instances, policy);
+    // Assess
+    expect([result.impact, result.urgency]).toEqual([impact, urgency]);
+    expect(result.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('when the production list is configured differently, then the same tags are judged differently', () => {
+    // Act
+    const result = assessSeverity([instance(1, { tags: { Environment: 'live' } })], { ...policy, prodEnvironments: ['live'] });
+    // Assess
+    expect(result.impact).toBe(1);
+  });
+});
+
+describe('assignmentGroupFor / ciFor', () => {
+  it.each([
+    ['the first matching rule', [instance(1, { tags: { Application: 'billing', Environment: 'production' } })], 'Billing Ops'],
+    ['a later rule when the first does not match', [instance(1), instance(2, { tags: { Environment: 'production' } })], 'Prod Ops'],
+    ['the default when nothing matches', [instance(1)], 'Cloud Operations'],
+  ])('when tags select %s, then that group is assigned', (_name, instances, group) => {
+    // Act / Assess
+    expect(assignmentGroupFor(instances, policy)).toBe(group);
+  });
+
+  it.each([
+    ['one instance', [instance(7)], 'web', { kind: 'instance', instanceId: instance(7).instanceId }],
+    ['several instances of a mapped group', [instance(1), instance(2)], 'web', { kind: 'service', name: 'Web Service' }],
+    ['several instances of an unmapped group', [instance(1), instance(2)], 'db', undefined],
+  ])('when the draft has %s, then the CI follows', (_name, instances, group, ci) => {
+    // Act / Assess
+    expect(ciFor(instances, group, policy)).toEqual(ci);
+  });
+});
+
+describe('buildIncidentDraft', () => {
+  const base = {
+    accountId: '123456789012',
+    region: 'us-east-1',
+    execution: { kind: 'maintenance-window' as const, id: '791b72e0-f0da-4021-8b35-f95df0a1b2c3', windowId: 'mw-0ed7251d3fcf6e0c2' },
+    patchGroup: 'web',
+    now: new Date('2026-03-01T10:05:00Z'),
+  };
+
+  it('when a draft has a dozen instances, then the description has a summary, a complete table and next steps', () => {
+    // Prepare
+    const instances = Array.from({ length: 12 }, (_, n) => instance(n + 1));
+    // Act
+    const draft = buildIncidentDraft({ ...base, changeNumber: 'CHG0012345', instances }, policy);
+    // Assess
+    expect(draft.description).toMatch(/^Patching failed on 12 instance\(s\) of patch group "web" during maintenance window mw-0ed7251d3fcf6e0c2 execution/);
+    for (const i of instances) expect(draft.description).toContain(i.instanceId);
+    expect(draft.description).toContain('Change request: CHG0012345.');
+    expect(draft.description).toContain('Next steps:');
+    expect(draft.description.length).toBeLessThanOrEqual(DESCRIPTION_MAX_CHARS);
+    expect(draft.shortDescription).toBe('Patching failed on 12 instances in patch group web (maintenance window, 123456789012 us-east-1)');
+    expect(draft.correlationDisplay).toBe('patchbridge');
+    expect(draft.instances.map((i) => i.instanceId)).toEqual([...instances.map((i) => i.instanceId)].sort());
+  });
+
+  it('when the table would overflow the description, then it stays within the limit and says how many are left out', () => {
+    // Prepare
+    const instances = Array.from({ length: 200 }, (_, n) => instance(n + 1));
+    // Act
+    const draft = buildIncidentDraft({ ...base, instances }, policy);
+    // Assess
+    expect(draft.description.length).toBeLessThanOrEqual(DESCRIPTION_MAX_CHARS);
+    expect(draft.description).toMatch(/… and \d+ more instance\(s\); every instance is listed in the work notes\./);
+    expect(draft.description).toContain('Next steps:');
+  });
+});
+
+describe('renderWorkNote', () => {
+  it('when instances have patches and errors, then each block carries them and the links', () => {
+    // Prepare
+    const failure = instance(1, {
+      errorExcerpt: 'Traceback\nyum: mirror unreachable',
+      topPatches: [{ id: 'KB5031356', title: 'Cumulative Update', severity: 'CRITICAL', vendorSeverity: 'Critical', state: 'Failed', kb: 'KB5031356', cves: ['CVE-2023-36884'] }],
+      links: { instance: 'https://console/i', command: 'https://console/c' },
+    });
+    // Act
+    const note = renderWorkNote('New failures:', [failure]);
+    // Assess
+    expect(note).toContain('KB5031356 [Failed, Critical] KB5031356 CVE-2023-36884');
+    expect(note).toContain('Error output (tail): Traceback yum: mirror unreachable');
+    expect(note).toContain('Command: https://console/c');
+  });
+
+  it('when there are too many instances, then the note stays bounded and names the rest', () => {
+    // Prepare
+    const many = Array.from({ length: 400 }, (_, n) => instance(n + 1, { errorExcerpt: 'e'.repeat(500) }));
+    // Act
+    const note = renderWorkNote('Failures:', many);
+    // Assess
+    expect(note.length).toBeLessThanOrEqual(WORK_NOTE_MAX_CHARS);
+    expect(note).toContain('Also failed (details in the console):');
+  });
+});
+
+describe('markersFromComment / boundExcerpt', () => {
+  it.each([
+    ['patchbridge mwx=791B72E0-F0DA-4021-8B35-F95DF0A1B2C3 mw=mw-0ed7251d3fcf6e0c2', { windowExecutionId: '791b72e0-f0da-4021-8b35-f95df0a1b2c3', windowId: 'mw-0ed7251d3fcf6e0c2' }],
+    ['patchbridge CHG0012345 aex=333ba70b-2333-48db-b17e-a5e69c6f4d1c', { automationExecutionId: '333ba70b-2333-48db-b17e-a5e69c6f4d1c', changeNumber: 'CHG0012345' }],
+    ['nothing here', {}],
+    [undefined, {}],
+  ])('when the comment is %j, then the markers are %j', (comment, expected) => {
+    // Act / Assess
+    expect(markersFromComment(comment)).toEqual(expected);
+  });
+
+  it('when output has an ERROR section, then the excerpt is its tail within the bound', () => {
+    // Act
+    const excerpt = boundExcerpt(`lots of stdout\n----------ERROR-------\n${'x'.repeat(1000)}failed: disk full`, 100);
+    // Assess
+    expect(excerpt?.length).toBe(100);
+    expect(excerpt?.endsWith('failed: disk full')).toBe(true);
+    expect(excerpt).not.toContain('stdout');
+  });
+});

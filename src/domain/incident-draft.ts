@@ -1,0 +1,455 @@
+/**
+ * `IncidentDraft`: one ServiceNow incident's worth of patch failures — one per
+ * (account, region, window / automation / command execution, patch group) —
+ * and the pure rules that shape it: correlation id, impact/urgency policy,
+ * assignment group, CI, and the text of the description and work notes.
+ * No I/O. The policy is documented in docs/incidents.md.
+ */
+import { createHash } from 'node:crypto';
+
+/** `correlation_display` on every incident patchbridge writes. */
+export const CORRELATION_DISPLAY = 'patchbridge';
+
+/** ServiceNow's `correlation_id` limit and the characters we allow in encoded queries. */
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9:._-]{1,100}$/;
+
+/** `task.description` is a 4,000-character string field on a default instance. */
+export const DESCRIPTION_MAX_CHARS = 4_000;
+/** Bound on one work note, so a storm cannot post megabytes of journal. */
+export const WORK_NOTE_MAX_CHARS = 16_000;
+/** Bound on one instance's error excerpt inside a draft. */
+export const ERROR_EXCERPT_MAX_CHARS = 600;
+/** Patches listed per instance. */
+export const TOP_PATCHES = 5;
+/** Patch group name used when an instance reports none. */
+export const NO_PATCH_GROUP = '(no patch group)';
+
+export type ExecutionKind = 'maintenance-window' | 'automation' | 'command';
+
+/** The unit of work an incident is about. */
+export interface ExecutionRef {
+  readonly kind: ExecutionKind;
+  /** Window execution id, automation execution id or command id. */
+  readonly id: string;
+  /** Set for maintenance-window executions. */
+  readonly windowId?: string;
+}
+
+export interface PatchFinding {
+  /** Patch id, e.g. `KB5031356` or `openssl.x86_64:1:3.0.8-1.amzn2023`. */
+  readonly id: string;
+  readonly title: string;
+  /** `CRITICAL` … `UNSPECIFIED` (SSM compliance severity). */
+  readonly severity: string;
+  /** Vendor severity, e.g. `Critical`, `Important`. */
+  readonly vendorSeverity?: string;
+  /** `Missing`, `Failed`, `InstalledPendingReboot`. */
+  readonly state: string;
+  readonly classification?: string;
+  readonly kb?: string;
+  readonly cves: readonly string[];
+}
+
+export interface PatchCounts {
+  readonly failed: number;
+  readonly missing: number;
+  readonly installedPendingReboot: number;
+  readonly criticalNonCompliant: number;
+  readonly securityNonCompliant: number;
+}
+
+/** One failed instance, with everything needed to act on it. */
+export interface InstanceFailure {
+  readonly instanceId: string;
+  readonly name?: string;
+  readonly platform?: string;
+  readonly ipAddress?: string;
+  /** SSM Agent ping status: `Online`, `ConnectionLost`, `Inactive`. */
+  readonly pingStatus?: string;
+  readonly patchGroup: string;
+  readonly baselineId?: string;
+  /** Invocation status (`Failed`, `TimedOut`, `Cancelled`) and SSM's finer detail. */
+  readonly status: string;
+  readonly statusDetails?: string;
+  readonly commandId?: string;
+  readonly counts?: PatchCounts;
+  readonly topPatches: readonly PatchFinding[];
+  /** The tail of the command's error output, at most `ERROR_EXCERPT_MAX_CHARS`. */
+  readonly errorExcerpt?: string;
+  /** `Environment`, `Application`, `Owner` (and `Patch Group`) tags where present. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly links: { readonly instance: string; readonly command?: string };
+  /** When the failure was reported (ISO-8601). */
+  readonly failedAt: string;
+}
+
+export type CiRef = { readonly kind: 'instance'; readonly instanceId: string } | { readonly kind: 'service'; readonly name: string };
+
+export type Level = 1 | 2 | 3;
+
+export interface IncidentDraft {
+  readonly schema: 'patchbridge.incident-draft/1';
+  readonly correlationId: string;
+  readonly correlationDisplay: typeof CORRELATION_DISPLAY;
+  readonly accountId: string;
+  readonly region: string;
+  readonly execution: ExecutionRef;
+  readonly patchGroup: string;
+  readonly changeNumber?: string;
+  readonly shortDescription: string;
+  readonly description: string;
+  readonly impact: Level;
+  readonly urgency: Level;
+  /** Why impact/urgency are what they are, for the work note. */
+  readonly severityReasons: readonly string[];
+  readonly assignmentGroup: string;
+  readonly ci?: CiRef;
+  /** Console link to the window execution / automation / command. */
+  readonly executionLink: string;
+  /** Failed instances this draft reports, sorted by instance id. */
+  readonly instances: readonly InstanceFailure[];
+  readonly createdAt: string;
+}
+
+/** The configurable part of the incident rules (see docs/incidents.md). */
+export interface IncidentPolicy {
+  /** `Environment` tag values (case-insensitive) that count as production. */
+  readonly prodEnvironments: readonly string[];
+  /** First match wins; matched against every instance's tags. */
+  readonly groupMap: readonly { readonly tagKey: string; readonly tagValue: string; readonly group: string }[];
+  readonly defaultGroup: string;
+  /** Patch group → CI name or sys_id used when a draft has more than one instance. */
+  readonly serviceMap: Readonly<Record<string, string>>;
+  /** A draft with at least this many instances has at least medium impact. Default 10. */
+  readonly wideImpactThreshold?: number;
+}
+
+// ---------------------------------------------------------------------------
+// Correlation
+// ---------------------------------------------------------------------------
+
+function sanitise(value: string): string {
+  return value.replace(/[^A-Za-z0-9._-]/g, '-');
+}
+
+/**
+ * The incident's `correlation_id`: deterministic from (account, region,
+ * execution id, patch group), at most 100 characters of `[A-Za-z0-9:._-]`.
+ * The patch group (free text) enters only through the hash part, which also
+ * keeps the id unique when a long execution id has to be shortened.
+ */
+export function correlationIdFor(key: { accountId: string; region: string; executionId: string; patchGroup: string }): string {
+  const hash = createHash('sha256')
+    .update([key.accountId, key.region, key.executionId, key.patchGroup].join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  const head = `pb:${sanitise(key.accountId)}:${sanitise(key.region)}:`;
+  const room = 100 - head.length - 1 - hash.length;
+  const execution = sanitise(key.executionId).slice(0, Math.max(0, room));
+  return `${head}${execution}:${hash}`;
+}
+
+/** Reads patchbridge markers from a Run Command `Comment` (see docs/incidents.md). */
+export function markersFromComment(comment: string | undefined): {
+  windowExecutionId?: string;
+  windowId?: string;
+  automationExecutionId?: string;
+  changeNumber?: string;
+} {
+  if (!comment) return {};
+  const uuid = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
+  const mwx = new RegExp(`(?:^|\\s)(?:mwx|window-execution)[=:]${uuid}`).exec(comment)?.[1];
+  const aex = new RegExp(`(?:^|\\s)(?:aex|automation-execution)[=:]${uuid}`).exec(comment)?.[1];
+  const mw = /(?:^|\s)(?:mw|window)[=:](mw-[0-9a-f]{17})\b/.exec(comment)?.[1];
+  const chg = /\b(CHG\d{7,})\b/.exec(comment)?.[1];
+  return {
+    ...(mwx ? { windowExecutionId: mwx.toLowerCase() } : {}),
+    ...(mw ? { windowId: mw } : {}),
+    ...(aex ? { automationExecutionId: aex.toLowerCase() } : {}),
+    ...(chg ? { changeNumber: chg } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Console links
+// ---------------------------------------------------------------------------
+
+const consoleBase = (region: string) => `https://${region}.console.aws.amazon.com/systems-manager`;
+
+export const consoleLinks = {
+  command: (region: string, commandId: string) => `${consoleBase(region)}/run-command/${commandId}?region=${region}`,
+  instance: (region: string, instanceId: string) =>
+    `${consoleBase(region)}/fleet-manager/managed-nodes/${instanceId}/general?region=${region}`,
+  automation: (region: string, executionId: string) => `${consoleBase(region)}/automation/execution/${executionId}?region=${region}`,
+  windowExecution: (region: string, windowId: string | undefined, windowExecutionId: string) =>
+    windowId
+      ? `${consoleBase(region)}/maintenance-windows/${windowId}/history/${windowExecutionId}?region=${region}`
+      : `${consoleBase(region)}/maintenance-windows?region=${region}`,
+  execution(region: string, execution: ExecutionRef): string {
+    if (execution.kind === 'maintenance-window') return this.windowExecution(region, execution.windowId, execution.id);
+    if (execution.kind === 'automation') return this.automation(region, execution.id);
+    return this.command(region, execution.id);
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Policy
+// ---------------------------------------------------------------------------
+
+function isProduction(instance: InstanceFailure, policy: IncidentPolicy): boolean {
+  const env = instance.tags['Environment']?.toLowerCase();
+  return env !== undefined && policy.prodEnvironments.some((p) => p.toLowerCase() === env);
+}
+
+function missesCritical(instance: InstanceFailure): boolean {
+  return (instance.counts?.criticalNonCompliant ?? 0) > 0 || instance.topPatches.some((p) => p.severity === 'CRITICAL');
+}
+
+function missesSecurity(instance: InstanceFailure): boolean {
+  return (instance.counts?.securityNonCompliant ?? 0) > 0;
+}
+
+/**
+ * Impact and urgency (1 high … 3 low), with the reasons:
+ * - impact 1 when any instance is production; 2 when the draft is wide
+ *   (≥ `wideImpactThreshold` instances) or critical/security patches are missing; else 3;
+ * - urgency 1 when critical patches are missing on production; 2 when critical or
+ *   security patches are missing anywhere, or any instance is production; else 3.
+ */
+export function assessSeverity(instances: readonly InstanceFailure[], policy: IncidentPolicy): { impact: Level; urgency: Level; reasons: string[] } {
+  const prod = instances.filter((i) => isProduction(i, policy));
+  const critical = instances.filter(missesCritical);
+  const security = instances.filter(missesSecurity);
+  const criticalOnProd = critical.filter((i) => isProduction(i, policy));
+  const wide = instances.length >= (policy.wideImpactThreshold ?? 10);
+  const reasons: string[] = [];
+  if (prod.length) reasons.push(`${prod.length} production instance(s)`);
+  if (critical.length) reasons.push(`${critical.length} instance(s) missing critical patches`);
+  if (security.length) reasons.push(`${security.length} instance(s) missing security patches`);
+  if (wide) reasons.push(`${instances.length} instances affected`);
+  const impact: Level = prod.length ? 1 : wide || critical.length || security.length ? 2 : 3;
+  const urgency: Level = criticalOnProd.length ? 1 : critical.length || security.length || prod.length ? 2 : 3;
+  if (!reasons.length) reasons.push('no production instance and no missing critical or security patch');
+  return { impact, urgency, reasons };
+}
+
+/** The first `groupMap` entry whose tag any instance carries, else the default group. */
+export function assignmentGroupFor(instances: readonly InstanceFailure[], policy: IncidentPolicy): string {
+  for (const rule of policy.groupMap) {
+    if (instances.some((i) => i.tags[rule.tagKey] === rule.tagValue)) return rule.group;
+  }
+  return policy.defaultGroup;
+}
+
+/** One instance → that instance's CI; several → the patch group's service, if mapped. */
+export function ciFor(instances: readonly InstanceFailure[], patchGroup: string, policy: IncidentPolicy): CiRef | undefined {
+  const [only, ...rest] = instances;
+  if (only && rest.length === 0) return { kind: 'instance', instanceId: only.instanceId };
+  const service = policy.serviceMap[patchGroup];
+  return service ? { kind: 'service', name: service } : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------
+
+function executionLabel(execution: ExecutionRef): string {
+  if (execution.kind === 'maintenance-window') return `maintenance window ${execution.windowId ?? ''} execution ${execution.id}`.replace('  ', ' ');
+  if (execution.kind === 'automation') return `automation execution ${execution.id}`;
+  return `command ${execution.id}`;
+}
+
+/** `short_description`: what failed, where, how many. ServiceNow caps it at 160 characters. */
+export function shortDescriptionFor(d: { patchGroup: string; accountId: string; region: string; instanceCount: number; execution: ExecutionRef }): string {
+  const what = d.execution.kind === 'maintenance-window' ? 'maintenance window' : d.execution.kind === 'automation' ? 'patch run' : 'patch command';
+  const text = `Patching failed on ${d.instanceCount} instance${d.instanceCount === 1 ? '' : 's'} in patch group ${d.patchGroup} (${what}, ${d.accountId} ${d.region})`;
+  return text.length <= 160 ? text : `${text.slice(0, 159)}…`;
+}
+
+const COLUMNS = ['Instance', 'Name', 'Platform', 'IP', 'Agent', 'Status', 'Failed', 'Missing', 'Reboot', 'Critical', 'Security', 'Environment', 'Application', 'Owner'] as const;
+
+function row(i: InstanceFailure): string[] {
+  const c = i.counts;
+  const n = (v: number | undefined) => (v === undefined ? '-' : String(v));
+  return [
+    i.instanceId,
+    i.name ?? '-',
+    i.platform ?? '-',
+    i.ipAddress ?? '-',
+    i.pingStatus ?? '-',
+    i.statusDetails && i.statusDetails !== i.status ? `${i.status}/${i.statusDetails}` : i.status,
+    n(c?.failed),
+    n(c?.missing),
+    n(c?.installedPendingReboot),
+    n(c?.criticalNonCompliant),
+    n(c?.securityNonCompliant),
+    i.tags['Environment'] ?? '-',
+    i.tags['Application'] ?? '-',
+    i.tags['Owner'] ?? '-',
+  ].map((cell) => cell.replace(/[\r\n|]+/g, ' ').slice(0, 40));
+}
+
+/** A fixed-width text table, one line per instance, in `instances` order. */
+export function instanceTable(instances: readonly InstanceFailure[]): string[] {
+  const rows = [COLUMNS.slice(), ...instances.map(row)];
+  const widths = COLUMNS.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  return rows.map((r) =>
+    r
+      .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+      .join(' | ')
+      .trimEnd(),
+  );
+}
+
+const NEXT_STEPS = [
+  'Next steps:',
+  '1. Read each instance\'s error excerpt and command output (work notes, console links) and fix the cause.',
+  '2. For agents that are ConnectionLost or Inactive, restore SSM Agent connectivity first.',
+  '3. Reboot instances with pending-reboot patches if the baseline allows it.',
+  '4. Re-run AWS-RunPatchBaseline (Install) on the failed instances, or let the next maintenance window retry.',
+  '5. Resolve this incident once every listed instance reports compliant; late failures of the same execution are added here as work notes.',
+];
+
+/**
+ * The incident description: a summary line, the per-instance table and the next
+ * steps, within `DESCRIPTION_MAX_CHARS`. If the table would not fit, the rows
+ * that do are kept and the rest are named in a closing line (they are all in
+ * the work notes).
+ */
+export function renderDescription(d: {
+  accountId: string;
+  region: string;
+  execution: ExecutionRef;
+  patchGroup: string;
+  changeNumber?: string;
+  executionLink: string;
+  instances: readonly InstanceFailure[];
+  severityReasons: readonly string[];
+}): string {
+  const summary = [
+    `Patching failed on ${d.instances.length} instance(s) of patch group "${d.patchGroup}" during ${executionLabel(d.execution)} in account ${d.accountId}, region ${d.region}.`,
+    ...(d.changeNumber ? [`Change request: ${d.changeNumber}.`] : []),
+    `Priority basis: ${d.severityReasons.join('; ')}.`,
+    `Execution: ${d.executionLink}`,
+    '',
+  ];
+  const table = instanceTable(d.instances);
+  const tail = ['', ...NEXT_STEPS];
+  const fixed = [...summary, ...tail].join('\n').length + 2;
+  const kept: string[] = [];
+  let used = fixed;
+  for (const [index, line] of table.entries()) {
+    const reserve = index < table.length - 1 ? 80 : 0;
+    if (used + line.length + 1 + reserve > DESCRIPTION_MAX_CHARS) {
+      kept.push(`… and ${table.length - index} more instance(s); every instance is listed in the work notes.`);
+      break;
+    }
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return [...summary, ...kept, ...tail].join('\n');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** One instance's block in a work note. */
+export function instanceDetail(i: InstanceFailure): string {
+  const lines = [
+    `${i.instanceId}${i.name ? ` (${i.name})` : ''}: ${i.status}${i.statusDetails && i.statusDetails !== i.status ? ` / ${i.statusDetails}` : ''}` +
+      `${i.platform ? `, ${i.platform}` : ''}${i.ipAddress ? `, ${i.ipAddress}` : ''}${i.pingStatus ? `, agent ${i.pingStatus}` : ''}`,
+    `  Patch group ${i.patchGroup}${i.baselineId ? `, baseline ${i.baselineId}` : ''}` +
+      (i.counts
+        ? `; failed ${i.counts.failed}, missing ${i.counts.missing}, pending reboot ${i.counts.installedPendingReboot}, critical ${i.counts.criticalNonCompliant}, security ${i.counts.securityNonCompliant}`
+        : '; no patch state reported'),
+  ];
+  if (i.topPatches.length) {
+    lines.push('  Top patches:');
+    for (const p of i.topPatches) {
+      const refs = [p.kb, ...p.cves].filter(Boolean).join(' ');
+      lines.push(`    - ${p.id} [${p.state}, ${p.vendorSeverity ?? p.severity}]${refs ? ` ${refs}` : ''}${p.title && p.title !== p.id ? ` — ${oneLine(p.title).slice(0, 100)}` : ''}`);
+    }
+  }
+  if (i.errorExcerpt) lines.push(`  Error output (tail): ${oneLine(i.errorExcerpt)}`);
+  const tags = Object.entries(i.tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  if (tags) lines.push(`  Tags: ${tags}`);
+  lines.push(`  Instance: ${i.links.instance}`);
+  if (i.links.command) lines.push(`  Command: ${i.links.command}`);
+  return lines.join('\n');
+}
+
+/**
+ * A work note listing `instances` in detail, within `WORK_NOTE_MAX_CHARS`
+ * (instances that do not fit are named by id only).
+ */
+export function renderWorkNote(heading: string, instances: readonly InstanceFailure[], extra: readonly string[] = []): string {
+  const parts = [heading, ...extra, ''];
+  let used = parts.join('\n').length;
+  const overflow: string[] = [];
+  for (const i of instances) {
+    const block = instanceDetail(i);
+    if (overflow.length || used + block.length + 2 > WORK_NOTE_MAX_CHARS - 200) {
+      overflow.push(i.instanceId);
+      continue;
+    }
+    parts.push(block, '');
+    used += block.length + 2;
+  }
+  if (overflow.length) parts.push(`Also failed (details in the console): ${overflow.join(', ')}`.slice(0, 190));
+  return parts.join('\n').trimEnd();
+}
+
+// ---------------------------------------------------------------------------
+// Building
+// ---------------------------------------------------------------------------
+
+export interface DraftInput {
+  readonly accountId: string;
+  readonly region: string;
+  readonly execution: ExecutionRef;
+  readonly patchGroup: string;
+  readonly changeNumber?: string;
+  readonly instances: readonly InstanceFailure[];
+  readonly now: Date;
+}
+
+/** Builds the draft for one (account, region, execution, patch group). */
+export function buildIncidentDraft(input: DraftInput, policy: IncidentPolicy): IncidentDraft {
+  const instances = [...input.instances].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  const { impact, urgency, reasons } = assessSeverity(instances, policy);
+  const executionLink = consoleLinks.execution(input.region, input.execution);
+  const ci = ciFor(instances, input.patchGroup, policy);
+  return {
+    schema: 'patchbridge.incident-draft/1',
+    correlationId: correlationIdFor({ accountId: input.accountId, region: input.region, executionId: input.execution.id, patchGroup: input.patchGroup }),
+    correlationDisplay: CORRELATION_DISPLAY,
+    accountId: input.accountId,
+    region: input.region,
+    execution: input.execution,
+    patchGroup: input.patchGroup,
+    ...(input.changeNumber ? { changeNumber: input.changeNumber } : {}),
+    shortDescription: shortDescriptionFor({ ...input, instanceCount: instances.length }),
+    description: renderDescription({ ...input, executionLink, instances, severityReasons: reasons }),
+    impact,
+    urgency,
+    severityReasons: reasons,
+    assignmentGroup: assignmentGroupFor(instances, policy),
+    ...(ci ? { ci } : {}),
+    executionLink,
+    instances,
+    createdAt: input.now.toISOString(),
+  };
+}
+
+/** Keeps the bounded excerpt SSM output deserves: the tail, where the error usually is. */
+export function boundExcerpt(text: string | undefined, max = ERROR_EXCERPT_MAX_CHARS): string | undefined {
+  if (!text) return undefined;
+  const marker = text.lastIndexOf('----------ERROR-------');
+  const focus = marker >= 0 ? text.slice(marker + '----------ERROR-------'.length) : text;
+  const trimmed = focus.trim();
+  if (!trimmed) return undefined;
+  return trimmed.length <= max ? trimmed : `…${trimmed.slice(trimmed.length - max + 1)}`;
+}

@@ -118,6 +118,7 @@ function checkField(field: string): asserts field is QueryField {
 }
 
 function checkValue(field: QueryField, value: unknown): string {
+  checkField(field);
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     reject(field, 'must be a string, number or boolean');
   }

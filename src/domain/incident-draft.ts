@@ -50,7 +50,7 @@ export interface PatchFinding {
   readonly cves: readonly string[];
 }
 
-export interface PatchCounts {
+export interface FailurePatchCounts {
   readonly failed: number;
   readonly missing: number;
   readonly installedPendingReboot: number;
@@ -72,7 +72,7 @@ export interface InstanceFailure {
   readonly status: string;
   readonly statusDetails?: string;
   readonly commandId?: string;
-  readonly counts?: PatchCounts;
+  readonly counts?: FailurePatchCounts;
   readonly topPatches: readonly PatchFinding[];
   /** The tail of the command's error output, at most `ERROR_EXCERPT_MAX_CHARS`. */
   readonly errorExcerpt?: string;

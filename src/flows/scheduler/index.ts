@@ -1,0 +1,1 @@
+export { createScheduler, nextFireTime, type ScheduledJob, type Scheduler, type SchedulerDeps } from './scheduler.js';

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { type ComplianceStatus, periodDays, type SnapshotRecord, ZERO_COUNTS } from './compliance.js';
+import { ComplianceAccumulator, parseSnapshotLine } from './compliance-report.js';
+
+function record(instanceId: string, status: ComplianceStatus, patch: Partial<SnapshotRecord> = {}): SnapshotRecord {
+  return {
+    ...ZERO_COUNTS,
+    captured_at: '2026-03-01T02:15:00.000Z',
+    account_id: '111111111111',
+    aws_region: 'eu-west-1',
+    instance_id: instanceId,
+    computer_name: null,
+    platform_type: 'Linux',
+    platform_name: 'Amazon Linux',
+    resource_type: 'EC2Instance',
+    patch_group: 'web',
+    baseline_id: 'pb-0123456789abcdef0',
+    status,
+    last_operation: 'Scan',
+    last_operation_at: '2026-03-01T01:00:00.000Z',
+    ping_status: 'Online',
+    last_ping_at: '2026-03-01T02:00:00.000Z',
+    unmanaged: false,
+    stale: false,
+    ...(status === 'NON_COMPLIANT' ? { missing_count: 2 } : {}),
+    ...patch,
+  };
+}
+
+type Fleet = readonly (readonly [id: string, pattern: string, patch?: Partial<SnapshotRecord>])[];
+
+/** Feeds the fleet day by day, one status letter per day per instance (`C`, `N`, `U`, `-` = absent). */
+function feed(acc: ComplianceAccumulator, days: readonly string[], fleet: Fleet): void {
+  const map = { C: 'COMPLIANT', N: 'NON_COMPLIANT', U: 'UNREPORTED' } as const;
+  for (const [i, day] of days.entries()) {
+    for (const [id, pattern, patch] of fleet) {
+      const ch = pattern[i];
+      if (ch && ch !== '-') acc.add(day, record(id, map[ch as keyof typeof map], patch));
+    }
+  }
+}
+
+describe('ComplianceAccumulator rows', () => {
+  const days = periodDays('2026-03-05', 5);
+
+  it.each([
+    // pattern, days observed, compliant, non-compliant, first NC, remediated, TTR
+    ['CCCCC', 5, 5, 0, null, null, null],
+    ['CNNCC', 5, 3, 2, '2026-03-02', '2026-03-04', 2],
+    ['NNNNN', 5, 0, 5, '2026-03-01', null, null],
+    ['CCNNN', 5, 2, 3, '2026-03-03', null, null],
+    ['NCNCC', 5, 3, 2, '2026-03-01', '2026-03-02', 1],
+    ['--NUC', 3, 1, 1, '2026-03-03', '2026-03-05', 2],
+    ['UUUUU', 5, 0, 0, null, null, null],
+  ] as const)('when the days read %s, then observed %i, compliant %i, non-compliant %i, first NC %s, remediated %s, TTR %s', (pattern, observed, compliant, nonCompliant, firstNc, remediated, ttr) => {
+    // Prepare
+    const acc = new ComplianceAccumulator({ days });
+    // Act
+    for (const [i, day] of days.entries()) {
+      const ch = pattern[i];
+      if (ch && ch !== '-') acc.add(day, record('i-0000000000000000a', ch === 'C' ? 'COMPLIANT' : ch === 'N' ? 'NON_COMPLIANT' : 'UNREPORTED'));
+    }
+    const [row] = [...acc.rows()];
+    // Assess
+    expect(row).toMatchObject({
+      days_observed: observed,
+      days_compliant: compliant,
+      days_non_compliant: nonCompliant,
+      first_non_compliant_date: firstNc,
+      remediated_date: remediated,
+      time_to_remediate_days: ttr,
+    });
+  });
+
+  it('when the same instance arrives twice on one day, then the day counts once', () => {
+    const acc = new ComplianceAccumulator({ days });
+    acc.add('2026-03-01', record('i-0000000000000000a', 'COMPLIANT'));
+    acc.add('2026-03-01', record('i-0000000000000000a', 'NON_COMPLIANT'));
+    const [row] = [...acc.rows()];
+    expect(row?.days_observed).toBe(1);
+    expect(row?.current_status).toBe('COMPLIANT');
+  });
+
+  it('when a day arrives after a later one, then it is refused', () => {
+    const acc = new ComplianceAccumulator({ days });
+    acc.add('2026-03-03', record('i-0000000000000000a', 'COMPLIANT'));
+    expect(() => acc.add('2026-03-02', record('i-0000000000000000a', 'COMPLIANT'))).toThrow(/oldest first/);
+  });
+
+  it('when a day is outside the period, then it is refused', () => {
+    const acc = new ComplianceAccumulator({ days });
+    expect(() => acc.add('2026-03-06', record('i-0000000000000000a', 'COMPLIANT'))).toThrow(/outside the report period/);
+  });
+
+  it('when rows are read, then they are sorted by account, region and instance id', () => {
+    const acc = new ComplianceAccumulator({ days });
+    acc.add('2026-03-01', record('i-0000000000000000c', 'COMPLIANT'));
+    acc.add('2026-03-01', record('i-0000000000000000a', 'COMPLIANT', { account_id: '222222222222' }));
+    acc.add('2026-03-01', record('i-0000000000000000b', 'COMPLIANT'));
+    expect([...acc.rows()].map((r) => `${r.account_id}/${r.instance_id}`)).toEqual([
+      '111111111111/i-0000000000000000b',
+      '111111111111/i-0000000000000000c',
+      '222222222222/i-0000000000000000a',
+    ]);
+  });
+});
+
+describe('ComplianceAccumulator summary', () => {
+  const days = periodDays('2026-03-04', 4);
+
+  it('when groups differ, then compliance % per group, fleet trend and counts are exact', () => {
+    // Prepare: web has 4 instances, db 2, one unmanaged; one web instance leaves the fleet on day 3.
+    const acc = new ComplianceAccumulator({ days });
+    feed(acc, days, [
+      ['i-00000000000000001', 'CCCC'],
+      ['i-00000000000000002', 'CNNC'],
+      ['i-00000000000000003', 'NNNN', { critical_non_compliant_count: 3, missing_count: 5 }],
+      ['i-00000000000000004', 'CC--'],
+      ['i-00000000000000005', 'CCCN', { patch_group: 'db' }],
+      ['i-00000000000000006', 'UUUU', { patch_group: 'db', stale: true }],
+      ['i-00000000000000007', 'CCCC', { patch_group: null, unmanaged: true }],
+    ]);
+    // Act
+    const s = acc.summary({ generatedAt: '2026-03-04T06:00:00.000Z', live: false });
+    // Assess
+    expect(s.period).toEqual({ start: '2026-03-01', end: '2026-03-04', days: 4 });
+    expect(s.instancesSeen).toBe(7);
+    expect(s.fleet).toMatchObject({ instances: 6, compliant: 3, nonCompliant: 2, unreported: 1, compliancePct: 50, unmanaged: 1, stale: 1, remediated: 1, meanTimeToRemediateDays: 2 });
+    expect(s.fleet.trend.map((t) => t.compliancePct)).toEqual([71.4, 57.1, 50, 50]);
+    const byKey = Object.fromEntries(s.byPatchGroup.map((g) => [g.key, g]));
+    expect(Object.keys(byKey)).toEqual(['(unmanaged)', 'db', 'web']);
+    expect(byKey['web']).toMatchObject({ instances: 3, compliant: 2, compliancePct: 66.7 });
+    expect(byKey['web']?.trend.map((t) => t.instances)).toEqual([4, 4, 3, 3]);
+    expect(byKey['db']).toMatchObject({ instances: 2, compliant: 0, nonCompliant: 1, unreported: 1, compliancePct: 0 });
+    expect(byKey['(unmanaged)']).toMatchObject({ instances: 1, compliancePct: 100, unmanaged: 1 });
+    expect(s.worstOffenders.map((o) => o.instance_id)).toEqual(['i-00000000000000003', 'i-00000000000000005']);
+    expect(s.worstOffenders[0]).toMatchObject({ critical_non_compliant_count: 3, days_non_compliant: 4, first_non_compliant_date: '2026-03-01' });
+    expect(s.daysWithoutData).toEqual([]);
+  });
+
+  it('when a day has no records, then it is listed and its trend point is null', () => {
+    const acc = new ComplianceAccumulator({ days });
+    feed(acc, days, [['i-00000000000000001', 'C-CC']]);
+    const s = acc.summary({ generatedAt: '2026-03-04T06:00:00.000Z', live: true });
+    expect(s.daysWithoutData).toEqual(['2026-03-02']);
+    expect(s.fleet.trend[1]).toEqual({ date: '2026-03-02', instances: 0, compliant: 0, compliancePct: null });
+    expect(s.live).toBe(true);
+  });
+});
+
+describe('parseSnapshotLine', () => {
+  it('when a line was written from a record, then it reads back equal', () => {
+    const r = record('i-0000000000000000a', 'NON_COMPLIANT');
+    expect(parseSnapshotLine(JSON.stringify(r))).toEqual(r);
+  });
+
+  it.each([
+    ['not JSON', '{"a":', /not JSON/],
+    ['an array', '[1,2]', /\(line\)/],
+    ['a missing instance id', JSON.stringify({ ...record('i-0000000000000000a', 'COMPLIANT'), instance_id: undefined }), /instance_id/],
+    ['a negative count', JSON.stringify({ ...record('i-0000000000000000a', 'COMPLIANT'), missing_count: -1 }), /missing_count/],
+    ['an unknown status', JSON.stringify({ ...record('i-0000000000000000a', 'COMPLIANT'), status: 'GREEN' }), /status/],
+  ])('when the line is %s, then it is refused naming the problem', (_what, line, message) => {
+    expect(() => parseSnapshotLine(line)).toThrow(message);
+  });
+});

@@ -1,0 +1,136 @@
+import { DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../core/clock.js';
+import { ValidationError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
+import { describeStoreContract } from '../contract.js';
+import { StoreError } from '../errors.js';
+import { type DynaliteServer, startDynalite } from './dynalite-server.js';
+import { createDynamoStore } from './dynamo-store.js';
+import { mapDynamoError } from './errors.js';
+import { ensureTable, tableDefinition } from './table.js';
+
+let dynalite: DynaliteServer;
+let tables = 0;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+});
+
+afterAll(async () => {
+  await dynalite.stop();
+});
+
+async function freshTable(): Promise<string> {
+  tables += 1;
+  const tableName = `pb-test-${tables}`;
+  await ensureTable(dynalite.client, tableName, { pollMs: 1 });
+  return tableName;
+}
+
+describeStoreContract('dynamodb (dynalite)', async () => {
+  const tableName = await freshTable();
+  const clock = new ManualClock();
+  const store = createDynamoStore({ tableName, client: dynalite.client, clock, logger: silentLogger() });
+  return {
+    store,
+    clock,
+    cleanup: async () => {
+      await store.close();
+      await dynalite.client.send(new DeleteTableCommand({ TableName: tableName }));
+    },
+  };
+});
+
+describe('dynamodb table and items', () => {
+  it('when ensureTable runs twice, then the second run leaves the active table as it is', async () => {
+    // Prepare
+    const tableName = await freshTable();
+
+    // Act
+    await ensureTable(dynalite.client, tableName, { pollMs: 1 });
+    const described = await dynalite.client.send(new DescribeTableCommand({ TableName: tableName }));
+
+    // Assess
+    expect(described.Table?.TableStatus).toBe('ACTIVE');
+    expect(described.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3']);
+  });
+
+  it('when the table definition is built, then it names the key schema, three indexes and the TTL attribute', () => {
+    // Act
+    const definition = tableDefinition('patchbridge-state');
+
+    // Assess
+    expect(definition.createTable.TableName).toBe('patchbridge-state');
+    expect(definition.createTable.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(definition.createTable.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(definition.timeToLiveAttribute).toBe('expiresAt');
+  });
+
+  it.each([
+    ['a claim with a TTL', 'CLAIM#nonce:1', 'CLAIM'],
+    ['an idempotency record', 'IDEM#k-1', 'IDEM'],
+  ])('when %s is written, then the item carries expiresAt in epoch seconds for DynamoDB TTL', async (_label, pk, sk) => {
+    // Prepare
+    const tableName = await freshTable();
+    const clock = new ManualClock('2026-03-01T00:00:00.250Z');
+    const store = createDynamoStore({ tableName, client: dynalite.client, clock, logger: silentLogger() });
+
+    // Act
+    await store.claim('nonce:1', 'api', 300);
+    await store.beginIdempotent({ key: 'k-1', requestHash: 'h', status: 'in-progress', expiresAt: '2026-03-01T00:05:00.250Z' });
+    const { Item } = await dynalite.client.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }));
+
+    // Assess: 300 s after 00:00:00.250, rounded up so nothing expires early.
+    expect(Item?.['expiresAt']).toBe(Date.parse('2026-03-01T00:05:01.000Z') / 1000);
+  });
+
+  it('when the table does not exist, then calls fail with a non-retryable UNAVAILABLE', async () => {
+    // Prepare
+    const store = createDynamoStore({ tableName: 'pb-missing', client: dynalite.client, clock: new ManualClock(), logger: silentLogger() });
+
+    // Act
+    const err = await store.getPatchRun('run-1').catch((e: unknown) => e);
+
+    // Assess
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: false, details: { awsError: 'ResourceNotFoundException' } });
+  });
+});
+
+describe('dynamodb error mapping', () => {
+  const awsError = (name: string, httpStatusCode?: number) =>
+    Object.assign(new Error(name), { name, $metadata: httpStatusCode === undefined ? {} : { httpStatusCode } });
+
+  it.each([
+    ['ProvisionedThroughputExceededException', 400, true],
+    ['ThrottlingException', 400, true],
+    ['InternalServerError', 500, true],
+    ['ServiceUnavailable', 503, true],
+    ['ECONNREFUSED', undefined, true],
+    ['AccessDeniedException', 400, false],
+    ['ResourceNotFoundException', 400, false],
+    ['UnrecognizedClientException', 400, false],
+    ['ItemCollectionSizeLimitExceededException', 400, false],
+  ])('when DynamoDB fails with %s, then it is UNAVAILABLE with retryable=%s', (name, status, retryable) => {
+    // Act
+    const mapped = mapDynamoError(awsError(name, status as number | undefined), 'PutItem');
+
+    // Assess
+    expect(mapped).toBeInstanceOf(StoreError);
+    expect(mapped).toMatchObject({ code: 'UNAVAILABLE', retryable });
+  });
+
+  it('when DynamoDB rejects the request as invalid, then it is a ValidationError', () => {
+    // Act
+    const mapped = mapDynamoError(awsError('ValidationException', 400), 'PutItem');
+
+    // Assess
+    expect(mapped).toBeInstanceOf(ValidationError);
+    expect(mapped).toMatchObject({ code: 'VALIDATION_FAILED', retryable: false });
+  });
+});

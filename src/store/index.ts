@@ -1,0 +1,8 @@
+export { type CreateStoreDeps, createStore } from './create-store.js';
+export { type DynaliteServer, startDynalite } from './dynamodb/dynalite-server.js';
+export { createDynamoStore, type DynamoStoreOptions } from './dynamodb/dynamo-store.js';
+export { type EnsureTableOptions, ensureTable, INDEX, type TableDefinition, TTL_ATTRIBUTE, tableDefinition } from './dynamodb/table.js';
+export { StoreError, type StoreErrorCode } from './errors.js';
+export type { StateStore } from './ports.js';
+export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export * from './types.js';

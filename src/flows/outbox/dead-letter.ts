@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { AppError, toError } from '../../core/errors.js';
+import type { StateStore } from '../../store/ports.js';
+
+/** Outbox kind of parked items: never leased by a worker, counted by `outboxDepth('dead-letter')`. */
+export const DEAD_LETTER_KIND = 'dead-letter';
+
+/** Far enough in the future that no lease ever picks a parked item up. */
+export const PARKED_UNTIL = '9999-12-31T00:00:00.000Z';
+
+export interface DeadLetter {
+  /** What failed: an outbox kind (`incident-draft`), `sqs:<queue>` or `http:/v1/events`. */
+  readonly source: string;
+  /** The original payload (for replay) — never anything secret. */
+  readonly payload: unknown;
+  readonly error: { readonly code: string; readonly message: string };
+  readonly attempts?: number;
+  readonly failedAt: string;
+}
+
+export interface DeadLetterSink {
+  /**
+   * Parks a message that failed permanently so it is kept, visible and
+   * replayable rather than dropped. Idempotent on `id`.
+   */
+  record(id: string, letter: Omit<DeadLetter, 'failedAt' | 'error'> & { error: unknown }): Promise<void>;
+}
+
+/** A dead-letter sink over the state store's outbox (kind `dead-letter`). */
+export function storeDeadLetters(store: StateStore, clock: Clock): DeadLetterSink {
+  return {
+    async record(id, letter) {
+      const err = toError(letter.error);
+      const payload: DeadLetter = {
+        source: letter.source,
+        payload: letter.payload,
+        error: { code: err instanceof AppError ? err.code : 'UNEXPECTED', message: err.message.slice(0, 500) },
+        ...(letter.attempts !== undefined ? { attempts: letter.attempts } : {}),
+        failedAt: clock.now().toISOString(),
+      };
+      await store.enqueue({ id: `dead:${id}`, kind: DEAD_LETTER_KIND, payload, nextAttemptAt: PARKED_UNTIL });
+    },
+  };
+}
+
+/** A stable id for content that has none of its own (an HTTP body, an SQS body). */
+export function contentId(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,12 @@
+export { contentId, DEAD_LETTER_KIND, type DeadLetter, type DeadLetterSink, PARKED_UNTIL, storeDeadLetters } from './dead-letter.js';
+export {
+  type BackoffOptions,
+  backoffDelay,
+  createOutboxWorker,
+  itemHandler,
+  type OutboxHandler,
+  type OutboxOutcome,
+  type OutboxWorker,
+  type OutboxWorkerOptions,
+  type RoundResult,
+} from './worker.js';

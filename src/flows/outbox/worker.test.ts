@@ -1,0 +1,197 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../core/clock.js';
+import { AppError, ValidationError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
+import type { StateStore } from '../../store/ports.js';
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { OutboxItem } from '../../store/types.js';
+import { DEAD_LETTER_KIND } from './dead-letter.js';
+import { backoffDelay, createOutboxWorker, itemHandler } from './worker.js';
+
+const stores: StateStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+function setup() {
+  const clock = new ManualClock('2026-03-01T10:00:00Z');
+  const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
+  stores.push(store);
+  return { clock, store };
+}
+
+const unavailable = () => new AppError('UNAVAILABLE', 'ServiceNow is down', { retryable: true });
+
+describe('outbox worker', () => {
+  it('when an item is delivered, then it is acked and leaves the outbox', async () => {
+    // Prepare
+    const { clock, store } = setup();
+    const seen: unknown[] = [];
+    await store.enqueue({ id: 'a', kind: 'note', payload: { n: 1 } });
+    const worker = createOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger(),
+      handlers: [itemHandler('note', async (item) => void seen.push(item.payload))],
+    });
+    // Act
+    const result = await worker.drain();
+    // Assess
+    expect(result).toEqual({ delivered: 1, retried: 0, deadLettered: 0 });
+    expect(seen).toEqual([{ n: 1 }]);
+    expect(await store.outboxDepth('note')).toBe(0);
+  });
+
+  it('when delivery keeps failing retryably, then the item stays, backs off, and is delivered once the target is back', async () => {
+    // Prepare
+    const { clock, store } = setup();
+    let down = true;
+    let attempts = 0;
+    await store.enqueue({ id: 'a', kind: 'note', payload: {} });
+    const worker = createOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger(),
+      random: () => 0.999,
+      handlers: [
+        itemHandler('note', async () => {
+          attempts++;
+          if (down) throw unavailable();
+        }),
+      ],
+    });
+    // Act: fail for ten simulated minutes
+    for (let minute = 0; minute < 10; minute++) {
+      await worker.drain();
+      await clock.advance(60_000);
+    }
+    const whileDown = await store.outboxDepth('note');
+    down = false;
+    await clock.advance(15 * 60_000);
+    const after = await worker.drain();
+    // Assess
+    expect(whileDown).toBe(1);
+    expect(attempts).toBeGreaterThan(2);
+    // Exponential backoff: far fewer attempts than one per poll.
+    expect(attempts).toBeLessThan(12);
+    expect(after.delivered).toBe(1);
+    expect(await store.outboxDepth('note')).toBe(0);
+  });
+
+  it('when the error carries Retry-After, then the next attempt is not before it', async () => {
+    // Prepare
+    const { clock, store } = setup();
+    await store.enqueue({ id: 'a', kind: 'note', payload: {} });
+    const throttled = Object.assign(new AppError('RATE_LIMITED', 'slow down', { retryable: true }), { retryAfterMs: 120_000 });
+    const worker = createOutboxWorker({ store, clock, logger: silentLogger(), random: () => 0, handlers: [itemHandler('note', async () => Promise.reject(throttled))] });
+    // Act
+    await worker.runOnce();
+    await clock.advance(119_000);
+    const early = await worker.runOnce();
+    await clock.advance(1_000);
+    const due = await worker.runOnce();
+    // Assess
+    expect(early.retried).toBe(0);
+    expect(due.retried).toBe(1);
+  });
+
+  it('when delivery fails permanently, then the item is parked as a dead letter with its payload and error', async () => {
+    // Prepare
+    const { clock, store } = setup();
+    await store.enqueue({ id: 'a', kind: 'note', payload: { body: 'x' } });
+    const worker = createOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger(),
+      handlers: [itemHandler('note', async () => Promise.reject(new ValidationError('VALIDATION_FAILED', 'bad row')))],
+    });
+    // Act
+    const result = await worker.drain();
+    // Assess
+    expect(result.deadLettered).toBe(1);
+    expect(await store.outboxDepth('note')).toBe(0);
+    expect(await store.outboxDepth(DEAD_LETTER_KIND)).toBe(1);
+    await clock.advance(365 * 24 * 3600_000);
+    expect(await store.lease({ limit: 10, leaseMs: 1000 })).toEqual([]);
+  });
+
+  it('when the handler rejects for the whole batch, then every item is retried', async () => {
+    // Prepare
+    const { clock, store } = setup();
+    await store.enqueue({ id: 'a', kind: 'batch', payload: {} });
+    await store.enqueue({ id: 'b', kind: 'batch', payload: {} });
+    const worker = createOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger(),
+      handlers: [{ kind: 'batch', batchSize: 10, handle: async () => Promise.reject(unavailable()) }],
+    });
+    // Act
+    const result = await worker.runOnce();
+    // Assess
+    expect(result.retried).toBe(2);
+    expect(await store.outboxDepth('batch')).toBe(2);
+  });
+
+  it('when items share a group key, then they run in order, one at a time', async () => {
+    // Prepare
+    const { clock, store } = setup();
+    for (const id of ['a1', 'a2', 'a3']) await store.enqueue({ id, kind: 'note', payload: { group: 'a' } });
+    const order: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const worker = createOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger(),
+      handlers: [
+        itemHandler(
+          'note',
+          async (item: OutboxItem) => {
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            await Promise.resolve();
+            order.push(item.id);
+            inFlight--;
+          },
+          { concurrency: 4, groupKey: () => 'same' },
+        ),
+      ],
+    });
+    // Act
+    await worker.drain();
+    // Assess
+    expect(order).toEqual(['a1', 'a2', 'a3']);
+    expect(maxInFlight).toBe(1);
+  });
+
+  it('when started, then it polls in the background until stopped', async () => {
+    // Prepare
+    const { clock, store } = setup();
+    const seen: string[] = [];
+    const worker = createOutboxWorker({ store, clock, logger: silentLogger(), pollMs: 1_000, handlers: [itemHandler('note', async (i) => void seen.push(i.id))] });
+    worker.start();
+    // Act
+    await store.enqueue({ id: 'late', kind: 'note', payload: {} });
+    for (let i = 0; i < 5 && seen.length === 0; i++) {
+      await clock.advance(1_000);
+      await new Promise((r) => setImmediate(r));
+    }
+    await worker.stop();
+    // Assess
+    expect(seen).toEqual(['late']);
+  });
+});
+
+describe('backoffDelay', () => {
+  it.each([
+    [1, 2_000],
+    [2, 4_000],
+    [5, 32_000],
+    [20, 900_000],
+  ])('when attempt %i fails, then the delay ceiling is %i ms', (attempt, ceiling) => {
+    // Act / Assess
+    expect(backoffDelay(attempt, {}, () => 0.99999)).toBe(Math.floor(0.99999 * ceiling));
+    expect(backoffDelay(attempt, {}, () => 0)).toBe(1_000);
+  });
+});

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../core/clock.js';
+import { createLogger } from '../core/logger.js';
 import { ValidationError } from '../core/errors.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
 import {
@@ -644,5 +645,33 @@ describe('Attachment API', () => {
     expect(outcome === 'ok').toBe(ok);
     if (!ok) expect(isServiceNowError(outcome, 'UNAVAILABLE')).toBe(true);
     expect(sim.calls('POST /api/now/attachment/file')).toBe(calls);
+  });
+});
+
+describe('secrets', () => {
+  it('when auth fails and calls are retried with debug logging, then no secret or token appears in logs or errors', async () => {
+    // Prepare
+    const clock = new SteppingClock();
+    const { sim, url } = await startSim({ clock, rateLimit: { requestsPerSecond: 1 } });
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'trace', destination: { write: (line: string) => lines.push(line) } });
+    const sn = client(url, { clock, logger, limits: { ...FAST, retryBudgetMs: 10_000 } });
+    await sn.ping();
+    await sn.ping();
+    const tokenRequest = sim.requests.find((r) => r.key === 'POST /oauth_token.do');
+    sim.auth.setClientSecret(SIM_DEFAULTS.clientId, 'another-secret');
+    sim.auth.revokeTokens();
+
+    // Act
+    const error = await failure(sn.ping());
+
+    // Assess
+    expect(tokenRequest?.status).toBe(200);
+    expect(isServiceNowError(error, 'UNAUTHORIZED')).toBe(true);
+    const text = lines.join('\n') + JSON.stringify(error) + String((error as Error).message);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(text).not.toContain(SIM_DEFAULTS.clientSecret);
+    expect(text).not.toContain('another-secret');
+    expect(text).not.toMatch(/[0-9a-f]{64}/);
   });
 });

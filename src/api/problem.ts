@@ -52,6 +52,12 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNAVAILABLE: 503,
   INSTANCE_UNAVAILABLE: 503,
   TIMEOUT: 504,
+  REPORT_NOT_FOUND: 404,
+  REPORT_FILE_NOT_FOUND: 404,
+  REPORT_NOT_READY: 409,
+  LINK_INVALID: 403,
+  LINK_EXPIRED: 410,
+  REPORT_BUSY: 503,
 };
 
 const TITLES: Readonly<Record<number, string>> = {
@@ -61,6 +67,7 @@ const TITLES: Readonly<Record<number, string>> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',

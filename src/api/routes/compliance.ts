@@ -1,0 +1,81 @@
+import { pipeline } from 'node:stream/promises';
+import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import { ValidationError } from '../../core/errors.js';
+import type { ComplianceReports, LiveSummary } from '../../flows/compliance/index.js';
+import { HttpProblem } from '../problem.js';
+
+export interface ComplianceRoutesDeps {
+  readonly reports: Pick<ComplianceReports, 'request' | 'get' | 'list' | 'openSignedFile'>;
+  /** The cached live summary (`createLiveSummary`). */
+  readonly liveSummary: () => Promise<LiveSummary>;
+  /** `authenticator.requireScope` from `src/api/auth`. */
+  readonly requireScope: (scope: 'compliance:read') => RequestHandler;
+  /** The API's Idempotency-Key middleware for POSTs, when the composition root has one. */
+  readonly idempotency?: RequestHandler;
+}
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+// Downloaded HTML is served from our own origin: it must not run or load anything.
+const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+/**
+ * `/v1/compliance/*`: request reports, read them, download their files through
+ * signed links (standalone), and the live summary. Every route but the signed
+ * download needs `compliance:read`; the download link's signature is its credential.
+ */
+export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
+  const router = Router();
+  const read = deps.requireScope('compliance:read');
+  const post = deps.idempotency ? [read, deps.idempotency] : [read];
+
+  router.post('/v1/compliance/reports', ...post, async (req, res) => {
+    const job = await asProblem(() => deps.reports.request(req.body ?? {}, 'api'));
+    res.status(202).location(`/v1/compliance/reports/${job.id}`).json(await deps.reports.get(job.id));
+  });
+
+  router.get('/v1/compliance/reports', read, async (req, res) => {
+    const q = listQuery.safeParse(req.query);
+    if (!q.success) throw new HttpProblem(400, 'VALIDATION_FAILED', 'The query is not valid.', { errors: issues(q.error) });
+    res.json(await deps.reports.list({ limit: q.data.limit, ...(q.data.cursor ? { cursor: q.data.cursor } : {}) }));
+  });
+
+  router.get('/v1/compliance/reports/:reportId', read, async (req, res) => {
+    res.json(await deps.reports.get(req.params.reportId));
+  });
+
+  router.get('/v1/compliance/reports/:reportId/files/:fileName', async (req, res) => {
+    const { body, contentType } = await deps.reports.openSignedFile(req.params.reportId, req.params.fileName, req.query['expires'], req.query['sig']);
+    const html = contentType.startsWith('text/html');
+    res.status(200).type(contentType).set('content-disposition', `${html ? 'inline' : 'attachment'}; filename="${req.params.fileName}"`);
+    if (html) res.set('content-security-policy', HTML_CSP);
+    await pipeline(body, res);
+  });
+
+  router.get('/v1/compliance/summary', read, async (_req, res) => {
+    res.json(await deps.liveSummary());
+  });
+
+  return router;
+}
+
+/** The flow's validation failure, with its per-field errors, as a 400 problem. */
+async function asProblem<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ValidationError && err.code === 'VALIDATION_FAILED') {
+      const errors = Array.isArray(err.details['errors']) ? (err.details['errors'] as { path: string; message: string }[]) : undefined;
+      throw new HttpProblem(400, 'VALIDATION_FAILED', err.message, { cause: err, ...(errors ? { errors } : {}) });
+    }
+    throw err;
+  }
+}
+
+function issues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}

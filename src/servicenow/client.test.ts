@@ -81,6 +81,25 @@ describe('OAuth client credentials', () => {
     expect(before).toBe(1);
     expect(sim.calls('POST /oauth_token.do')).toBe(2);
   });
+
+  it('when tokens live shorter than twice the skew, then each is still reused for half its lifetime', async () => {
+    // Prepare
+    const clock = new SteppingClock();
+    const { sim, url } = await startSim({ clock, tokenTtlSeconds: 30 });
+    const sn = client(url, { clock, limits: { ...FAST, tokenSkewMs: 60_000 } });
+
+    // Act
+    await sn.ping();
+    clock.advance(14_000);
+    await sn.ping();
+    const reused = sim.calls('POST /oauth_token.do');
+    clock.advance(1_000);
+    await sn.ping();
+
+    // Assess
+    expect(reused).toBe(1);
+    expect(sim.calls('POST /oauth_token.do')).toBe(2);
+  });
 });
 
 describe('credential rotation', () => {

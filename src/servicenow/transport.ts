@@ -136,7 +136,8 @@ export class Transport {
   readonly #limit: LimitFunction;
   readonly #o: TransportOptions;
   #urls: Urls | undefined;
-  #token: { value: string; expiresAt: number } | undefined;
+  /** `refreshAt` is expiry minus the skew (at most half the lifetime, so short-lived tokens still get reused). */
+  #token: { value: string; refreshAt: number } | undefined;
   #tokenFlight: Promise<string> | undefined;
   #refreshFlight: Promise<ServiceNowCredentialsResolved> | undefined;
 
@@ -266,7 +267,7 @@ export class Transport {
       return { header: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` };
     }
     const now = this.#o.clock.now().getTime();
-    if (this.#token && this.#token.expiresAt - this.#o.limits.tokenSkewMs > now) {
+    if (this.#token && this.#token.refreshAt > now) {
       return { header: `Bearer ${this.#token.value}`, token: this.#token.value };
     }
     this.#tokenFlight ??= this.#fetchToken(urls, credentials).finally(() => {
@@ -312,7 +313,9 @@ export class Transport {
           request: { method: 'POST', path: '/oauth_token.do' },
         });
       }
-      this.#token = { value: token, expiresAt: this.#o.clock.now().getTime() + (Number.isFinite(expiresIn) ? expiresIn : 1800) * 1000 };
+      const lifetimeMs = (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 1800) * 1000;
+      const skewMs = Math.min(this.#o.limits.tokenSkewMs, lifetimeMs / 2);
+      this.#token = { value: token, refreshAt: this.#o.clock.now().getTime() + lifetimeMs - skewMs };
       this.#o.logger.debug({ expiresIn }, 'servicenow: token issued');
       return token;
     }

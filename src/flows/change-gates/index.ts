@@ -1,0 +1,23 @@
+export { assertManaged } from './accounts.js';
+export {
+  createChangeGates,
+  gateView,
+  type ChangeGates,
+  type ChangeGatesDeps,
+  type ChangeGateView,
+  type GuardDecision,
+  type GuardInput,
+  type WindowView,
+} from './change-gates.js';
+export { awsFailure, ChangeFlowError, type ChangeFlowErrorCode } from './errors.js';
+export {
+  createServiceNowDelivery,
+  createServiceNowWrites,
+  patchRunRecordSysId,
+  SERVICENOW_WRITE_KINDS,
+  type IncidentToRaise,
+  type ServiceNowDelivery,
+  type ServiceNowDeliveryDeps,
+  type ServiceNowWrites,
+} from './servicenow-writes.js';
+export { readChangeVerdict, verifyChange, type ChangeReader, type VerifyChangeDeps } from './verify-change.js';

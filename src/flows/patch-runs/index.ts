@@ -1,0 +1,21 @@
+export {
+  countInvocations,
+  createPatchRuns,
+  type InstanceResultView,
+  type PatchRunCounts,
+  type PatchRunDetailView,
+  type PatchRuns,
+  type PatchRunsDeps,
+  type PatchRunView,
+} from './patch-runs.js';
+export {
+  canonicalJson,
+  canonicalRequest,
+  PATCH_RUN_NAMESPACE,
+  patchRunId,
+  patchRunRequestSchema,
+  runbookInput,
+  ssmTargets,
+  type PatchRunRequest,
+  type PatchRunRequestInput,
+} from './request.js';

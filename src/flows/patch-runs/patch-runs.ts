@@ -1,0 +1,345 @@
+import type { AwsContext, CommandInvocation, PatchExecution, RunStatus } from '../../aws/index.js';
+import type { Clock } from '../../core/clock.js';
+import { ValidationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { PatchEvent } from '../../domain/index.js';
+import { type Page, type PatchRunRecord, type PatchRunStatus, StoreError, type StateStore } from '../../store/index.js';
+import {
+  assertManaged,
+  awsFailure,
+  ChangeFlowError,
+  type ChangeReader,
+  type ServiceNowWrites,
+  verifyChange,
+} from '../change-gates/index.js';
+import { canonicalRequest, type PatchRunRequest, type PatchRunRequestInput, patchRunId, patchRunRequestSchema, runbookInput } from './request.js';
+
+export interface PatchRunsDeps {
+  readonly store: Pick<StateStore, 'createPatchRun' | 'getPatchRun' | 'updatePatchRun' | 'findPatchRunByExecution' | 'listPatchRuns'>;
+  readonly execution: PatchExecution;
+  readonly servicenow: ChangeReader;
+  readonly writes: ServiceNowWrites;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** `config.patching.runbook`; the adapter's own default when absent. */
+  readonly runbook?: string;
+  /** Accounts patchbridge manages (`config.aws.accounts` ids); empty = any. */
+  readonly managedAccounts?: readonly string[];
+  readonly verifyTimeoutMs?: number;
+  /**
+   * Incident numbers raised for a run's failures, for the completion work note
+   * (wired to the incident flow's correlation records). None = the note lists none.
+   */
+  readonly incidentNumbers?: (run: PatchRunRecord, status: RunStatus) => Promise<readonly string[]>;
+  /** Invocation-level events refresh a run at most this often. Default 10 s. */
+  readonly progressIntervalMs?: number;
+}
+
+export type PatchRunCounts = Readonly<Record<'total' | 'pending' | 'inProgress' | 'succeeded' | 'failed' | 'timedOut' | 'cancelled', number>>;
+
+/** A run as the API shows it. */
+export interface PatchRunView {
+  readonly id: string;
+  readonly changeRequest: string;
+  readonly requestedItem?: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly status: PatchRunStatus;
+  readonly executionId?: string;
+  readonly operation: PatchRunRequest['operation'];
+  readonly targets: PatchRunRequest['targets'];
+  readonly rebootOption: PatchRunRequest['rebootOption'];
+  readonly maxConcurrency: string;
+  readonly maxErrors: string;
+  readonly counts?: PatchRunCounts;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface InstanceResultView {
+  readonly instanceId: string;
+  readonly instanceName?: string;
+  readonly status: string;
+  readonly statusDetails: string;
+  readonly commandId: string;
+}
+
+export interface PatchRunDetailView extends PatchRunView {
+  readonly ssmStatus?: string;
+  readonly failureMessage?: string;
+  readonly instances: { readonly items: readonly InstanceResultView[]; readonly nextCursor?: string };
+}
+
+export interface PatchRuns {
+  /**
+   * Verifies the change with ServiceNow (run-now), then starts the runbook with
+   * `ClientToken` = the run id. Refusals throw `ChangeRefusedError` (409 / 503).
+   * `created` is false when the same change and request had already started this run.
+   */
+  start(input: PatchRunRequestInput): Promise<{ run: PatchRunView; created: boolean }>;
+  /** The run with per-instance status read from SSM now (one page); the stored status follows SSM. */
+  get(runId: string, page?: { limit?: number; cursor?: string }): Promise<PatchRunDetailView>;
+  list(query: { changeRequest?: string; limit?: number; cursor?: string }): Promise<Page<PatchRunView>>;
+  /** Stops the execution; `PATCH_RUN_FINISHED` if it already ended. Needs no change approval. */
+  cancel(runId: string): Promise<PatchRunView>;
+  /**
+   * Write-back driven by the event intake: an automation, command or invocation
+   * status event for one of our runs refreshes it from SSM, updates the store and
+   * queues the `x_pbridge_patch_run` update, plus a summary work note on the change
+   * when it finishes. Events for anything else are ignored. Returns whether a run matched.
+   */
+  recordPatchRunProgress(event: PatchEvent): Promise<'updated' | 'ignored'>;
+}
+
+const FINAL: ReadonlySet<PatchRunStatus> = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
+const STATUS_BY_PHASE: Readonly<Record<RunStatus['phase'], PatchRunStatus>> = {
+  pending: 'Pending',
+  running: 'InProgress',
+  succeeded: 'Success',
+  failed: 'Failed',
+  'timed-out': 'TimedOut',
+  cancelled: 'Cancelled',
+};
+const COMMAND_CACHE_MAX = 1_000;
+
+/** Per-instance outcome counts from invocation statuses. */
+export function countInvocations(invocations: readonly CommandInvocation[]): PatchRunCounts {
+  const c = { total: 0, pending: 0, inProgress: 0, succeeded: 0, failed: 0, timedOut: 0, cancelled: 0 };
+  for (const i of invocations) {
+    c.total++;
+    if (i.status === 'Pending' || i.status === 'Delayed') c.pending++;
+    else if (i.status === 'InProgress') c.inProgress++;
+    else if (i.status === 'Success') c.succeeded++;
+    else if (i.status === 'TimedOut') c.timedOut++;
+    else if (i.status === 'Cancelled' || i.status === 'Cancelling') c.cancelled++;
+    else c.failed++;
+  }
+  return c;
+}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const m = /^o:(\d{1,7})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m?.[1]) throw new ValidationError('VALIDATION_FAILED', 'The cursor is not one this API issued.');
+  return Number(m[1]);
+}
+
+export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
+  const log = deps.logger.child({ flow: 'patch-runs' });
+  const managed = deps.managedAccounts ?? [];
+  const progressInterval = deps.progressIntervalMs ?? 10_000;
+  // Command → run, learnt from SSM: Run Command events do not name the automation that sent them.
+  const runByCommand = new Map<string, string>();
+  const lastRefresh = new Map<string, number>();
+
+  function view(run: PatchRunRecord): PatchRunView {
+    const r = patchRunRequestSchema.parse(run.request);
+    return {
+      id: run.id,
+      changeRequest: run.changeNumber,
+      ...(run.requestedItem ? { requestedItem: run.requestedItem } : {}),
+      accountId: run.accountId,
+      region: run.region,
+      status: run.status,
+      ...(run.executionId ? { executionId: run.executionId } : {}),
+      operation: r.operation,
+      targets: r.targets,
+      rebootOption: r.rebootOption,
+      maxConcurrency: r.maxConcurrency,
+      maxErrors: r.maxErrors,
+      ...(run.counts ? { counts: run.counts as PatchRunCounts } : {}),
+      createdAt: run.createdAt,
+      updatedAt: run.updatedAt,
+    };
+  }
+
+  const ctxOf = (run: PatchRunRecord): AwsContext => ({ accountId: run.accountId, region: run.region });
+
+  async function mustGet(runId: string): Promise<PatchRunRecord> {
+    const run = await deps.store.getPatchRun(runId);
+    if (!run) throw new ChangeFlowError('PATCH_RUN_NOT_FOUND', `No patch run ${runId}.`);
+    return run;
+  }
+
+  async function readStatus(run: PatchRunRecord & { executionId: string }): Promise<RunStatus> {
+    try {
+      const status = await deps.execution.getRunStatus(ctxOf(run), { kind: 'automation', executionId: run.executionId });
+      for (const id of status.commandIds) {
+        if (runByCommand.size >= COMMAND_CACHE_MAX) runByCommand.delete(runByCommand.keys().next().value as string);
+        runByCommand.set(id, run.id);
+      }
+      lastRefresh.set(run.id, deps.clock.now().getTime());
+      return status;
+    } catch (err) {
+      throw awsFailure(err, `read patch run ${run.id}`);
+    }
+  }
+
+  /** Folds an SSM status into the stored run; queues the write-back when anything changed. */
+  async function apply(run: PatchRunRecord, status: RunStatus): Promise<PatchRunRecord> {
+    let next = STATUS_BY_PHASE[status.phase];
+    // SSM keeps reporting InProgress while a cancel takes effect.
+    if (run.status === 'Cancelling' && (next === 'InProgress' || next === 'Pending')) next = 'Cancelling';
+    if (FINAL.has(run.status)) next = run.status;
+    const counts = countInvocations(status.invocations);
+    if (next === run.status && JSON.stringify(counts) === JSON.stringify(run.counts ?? null)) return run;
+    const updated = await deps.store.updatePatchRun(run.id, { status: next, counts });
+    await deps.writes.syncPatchRun(updated);
+    if (FINAL.has(next) && !FINAL.has(run.status)) await noteCompletion(updated, status, counts);
+    return updated;
+  }
+
+  async function noteCompletion(run: PatchRunRecord, status: RunStatus, counts: PatchRunCounts): Promise<void> {
+    const failed = status.invocations.filter((i) => i.status !== 'Success' && i.status !== 'Pending' && i.status !== 'InProgress').map((i) => `${i.instanceId} (${i.statusDetails || i.status})`);
+    let incidents: readonly string[] = [];
+    try {
+      incidents = (await deps.incidentNumbers?.(run, status)) ?? [];
+    } catch (err) {
+      log.warn({ err, runId: run.id }, 'incident numbers unavailable for the completion note');
+    }
+    const lines = [
+      `patchbridge: ad hoc patch run ${run.id} (SSM execution ${run.executionId ?? 'not started'}) finished with status ${run.status}.`,
+      `Instances: ${counts.total} targeted, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.timedOut} timed out, ${counts.cancelled} cancelled.`,
+      ...(failed.length > 0 ? [`Not patched: ${failed.slice(0, 50).join(', ')}${failed.length > 50 ? ` and ${failed.length - 50} more` : ''}.`] : []),
+      ...(status.failureMessage ? [`SSM: ${status.failureMessage.slice(0, 500)}`] : []),
+      ...(incidents.length > 0 ? [`Incidents: ${incidents.join(', ')}.`] : []),
+    ];
+    await deps.writes.changeNote(run.changeSysId, lines.join('\n'), `run-finished:${run.id}`);
+  }
+
+  async function refresh(run: PatchRunRecord): Promise<{ run: PatchRunRecord; status?: RunStatus }> {
+    if (!run.executionId) return { run };
+    const status = await readStatus({ ...run, executionId: run.executionId });
+    return { run: await apply(run, status), status };
+  }
+
+  async function runForCommand(event: { commandId: string; accountId: string; region: string }): Promise<PatchRunRecord | undefined> {
+    const known = runByCommand.get(event.commandId);
+    if (known) return deps.store.getPatchRun(known);
+    const direct = await deps.store.findPatchRunByExecution(event.commandId);
+    if (direct) return direct;
+    // Look among recent unfinished runs in the same place; each refresh teaches the cache its commands.
+    const recent = await deps.store.listPatchRuns({ limit: 20 });
+    for (const run of recent.items) {
+      if (FINAL.has(run.status) || !run.executionId || run.accountId !== event.accountId || run.region !== event.region) continue;
+      if (deps.clock.now().getTime() - (lastRefresh.get(run.id) ?? Number.NEGATIVE_INFINITY) < progressInterval) continue;
+      await refresh(run);
+      if (runByCommand.get(event.commandId) === run.id) return deps.store.getPatchRun(run.id);
+    }
+    return undefined;
+  }
+
+  return {
+    async start(input) {
+      const request = canonicalRequest(input);
+      assertManaged(managed, request.accountId);
+      const verdict = await verifyChange(deps, request.changeRequest, 'run-now');
+      const id = patchRunId(verdict.changeSysId, request);
+      let run = await deps.store.getPatchRun(id);
+      if (run?.executionId) return { run: view(run), created: false };
+      if (!run) {
+        const at = deps.clock.now().toISOString();
+        const record: PatchRunRecord = {
+          id,
+          changeNumber: verdict.changeNumber,
+          changeSysId: verdict.changeSysId,
+          ...(request.requestedItem ? { requestedItem: request.requestedItem } : {}),
+          accountId: request.accountId,
+          region: request.region,
+          clientToken: id,
+          request: { ...request },
+          status: 'Pending',
+          createdAt: at,
+          updatedAt: at,
+        };
+        try {
+          await deps.store.createPatchRun(record);
+          run = record;
+        } catch (err) {
+          if (!(err instanceof StoreError && err.code === 'CONFLICT')) throw err;
+          run = await mustGet(id);
+          if (run.executionId) return { run: view(run), created: false };
+        }
+      }
+      let executionId: string;
+      try {
+        ({ executionId } = await deps.execution.startPatchRun({ accountId: request.accountId, region: request.region }, runbookInput(id, request, deps.runbook)));
+      } catch (err) {
+        const failure = awsFailure(err, 'start the patch runbook');
+        if (!failure.retryable) await deps.store.updatePatchRun(id, { status: 'Failed' });
+        throw failure;
+      }
+      const started = await deps.store.updatePatchRun(id, { executionId, status: 'InProgress' });
+      await deps.writes.syncPatchRun(started);
+      await deps.writes.changeNote(
+        started.changeSysId,
+        `patchbridge: ad hoc patch run ${id} started: ${request.operation} on ${JSON.stringify(request.targets)} in ${request.accountId}/${request.region} (SSM Automation execution ${executionId}, reboot ${request.rebootOption}, concurrency ${request.maxConcurrency}, errors ${request.maxErrors}).`,
+        `run-started:${id}`,
+      );
+      log.info({ runId: id, changeNumber: started.changeNumber, executionId }, 'patch run started');
+      return { run: view(started), created: true };
+    },
+
+    async get(runId, page = {}) {
+      const stored = await mustGet(runId);
+      const offset = decodeCursor(page.cursor);
+      const limit = page.limit ?? 50;
+      const { run, status } = await refresh(stored);
+      const invocations = [...(status?.invocations ?? [])].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+      const items = invocations.slice(offset, offset + limit).map((i) => ({
+        instanceId: i.instanceId,
+        ...(i.instanceName ? { instanceName: i.instanceName } : {}),
+        status: i.status,
+        statusDetails: i.statusDetails,
+        commandId: i.commandId,
+      }));
+      return {
+        ...view(run),
+        ...(status ? { ssmStatus: status.status } : {}),
+        ...(status?.failureMessage ? { failureMessage: status.failureMessage } : {}),
+        instances: { items, ...(offset + limit < invocations.length ? { nextCursor: encodeCursor(offset + limit) } : {}) },
+      };
+    },
+
+    async list(query) {
+      const page = await deps.store.listPatchRuns({
+        ...(query.changeRequest ? { changeNumber: query.changeRequest } : {}),
+        limit: query.limit ?? 50,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      return { items: page.items.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    },
+
+    async cancel(runId) {
+      const run = await mustGet(runId);
+      if (FINAL.has(run.status)) throw new ChangeFlowError('PATCH_RUN_FINISHED', `Patch run ${runId} already ended (${run.status}).`);
+      if (run.executionId) {
+        try {
+          await deps.execution.cancelRun(ctxOf(run), { kind: 'automation', executionId: run.executionId });
+        } catch (err) {
+          throw awsFailure(err, `cancel patch run ${runId}`);
+        }
+      }
+      const updated = await deps.store.updatePatchRun(runId, { status: run.executionId ? 'Cancelling' : 'Cancelled' });
+      await deps.writes.syncPatchRun(updated);
+      log.info({ runId, executionId: run.executionId }, 'patch run cancel requested');
+      return view(updated);
+    },
+
+    async recordPatchRunProgress(event) {
+      let run: PatchRunRecord | undefined;
+      if (event.kind === 'automation') run = await deps.store.findPatchRunByExecution(event.executionId);
+      else if (event.kind === 'command' || event.kind === 'invocation') run = await runForCommand(event);
+      if (!run?.executionId) return 'ignored';
+      const sinceLast = deps.clock.now().getTime() - (lastRefresh.get(run.id) ?? Number.NEGATIVE_INFINITY);
+      // One refresh reads every invocation; per-instance events are many, so they refresh at most every interval.
+      if (event.kind === 'invocation' && sinceLast < progressInterval) return 'updated';
+      await refresh(run);
+      return 'updated';
+    },
+  };
+}

@@ -43,6 +43,8 @@ export interface Condition {
   readonly field: string;
   readonly op: Operator;
   readonly value: string;
+  /** The comma-separated values of `IN` / `NOT IN`, split once. */
+  readonly list?: ReadonlySet<string>;
 }
 
 export interface ParsedQuery {
@@ -60,7 +62,8 @@ function parseCondition(term: string): Condition | undefined {
   const rest = term.slice(field.length);
   const op = OPERATORS.find((o) => rest.startsWith(o));
   if (!op) return undefined;
-  return { field, op, value: rest.slice(op.length) };
+  const value = rest.slice(op.length);
+  return op === 'IN' || op === 'NOT IN' ? { field, op, value, list: new Set(value.split(',')) } : { field, op, value };
 }
 
 export function parseEncodedQuery(query: string): ParsedQuery {
@@ -98,9 +101,9 @@ function test(value: string, c: Condition): boolean {
     case '!=':
       return value !== c.value;
     case 'IN':
-      return c.value.split(',').includes(value);
+      return c.list?.has(value) ?? false;
     case 'NOT IN':
-      return !c.value.split(',').includes(value);
+      return !(c.list?.has(value) ?? false);
     case 'STARTSWITH':
       return value.toLowerCase().startsWith(c.value.toLowerCase());
     case 'ENDSWITH':

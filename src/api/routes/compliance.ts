@@ -45,13 +45,15 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
   });
 
   router.get('/v1/compliance/reports/:reportId', read, async (req, res) => {
-    res.json(await deps.reports.get(req.params.reportId));
+    res.json(await deps.reports.get(param(req.params, 'reportId')));
   });
 
   router.get('/v1/compliance/reports/:reportId/files/:fileName', async (req, res) => {
-    const { body, contentType } = await deps.reports.openSignedFile(req.params.reportId, req.params.fileName, req.query['expires'], req.query['sig']);
+    const fileName = param(req.params, 'fileName');
+    const { body, contentType } = await deps.reports.openSignedFile(param(req.params, 'reportId'), fileName, req.query['expires'], req.query['sig']);
     const html = contentType.startsWith('text/html');
-    res.status(200).type(contentType).set('content-disposition', `${html ? 'inline' : 'attachment'}; filename="${req.params.fileName}"`);
+    // fileName is one of the known report file names here: a signature over any other would not have matched.
+    res.status(200).type(contentType).set('content-disposition', `${html ? 'inline' : 'attachment'}; filename="${fileName}"`);
     if (html) res.set('content-security-policy', HTML_CSP);
     await pipeline(body, res);
   });
@@ -74,6 +76,11 @@ async function asProblem<T>(fn: () => Promise<T>): Promise<T> {
     }
     throw err;
   }
+}
+
+function param(params: Readonly<Record<string, string | string[] | undefined>>, name: string): string {
+  const value = params[name];
+  return typeof value === 'string' ? value : '';
 }
 
 function issues(error: z.ZodError): { path: string; message: string }[] {

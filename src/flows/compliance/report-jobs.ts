@@ -4,7 +4,8 @@ import { isAppError, toError, ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { dayOf, type ReportSummary } from '../../domain/index.js';
 import { encodedQuery } from '../../servicenow/index.js';
-import type { OutboxItem, Page, ReportJobRecord } from '../../store/types.js';
+import type { Page, ReportJobRecord } from '../../store/types.js';
+import type { OutboxHandler } from '../outbox/index.js';
 import { ComplianceError } from './errors.js';
 import { reportKey } from './history-layout.js';
 import type { LinkSigner } from './links.js';
@@ -57,14 +58,12 @@ export interface ComplianceReportsDeps {
   /** Standalone: signs links served by patchbridge when the blob store cannot presign (local files). */
   readonly standaloneLinks?: { readonly signer: LinkSigner; readonly baseUrl: string } | undefined;
   /**
-   * Standalone: run queued jobs in this process right after `request` (the
-   * outbox still holds them, so a crash loses nothing). Lambda leaves this off
-   * and drains from the compliance-report handler.
+   * Called after a job is queued; the standalone root passes the outbox
+   * worker's `wake` so the job starts at once. Lambda drains from the
+   * compliance-report handler instead.
    */
-  readonly runInProcess?: boolean;
+  readonly onQueued?: (() => void) | undefined;
   readonly concurrency?: number;
-  /** Attempts before a failing job is marked failed. Default 5. */
-  readonly maxAttempts?: number;
 }
 
 export interface ReportFileView {
@@ -97,25 +96,22 @@ export interface ComplianceReports {
    * delivery step happens once. Throws a retryable error for the outbox to retry.
    */
   run(reportId: string): Promise<ReportJobRecord>;
-  /** Leases and runs queued jobs until none is due. Returns how many ran. */
-  drain(options?: { max?: number }): Promise<number>;
-  /** For a shared outbox worker: runs one leased `compliance-report` item and acks or reschedules it. */
-  handleOutboxItem(item: OutboxItem): Promise<void>;
+  /**
+   * Runs queued jobs for the outbox worker (`createOutboxWorker({ handlers: [reports.outboxHandler] })`),
+   * which acks, retries with backoff, or parks each item. A job that fails for
+   * good is marked `failed`; one that will be retried goes back to `queued` with the error noted.
+   */
+  readonly outboxHandler: OutboxHandler;
   get(reportId: string): Promise<ReportJobView>;
   list(query: { limit: number; cursor?: string }): Promise<Page<ReportJobView>>;
   /** Checks a standalone signed link and opens the file. `LINK_INVALID` / `LINK_EXPIRED` / `REPORT_*` otherwise. */
   openSignedFile(reportId: string, fileName: string, expires: unknown, sig: unknown): Promise<{ body: Readable; contentType: string }>;
-  /** Resolves when in-process work started by `request` has settled (tests, graceful shutdown). */
-  idle(): Promise<void>;
 }
 
-const LEASE_MS = 15 * 60_000;
-const RETRY_BASE_MS = 30_000;
+const BUILD_LOCK_SECONDS = 15 * 60;
 
 export function createComplianceReports(deps: ComplianceReportsDeps): ComplianceReports {
   const log = deps.logger.child({ flow: 'compliance-report' });
-  const maxAttempts = deps.maxAttempts ?? 5;
-  const background = new Set<Promise<void>>();
   const ttl = Math.min(deps.settings.linkTtlSeconds, 604_800);
 
   function normalise(input: unknown, trigger: ReportTrigger): NormalisedReportRequest {
@@ -140,15 +136,6 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
       ...(r.requestedItem ? { requestedItem: r.requestedItem } : {}),
       trigger,
     };
-  }
-
-  function kick(): void {
-    const p = drain({}).then(
-      () => undefined,
-      (err: unknown) => log.error({ err }, 'in-process report run failed'),
-    );
-    background.add(p);
-    void p.finally(() => background.delete(p));
   }
 
   async function build(job: ReportJobRecord, request: NormalisedReportRequest): Promise<ReportJobRecord> {
@@ -249,7 +236,7 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
     if (job.status !== 'succeeded') {
       // One builder at a time per job, even with two workers; the TTL frees it if a worker dies.
       const lock = `report:${job.id}:build`;
-      if (!(await deps.store.claim(lock, job.id, LEASE_MS / 1000))) {
+      if (!(await deps.store.claim(lock, job.id, BUILD_LOCK_SECONDS))) {
         throw new ComplianceError('REPORT_BUSY', `Report ${job.id} is being built by another worker.`, { details: { reportId: job.id } });
       }
       try {
@@ -263,46 +250,35 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
     return job;
   }
 
-  async function handleOutboxItem(item: OutboxItem): Promise<void> {
-    const reportId = reportIdOf(item.payload);
-    if (!item.leaseToken) throw new Error('handleOutboxItem: the item is not leased');
-    const token = item.leaseToken;
-    try {
-      if (reportId) await run(reportId);
-      await deps.store.ack(item.id, token);
-    } catch (err) {
-      const attempts = item.attempts + 1;
-      const retryable = isAppError(err) ? err.retryable : true;
-      const message = toError(err).message.slice(0, 500);
-      if (retryable && attempts < maxAttempts && reportId) {
-        const next = new Date(deps.clock.now().getTime() + RETRY_BASE_MS * 2 ** (attempts - 1));
-        await deps.store.fail(item.id, token, message, next.toISOString());
-        log.warn({ err, reportId, attempts }, 'report job failed; will retry');
-      } else {
-        if (reportId) await markFailed(reportId, message);
-        await deps.store.ack(item.id, token);
-        log.error({ err, reportId, attempts }, 'report job failed for good');
+  const outboxHandler: OutboxHandler = {
+    kind: REPORT_JOB_KIND,
+    // One report at a time: each holds a fleet's worth of accumulators.
+    batchSize: 1,
+    async handle(items) {
+      const outcome = new Map<string, unknown>();
+      for (const item of items) {
+        const reportId = reportIdOf(item.payload);
+        try {
+          if (!reportId) throw new ValidationError('VALIDATION_FAILED', `outbox item ${item.id} carries no report id`);
+          await run(reportId);
+        } catch (err) {
+          outcome.set(item.id, err);
+          if (reportId) await noteFailure(reportId, err);
+        }
       }
-    }
-  }
+      return outcome;
+    },
+  };
 
-  async function markFailed(reportId: string, message: string): Promise<void> {
+  async function noteFailure(reportId: string, err: unknown): Promise<void> {
+    const retryable = isAppError(err) ? err.retryable : true;
+    const message = toError(err).message.slice(0, 500);
+    log.error({ err, reportId, retryable }, retryable ? 'report job failed; the outbox will retry it' : 'report job failed for good');
     const job = await deps.store.getReportJob(reportId);
-    // A built report whose delivery failed keeps its files: it stays succeeded, with the error noted.
-    if (job) await deps.store.updateReportJob(reportId, job.status === 'succeeded' ? { error: message } : { status: 'failed', error: message });
-  }
-
-  async function drain(options: { max?: number } = {}): Promise<number> {
-    const max = options.max ?? 100;
-    let ran = 0;
-    while (ran < max) {
-      const items = await deps.store.lease({ limit: 1, leaseMs: LEASE_MS, kind: REPORT_JOB_KIND });
-      const item = items[0];
-      if (!item) break;
-      await handleOutboxItem(item);
-      ran++;
-    }
-    return ran;
+    if (!job) return;
+    // A built report whose delivery failed keeps its files and stays succeeded, with the error noted.
+    if (job.status === 'succeeded') await deps.store.updateReportJob(reportId, { error: message });
+    else await deps.store.updateReportJob(reportId, { status: retryable ? 'queued' : 'failed', error: message });
   }
 
   async function view(job: ReportJobRecord): Promise<ReportJobView> {
@@ -334,12 +310,11 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
       await deps.store.createReportJob(job);
       await deps.store.enqueue({ id: `${REPORT_JOB_KIND}:${job.id}`, kind: REPORT_JOB_KIND, payload: { reportId: job.id } });
       log.info({ reportId: job.id, trigger, period: request.period, requestedItem: request.requestedItem }, 'report requested');
-      if (deps.runInProcess) kick();
+      deps.onQueued?.();
       return job;
     },
     run,
-    drain,
-    handleOutboxItem,
+    outboxHandler,
     async get(reportId) {
       const job = await deps.store.getReportJob(reportId);
       if (!job) throw new ComplianceError('REPORT_NOT_FOUND', `No report ${reportId}.`, { details: { reportId } });
@@ -359,9 +334,6 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
       const format = formatOfFile(fileName);
       if (!key || !format) throw new ComplianceError('REPORT_FILE_NOT_FOUND', `Report ${reportId} has no file ${fileName}.`);
       return { body: await deps.blobs.get(key), contentType: REPORT_FILES[format].contentType };
-    },
-    async idle() {
-      while (background.size > 0) await Promise.all([...background]);
     },
   };
 }

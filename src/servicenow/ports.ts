@@ -237,7 +237,7 @@ export interface ServiceNowLimits {
   readonly retryBudgetMs: number;
   /** First backoff ceiling; full jitter picks in [0, base·2^n]. Default 500 ms. */
   readonly baseDelayMs: number;
-  /** Cap on one backoff (and on one Retry-After wait). Default 30 000 ms. */
+  /** Cap on one backoff. A longer `Retry-After` is still honoured when the budget allows it. Default 30 000 ms. */
   readonly maxDelayMs: number;
   /** Retries after the first attempt. Default 8. */
   readonly maxRetries: number;

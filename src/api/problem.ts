@@ -58,6 +58,15 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   LINK_INVALID: 403,
   LINK_EXPIRED: 410,
   REPORT_BUSY: 503,
+  // Patch runs and change gates (issue 6)
+  AUTH_UNAVAILABLE: 503,
+  PATCH_RUN_NOT_FOUND: 404,
+  PATCH_RUN_FINISHED: 409,
+  GATE_NOT_FOUND: 404,
+  WINDOW_NOT_FOUND: 404,
+  ACCOUNT_NOT_MANAGED: 400,
+  AWS_UNAVAILABLE: 503,
+  AWS_REJECTED: 502,
 };
 
 const TITLES: Readonly<Record<number, string>> = {
@@ -73,6 +82,7 @@ const TITLES: Readonly<Record<number, string>> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };

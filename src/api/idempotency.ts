@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { StateStore } from '../store/ports.js';
+import { principalOf } from './auth/index.js';
+import { HttpProblem } from './problem.js';
+
+/** What a route answers; stored whole so a replay is byte-for-byte the same answer. */
+export interface RouteResponse {
+  readonly statusCode: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface Idempotency {
+  /**
+   * Wraps a POST route. With an `Idempotency-Key` header the handler runs at most
+   * once per (route, client, key): the same key and body replay the stored 2xx
+   * answer (with `Idempotent-Replayed: true`); a different body is 422
+   * `IDEMPOTENCY_KEY_REUSED`; a first request still running is 409
+   * `IDEMPOTENCY_IN_PROGRESS`. Refusals and errors are not stored, so a retry
+   * after fixing the cause is evaluated afresh. Mount after the authenticator.
+   */
+  handle(route: string, handler: (req: Request, res: Response) => Promise<RouteResponse>): RequestHandler;
+}
+
+export interface IdempotencyDeps {
+  readonly store: Pick<StateStore, 'beginIdempotent' | 'completeIdempotent' | 'abandonIdempotent'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How long an answer is kept. Default 24 h. */
+  readonly ttlSeconds?: number;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** JSON with sorted keys, so the same body in another key order hashes the same. */
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function send(res: Response, response: RouteResponse, replayed: boolean): void {
+  res.status(response.statusCode).set({ ...(response.headers ?? {}), ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+  if (response.body === undefined) res.end();
+  else res.json(response.body);
+}
+
+export function createIdempotency(deps: IdempotencyDeps): Idempotency {
+  const ttlMs = (deps.ttlSeconds ?? 86_400) * 1000;
+  return {
+    handle(route, handler) {
+      return async (req, res) => {
+        const key = req.get('idempotency-key');
+        if (key === undefined) return send(res, await handler(req, res), false);
+        // The key is hashed: it is caller-chosen and only its identity matters.
+        const storeKey = `${route}|${principalOf(res).clientId}|${sha256(key)}`;
+        const requestHash = sha256(`${req.method}\n${req.path}\n${stable(req.body)}`);
+        const expiresAt = new Date(deps.clock.now().getTime() + ttlMs).toISOString();
+        const begun = await deps.store.beginIdempotent({ key: storeKey, requestHash, status: 'in-progress', expiresAt });
+        if (!begun.created) {
+          const existing = begun.existing;
+          if (existing.requestHash !== requestHash) {
+            throw new HttpProblem(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request.');
+          }
+          if (existing.status !== 'completed' || !existing.response) {
+            throw new HttpProblem(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed.', {
+              headers: { 'retry-after': '1' },
+            });
+          }
+          return send(res, existing.response, true);
+        }
+        let response: RouteResponse;
+        try {
+          response = await handler(req, res);
+        } catch (err) {
+          await deps.store.abandonIdempotent(storeKey);
+          throw err;
+        }
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          await deps.store.completeIdempotent(storeKey, { statusCode: response.statusCode, body: response.body, ...(response.headers ? { headers: response.headers } : {}) });
+        } else {
+          await deps.store.abandonIdempotent(storeKey);
+        }
+        send(res, response, false);
+      };
+    },
+  };
+}

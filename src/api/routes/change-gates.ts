@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import type { ChangeGates } from '../../flows/change-gates/index.js';
+import type { Authenticator } from '../auth/index.js';
+import type { components } from '../schema.gen.js';
+import { validated } from '../validation/index.js';
+
+type Schemas = components['schemas'];
+
+export interface ChangeGateRoutesDeps {
+  readonly auth: Authenticator;
+  readonly changeGates: ChangeGates;
+}
+
+/** `/v1/maintenance-windows…`: the spec validator has checked every input before these run. */
+export function changeGateRoutes(deps: ChangeGateRoutesDeps): Router {
+  const { auth, changeGates } = deps;
+  const router = Router();
+  const path = '/v1/maintenance-windows/:windowId/change-gate';
+  router.get('/v1/maintenance-windows', auth.requireScope('gates:write'), async (_req, res) => {
+    const q = validated(res).query as { account: string; region: string };
+    const body: Schemas['MaintenanceWindowList'] = { items: await changeGates.listWindows({ accountId: q.account, region: q.region }) };
+    res.json(body);
+  });
+  router.get(path, auth.requireScope('gates:write'), async (req, res) => {
+    const body: Schemas['ChangeGate'] = await changeGates.get(String(req.params['windowId']));
+    res.json(body);
+  });
+  router.put(path, auth.requireScope('gates:write'), async (req, res) => {
+    const input = validated(res).body as Schemas['ChangeGateRequest'];
+    const body: Schemas['ChangeGate'] = await changeGates.open({ windowId: String(req.params['windowId']), ...input });
+    res.json(body);
+  });
+  router.delete(path, auth.requireScope('gates:write'), async (req, res) => {
+    const q = validated(res).query as { account?: string; region?: string; reason?: string };
+    const gate = await changeGates.close({ windowId: String(req.params['windowId']), accountId: q.account, region: q.region, reason: q.reason });
+    if (!gate) return void res.status(204).end();
+    const body: Schemas['ChangeGate'] = gate;
+    res.json(body);
+  });
+  return router;
+}

@@ -30,11 +30,14 @@ export async function startServer(app: Express, options: { host: string; port: n
           server.closeAllConnections();
         }, graceMs);
         force.unref();
+        // Keep-alive sockets would otherwise hold close() open until they time out:
+        // close them as soon as their in-flight response is done.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
-        // Idle keep-alive sockets would otherwise hold close() open until they time out.
         server.closeIdleConnections();
       });
       return closing;

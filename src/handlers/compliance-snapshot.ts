@@ -1,0 +1,35 @@
+import type { Logger } from '../core/logger.js';
+import type { ComplianceSnapshot, SnapshotResult } from '../flows/compliance/index.js';
+
+export interface ComplianceSnapshotHandlerDeps {
+  readonly snapshot: ComplianceSnapshot;
+  readonly logger: Logger;
+}
+
+export interface ComplianceSnapshotResponse {
+  readonly day: string;
+  readonly written: number;
+  readonly alreadyTaken: number;
+  readonly instances: number;
+}
+
+/**
+ * The daily `compliance-snapshot` Lambda (EventBridge schedule
+ * `PATCHBRIDGE_SNAPSHOT_CRON`). The event carries nothing it needs. A failure
+ * rethrows so Lambda's async retry runs it again; a retry only redoes the
+ * accounts and regions whose object for today is missing.
+ */
+export function createComplianceSnapshotHandler(deps: ComplianceSnapshotHandlerDeps): (event: unknown) => Promise<ComplianceSnapshotResponse> {
+  return async () => {
+    const result: SnapshotResult = await deps.snapshot.run();
+    const written = result.objects.filter((o) => o.outcome === 'written');
+    const response = {
+      day: result.day,
+      written: written.length,
+      alreadyTaken: result.objects.length - written.length,
+      instances: written.reduce((n, o) => n + (o.instances ?? 0), 0),
+    };
+    deps.logger.info(response, 'compliance snapshot handler done');
+    return response;
+  };
+}

@@ -11,12 +11,11 @@ export {
 } from './change-gates.js';
 export { awsFailure, ChangeFlowError, type ChangeFlowErrorCode } from './errors.js';
 export {
-  createServiceNowDelivery,
   createServiceNowWrites,
   patchRunRecordSysId,
   SERVICENOW_WRITE_KINDS,
+  serviceNowWriteHandlers,
   type IncidentToRaise,
-  type ServiceNowDelivery,
   type ServiceNowDeliveryDeps,
   type ServiceNowWrites,
 } from './servicenow-writes.js';

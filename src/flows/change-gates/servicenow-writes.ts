@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
-import { isAppError, toError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { ValidationError } from '../../core/errors.js';
 import { formatServiceNowDate, type ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/ports.js';
-import type { OutboxItem, PatchRunRecord } from '../../store/types.js';
+import type { PatchRunRecord } from '../../store/types.js';
+import { itemHandler, type OutboxHandler } from '../outbox/index.js';
 
 /**
  * Outbox kinds for the ServiceNow writes of the patch-run and change-gate flows.
@@ -31,6 +30,13 @@ const incidentPayload = z.object({
   changeNumber: z.string().optional(),
   workNote: z.string().max(8000).optional(),
 });
+
+/** A payload that does not parse will never deliver: a permanent failure, parked by the worker. */
+function payload<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError('VALIDATION_FAILED', 'outbox payload has the wrong shape');
+  return parsed.data;
+}
 
 export type IncidentToRaise = z.infer<typeof incidentPayload>;
 
@@ -60,30 +66,15 @@ export function createServiceNowWrites(deps: { readonly store: Pick<StateStore, 
 }
 
 export interface ServiceNowDeliveryDeps {
-  readonly store: Pick<StateStore, 'lease' | 'ack' | 'fail' | 'getPatchRun' | 'updatePatchRun'>;
+  readonly store: Pick<StateStore, 'getPatchRun' | 'updatePatchRun'>;
   readonly servicenow: Pick<
     ServiceNowClient,
     'getRecord' | 'createRecord' | 'patchRecord' | 'addWorkNote' | 'importRow' | 'findActiveIncidentByCorrelationId'
   >;
-  readonly clock: Clock;
-  readonly logger: Logger;
   /** `config.servicenow.mode`: incidents through the scoped app's import set, or the Table API. */
   readonly mode: 'import-set' | 'table';
-  /** Attempts before a write is dropped (logged at error). Default 40 (about 9 hours with the capped backoff). */
-  readonly maxAttempts?: number;
 }
 
-export interface ServiceNowDelivery {
-  readonly kinds: readonly string[];
-  /** For a shared outbox worker: delivers one leased item of these kinds, then acks or reschedules it. */
-  handleOutboxItem(item: OutboxItem): Promise<void>;
-  /** Leases and delivers due items of these kinds until none is due (or `max`). Returns how many were handled. */
-  drain(options?: { max?: number }): Promise<number>;
-}
-
-const LEASE_MS = 60_000;
-const RETRY_BASE_MS = 15_000;
-const RETRY_CAP_MS = 15 * 60_000;
 const PATCH_RUN_FIELDS = ['sys_id'] as const;
 
 /** The `x_pbridge_patch_run` sys_id for a run: fixed by the run id, so a retried create cannot duplicate it. */
@@ -109,15 +100,12 @@ function recordValues(run: PatchRunRecord): Record<string, string> {
 }
 
 /**
- * Delivers the queued writes to ServiceNow. Retryable failures (outage, 429,
- * timeouts) are rescheduled with capped exponential backoff; anything else is
- * logged and dropped, since repeating it cannot succeed.
+ * Outbox handlers (one per kind) that deliver the queued writes to ServiceNow,
+ * for the shared outbox worker (`createOutboxWorker({ handlers })`), which retries
+ * `ServiceNowError`s that are retryable and parks the rest. Writes to one run or
+ * one change go in order.
  */
-export function createServiceNowDelivery(deps: ServiceNowDeliveryDeps): ServiceNowDelivery {
-  const log = deps.logger.child({ flow: 'servicenow-writes' });
-  const maxAttempts = deps.maxAttempts ?? 40;
-  const kinds = Object.values(SERVICENOW_WRITE_KINDS);
-
+export function serviceNowWriteHandlers(deps: ServiceNowDeliveryDeps): OutboxHandler[] {
   async function syncRecord(runId: string): Promise<void> {
     const run = await deps.store.getPatchRun(runId);
     if (!run) return;
@@ -167,57 +155,19 @@ export function createServiceNowDelivery(deps: ServiceNowDeliveryDeps): ServiceN
     );
   }
 
-  async function deliver(item: OutboxItem): Promise<void> {
-    switch (item.kind) {
-      case SERVICENOW_WRITE_KINDS.patchRunRecord:
-        return syncRecord(patchRunPayload.parse(item.payload).runId);
-      case SERVICENOW_WRITE_KINDS.changeNote: {
-        const p = changeNotePayload.parse(item.payload);
-        return deps.servicenow.addWorkNote('change_request', p.changeSysId, p.text);
-      }
-      case SERVICENOW_WRITE_KINDS.incident:
-        return raiseIncident(incidentPayload.parse(item.payload));
-      default:
-        throw new Error(`not a ServiceNow write: ${item.kind}`);
-    }
-  }
-
-  async function handleOutboxItem(item: OutboxItem): Promise<void> {
-    if (!item.leaseToken) throw new Error('handleOutboxItem: the item is not leased');
-    try {
-      await deliver(item);
-      await deps.store.ack(item.id, item.leaseToken);
-      log.debug({ id: item.id, kind: item.kind }, 'delivered');
-    } catch (err) {
-      const attempts = item.attempts + 1;
-      const retryable = isAppError(err) ? err.retryable : true;
-      const message = toError(err).message.slice(0, 500);
-      if (retryable && attempts < maxAttempts) {
-        const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
-        await deps.store.fail(item.id, item.leaseToken, message, new Date(deps.clock.now().getTime() + delay).toISOString());
-        log.warn({ err, id: item.id, kind: item.kind, attempts }, 'ServiceNow write failed; will retry');
-      } else {
-        await deps.store.ack(item.id, item.leaseToken);
-        log.error({ err, id: item.id, kind: item.kind, attempts }, 'ServiceNow write dropped');
-      }
-    }
-  }
-
-  return {
-    kinds,
-    handleOutboxItem,
-    async drain(options = {}) {
-      const max = options.max ?? 100;
-      let handled = 0;
-      for (const kind of kinds) {
-        while (handled < max) {
-          const [item] = await deps.store.lease({ limit: 1, leaseMs: LEASE_MS, kind });
-          if (!item) break;
-          await handleOutboxItem(item);
-          handled++;
-        }
-      }
-      return handled;
-    },
-  };
+  const k = SERVICENOW_WRITE_KINDS;
+  return [
+    itemHandler(k.patchRunRecord, (item) => syncRecord(payload(patchRunPayload, item.payload).runId), {
+      groupKey: (item) => patchRunPayload.safeParse(item.payload).data?.runId ?? item.id,
+    }),
+    itemHandler(
+      k.changeNote,
+      async (item) => {
+        const p = payload(changeNotePayload, item.payload);
+        await deps.servicenow.addWorkNote('change_request', p.changeSysId, p.text);
+      },
+      { groupKey: (item) => changeNotePayload.safeParse(item.payload).data?.changeSysId ?? item.id },
+    ),
+    itemHandler(k.incident, (item) => raiseIncident(payload(incidentPayload, item.payload))),
+  ];
 }

@@ -82,18 +82,12 @@ export function ssmTargets(targets: PatchRunRequest['targets']): PatchTarget[] {
 }
 
 /**
- * `StartAutomationExecution` input for the ad hoc patch runbook. The runbook
- * (deployed by infra) takes these parameters and runs one `aws:runCommand` step of
- * `AWS-RunPatchBaseline` over `Targets` with the given concurrency and error limits:
- *
- * | parameter | value |
- * |---|---|
- * | `Operation` | `Scan` or `Install` |
- * | `RebootOption` | `RebootIfNeeded` or `NoReboot` |
- * | `SnapshotId` | the run id, so every instance of the run installs the same patch set |
- * | `Targets` | MapList: one JSON `{"Key","Values"}` per SSM target |
- * | `MaxConcurrency`, `MaxErrors` | as requested |
- * | `ChangeRequest`, `PatchRunId` | for the audit trail |
+ * `StartAutomationExecution` input for the ad hoc patch runbook (deployed by infra
+ * with its SNS topic and role prepopulated). The runbook runs one `aws:runCommand`
+ * step of `AWS-RunPatchBaseline` over the execution's `Targets`, honouring its
+ * `MaxConcurrency` / `MaxErrors` (`TargetParameterName` is `InstanceId`). Parameters:
+ * `Operation`, `RebootOption`, and `SnapshotId` = the run id, so every instance of the
+ * run installs the same patch set. Tags name the change request and the run.
  */
 export function runbookInput(runId: string, request: PatchRunRequest, documentName: string | undefined): StartPatchRunInput {
   return {
@@ -103,12 +97,11 @@ export function runbookInput(runId: string, request: PatchRunRequest, documentNa
       Operation: [request.operation],
       RebootOption: [request.rebootOption],
       SnapshotId: [runId],
-      Targets: ssmTargets(request.targets).map((t) => JSON.stringify({ Key: t.key, Values: t.values })),
-      MaxConcurrency: [request.maxConcurrency],
-      MaxErrors: [request.maxErrors],
-      ChangeRequest: [request.changeRequest],
-      PatchRunId: [runId],
     },
+    targets: ssmTargets(request.targets),
+    targetParameterName: 'InstanceId',
+    maxConcurrency: request.maxConcurrency,
+    maxErrors: request.maxErrors,
     tags: { 'patchbridge:change-request': request.changeRequest, 'patchbridge:patch-run': runId },
   };
 }

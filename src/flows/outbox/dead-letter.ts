@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { AppError, toError } from '../../core/errors.js';
-import type { StateStore } from '../../store/ports.js';
+import type { StateStore } from '../../store/index.js';
 
 /** Outbox kind of parked items: never leased by a worker, counted by `outboxDepth('dead-letter')`. */
 export const DEAD_LETTER_KIND = 'dead-letter';

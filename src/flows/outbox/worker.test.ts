@@ -2,9 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { AppError, ValidationError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
-import type { StateStore } from '../../store/ports.js';
-import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
-import type { OutboxItem } from '../../store/types.js';
+import { createSqliteStore, type OutboxItem, type StateStore } from '../../store/index.js';
 import { DEAD_LETTER_KIND } from './dead-letter.js';
 import { backoffDelay, createOutboxWorker, itemHandler } from './worker.js';
 

@@ -1,8 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { AppError, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { StateStore } from '../../store/ports.js';
-import type { OutboxItem } from '../../store/types.js';
+import type { OutboxItem, StateStore } from '../../store/index.js';
 import { DEAD_LETTER_KIND, type DeadLetterSink, storeDeadLetters } from './dead-letter.js';
 
 /** Per item: `undefined` = delivered, otherwise the error it failed with. */

@@ -1,0 +1,107 @@
+import type { AwsPorts } from '../../aws/index.js';
+import type { Clock, Ids } from '../../core/clock.js';
+import { ConfigError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { Config } from '../../config/index.js';
+import type { IncidentPolicy } from '../../domain/index.js';
+import type { ServiceNowClient } from '../../servicenow/index.js';
+import type { StateStore } from '../../store/index.js';
+import { type DeadLetterSink, type OutboxHandler, storeDeadLetters } from '../outbox/index.js';
+import { createIncidentEnricher, type IncidentEnricher } from './enrich.js';
+import type { DraftPublisher, IncidentAwsPorts } from './ports.js';
+import { createFailureProcessor, type FailureProcessor } from './processor.js';
+import { outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
+import { createEventIntake, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
+import { createIncidentUpserter, type IncidentUpserter } from './upsert.js';
+
+/** The incident policy from `config.incidents` (see docs/incidents.md). */
+export function incidentPolicyFromConfig(incidents: Config['incidents']): IncidentPolicy {
+  return {
+    prodEnvironments: incidents.prodEnvironments,
+    groupMap: incidents.groupMap,
+    defaultGroup: incidents.defaultGroup,
+    serviceMap: incidents.serviceMap,
+  };
+}
+
+export interface IncidentFlowDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly store: StateStore;
+  readonly aws: IncidentAwsPorts & Pick<AwsPorts, 'publisher'>;
+  readonly servicenow: ServiceNowClient;
+}
+
+export interface IncidentFlowOptions extends IncidentOutboxOptions {
+  /**
+   * `lambda`: drafts go to the monitoring SNS topic (`PATCHBRIDGE_MONITORING_TOPIC_ARN`).
+   * `standalone`: drafts go to the store's outbox, and `intake`/`outboxHandlers` are used.
+   */
+  readonly runtime: 'lambda' | 'standalone';
+  /** Standalone: wakes the outbox worker after an enqueue. */
+  readonly wake?: () => void;
+  /** Overrides the drafts' destination (tests, benchmarks). */
+  readonly publisher?: DraftPublisher;
+  readonly dedupeTtlSeconds?: number;
+  readonly maxInstancesPerDraft?: number;
+}
+
+export interface IncidentFlows {
+  readonly enricher: IncidentEnricher;
+  /** Enrich + publish; used by the `patch-results` Lambda and the `patch-event` outbox handler. */
+  readonly processor: FailureProcessor;
+  /** Upsert into ServiceNow; used by the `servicenow-listener` Lambda and the `incident-draft` outbox handler. */
+  readonly upserter: IncidentUpserter;
+  /** Standalone: where `/v1/events` puts normalised events. */
+  readonly intake: EventIntake;
+  /** Standalone: register these with the outbox worker. */
+  readonly outboxHandlers: readonly OutboxHandler[];
+  /** Where rejected deliveries and permanently failed messages are kept. */
+  readonly deadLetters: DeadLetterSink;
+}
+
+/** Wires the whole incident flow over injected ports; one call per composition root. */
+export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlowOptions): IncidentFlows {
+  const logger = deps.logger.child({ component: 'incidents' });
+  const enricher = createIncidentEnricher({
+    aws: deps.aws,
+    store: deps.store,
+    policy: incidentPolicyFromConfig(deps.config.incidents),
+    clock: deps.clock,
+    logger,
+    ...(options.maxInstancesPerDraft !== undefined ? { maxInstancesPerDraft: options.maxInstancesPerDraft } : {}),
+  });
+  let publisher = options.publisher;
+  if (!publisher && options.runtime === 'lambda') {
+    const topicArn = deps.config.topics.monitoring;
+    if (!topicArn) throw new ConfigError('PATCHBRIDGE_MONITORING_TOPIC_ARN', 'required by the patch-results Lambda');
+    publisher = snsDraftPublisher({ publisher: deps.aws.publisher, topicArn });
+  }
+  publisher ??= outboxDraftPublisher({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) });
+  const processor = createFailureProcessor({
+    enricher,
+    publisher,
+    store: deps.store,
+    ids: deps.ids,
+    logger,
+    ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
+  });
+  const upserter = createIncidentUpserter({
+    servicenow: deps.servicenow,
+    store: deps.store,
+    mode: deps.config.servicenow.mode,
+    clock: deps.clock,
+    ids: deps.ids,
+    logger,
+  });
+  return {
+    enricher,
+    processor,
+    upserter,
+    intake: createEventIntake({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) }),
+    outboxHandlers: incidentOutboxHandlers({ processor, upserter }, options),
+    deadLetters: storeDeadLetters(deps.store, deps.clock),
+  };
+}

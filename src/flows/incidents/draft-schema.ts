@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { CORRELATION_DISPLAY, CORRELATION_ID_PATTERN, type IncidentDraft } from '../../domain/index.js';
+import { IncidentError } from './errors.js';
+
+const level = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+const instanceIdPattern = /^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})$/;
+
+const instanceFailure = z.object({
+  instanceId: z.string().regex(instanceIdPattern),
+  name: z.string().optional(),
+  platform: z.string().optional(),
+  ipAddress: z.string().optional(),
+  pingStatus: z.string().optional(),
+  patchGroup: z.string().min(1),
+  baselineId: z.string().optional(),
+  status: z.string().min(1),
+  statusDetails: z.string().optional(),
+  commandId: z.string().optional(),
+  counts: z
+    .object({
+      failed: z.number(),
+      missing: z.number(),
+      installedPendingReboot: z.number(),
+      criticalNonCompliant: z.number(),
+      securityNonCompliant: z.number(),
+    })
+    .optional(),
+  topPatches: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      severity: z.string(),
+      vendorSeverity: z.string().optional(),
+      state: z.string(),
+      classification: z.string().optional(),
+      kb: z.string().optional(),
+      cves: z.array(z.string()),
+    }),
+  ),
+  errorExcerpt: z.string().optional(),
+  tags: z.record(z.string(), z.string()),
+  links: z.object({ instance: z.string(), command: z.string().optional() }),
+  failedAt: z.string(),
+});
+
+/** The wire shape of an `IncidentDraft` on the monitoring topic / in the outbox. */
+export const incidentDraftSchema = z.object({
+  schema: z.literal('patchbridge.incident-draft/1'),
+  correlationId: z.string().regex(CORRELATION_ID_PATTERN),
+  correlationDisplay: z.literal(CORRELATION_DISPLAY),
+  accountId: z.string().regex(/^\d{12}$/),
+  region: z.string().min(1),
+  execution: z.object({
+    kind: z.enum(['maintenance-window', 'automation', 'command']),
+    id: z.string().min(1),
+    windowId: z.string().optional(),
+  }),
+  patchGroup: z.string().min(1),
+  changeNumber: z.string().regex(/^CHG\d{7,}$/).optional(),
+  shortDescription: z.string().min(1),
+  description: z.string(),
+  impact: level,
+  urgency: level,
+  severityReasons: z.array(z.string()),
+  assignmentGroup: z.string().min(1),
+  ci: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('instance'), instanceId: z.string().regex(instanceIdPattern) }),
+    z.object({ kind: z.literal('service'), name: z.string().min(1) }),
+  ]).optional(),
+  executionLink: z.string(),
+  instances: z.array(instanceFailure).min(1),
+  createdAt: z.string(),
+});
+
+/** Parses a draft received from the monitoring topic; `INVALID_DRAFT` (permanent) otherwise. */
+export function parseIncidentDraft(input: unknown): IncidentDraft {
+  const result = incidentDraftSchema.safeParse(input);
+  if (!result.success) {
+    const reason = result.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new IncidentError('INVALID_DRAFT', `not an incident draft: ${reason}`);
+  }
+  return result.data;
+}

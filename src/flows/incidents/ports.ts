@@ -1,0 +1,15 @@
+import type { AwsPorts } from '../../aws/index.js';
+import type { IncidentDraft } from '../../domain/index.js';
+
+/** The AWS reads enrichment needs (a subset of `AwsPorts`, so fakes stay small). */
+export type IncidentAwsPorts = Pick<AwsPorts, 'inventory' | 'windows' | 'patchExecution'>;
+
+/**
+ * The monitoring topic: where the enricher hands drafts to the listener.
+ * SNS in AWS (`snsDraftPublisher`); the store's outbox in standalone
+ * (`outboxDraftPublisher`). Publishing the same draft twice must be harmless:
+ * the listener upserts on `correlationId`.
+ */
+export interface DraftPublisher {
+  publish(draft: IncidentDraft): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { Publisher } from '../../aws/index.js';
+import { ConfigError } from '../../core/errors.js';
+import type { IncidentDraft } from '../../domain/index.js';
+import { arnScope } from '../../events/index.js';
+import type { StateStore } from '../../store/index.js';
+import type { DraftPublisher } from './ports.js';
+
+/** Outbox kind of drafts waiting for the listener (standalone). */
+export const INCIDENT_DRAFT_KIND = 'incident-draft';
+
+/**
+ * AWS runtime: publishes each draft to the monitoring SNS topic, which feeds the
+ * listener's SQS queue. The message is the draft as JSON (well under SNS's
+ * 256 KiB: drafts are bounded by `maxInstancesPerDraft` and excerpt limits).
+ */
+export function snsDraftPublisher(options: { publisher: Publisher; topicArn: string }): DraftPublisher {
+  const scope = arnScope(options.topicArn);
+  if (!scope) throw new ConfigError('PATCHBRIDGE_MONITORING_TOPIC_ARN', 'an SNS topic ARN with account and region');
+  return {
+    async publish(draft) {
+      await options.publisher.publish(scope, options.topicArn, draft.shortDescription, JSON.stringify(draft), {
+        correlationId: draft.correlationId,
+        patchGroup: draft.patchGroup.slice(0, 256),
+      });
+    },
+  };
+}
+
+/** Deterministic outbox id: the same draft published twice is enqueued once. */
+export function draftOutboxId(draft: IncidentDraft): string {
+  const instances = draft.instances.map((i) => i.instanceId).join(',');
+  return `draft:${draft.correlationId}:${createHash('sha256').update(instances).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Standalone runtime: the "monitoring topic" is the store's outbox (kind
+ * `incident-draft`), drained by the outbox worker into the listener. `wake`
+ * lets the worker start at once instead of at its next poll.
+ */
+export function outboxDraftPublisher(options: { store: Pick<StateStore, 'enqueue'>; wake?: () => void }): DraftPublisher {
+  return {
+    async publish(draft) {
+      await options.store.enqueue({ id: draftOutboxId(draft), kind: INCIDENT_DRAFT_KIND, payload: draft });
+      options.wake?.();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type PatchEvent, patchEventKey } from '../../domain/index.js';
+import { InvalidEventError } from '../../events/index.js';
+import type { OutboxItem, StateStore } from '../../store/index.js';
+import { itemHandler, type OutboxHandler } from '../outbox/index.js';
+import { parseIncidentDraft } from './draft-schema.js';
+import type { FailureProcessor } from './processor.js';
+import { INCIDENT_DRAFT_KIND } from './publishers.js';
+import type { IncidentUpserter } from './upsert.js';
+
+/** Outbox kind of normalised events waiting for enrichment (standalone). */
+export const PATCH_EVENT_KIND = 'patch-event';
+
+export interface EventIntake {
+  /**
+   * Durably accepts normalised events for enrichment. Idempotent per event: the
+   * same status change delivered twice while still queued is stored once.
+   * Resolves once stored, so an HTTP caller may be answered 202.
+   */
+  accept(events: readonly PatchEvent[]): Promise<{ accepted: number; duplicates: number }>;
+}
+
+/** Standalone intake: each event becomes an outbox item of kind `patch-event`. */
+export function createEventIntake(deps: { store: Pick<StateStore, 'enqueue'>; wake?: () => void }): EventIntake {
+  return {
+    async accept(events) {
+      let accepted = 0;
+      for (const event of events) {
+        const id = `event:${createHash('sha256').update(patchEventKey(event)).digest('hex').slice(0, 32)}`;
+        if (await deps.store.enqueue({ id, kind: PATCH_EVENT_KIND, payload: event })) accepted++;
+      }
+      if (accepted > 0) deps.wake?.();
+      return { accepted, duplicates: events.length - accepted };
+    },
+  };
+}
+
+// Events in the outbox were written by `accept`; this guards against a payload from an older version.
+const storedEvent = z.looseObject({
+  kind: z.enum(['command', 'invocation', 'window-execution', 'window-task', 'window-target-invocation', 'automation']),
+  accountId: z.string(),
+  region: z.string(),
+  phase: z.string(),
+  status: z.string(),
+  time: z.string(),
+});
+
+function storedPatchEvent(item: OutboxItem): PatchEvent {
+  if (!storedEvent.safeParse(item.payload).success) throw new InvalidEventError('stored patch event has an unexpected shape');
+  return item.payload as PatchEvent;
+}
+
+export interface IncidentOutboxOptions {
+  /** Events enriched together; a storm costs one batched read per this many. Default 500. */
+  readonly eventBatchSize?: number;
+  /** Incidents written to ServiceNow at once (bounded again by the client). Default 4. */
+  readonly upsertConcurrency?: number;
+}
+
+/**
+ * The outbox handlers of the standalone incident flow: `patch-event` (enrich a
+ * batch, publish drafts back into the outbox) and `incident-draft` (upsert into
+ * ServiceNow, one incident key at a time).
+ */
+export function incidentOutboxHandlers(
+  deps: { processor: FailureProcessor; upserter: IncidentUpserter },
+  options: IncidentOutboxOptions = {},
+): OutboxHandler[] {
+  const events: OutboxHandler = {
+    kind: PATCH_EVENT_KIND,
+    batchSize: options.eventBatchSize ?? 500,
+    async handle(items) {
+      const failures = new Map<string, unknown>();
+      const inputs: { id: string; event: PatchEvent }[] = [];
+      for (const item of items) {
+        try {
+          inputs.push({ id: item.id, event: storedPatchEvent(item) });
+        } catch (err) {
+          failures.set(item.id, err);
+        }
+      }
+      const result = await deps.processor.process(inputs);
+      for (const [id, err] of result.failures) failures.set(id, err);
+      return failures;
+    },
+  };
+  const drafts = itemHandler(
+    INCIDENT_DRAFT_KIND,
+    async (item) => {
+      await deps.upserter.upsert(parseIncidentDraft(item.payload));
+    },
+    {
+      batchSize: 50,
+      concurrency: options.upsertConcurrency ?? 4,
+      groupKey: (item) => {
+        const p = item.payload;
+        return typeof p === 'object' && p !== null && 'correlationId' in p ? String(p.correlationId) : item.id;
+      },
+    },
+  );
+  return [events, drafts];
+}

@@ -1,0 +1,201 @@
+import type { Clock, Ids } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import {
+  type IncidentDraft,
+  type InstanceFailure,
+  renderWorkNote,
+  shortDescriptionFor,
+} from '../../domain/index.js';
+import type { FailureImportRow, RecordValues, ServiceNowClient } from '../../servicenow/index.js';
+import type { CorrelationRecord, StateStore } from '../../store/index.js';
+import { IncidentError } from './errors.js';
+
+export type UpsertAction = 'created' | 'updated' | 'unchanged';
+
+export interface UpsertResult {
+  readonly action: UpsertAction;
+  readonly correlationId: string;
+  readonly number?: string;
+  readonly sysId?: string;
+  /** Instances this call reported for the first time. */
+  readonly newInstances: readonly string[];
+}
+
+export interface IncidentUpserterDeps {
+  readonly servicenow: ServiceNowClient;
+  readonly store: Pick<StateStore, 'claim' | 'release' | 'getCorrelation' | 'putCorrelation'>;
+  /** `import-set` with the scoped app installed, `table` without it (`PATCHBRIDGE_SERVICENOW_MODE`). */
+  readonly mode: 'import-set' | 'table';
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly logger: Logger;
+  /** How long one listener holds an incident key; a crashed holder's lock expires after this. Default 300 s. */
+  readonly lockTtlSeconds?: number;
+}
+
+export interface IncidentUpserter {
+  /**
+   * Creates or updates the incident for `draft.correlationId` so that each
+   * failing instance is reported exactly once. Holds the key in the store while
+   * writing, so concurrent listeners cannot both create; a listener that finds
+   * the key held fails with retryable `INCIDENT_BUSY`. ServiceNow errors are
+   * thrown as they come from the client (already retried per its budget).
+   */
+  upsert(draft: IncidentDraft): Promise<UpsertResult>;
+}
+
+const STAGING = 'x_pbridge_failure_import' as const;
+const INCIDENT_FIELDS = ['sys_id', 'number'] as const;
+
+function createNote(draft: IncidentDraft, instances: readonly InstanceFailure[]): string {
+  return renderWorkNote(`patchbridge: patching failed on ${instances.length} instance(s) of patch group ${draft.patchGroup}.`, instances, [
+    `Priority basis: ${draft.severityReasons.join('; ')}.`,
+    `Execution: ${draft.executionLink}`,
+  ]);
+}
+
+function lateNote(fresh: readonly InstanceFailure[], total: number): string {
+  return renderWorkNote(
+    `patchbridge: ${fresh.length} more instance(s) failed in the same execution (now ${total} in total).`,
+    fresh,
+  );
+}
+
+/** Creates the listener's upsert use case over the ServiceNow client and the store. */
+export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpserter {
+  const { servicenow, store, logger } = deps;
+  const lockTtl = deps.lockTtlSeconds ?? 300;
+
+  async function resolveCi(draft: IncidentDraft): Promise<string | undefined> {
+    if (!draft.ci) return undefined;
+    if (draft.ci.kind === 'service') return draft.ci.name;
+    const cis = await servicenow.findCisByInstanceIds([draft.ci.instanceId]);
+    return cis.get(draft.ci.instanceId)?.sys_id;
+  }
+
+  function fullRow(draft: IncidentDraft, ci: string | undefined, instanceIds: readonly string[], note: string): FailureImportRow {
+    return {
+      correlation_id: draft.correlationId,
+      correlation_display: draft.correlationDisplay,
+      short_description: shortDescriptionFor({ ...draft, instanceCount: instanceIds.length }),
+      description: draft.description,
+      impact: String(draft.impact),
+      urgency: String(draft.urgency),
+      assignment_group: draft.assignmentGroup,
+      instance_ids: instanceIds.join(','),
+      account: draft.accountId,
+      region: draft.region,
+      patch_group: draft.patchGroup,
+      execution_id: draft.execution.id,
+      ...(draft.changeNumber ? { change_request: draft.changeNumber } : {}),
+      work_note: note,
+      ...(ci ? { cmdb_ci: ci } : {}),
+    };
+  }
+
+  /** Import Set mode: the transform map coalesces on correlation_id among active incidents. */
+  async function writeImportSet(draft: IncidentDraft, isNew: boolean, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
+    if (isNew) {
+      const ci = await resolveCi(draft);
+      const result = await servicenow.importRow(STAGING, fullRow(draft, ci, allIds, createNote(draft, fresh)));
+      return { sysId: result.sys_id, number: result.display_value, inserted: result.status === 'inserted' };
+    }
+    // Fields left out of the row are not copied by the transform, so the description written at creation stays.
+    const row: FailureImportRow = {
+      correlation_id: draft.correlationId,
+      correlation_display: draft.correlationDisplay,
+      short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
+      instance_ids: allIds.join(','),
+      account: draft.accountId,
+      region: draft.region,
+      patch_group: draft.patchGroup,
+      execution_id: draft.execution.id,
+      work_note: lateNote(fresh, allIds.length),
+    };
+    const result = await servicenow.importRow(STAGING, row);
+    if (result.status !== 'inserted') return { sysId: result.sys_id, number: result.display_value, inserted: false };
+    // The incident was closed in the meantime, so the row opened a new one: give it the full record.
+    const ci = await resolveCi(draft);
+    const filled = await servicenow.importRow(STAGING, fullRow(draft, ci, allIds, createNote(draft, draft.instances)));
+    return { sysId: filled.sys_id, number: filled.display_value, inserted: true };
+  }
+
+  /** Table API mode: find the active incident by correlation_id, then PATCH it or POST a new one. */
+  async function writeTable(draft: IncidentDraft, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
+    const existing = await servicenow.findActiveIncidentByCorrelationId(draft.correlationId);
+    if (existing) {
+      await servicenow.patchRecord(
+        'incident',
+        existing.sys_id,
+        { short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }), work_notes: lateNote(fresh, allIds.length) },
+        INCIDENT_FIELDS,
+      );
+      return { sysId: existing.sys_id, number: existing.number, inserted: false };
+    }
+    const ci = await resolveCi(draft);
+    const change = draft.changeNumber ? await servicenow.getChangeRequest(draft.changeNumber) : undefined;
+    const values: RecordValues = {
+      short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
+      description: draft.description,
+      impact: draft.impact,
+      urgency: draft.urgency,
+      assignment_group: draft.assignmentGroup,
+      correlation_id: draft.correlationId,
+      correlation_display: draft.correlationDisplay,
+      work_notes: createNote(draft, draft.instances),
+      ...(ci ? { cmdb_ci: ci } : {}),
+      ...(change ? { rfc: change.sys_id } : {}),
+    };
+    const created = await servicenow.createRecord('incident', values, INCIDENT_FIELDS);
+    return { sysId: created.sys_id, number: created.number, inserted: true };
+  }
+
+  async function upsertHeld(draft: IncidentDraft): Promise<UpsertResult> {
+    const now = () => deps.clock.now().toISOString();
+    let record: CorrelationRecord | undefined = await store.getCorrelation(draft.correlationId);
+    record ??= await store.putCorrelation({ correlationId: draft.correlationId, state: 'pending', reportedInstances: [], updatedAt: now() });
+    const reported = new Set(record.reportedInstances);
+    const fresh = draft.instances.filter((i) => !reported.has(i.instanceId));
+    const isNew = record.state !== 'open';
+    if (!isNew && fresh.length === 0) {
+      return { action: 'unchanged', correlationId: draft.correlationId, ...(record.number ? { number: record.number } : {}), newInstances: [] };
+    }
+    const allIds = [...new Set([...record.reportedInstances, ...draft.instances.map((i) => i.instanceId)])].sort();
+    const written =
+      deps.mode === 'import-set' ? await writeImportSet(draft, isNew, fresh, allIds) : await writeTable(draft, fresh, allIds);
+    await store.putCorrelation(
+      {
+        correlationId: draft.correlationId,
+        sysId: written.sysId,
+        number: written.number,
+        state: 'open',
+        reportedInstances: allIds,
+        updatedAt: now(),
+      },
+      record.version,
+    );
+    const action: UpsertAction = written.inserted ? 'created' : 'updated';
+    logger.info(
+      { correlationId: draft.correlationId, number: written.number, action, newInstances: fresh.length, total: allIds.length },
+      action === 'created' ? 'incident created' : 'incident updated with new failures',
+    );
+    return { action, correlationId: draft.correlationId, number: written.number, sysId: written.sysId, newInstances: fresh.map((i) => i.instanceId) };
+  }
+
+  return {
+    async upsert(draft) {
+      const lock = `pb-incident:${draft.correlationId}`;
+      const owner = deps.ids.uuid();
+      if (!(await store.claim(lock, owner, lockTtl))) {
+        throw new IncidentError('INCIDENT_BUSY', 'another listener is writing this incident', { details: { correlationId: draft.correlationId } });
+      }
+      try {
+        return await upsertHeld(draft);
+      } finally {
+        await store.release(lock, owner).catch((err: unknown) => {
+          logger.warn({ err, correlationId: draft.correlationId }, 'could not release the incident lock; it expires on its own');
+        });
+      }
+    },
+  };
+}

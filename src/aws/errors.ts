@@ -144,9 +144,33 @@ function str(value: unknown): string | undefined {
 }
 
 /**
+ * A copy of the SDK error without its `$response`: that field holds the raw HTTP
+ * exchange, request headers included (`authorization`, `x-amz-security-token`),
+ * and a logged `cause` must never carry credentials.
+ */
+function sanitizedCause(
+  err: unknown,
+  message: string,
+  facts: { name: string | undefined; requestId: string | undefined; httpStatus: number | undefined; networkCode: string | undefined },
+): Error {
+  const copy = new Error(message);
+  copy.name = facts.name ?? 'Error';
+  const stack = field(err, 'stack');
+  if (typeof stack === 'string') copy.stack = stack;
+  const attempts = field(field(err, '$metadata'), 'attempts');
+  Object.assign(copy, {
+    ...(facts.networkCode === undefined ? {} : { code: facts.networkCode }),
+    $fault: field(err, '$fault'),
+    $metadata: { httpStatusCode: facts.httpStatus, requestId: facts.requestId, attempts },
+  });
+  return copy;
+}
+
+/**
  * Maps anything an AWS SDK v3 call threw to an `AwsError`, keeping the AWS error
  * name, request id and HTTP status. An `AwsError` passes through unchanged.
- * The message is AWS's own (it never carries credentials) prefixed with the operation.
+ * The message is AWS's own (it never carries credentials) prefixed with the operation;
+ * the `cause` is a sanitised copy of the SDK error (no raw HTTP exchange).
  */
 export function toAwsError(
   err: unknown,
@@ -164,7 +188,7 @@ export function toAwsError(
   const code = classify(awsErrorName, httpStatus, networkCode);
   const message = str(field(err, 'message')) ?? awsErrorName ?? 'unknown AWS error';
   return new AwsError(code, `${context.operation}: ${message}`, {
-    cause: err,
+    cause: sanitizedCause(err, message, { name: awsErrorName, requestId, httpStatus, networkCode }),
     awsErrorName,
     requestId,
     httpStatus,

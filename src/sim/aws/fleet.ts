@@ -129,6 +129,8 @@ export interface CreateFleetOptions {
   readonly unmanagedRate?: number;
   /** Share that has not reported for weeks; default 0.03. */
   readonly staleRate?: number;
+  /** Share of instances recently offline (ConnectionLost for hours); default 0.02. */
+  readonly offlineRate?: number;
   /** Share of hybrid (`mi-…`) nodes; default 0.1. */
   readonly hybridRate?: number;
   /** Share of fully patched instances; default 0.6. */
@@ -196,6 +198,7 @@ export function createFleet(options: CreateFleetOptions): Fleet {
   const staleRate = options.staleRate ?? 0.03;
   const hybridRate = options.hybridRate ?? 0.1;
   const compliantRate = options.compliantRate ?? 0.6;
+  const offlineRate = options.offlineRate ?? 0.02;
 
   const baselines: SimBaseline[] = [];
   const groupBaselines = new Map<string, Map<string, string>>();
@@ -259,7 +262,7 @@ export function createFleet(options: CreateFleetOptions): Fleet {
     if (stale) {
       pingStatus = hybrid && rng.chance(0.5) ? 'Inactive' : 'ConnectionLost';
       lastPingAt = now - rng.int(14, 60) * DAY;
-    } else if (rng.chance(0.02)) {
+    } else if (rng.chance(offlineRate)) {
       pingStatus = 'ConnectionLost';
       lastPingAt = now - rng.int(1, 36) * 3_600_000;
     }

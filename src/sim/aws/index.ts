@@ -17,3 +17,4 @@ export type { EventBridgeEvent, RunCommandSnsCommandMessage, RunCommandSnsInvoca
 export { automationTime, snsTime } from './notifications.js';
 export type { AccountState, LambdaHandler, LambdaInvocation } from './state.js';
 export { awsSimCommand, type StartAwsSimOptions, startAwsSim } from './cli.js';
+export { type AwsSimHarness, type CreateAwsSimHarnessOptions, createAwsSimHarness, SIM_CREDENTIALS } from './harness.js';

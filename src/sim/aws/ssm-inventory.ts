@@ -245,7 +245,7 @@ export const inventoryHandlers = {
     // "Currently, you can only specify one resource ID" (ListComplianceItems API reference).
     if (ids?.length !== undefined && ids.length !== 1) throw new SimAwsError('InvalidResourceId', 'Only one resource ID can be specified per call.');
     const types = input.strList('ResourceTypes');
-    if (types && types.some((t) => t !== 'ManagedInstance')) throw new SimAwsError('InvalidResourceType', 'The resource type is not valid.');
+    if (types?.some((t) => t !== 'ManagedInstance')) throw new SimAwsError('InvalidResourceType', 'The resource type is not valid.');
     const size = input.int('MaxResults', { min: 1, max: 50 }) ?? 10;
     const filters = (Array.isArray(input.raw['Filters']) ? (input.raw['Filters'] as unknown[]) : []).map((f) => {
       const o = new JsonInput(f);

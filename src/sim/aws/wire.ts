@@ -131,8 +131,9 @@ export function pageToken(op: string, offset: number): string {
 export function readPageToken(op: string, token: string | undefined, errorName = 'InvalidNextToken'): number {
   if (token === undefined || token === '') return 0;
   const decoded = Buffer.from(token, 'base64').toString('utf8');
-  const [tokenOp, offset] = decoded.split(':');
-  const n = Number(offset);
+  const cut = decoded.lastIndexOf(':');
+  const tokenOp = decoded.slice(0, cut);
+  const n = cut < 0 ? Number.NaN : Number(decoded.slice(cut + 1));
   if (tokenOp !== op || !Number.isInteger(n) || n < 0) throw new SimAwsError(errorName, 'The specified token is not valid.');
   return n;
 }

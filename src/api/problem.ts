@@ -67,6 +67,14 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ACCOUNT_NOT_MANAGED: 400,
   AWS_UNAVAILABLE: 503,
   AWS_REJECTED: 502,
+  // Events and incidents (issue 5)
+  SNS_SIGNATURE_INVALID: 403,
+  SNS_URL_REJECTED: 403,
+  SNS_TOPIC_NOT_ALLOWED: 403,
+  SNS_CERT_UNAVAILABLE: 503,
+  SNS_CONFIRM_FAILED: 502,
+  INCIDENT_BUSY: 503,
+  INVALID_DRAFT: 400,
 };
 
 const TITLES: Readonly<Record<number, string>> = {

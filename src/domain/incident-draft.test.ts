@@ -198,6 +198,8 @@ describe('markersFromComment / boundExcerpt', () => {
   it.each([
     ['patchbridge mwx=791B72E0-F0DA-4021-8B35-F95DF0A1B2C3 mw=mw-0ed7251d3fcf6e0c2', { windowExecutionId: '791b72e0-f0da-4021-8b35-f95df0a1b2c3', windowId: 'mw-0ed7251d3fcf6e0c2' }],
     ['patchbridge CHG0012345 aex=333ba70b-2333-48db-b17e-a5e69c6f4d1c', { automationExecutionId: '333ba70b-2333-48db-b17e-a5e69c6f4d1c', changeNumber: 'CHG0012345' }],
+    ['Maintenance window mw-0ed7251d3fcf6e0c2 task patch-install', { windowId: 'mw-0ed7251d3fcf6e0c2' }],
+    ['Automation 333ba70b-2333-48db-b17e-a5e69c6f4d1c', { automationExecutionId: '333ba70b-2333-48db-b17e-a5e69c6f4d1c' }],
     ['nothing here', {}],
     [undefined, {}],
   ])('when the comment is %j, then the markers are %j', (comment, expected) => {

@@ -149,7 +149,12 @@ export function correlationIdFor(key: { accountId: string; region: string; execu
   return `${head}${execution}:${hash}`;
 }
 
-/** Reads patchbridge markers from a Run Command `Comment` (see docs/incidents.md). */
+/**
+ * Reads what a Run Command `Comment` says about where the command came from
+ * (see docs/incidents.md): `mwx=<window execution id>`, a window id `mw-…`
+ * anywhere (as maintenance windows name themselves), `aex=<id>` or
+ * `Automation <id>` for an automation execution, and a change number `CHG…`.
+ */
 export function markersFromComment(comment: string | undefined): {
   windowExecutionId?: string;
   windowId?: string;
@@ -158,9 +163,9 @@ export function markersFromComment(comment: string | undefined): {
 } {
   if (!comment) return {};
   const uuid = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
-  const mwx = new RegExp(`(?:^|\\s)(?:mwx|window-execution)[=:]${uuid}`).exec(comment)?.[1];
-  const aex = new RegExp(`(?:^|\\s)(?:aex|automation-execution)[=:]${uuid}`).exec(comment)?.[1];
-  const mw = /(?:^|\s)(?:mw|window)[=:](mw-[0-9a-f]{17})\b/.exec(comment)?.[1];
+  const mwx = new RegExp(`(?:^|\\s)(?:mwx|window-execution)[=:]${uuid}`, 'i').exec(comment)?.[1];
+  const aex = new RegExp(`(?:^|\\s)(?:aex[=:]|automation-execution[=:]|automation[ :=]+)${uuid}`, 'i').exec(comment)?.[1];
+  const mw = /\b(mw-[0-9a-f]{17})\b/.exec(comment)?.[1];
   const chg = /\b(CHG\d{7,})\b/.exec(comment)?.[1];
   return {
     ...(mwx ? { windowExecutionId: mwx.toLowerCase() } : {}),

@@ -4,12 +4,14 @@ import { ConfigError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Config } from '../../config/index.js';
 import type { IncidentPolicy } from '../../domain/index.js';
+import { createSnsVerifier, httpsFetcher, type SnsFetcher } from '../../events/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/index.js';
 import { type DeadLetterSink, type OutboxHandler, storeDeadLetters } from '../outbox/index.js';
 import { createIncidentEnricher, type IncidentEnricher } from './enrich.js';
 import type { DraftPublisher, IncidentAwsPorts } from './ports.js';
 import { createFailureProcessor, type FailureProcessor } from './processor.js';
+import { createEventReceiver, type EventReceiver } from './receiver.js';
 import { outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
 import { createEventIntake, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
 import { createIncidentUpserter, type IncidentUpserter } from './upsert.js';
@@ -46,6 +48,11 @@ export interface IncidentFlowOptions extends IncidentOutboxOptions {
   readonly publisher?: DraftPublisher;
   readonly dedupeTtlSeconds?: number;
   readonly maxInstancesPerDraft?: number;
+  /**
+   * Fetches SNS signing certificates and `SubscribeURL`s. Default HTTPS GET;
+   * tests substitute one serving the AWS simulator's certificate.
+   */
+  readonly snsFetcher?: SnsFetcher;
 }
 
 export interface IncidentFlows {
@@ -58,6 +65,8 @@ export interface IncidentFlows {
   readonly intake: EventIntake;
   /** Standalone: register these with the outbox worker. */
   readonly outboxHandlers: readonly OutboxHandler[];
+  /** Standalone: what `POST /v1/events` hands SNS and EventBridge deliveries to. */
+  readonly receiver: EventReceiver;
   /** Where rejected deliveries and permanently failed messages are kept. */
   readonly deadLetters: DeadLetterSink;
 }
@@ -96,12 +105,16 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     ids: deps.ids,
     logger,
   });
+  const intake = createEventIntake({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) });
+  const deadLetters = storeDeadLetters(deps.store, deps.clock);
+  const sns = createSnsVerifier({ fetch: options.snsFetcher ?? httpsFetcher, allowedTopicArns: deps.config.events.snsTopicArns });
   return {
     enricher,
     processor,
     upserter,
-    intake: createEventIntake({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) }),
+    intake,
     outboxHandlers: incidentOutboxHandlers({ processor, upserter }, options),
-    deadLetters: storeDeadLetters(deps.store, deps.clock),
+    receiver: createEventReceiver({ intake, sns, deadLetters, logger }),
+    deadLetters,
   };
 }

@@ -4,6 +4,8 @@ import type {
   ComplianceItem,
   InstancePatchState,
   ManagedInstance,
+  WindowExecution,
+  WindowTaskInvocation,
 } from '../../aws/index.js';
 import { AwsError } from '../../aws/index.js';
 import type { Clock } from '../../core/clock.js';
@@ -86,6 +88,9 @@ interface Unit {
 
 const scopeKey = (ctx: AwsContext) => `${ctx.accountId}/${ctx.region}`;
 
+/** Executions of a window searched for a command that names only its window. */
+const RECENT_WINDOW_EXECUTIONS = 5;
+
 function isFailedInvocation(inv: CommandInvocation): boolean {
   const phase = phaseOfStatus(inv.status);
   return phase !== undefined && isFailurePhase(phase);
@@ -157,28 +162,53 @@ export function createIncidentEnricher(deps: IncidentEnricherDeps): IncidentEnri
       for (const k of keys) if (!failures.has(k)) failures.set(k, err);
     };
 
-    // Each command's invocations, listed once per batch.
-    const commandLists = new Map<string, Promise<CommandInvocation[]>>();
-    const listCommand = (ctx: AwsContext, commandId: string) => {
-      const k = `${scopeKey(ctx)}/${commandId}`;
-      let p = commandLists.get(k);
+    // Every AWS read below is memoised for the batch: one listing per command, window execution or window.
+    const memo = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
+      let p = cache.get(key);
       if (!p) {
-        p = aws.inventory.listCommandInvocations(ctx, commandId, { withDetails: true });
-        commandLists.set(k, p);
+        p = read();
+        cache.set(key, p);
       }
       return p;
     };
+    const commandLists = new Map<string, Promise<CommandInvocation[]>>();
+    const listCommand = (ctx: AwsContext, commandId: string) =>
+      memo(commandLists, `${scopeKey(ctx)}/${commandId}`, () => aws.inventory.listCommandInvocations(ctx, commandId, { withDetails: true }));
+    const taskLists = new Map<string, Promise<WindowTaskInvocation[]>>();
+    const listTasks = (ctx: AwsContext, windowExecutionId: string) =>
+      memo(taskLists, `${scopeKey(ctx)}/${windowExecutionId}`, () => aws.windows.taskInvocations(ctx, windowExecutionId));
+    const executionLists = new Map<string, Promise<WindowExecution[]>>();
+    const listExecutions = (ctx: AwsContext, windowId: string) =>
+      memo(executionLists, `${scopeKey(ctx)}/${windowId}`, () => aws.windows.listExecutions(ctx, windowId));
 
-    const addUnit = (key: string, ctx: AwsContext, inv: CommandInvocation, time: string, fixed?: ExecutionRef, fixedChange?: string) => {
+    /**
+     * The window execution that ran `commandId`, for commands whose comment names
+     * only the window: the newest executions of that window are searched.
+     */
+    const windowExecutionOf = async (ctx: AwsContext, windowId: string, commandId: string): Promise<string | undefined> => {
+      const executions = await listExecutions(ctx, windowId);
+      for (const execution of executions.slice(0, RECENT_WINDOW_EXECUTIONS)) {
+        const tasks = await listTasks(ctx, execution.windowExecutionId);
+        if (tasks.some((t) => t.executionId === commandId)) return execution.windowExecutionId;
+      }
+      return undefined;
+    };
+
+    /** Where a failed invocation belongs: fixed by its event, or read from its command's comment. */
+    const resolveExecution = async (ctx: AwsContext, inv: CommandInvocation, fixed: ExecutionRef | undefined): Promise<{ execution: ExecutionRef; change?: string }> => {
       const markers = markersFromComment(inv.comment);
-      const execution: ExecutionRef =
-        fixed ??
-        (markers.windowExecutionId
-          ? { kind: 'maintenance-window', id: markers.windowExecutionId, ...(markers.windowId ? { windowId: markers.windowId } : {}) }
-          : markers.automationExecutionId
-            ? { kind: 'automation', id: markers.automationExecutionId }
-            : { kind: 'command', id: inv.commandId });
-      const changeNumber = fixedChange ?? markers.changeNumber;
+      const change = markers.changeNumber ? { change: markers.changeNumber } : {};
+      if (fixed) return { execution: fixed, ...change };
+      const windowId = markers.windowId;
+      const windowExecutionId = markers.windowExecutionId ?? (windowId ? await windowExecutionOf(ctx, windowId, inv.commandId) : undefined);
+      if (windowExecutionId) return { execution: { kind: 'maintenance-window', id: windowExecutionId, ...(windowId ? { windowId } : {}) }, ...change };
+      if (markers.automationExecutionId) return { execution: { kind: 'automation', id: markers.automationExecutionId }, ...change };
+      return { execution: { kind: 'command', id: inv.commandId }, ...change };
+    };
+
+    const addUnit = async (key: string, ctx: AwsContext, inv: CommandInvocation, time: string, fixed?: ExecutionRef, fixedChange?: string) => {
+      const { execution, change } = await resolveExecution(ctx, inv, fixed);
+      const changeNumber = fixedChange ?? change;
       const output = pluginOutput(inv);
       units.push({
         keys: new Set([key]),
@@ -194,84 +224,84 @@ export function createIncidentEnricher(deps: IncidentEnricherDeps): IncidentEnri
       });
     };
 
-    // 1. Window and automation events: find the commands they ran.
     const windowDone = new Map<string, Promise<void>>();
-    const expansions: Promise<void>[] = [];
     const commandEventIds = new Set<string>();
     for (const { event } of events) if (event.kind === 'command') commandEventIds.add(`${event.accountId}/${event.region}/${event.commandId}`);
 
     const automationChange = async (executionId: string): Promise<string | undefined> =>
       (await deps.store.findPatchRunByExecution(executionId))?.changeNumber;
 
-    for (const { key, event } of events) {
-      const ctx: AwsContext = { accountId: event.accountId, region: event.region };
-      const run = async () => {
-        switch (event.kind) {
-          case 'window-execution':
-          case 'window-task':
-          case 'window-target-invocation': {
-            const wk = `${scopeKey(ctx)}/${event.windowExecutionId}`;
-            let shared = windowDone.get(wk);
-            if (!shared) {
-              shared = (async () => {
-                const found: { inv: CommandInvocation; execution: ExecutionRef }[] = [];
-                const execution: ExecutionRef = { kind: 'maintenance-window', id: event.windowExecutionId, windowId: event.windowId };
-                const taskInvocations = await aws.windows.taskInvocations(ctx, event.windowExecutionId);
-                for (const ti of taskInvocations) {
-                  if (!ti.executionId) continue;
-                  if (ti.taskType === 'RUN_COMMAND') {
-                    for (const inv of await listCommand(ctx, ti.executionId)) if (isFailedInvocation(inv)) found.push({ inv, execution });
-                  } else if (ti.taskType === 'AUTOMATION') {
-                    const status = await aws.patchExecution.getRunStatus(ctx, { kind: 'automation', executionId: ti.executionId }, { withDetails: true });
-                    for (const inv of status.invocations) if (isFailedInvocation(inv)) found.push({ inv, execution });
-                  }
-                }
-                for (const f of found) addUnit(key, ctx, f.inv, event.time, f.execution);
-              })();
-              windowDone.set(wk, shared);
-              await shared;
-            } else {
-              await shared;
-              // Same window execution already expanded for another event: share its units.
-              for (const u of units) if (u.execution.kind === 'maintenance-window' && u.execution.id === event.windowExecutionId) u.keys.add(key);
-            }
-            return;
+    const expandWindow = async (key: string, ctx: AwsContext, windowId: string, windowExecutionId: string, time: string) => {
+      const execution: ExecutionRef = { kind: 'maintenance-window', id: windowExecutionId, windowId };
+      const failed = (await listTasks(ctx, windowExecutionId)).filter((t) => {
+        const phase = phaseOfStatus(t.status);
+        return t.executionId && phase !== undefined && isFailurePhase(phase);
+      });
+      await Promise.all(
+        failed.map(async (t) => {
+          const executionId = t.executionId ?? '';
+          if (t.taskType === 'RUN_COMMAND') {
+            for (const inv of await listCommand(ctx, executionId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, time, execution);
+          } else if (t.taskType === 'AUTOMATION') {
+            const status = await aws.patchExecution.getRunStatus(ctx, { kind: 'automation', executionId }, { withDetails: true });
+            for (const inv of status.invocations) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, time, execution);
           }
-          case 'automation': {
-            const status = await aws.patchExecution.getRunStatus(ctx, { kind: 'automation', executionId: event.executionId }, { withDetails: true });
-            const change = await automationChange(event.executionId);
-            const execution: ExecutionRef = { kind: 'automation', id: event.executionId };
-            for (const inv of status.invocations) if (isFailedInvocation(inv)) addUnit(key, ctx, inv, event.time, execution, change);
-            return;
-          }
-          case 'command': {
-            for (const inv of await listCommand(ctx, event.commandId)) if (isFailedInvocation(inv)) addUnit(key, ctx, inv, event.time);
-            return;
-          }
-          case 'invocation': {
-            // Reuse the full listing when this batch lists the command anyway; otherwise one call for this instance.
-            const full = commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`);
-            const listed = full
-              ? await listCommand(ctx, event.commandId)
-              : await aws.inventory.listCommandInvocations(ctx, event.commandId, { instanceId: event.instanceId, withDetails: true });
-            const inv = listed.find((i) => i.instanceId === event.instanceId);
-            addUnit(
-              key,
-              ctx,
-              inv ?? { commandId: event.commandId, instanceId: event.instanceId, status: event.status as CommandInvocation['status'], statusDetails: event.status, documentName: event.documentName },
-              event.time,
-            );
-            return;
-          }
-        }
-      };
-      expansions.push(
-        run().catch((err: unknown) => {
-          fail([key], err instanceof AwsError && err.code === 'NOT_FOUND' ? new IncidentError('EXECUTION_NOT_FOUND', err.message, { cause: err }) : err);
         }),
       );
-    }
-    await Promise.all(expansions);
+    };
+
+    const expand = async ({ key, event }: KeyedEvent): Promise<void> => {
+      const ctx: AwsContext = { accountId: event.accountId, region: event.region };
+      switch (event.kind) {
+        case 'window-execution':
+        case 'window-task':
+        case 'window-target-invocation': {
+          // Several events of one window execution expand it once; the others share its outcome.
+          const wk = `${scopeKey(ctx)}/${event.windowExecutionId}`;
+          const shared = windowDone.get(wk);
+          if (shared) return shared;
+          const run = expandWindow(key, ctx, event.windowId, event.windowExecutionId, event.time);
+          windowDone.set(wk, run);
+          return run;
+        }
+        case 'automation': {
+          const status = await aws.patchExecution.getRunStatus(ctx, { kind: 'automation', executionId: event.executionId }, { withDetails: true });
+          const change = await automationChange(event.executionId);
+          const execution: ExecutionRef = { kind: 'automation', id: event.executionId };
+          for (const inv of status.invocations) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, event.time, execution, change);
+          return;
+        }
+        case 'command': {
+          for (const inv of await listCommand(ctx, event.commandId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, event.time);
+          return;
+        }
+        case 'invocation': {
+          // Reuse the full listing when this batch lists the command anyway; otherwise one call for this instance.
+          const full = commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`);
+          const listed = full
+            ? await listCommand(ctx, event.commandId)
+            : await aws.inventory.listCommandInvocations(ctx, event.commandId, { instanceId: event.instanceId, withDetails: true });
+          const inv: CommandInvocation = listed.find((i) => i.instanceId === event.instanceId) ?? {
+            commandId: event.commandId,
+            instanceId: event.instanceId,
+            status: (phaseOfStatus(event.status) === 'timed-out' ? 'TimedOut' : phaseOfStatus(event.status) === 'cancelled' ? 'Cancelled' : 'Failed'),
+            statusDetails: event.status,
+            documentName: event.documentName,
+          };
+          await addUnit(key, ctx, inv, event.time);
+          return;
+        }
+      }
+    };
+
+    // 1. Expand every event to its failed instances.
+    await Promise.all(
+      events.map((e) =>
+        expand(e).catch((err: unknown) => {
+          fail([e.key], err instanceof AwsError && err.code === 'NOT_FOUND' ? new IncidentError('EXECUTION_NOT_FOUND', err.message, { cause: err }) : err);
+        }),
+      ),
+    );
 
     // Change numbers of automation executions reached through command markers.
     const automationIds = new Set(units.filter((u) => u.execution.kind === 'automation' && !u.changeNumber).map((u) => u.execution.id));

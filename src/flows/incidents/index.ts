@@ -7,3 +7,4 @@ export { createFailureProcessor, type FailureProcessor, type FailureProcessorDep
 export { draftOutboxId, INCIDENT_DRAFT_KIND, outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
 export { createEventIntake, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers, PATCH_EVENT_KIND } from './standalone.js';
 export { createIncidentUpserter, type IncidentUpserter, type IncidentUpserterDeps, type UpsertAction, type UpsertResult } from './upsert.js';
+export { createEventReceiver, type DeliveryOutcome, type EventReceiver } from './receiver.js';

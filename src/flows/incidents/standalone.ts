@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type PatchEvent, patchEventKey } from '../../domain/index.js';
+import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import { InvalidEventError } from '../../events/index.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
 import { itemHandler, type OutboxHandler } from '../outbox/index.js';
@@ -18,20 +18,28 @@ export interface EventIntake {
    * same status change delivered twice while still queued is stored once.
    * Resolves once stored, so an HTTP caller may be answered 202.
    */
-  accept(events: readonly PatchEvent[]): Promise<{ accepted: number; duplicates: number }>;
+  accept(events: readonly PatchEvent[]): Promise<{ accepted: number; duplicates: number; ignored: number }>;
 }
 
-/** Standalone intake: each event becomes an outbox item of kind `patch-event`. */
+/**
+ * Standalone intake: each failure event becomes an outbox item of kind
+ * `patch-event`; events reporting no failure are counted and dropped here.
+ */
 export function createEventIntake(deps: { store: Pick<StateStore, 'enqueue'>; wake?: () => void }): EventIntake {
   return {
     async accept(events) {
       let accepted = 0;
+      let ignored = 0;
       for (const event of events) {
+        if (!isFailureEvent(event)) {
+          ignored++;
+          continue;
+        }
         const id = `event:${createHash('sha256').update(patchEventKey(event)).digest('hex').slice(0, 32)}`;
         if (await deps.store.enqueue({ id, kind: PATCH_EVENT_KIND, payload: event })) accepted++;
       }
       if (accepted > 0) deps.wake?.();
-      return { accepted, duplicates: events.length - accepted };
+      return { accepted, duplicates: events.length - accepted - ignored, ignored };
     },
   };
 }

@@ -271,7 +271,9 @@ export function shortDescriptionFor(d: { patchGroup: string; accountId: string; 
   return text.length <= 160 ? text : `${text.slice(0, 159)}…`;
 }
 
-const COLUMNS = ['Instance', 'Name', 'Platform', 'IP', 'Agent', 'Status', 'Failed', 'Missing', 'Reboot', 'Critical', 'Security', 'Environment', 'Application', 'Owner'] as const;
+const COLUMNS = ['Instance', 'Name', 'Platform', 'IP', 'Agent', 'Status', 'Failed', 'Missing', 'Reboot', 'Crit', 'Sec', 'Env'] as const;
+/** Widest a cell may be, per column, so a dozen rows fit in the 4,000-character description. */
+const WIDTHS = [20, 24, 22, 15, 14, 24, 6, 7, 6, 4, 4, 12] as const;
 
 function row(i: InstanceFailure): string[] {
   const c = i.counts;
@@ -289,9 +291,7 @@ function row(i: InstanceFailure): string[] {
     n(c?.criticalNonCompliant),
     n(c?.securityNonCompliant),
     i.tags['Environment'] ?? '-',
-    i.tags['Application'] ?? '-',
-    i.tags['Owner'] ?? '-',
-  ].map((cell) => cell.replace(/[\r\n|]+/g, ' ').slice(0, 40));
+  ].map((cell, col) => cell.replace(/[\r\n|]+/g, ' ').slice(0, WIDTHS[col] ?? 20));
 }
 
 /** A fixed-width text table, one line per instance, in `instances` order. */
@@ -308,11 +308,11 @@ export function instanceTable(instances: readonly InstanceFailure[]): string[] {
 
 const NEXT_STEPS = [
   'Next steps:',
-  '1. Read each instance\'s error excerpt and command output (work notes, console links) and fix the cause.',
-  '2. For agents that are ConnectionLost or Inactive, restore SSM Agent connectivity first.',
-  '3. Reboot instances with pending-reboot patches if the baseline allows it.',
-  '4. Re-run AWS-RunPatchBaseline (Install) on the failed instances, or let the next maintenance window retry.',
-  '5. Resolve this incident once every listed instance reports compliant; late failures of the same execution are added here as work notes.',
+  '1. Read each instance\'s error output, patches and console links in the work notes; fix the cause.',
+  '2. Agents ConnectionLost or Inactive: restore SSM Agent connectivity first.',
+  '3. Reboot instances with pending-reboot patches where the baseline allows.',
+  '4. Re-run AWS-RunPatchBaseline (Install) on the failed instances, or let the next window retry.',
+  '5. Resolve once every instance reports compliant. Late failures of this execution arrive as work notes.',
 ];
 
 /**

@@ -217,7 +217,7 @@ export function createAwsSim(options: CreateAwsSimOptions = {}): AwsSim {
   const rng = Rng.derive(seed, 'sim');
   const scheduler = new SimScheduler(clock, options.time ?? { mode: 'instant' }, onError);
   let baseUrl = '';
-  const signer = options.snsSigner ?? createSnsSigner({ notBefore: new Date(clock.now().getTime() - 86_400_000) });
+  const signer = options.snsSigner ?? createSnsSigner({ notBefore: new Date(clock.now().getTime() - 86_400_000), validDays: 3650 });
   const deliveries = new Deliveries({
     signer,
     signatureVersion: options.signatureVersion ?? '1',

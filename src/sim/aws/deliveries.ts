@@ -124,7 +124,16 @@ export class Deliveries {
       UnsubscribeURL: `${base}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`,
       ...(attributes && Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
     };
-    const envelope: SnsNotificationEnvelope = { ...unsigned, Signature: this.#options.signer.sign(unsigned) };
+    const signature = this.#options.signer.sign(unsigned);
+    // Field order as SNS sends it: Signature right after SignatureVersion.
+    const { SigningCertURL, UnsubscribeURL, MessageAttributes, ...head } = unsigned;
+    const envelope: SnsNotificationEnvelope = {
+      ...head,
+      Signature: signature,
+      SigningCertURL,
+      UnsubscribeURL,
+      ...(MessageAttributes ? { MessageAttributes } : {}),
+    };
     this.published.push({ topicArn, envelope, message });
     for (const sink of this.#sinks) {
       if (sink.kind === 'eventbridge-http') continue;

@@ -18,3 +18,4 @@ export { automationTime, snsTime } from './notifications.js';
 export type { AccountState, LambdaHandler, LambdaInvocation } from './state.js';
 export { awsSimCommand, type StartAwsSimOptions, startAwsSim } from './cli.js';
 export { type AwsSimHarness, type CreateAwsSimHarnessOptions, createAwsSimHarness, SIM_CREDENTIALS } from './harness.js';
+export { buildFormatSamples, type FormatSamples } from './format-samples.js';

@@ -175,6 +175,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/compliance/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List reports, newest first */
+        get: operations["listComplianceReports"];
+        put?: never;
+        /**
+         * Ask for a compliance report
+         * @description Queues a report over `period.days` days of daily snapshots ending with `period.end` (default today,
+         *     whose data is then the live fleet state). When it is built, the files go to the blob store under
+         *     `reports/…`, a link and a plain-text summary are published to the reports SNS topic, and, when
+         *     `requestedItem` names a ServiceNow requested item, the CSV and HTML are attached to it with a work
+         *     note. Poll the `Location` for status, summary and fresh download links.
+         */
+        post: operations["createComplianceReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/compliance/reports/{reportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A report's status, summary and download links
+         * @description Links are minted on every read and live for `PATCHBRIDGE_REPORT_LINK_TTL_SECONDS` (at most 7 days, the SigV4 limit).
+         */
+        get: operations["getComplianceReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/compliance/reports/{reportId}/files/{fileName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a report file through a signed link (standalone)
+         * @description The standalone runtime's download links (the S3 runtime hands out SigV4 presigned URLs instead).
+         *     `sig` is an HMAC-SHA256 over the report id, file name and `expires`, made with
+         *     `PATCHBRIDGE_LINK_SIGNING_KEY` and compared in constant time. A link whose signature does not
+         *     match is 403 `LINK_INVALID`; a genuine link past `expires` is 410 `LINK_EXPIRED`.
+         */
+        get: operations["downloadComplianceReportFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/compliance/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live fleet compliance per patch group
+         * @description Read from SSM with bulk calls and cached for a minute, so repeated calls cost nothing.
+         */
+        get: operations["getComplianceSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive patch results from SNS or EventBridge
+         * @description Standalone runtime only (in AWS, SQS queues feed the Lambda handlers). Two kinds of caller:
+         *
+         *     - **SNS HTTPS subscription** (`x-amz-sns-message-type` present; body `text/plain` JSON). Authenticated by
+         *       its signature: SignatureVersion 1 (SHA1withRSA) and 2 (SHA256withRSA), with the certificate fetched only
+         *       from `https://sns.<topic region>.amazonaws.com/….pem`. Topics outside `PATCHBRIDGE_SNS_TOPIC_ARNS` (when set)
+         *       are refused. A `SubscriptionConfirmation` is confirmed by GET of its `SubscribeURL` (same host rule).
+         *       The `Message` is a Run Command notification (command or invocation level) or an EventBridge event.
+         *     - **EventBridge API destination** (no SNS header; body `application/json`, one `aws.ssm` event). Authenticated
+         *       by the connection's API key (header `x-api-key`, `PATCHBRIDGE_EVENTS_API_KEY`) or Basic auth
+         *       (`PATCHBRIDGE_EVENTS_BASIC_AUTH`).
+         *
+         *     Accepted failure events are stored durably before the answer and turned into incidents asynchronously;
+         *     events reporting no failure are counted as `ignored`. Malformed, forged or untrusted deliveries are refused
+         *     and recorded (kept as dead letters, never processed).
+         */
+        post: operations["receiveEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -251,6 +372,7 @@ export interface components {
         /** @enum {string} */
         PatchRunStatus: "Pending" | "InProgress" | "Success" | "Failed" | "TimedOut" | "Cancelling" | "Cancelled";
         /**
+         * @description A patch run.
          * @example {
          *       "id": "0b5c8f4e-2f3a-5d7e-9c1b-4a6e8d2f0c13",
          *       "changeRequest": "CHG0030001",
@@ -271,7 +393,8 @@ export interface components {
          *       "updatedAt": "2026-03-01T10:00:01.000Z"
          *     }
          */
-        PatchRun: {
+        PatchRun: components["schemas"]["PatchRunFields"];
+        PatchRunFields: {
             /**
              * Format: uuid
              * @description patchbridge run id; also the SSM `ClientToken`.
@@ -315,7 +438,7 @@ export interface components {
             statusDetails: string;
             commandId: string;
         };
-        PatchRunDetail: components["schemas"]["PatchRun"] & {
+        PatchRunDetail: components["schemas"]["PatchRunFields"] & {
             /** @description The Automation execution status as SSM reports it. */
             ssmStatus?: string;
             failureMessage?: string;
@@ -388,6 +511,195 @@ export interface components {
         };
         MaintenanceWindowList: {
             items: components["schemas"]["MaintenanceWindowSummary"][];
+        };
+        ComplianceReportRequest: {
+            /** @description Narrows the report; omitted = every configured account, region and patch group. */
+            scope?: {
+                accounts?: components["schemas"]["AccountId"][];
+                regions?: components["schemas"]["Region"][];
+                /** @description Patch group names; `(unmanaged)` selects instances without one. */
+                patchGroups?: string[];
+            };
+            period?: {
+                /** @description Days covered, ending with `end`. Default `PATCHBRIDGE_REPORT_DAYS` (30). */
+                days?: number;
+                /**
+                 * Format: date
+                 * @description Last day (UTC)
+                 */
+                end?: string;
+            };
+            /** @description Files to produce; default all three. The JSON summary is also on the report itself. */
+            formats?: ("csv" | "html" | "json")[];
+            /**
+             * @description ServiceNow requested item (number or sys_id) to attach the CSV and HTML to, with a work note.
+             * @example RITM0010002
+             */
+            requestedItem?: string;
+        };
+        /** @enum {string} */
+        ComplianceReportStatus: "queued" | "running" | "succeeded" | "failed";
+        ComplianceReportFile: {
+            /** @example compliance-report.csv */
+            name: string;
+            /** @enum {string} */
+            format: "csv" | "html" | "json";
+            contentType: string;
+            /** @description S3 presigned URL, or a signed patchbridge link in standalone mode. */
+            url?: string;
+            /** Format: date-time */
+            expiresAt?: string;
+        };
+        ComplianceTrendPoint: {
+            /** Format: date */
+            date: string;
+            instances: number;
+            compliant: number;
+            /** @description Null on a day without data. */
+            compliancePct: number | null;
+        };
+        /**
+         * @description Compliance of a patch group, an account or the fleet (`key` = `fleet`) at the end of the period.
+         *     `compliancePct` = compliant ÷ instances × 100; unreported instances count against it.
+         */
+        ComplianceSegment: {
+            key: string;
+            instances: number;
+            compliant: number;
+            nonCompliant: number;
+            unreported: number;
+            compliancePct: number | null;
+            unmanaged: number;
+            stale: number;
+            pendingReboot: number;
+            missingPatches?: number;
+            failedPatches?: number;
+            criticalPatches?: number;
+            /** @description Instances that went non-compliant in the period and came back. */
+            remediated?: number;
+            meanTimeToRemediateDays?: number | null;
+            trend?: components["schemas"]["ComplianceTrendPoint"][];
+        };
+        ComplianceReportSummary: {
+            /** Format: uuid */
+            reportId?: string;
+            period: {
+                /** Format: date */
+                start: string;
+                /** Format: date */
+                end: string;
+                days: number;
+            };
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Whether the last day is the live fleet rather than a snapshot. */
+            live: boolean;
+            fleet: components["schemas"]["ComplianceSegment"];
+            byPatchGroup: components["schemas"]["ComplianceSegment"][];
+            byAccount: components["schemas"]["ComplianceSegment"][];
+            worstOffenders: {
+                account_id: string;
+                region: string;
+                instance_id: string;
+                patch_group: string | null;
+                critical_non_compliant_count: number;
+                missing_count: number;
+                failed_count: number;
+                days_non_compliant: number;
+                /** Format: date */
+                first_non_compliant_date: string | null;
+            }[];
+            instancesSeen: number;
+            daysWithoutData: string[];
+        };
+        ComplianceReport: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["ComplianceReportStatus"];
+            /** @description The request with every default resolved. */
+            request: {
+                scope: Record<string, never>;
+                period: {
+                    days: number;
+                    /** Format: date */
+                    end: string;
+                };
+                formats: ("csv" | "html" | "json")[];
+                requestedItem?: string;
+                /** @enum {string} */
+                trigger: "api" | "schedule" | "cli";
+            };
+            requestedItem?: string;
+            summary?: components["schemas"]["ComplianceReportSummary"];
+            files: components["schemas"]["ComplianceReportFile"][];
+            /** @description Why the report failed */
+            error?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ComplianceReportList: {
+            items: components["schemas"]["ComplianceReport"][];
+            nextCursor?: string;
+        };
+        ComplianceLiveSummary: {
+            /** Format: date-time */
+            generatedAt: string;
+            fleet: components["schemas"]["ComplianceSegment"];
+            byPatchGroup: components["schemas"]["ComplianceSegment"][];
+        };
+        /**
+         * @description An EventBridge event from `aws.ssm`, as an API destination sends it. Handled detail types:
+         *     `EC2 Command Status-change Notification`, `EC2 Command Invocation Status-change Notification`,
+         *     `Maintenance Window Execution State-change Notification`, `Maintenance Window Task Execution State-change Notification`,
+         *     `Maintenance Window Task Target Invocation State-change Notification`, `EC2 Automation Execution Status-change Notification`.
+         *     Other `aws.ssm` detail types about patching (steps, window state, compliance) are accepted and ignored.
+         */
+        EventBridgeEvent: {
+            version?: string;
+            id: string;
+            "detail-type": string;
+            /** @constant */
+            source: "aws.ssm";
+            account: string;
+            region: string;
+            /** Format: date-time */
+            time: string;
+            resources?: string[];
+            detail: Record<string, never>;
+        };
+        /** @description An SNS HTTPS message (sent as `text/plain`); the signed fields are `Message`, `MessageId`, `Subject`, `Timestamp`, `TopicArn`, `Type` (plus `SubscribeURL`, `Token` for confirmations). */
+        SnsMessage: {
+            /** @enum {string} */
+            Type: "Notification" | "SubscriptionConfirmation" | "UnsubscribeConfirmation";
+            MessageId: string;
+            TopicArn: string;
+            Subject?: string | null;
+            /** @description A Run Command notification or an EventBridge event, as JSON text. */
+            Message: string;
+            /** Format: date-time */
+            Timestamp: string;
+            /** @enum {string} */
+            SignatureVersion: "1" | "2";
+            Signature: string;
+            /** Format: uri */
+            SigningCertURL: string;
+            /** Format: uri */
+            SubscribeURL?: string;
+            Token?: string;
+            /** Format: uri */
+            UnsubscribeURL?: string;
+        };
+        EventsAccepted: {
+            /** @constant */
+            status: "accepted";
+            /** @description Failure events stored for enrichment. */
+            accepted: number;
+            /** @description Events already waiting (the same status change delivered again). */
+            duplicates: number;
+            /** @description Events that report no failure. */
+            ignored: number;
         };
         Readiness: {
             /** @enum {string} */
@@ -521,6 +833,7 @@ export interface components {
         Limit: number;
         /** @description Opaque `nextCursor` of the previous page. */
         Cursor: string;
+        ReportId: string;
     };
     requestBodies: never;
     headers: never;
@@ -888,6 +1201,309 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    listComplianceReports: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Opaque `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceReportList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createComplianceReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry: the same key with the same body (per client and route) answers with
+                 *     the stored response; the same key with a different body is 422 `IDEMPOTENCY_KEY_REUSED`; while the
+                 *     first request is still running, 409 `IDEMPOTENCY_IN_PROGRESS`. Successful answers are kept 24 hours;
+                 *     refusals are not kept, so a retry after fixing the change is evaluated afresh.
+                 * @example 5f0c2a4e-8d7b-4c55-9a61-0b1f9e2d3c4a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ComplianceReportRequest"];
+            };
+        };
+        responses: {
+            /** @description The report is queued. */
+            202: {
+                headers: {
+                    /** @description URL of the report. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getComplianceReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reportId: components["parameters"]["ReportId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    downloadComplianceReportFile: {
+        parameters: {
+            query?: {
+                /** @description Unix seconds after which the link is refused. */
+                expires?: string;
+                /** @description base64url HMAC-SHA256 signature. */
+                sig?: string;
+            };
+            header?: never;
+            path: {
+                reportId: components["parameters"]["ReportId"];
+                fileName: "compliance-report.csv" | "compliance-report.html" | "compliance-summary.json";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "text/html": string;
+                    "application/json": components["schemas"]["ComplianceReportSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The link's signature does not match (`LINK_INVALID`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The report has not finished (`REPORT_NOT_READY`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The link has expired (`LINK_EXPIRED`). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getComplianceSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live summary. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceLiveSummary"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    receiveEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Set by SNS on every HTTPS delivery; its presence selects signature verification. */
+                "x-amz-sns-message-type"?: "Notification" | "SubscriptionConfirmation" | "UnsubscribeConfirmation";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {"Type":"Notification","MessageId":"22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324","TopicArn":"arn:aws:sns:eu-west-1:111122223333:PatchResults","Message":"{\"commandId\":\"a8c7e76f-15f1-4c33-9052-0123456789ab\",\"documentName\":\"AWS-RunPatchBaseline\",\"instanceId\":\"i-1234567890abcdef0\",\"requestedDateTime\":\"2026-03-01T09:57:09.17Z\",\"status\":\"Failed\",\"eventTime\":\"2026-03-01T10:01:00.236Z\"}","Timestamp":"2026-03-01T10:01:01.000Z","SignatureVersion":"2","Signature":"…","SigningCertURL":"https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000.pem","UnsubscribeURL":"https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=…"} */
+                "text/plain": string;
+                /**
+                 * @example {
+                 *       "version": "0",
+                 *       "id": "d290ece9-1088-4383-9df6-cd5b4ac42b99",
+                 *       "detail-type": "EC2 Command Invocation Status-change Notification",
+                 *       "source": "aws.ssm",
+                 *       "account": "111122223333",
+                 *       "time": "2026-03-01T10:01:00Z",
+                 *       "region": "eu-west-1",
+                 *       "resources": [
+                 *         "arn:aws:ec2:eu-west-1:111122223333:instance/i-1234567890abcdef0"
+                 *       ],
+                 *       "detail": {
+                 *         "command-id": "a8c7e76f-15f1-4c33-9052-0123456789ab",
+                 *         "document-name": "AWS-RunPatchBaseline",
+                 *         "instance-id": "i-1234567890abcdef0",
+                 *         "requested-date-time": "2026-03-01T09:57:09.170Z",
+                 *         "status": "Failed"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["EventBridgeEvent"];
+            };
+        };
+        responses: {
+            /** @description A subscription was confirmed or an unsubscribe acknowledged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "confirmed" | "unsubscribed";
+                    };
+                };
+            };
+            /** @description The delivery was accepted; failures are stored and will become incidents. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "accepted",
+                     *       "accepted": 1,
+                     *       "duplicates": 0,
+                     *       "ignored": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventsAccepted"];
+                };
+            };
+            /**
+             * @description Not a patch event this service understands (`INVALID_EVENT`, with the reason in `detail`), or a body that
+             *     does not match the contract (`VALIDATION_FAILED`). `INVALID_EVENT` deliveries are recorded.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://patchbridge.dev/problems/invalid-event",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "code": "INVALID_EVENT",
+                     *       "detail": "invalid event: unsupported detail-type \"Something Else\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description An SNS delivery that cannot be trusted, recorded and refused: `SNS_SIGNATURE_INVALID` (signature does not
+             *     verify), `SNS_URL_REJECTED` (certificate or subscribe URL not on `sns.<region>.amazonaws.com`),
+             *     `SNS_TOPIC_NOT_ALLOWED`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Confirming the subscription failed (`SNS_CONFIRM_FAILED`); SNS retries the confirmation. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The signing certificate could not be fetched (`SNS_CERT_UNAVAILABLE`) or the store is unavailable; SNS retries. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }

@@ -1,0 +1,192 @@
+/**
+ * The API as `patchbridge serve` composes it, against both simulators over HTTP:
+ * the ServiceNow simulator (real client, Basic auth) and the AWS simulator (real
+ * SDK clients and adapters). Real auth: HMAC keys and a JWKS served on port 0.
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type Express } from 'express';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createAuthenticator, signRequest, staticHmacKeys } from '../../src/api/auth/index.js';
+import { createApp } from '../../src/api/app.js';
+import { createIdempotency } from '../../src/api/idempotency.js';
+import { loadOpenApiDocument } from '../../src/api/openapi-document.js';
+import { createRateLimiter } from '../../src/api/rate-limit.js';
+import { changeGateRoutes } from '../../src/api/routes/change-gates.js';
+import { patchRunRoutes } from '../../src/api/routes/patch-runs.js';
+import { type RunningServer, startServer } from '../../src/api/server.js';
+import { createSpecValidator, type SpecValidator } from '../../src/api/validation/index.js';
+import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../src/aws/index.js';
+import { ManualClock, systemClock } from '../../src/core/clock.js';
+import { type Logger, silentLogger } from '../../src/core/logger.js';
+import { type ChangeGates, createChangeGates, createServiceNowWrites, serviceNowWriteHandlers } from '../../src/flows/change-gates/index.js';
+import { createOutboxWorker, type OutboxWorker } from '../../src/flows/outbox/index.js';
+import { createPatchRuns, type PatchRuns } from '../../src/flows/patch-runs/index.js';
+import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
+import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
+import { type AwsSim, createAwsSim, GUARD_FUNCTION } from '../../src/sim/aws/index.js';
+import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
+import { createSqliteStore, type StateStore } from '../../src/store/index.js';
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'eu-west-1';
+export const T0 = new Date('2026-03-01T10:00:00Z');
+export const HMAC_KEY = { id: 'sn-test', secret: 'k'.repeat(48) };
+export const ISSUER = 'https://idp.test';
+export const AUDIENCE = 'patchbridge';
+const HOUR = 3_600_000;
+
+export interface HarnessOptions {
+  readonly rateLimitPerMinute?: number;
+  readonly logger?: Logger;
+}
+
+export interface Harness {
+  readonly app: Express;
+  readonly clock: ManualClock;
+  readonly store: StateStore;
+  readonly sn: ServiceNowSim;
+  readonly aws: AwsSim;
+  readonly awsPorts: AwsPorts;
+  readonly servicenow: ServiceNowClient;
+  readonly worker: OutboxWorker;
+  readonly patchRuns: PatchRuns;
+  readonly changeGates: ChangeGates;
+  readonly validator: SpecValidator;
+  /** `X-Patchbridge-Signature` for a request at the harness clock's now. */
+  sign(method: string, pathWithQuery: string, body?: string, options?: { ts?: number; nonce?: string; key?: { id: string; secret: string } }): string;
+  /** An access token from the test issuer. */
+  token(claims?: Record<string, unknown>): Promise<string>;
+  /** A change in ServiceNow; default approved, Implement, planned window T0-1h .. T0+3h. */
+  change(seed?: { state?: number; approval?: string; start?: Date; end?: Date }): { number: string; sysId: string };
+  setChange(sysId: string, values: Record<string, string>): void;
+  serviceNowDown(down: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const logger = options.logger ?? silentLogger();
+  const clock = new ManualClock(T0);
+  const closers: (() => Promise<void>)[] = [];
+
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
+  const jwksApp = express();
+  jwksApp.get('/jwks.json', (_req, res) => void res.json({ keys: [jwk] }));
+  const jwks: RunningServer = await startServer(jwksApp, { host: '127.0.0.1', port: 0, logger });
+  closers.push(() => jwks.close(0));
+
+  const sn = createServiceNowSim({ seed: 6 });
+  await sn.listen(0);
+  closers.push(() => sn.close());
+  const servicenow = createServiceNowClient({
+    instanceUrl: sn.url,
+    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
+    logger,
+    // Fast failure when the simulator is "down": one retry, milliseconds apart.
+    limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
+  });
+
+  const aws = createAwsSim({
+    seed: 11,
+    clock,
+    fleet: { size: 12, seed: 11, accountId: ACCOUNT, region: REGION, failureRate: 0, patchGroups: ['web-prod', 'db-prod'], now: T0 },
+  });
+  await aws.listen(0);
+  closers.push(() => aws.close());
+  const clients = createAwsClients({
+    accounts: [],
+    defaultRegion: REGION,
+    logger,
+    endpointOverrides: aws.url,
+    credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
+    maxAttempts: 1,
+  });
+  closers.push(async () => clients.destroy());
+  // The adapters' token bucket waits on its clock; a real one (at 1000 TPS) keeps tests free to move the manual clock.
+  const awsPorts = createAwsAdapters({ clients, clock: systemClock, logger, runbook: 'patchbridge-AdHocPatch', automationTps: 1_000 });
+
+  const store = createSqliteStore({ path: ':memory:', clock, logger });
+  closers.push(() => store.close());
+  const writes = createServiceNowWrites({ store });
+  const worker = createOutboxWorker({
+    store,
+    clock,
+    logger,
+    handlers: serviceNowWriteHandlers({ store, servicenow, mode: 'import-set' }),
+    random: () => 0.5,
+  });
+  const patchRuns = createPatchRuns({ store, execution: awsPorts.patchExecution, servicenow, writes, clock, logger, managedAccounts: [ACCOUNT] });
+  const changeGates = createChangeGates({ store, windows: awsPorts.windows, servicenow, writes, clock, logger, managedAccounts: [ACCOUNT] });
+  const guard = createWindowGuardHandler({ changeGates, worker, logger });
+  aws.registerLambda(GUARD_FUNCTION, async (invocation) => {
+    await guard(invocation);
+  });
+
+  const auth = createAuthenticator({
+    clock,
+    logger,
+    store,
+    jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUrl: `${jwks.url}/jwks.json` },
+    hmacKeys: staticHmacKeys([HMAC_KEY]),
+    rateLimiter: createRateLimiter({ perMinute: options.rateLimitPerMinute ?? 10_000, clock }),
+  });
+  const openApi = loadOpenApiDocument();
+  const validator = createSpecValidator(openApi);
+  const app = createApp({
+    logger,
+    operations: { checks: [], missing: () => [], openApi },
+    validation: validator.middleware,
+    features: [
+      patchRunRoutes({ auth, idempotency: createIdempotency({ store, clock, logger }), patchRuns }),
+      changeGateRoutes({ auth, changeGates }),
+    ],
+  });
+
+  return {
+    app,
+    clock,
+    store,
+    sn,
+    aws,
+    awsPorts,
+    servicenow,
+    worker,
+    patchRuns,
+    changeGates,
+    validator,
+    sign(method, pathWithQuery, body = '', o = {}) {
+      return signRequest(o.key ?? HMAC_KEY, { method, pathWithQuery, body }, {
+        ts: o.ts ?? Math.floor(clock.now().getTime() / 1000),
+        nonce: o.nonce ?? randomBytes(16).toString('base64url'),
+      });
+    },
+    async token(claims = {}) {
+      const now = Math.floor(clock.now().getTime() / 1000);
+      return new SignJWT({ scope: 'patch-runs:write patch-runs:read gates:write', client_id: 'servicenow-prod', ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
+        .setIssuer(ISSUER)
+        .setAudience(typeof claims['aud'] === 'string' ? claims['aud'] : AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(privateKey);
+    },
+    change(seed = {}) {
+      const record = sn.seed.changeRequest({
+        state: seed.state ?? -1,
+        approval: seed.approval ?? 'approved',
+        start: seed.start ?? new Date(T0.getTime() - HOUR),
+        end: seed.end ?? new Date(T0.getTime() + 3 * HOUR),
+      });
+      return { number: String(record['number']), sysId: String(record['sys_id']) };
+    },
+    setChange(sysId, values) {
+      sn.state.update('change_request', sysId, values);
+    },
+    serviceNowDown(down) {
+      sn.configure({ outages: down ? [{ from: 0, to: 8.64e15 }] : [] });
+    },
+    async close() {
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}

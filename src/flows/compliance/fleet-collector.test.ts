@@ -51,8 +51,9 @@ function fakeInventory() {
     },
     async patchGroups() {
       return [
-        { patchGroup: 'web', baselineId: 'pb-0123456789abcdef0' },
-        { patchGroup: 'db', baselineId: 'pb-0123456789abcdef0' },
+        { patchGroup: 'web', baselineId: 'pb-0123456789abcdef0', operatingSystem: 'AMAZON_LINUX_2023' },
+        { patchGroup: 'web', baselineId: 'pb-0123456789abcdef1', operatingSystem: 'WINDOWS' },
+        { patchGroup: 'db', baselineId: 'pb-0123456789abcdef0', operatingSystem: 'AMAZON_LINUX_2023' },
       ];
     },
     async patchStatesForGroup(_ctx, group) {
@@ -78,7 +79,7 @@ function fakeInventory() {
 }
 
 describe('collectFleet', () => {
-  it('when the fleet is read, then only bulk calls are made: pages, tags 100 at a time, states per group, and a batch for the uncovered', async () => {
+  it('when the fleet is read, then only bulk calls are made: pages, tags 100 at a time, states once per group, and a batch for the uncovered', async () => {
     // Prepare
     const { inventory, calls } = fakeInventory();
     // Act

@@ -80,11 +80,12 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
 
   track(
     (async () => {
-      const groups = await deps.inventory.patchGroups(ctx);
+      // A group registered with one baseline per operating system appears once per baseline.
+      const groups = new Set((await deps.inventory.patchGroups(ctx)).map((g) => g.patchGroup));
       await Promise.all(
-        groups.map((g) =>
+        [...groups].map((group) =>
           stateLimit(async () => {
-            for (const s of await deps.inventory.patchStatesForGroup(ctx, g.patchGroup)) states.set(s.instanceId, stateFacts(s));
+            for (const s of await deps.inventory.patchStatesForGroup(ctx, group)) states.set(s.instanceId, stateFacts(s));
           }),
         ),
       );

@@ -1,8 +1,14 @@
-import { Command, InvalidArgumentError } from 'commander';
-import type { Logger } from '../../core/logger.js';
+import { parseArgs } from 'node:util';
+import { createLogger, type Logger } from '../../core/logger.js';
 import { type AwsSim, createAwsSim } from './create-aws-sim.js';
 import { createFleet } from './fleet.js';
 import type { SimTimeMode } from './scheduler.js';
+
+export const AWS_SIM_CLI_USAGE = `Run the AWS fleet simulator (SSM, SNS, STS, Secrets Manager, Tagging API) on one port
+usage: patchbridge sim aws [--port 4566] [--host 127.0.0.1] [--fleet-size 500] [--seed 1]
+                           [--patch-groups 4] [--failure-rate 0.05] [--account-id 123456789012]
+                           [--region us-east-1] [--time scaled:60|instant|stepped] [--topic ARN]...
+Point unmodified AWS SDK clients at it with AWS_ENDPOINT_URL=http://HOST:PORT (any credentials).`;
 
 export interface StartAwsSimOptions {
   readonly port: number;
@@ -19,11 +25,12 @@ export interface StartAwsSimOptions {
   readonly logger: Logger;
 }
 
-/** Generates the fleet, starts the simulator and logs where it listens. The caller closes it. */
+/** Generates the fleet and starts the simulator. The caller closes it. */
 export async function startAwsSim(options: StartAwsSimOptions): Promise<AwsSim> {
   const fleet = createFleet({
     size: options.fleetSize,
     seed: options.seed ?? 1,
+    now: new Date(),
     ...(options.patchGroups === undefined ? {} : { patchGroups: options.patchGroups }),
     ...(options.failureRate === undefined ? {} : { failureRate: options.failureRate }),
     ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
@@ -37,75 +44,62 @@ export async function startAwsSim(options: StartAwsSimOptions): Promise<AwsSim> 
     topics: options.topics ?? [],
     autoCreateTopics: options.autoCreateTopics ?? true,
   });
-  const url = await sim.listen(options.port, options.host ?? '127.0.0.1');
-  options.logger.info(
-    { url, instances: fleet.instances.length, patchGroups: fleet.patchGroups, windows: fleet.windows.map((w) => w.windowId) },
-    `AWS simulator listening; export AWS_ENDPOINT_URL=${url}`,
-  );
+  await sim.listen(options.port, options.host ?? '127.0.0.1');
   return sim;
 }
 
-function int(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-    return n;
-  };
-}
-
-function time(v: string): SimTimeMode {
+function parseTime(v: string): SimTimeMode {
   if (v === 'instant' || v === 'stepped') return { mode: v };
   const m = /^scaled(?::(\d+(?:\.\d+)?))?$/.exec(v);
   if (m) return { mode: 'scaled', factor: Number(m[1] ?? 60) };
-  throw new InvalidArgumentError('time must be instant, stepped or scaled[:FACTOR]');
+  throw new RangeError('--time: expected instant, stepped or scaled[:FACTOR]');
 }
 
 /**
- * The `aws` subcommand for `patchbridge sim`: `patchbridge sim aws --port N --fleet-size 500`.
- * Runs until SIGINT/SIGTERM, then closes the server.
+ * `patchbridge sim aws [options]`: parses its own options (see `AWS_SIM_CLI_USAGE`),
+ * starts the simulator and reports where it listens through `out`.
  */
-export function awsSimCommand(deps: { logger: Logger }): Command {
-  return new Command('aws')
-    .description('Run the AWS fleet simulator (SSM, SNS, STS, Secrets Manager, Tagging) on one HTTP port')
-    .option('--port <port>', 'port to listen on (0 = any free port)', int('port'), 4566)
-    .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--fleet-size <n>', 'managed instances to generate', int('fleet-size'), 500)
-    .option('--seed <seed>', 'seed for the fleet and every random choice', '1')
-    .option('--patch-groups <n>', 'patch groups to generate', int('patch-groups'), 4)
-    .option('--failure-rate <rate>', 'share of patch invocations that fail or time out', Number.parseFloat, 0.05)
-    .option('--account-id <id>', 'account of the ambient credentials', '123456789012')
-    .option('--region <region>', 'default region', 'us-east-1')
-    .option('--time <mode>', 'instant | stepped | scaled[:FACTOR]', time, { mode: 'scaled', factor: 60 } as SimTimeMode)
-    .option('--topic <arn...>', 'SNS topics that exist (others are created on first publish)')
-    .action(async (opts: {
-      port: number;
-      host: string;
-      fleetSize: number;
-      seed: string;
-      patchGroups: number;
-      failureRate: number;
-      accountId: string;
-      region: string;
-      time: SimTimeMode;
-      topic?: string[];
-    }) => {
-      const sim = await startAwsSim({
-        port: opts.port,
-        host: opts.host,
-        fleetSize: opts.fleetSize,
-        seed: opts.seed,
-        patchGroups: opts.patchGroups,
-        failureRate: opts.failureRate,
-        accountId: opts.accountId,
-        region: opts.region,
-        time: opts.time,
-        topics: opts.topic ?? [],
-        logger: deps.logger,
-      });
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await sim.close();
-    });
+export async function runAwsSimCli(
+  argv: readonly string[],
+  out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<AwsSim> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string', default: '4566' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'fleet-size': { type: 'string', default: '500' },
+      seed: { type: 'string', default: '1' },
+      'patch-groups': { type: 'string', default: '4' },
+      'failure-rate': { type: 'string', default: '0.05' },
+      'account-id': { type: 'string', default: '123456789012' },
+      region: { type: 'string', default: 'us-east-1' },
+      time: { type: 'string', default: 'scaled:60' },
+      topic: { type: 'string', multiple: true },
+    },
+    strict: true,
+  });
+  const num = (name: string, value: string, min: number, max: number): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) throw new RangeError(`--${name}: expected a number from ${min} to ${max}`);
+    return n;
+  };
+  if (!/^\d{12}$/.test(values['account-id'])) throw new RangeError('--account-id: expected 12 digits');
+  const sim = await startAwsSim({
+    port: num('port', values.port, 0, 65535),
+    host: values.host,
+    fleetSize: num('fleet-size', values['fleet-size'], 0, 1_000_000),
+    seed: values.seed,
+    patchGroups: num('patch-groups', values['patch-groups'], 0, 1000),
+    failureRate: num('failure-rate', values['failure-rate'], 0, 1),
+    accountId: values['account-id'],
+    region: values.region,
+    time: parseTime(values.time),
+    topics: values.topic ?? [],
+    logger: createLogger({ name: 'aws-sim' }),
+  });
+  out(`AWS simulator listening on ${sim.url} (${sim.fleet.instances.length} instances, account ${sim.fleet.accountId}, ${values.region})`);
+  out(`  export AWS_ENDPOINT_URL=${sim.url}   (any access key works; the signature is not checked)`);
+  out(`  maintenance windows: ${sim.fleet.windows.map((w) => `${w.windowId} (${w.name})`).join(', ') || 'none'}`);
+  return sim;
 }

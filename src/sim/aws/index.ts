@@ -16,6 +16,6 @@ export { type CreateSnsSignerOptions, createSnsSigner, type SnsNotificationEnvel
 export type { EventBridgeEvent, RunCommandSnsCommandMessage, RunCommandSnsInvocationMessage } from './notifications.js';
 export { automationTime, snsTime } from './notifications.js';
 export type { AccountState, LambdaHandler, LambdaInvocation } from './state.js';
-export { awsSimCommand, type StartAwsSimOptions, startAwsSim } from './cli.js';
+export { AWS_SIM_CLI_USAGE, runAwsSimCli, type StartAwsSimOptions, startAwsSim } from './cli.js';
 export { type AwsSimHarness, type CreateAwsSimHarnessOptions, createAwsSimHarness, SIM_CREDENTIALS } from './harness.js';
 export { buildFormatSamples, type FormatSamples } from './format-samples.js';

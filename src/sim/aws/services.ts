@@ -1,3 +1,4 @@
+import type { SimInstance } from './fleet.js';
 import { instanceResourceArn } from './notifications.js';
 import type { Rng } from './random.js';
 import type { AccountState, SimCore } from './state.js';
@@ -106,13 +107,14 @@ export function taggingGetResources(core: SimCore, caller: Caller, input: JsonIn
   const perPage = input.int('ResourcesPerPage', { min: 1, max: 100 }) ?? 100;
   let instances = state.fleet.instances;
   if (arns) {
-    const wanted = new Set<string>();
+    const wanted: SimInstance[] = [];
     for (const arn of arns) {
       const m = ARN.exec(arn);
       if (!m) throw new SimAwsError('InvalidParameterException', `${arn} is not a valid ARN.`);
-      if (m[2] === caller.region && m[3] === caller.accountId) wanted.add(m[5]!);
+      const instance = m[2] === caller.region && m[3] === caller.accountId ? state.fleet.byId.get(m[5]!) : undefined;
+      if (instance && !wanted.includes(instance)) wanted.push(instance);
     }
-    instances = instances.filter((i) => wanted.has(i.instanceId));
+    instances = wanted;
   }
   if (typeFilters) {
     instances = instances.filter((i) =>

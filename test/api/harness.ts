@@ -21,6 +21,8 @@ import { type Logger, silentLogger } from '../../src/core/logger.js';
 import { type ChangeGates, createChangeGates, createServiceNowWrites, serviceNowWriteHandlers } from '../../src/flows/change-gates/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/flows/outbox/index.js';
 import { createPatchRuns, type PatchRuns } from '../../src/flows/patch-runs/index.js';
+import type { PatchEvent } from '../../src/domain/index.js';
+import { normaliseEventBridge } from '../../src/events/index.js';
 import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
 import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
 import { type AwsSim, createAwsSim, GUARD_FUNCTION } from '../../src/sim/aws/index.js';
@@ -52,6 +54,8 @@ export interface Harness {
   readonly patchRuns: PatchRuns;
   readonly changeGates: ChangeGates;
   readonly validator: SpecValidator;
+  /** EventBridge events the AWS simulator emitted, normalised; tests feed them to the write-back use cases. */
+  readonly events: PatchEvent[];
   /** `X-Patchbridge-Signature` for a request at the harness clock's now. */
   sign(method: string, pathWithQuery: string, body?: string, options?: { ts?: number; nonce?: string; key?: { id: string; secret: string } }): string;
   /** An access token from the test issuer. */
@@ -86,10 +90,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
   });
 
+  const events: PatchEvent[] = [];
   const aws = createAwsSim({
     seed: 11,
     clock,
-    fleet: { size: 12, seed: 11, accountId: ACCOUNT, region: REGION, failureRate: 0, patchGroups: ['web-prod', 'db-prod'], now: T0 },
+    // The event intake's normaliser turns what EventBridge would deliver into PatchEvents.
+    sinks: [{ kind: 'callback', fn: (kind, payload) => void (kind === 'eventbridge' && events.push(...normaliseEventBridge(payload))) }],
+    fleet: { size: 12, seed: 11, accountId: ACCOUNT, region: REGION, failureRate: 0, patchGroups: ['web-prod', 'db-prod', 'app-staging'], now: T0 },
   });
   await aws.listen(0);
   closers.push(() => aws.close());
@@ -154,6 +161,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     patchRuns,
     changeGates,
     validator,
+    events,
     sign(method, pathWithQuery, body = '', o = {}) {
       return signRequest(o.key ?? HMAC_KEY, { method, pathWithQuery, body }, {
         ts: o.ts ?? Math.floor(clock.now().getTime() / 1000),

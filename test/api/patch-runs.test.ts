@@ -289,3 +289,57 @@ describe('rate limiting', () => {
     }
   });
 });
+
+describe('write-back to ServiceNow', () => {
+  function patchRunRecord(runId: string) {
+    return h.sn.state.records('x_pbridge_patch_run').find((r) => r['run_id'] === runId);
+  }
+
+  it('when a run starts and then completes, then its x_pbridge_patch_run record follows it and the change gets a start and a summary note', async () => {
+    const change = h.change();
+    h.events.length = 0;
+    const started = await post(runBody(change.number, { requestedItem: 'RITM0010042', targets: { patchGroups: ['web-prod'] } }));
+    await h.worker.drain();
+    expect(patchRunRecord(started.body.id)).toMatchObject({ status: 'InProgress', execution_id: started.body.executionId, change_request: change.sysId, account: ACCOUNT });
+    await h.aws.settle();
+    expect(h.events.some((e) => e.kind === 'automation' && e.executionId === started.body.executionId && e.phase === 'succeeded')).toBe(true);
+    for (const event of h.events) await h.patchRuns.recordPatchRunProgress(event);
+    await h.worker.drain();
+    const total = h.aws.fleet.instances.filter((i) => i.tags['Patch Group'] === 'web-prod').length;
+    const record = patchRunRecord(started.body.id);
+    expect(record?.['status']).toBe('Success');
+    expect(JSON.parse(String(record?.['counts']))).toMatchObject({ total, succeeded: total, failed: 0 });
+    const notes = h.sn.state.journal('change_request', change.sysId).map((j) => j.value);
+    expect(notes.some((n) => n.includes(`ad hoc patch run ${started.body.id} started`))).toBe(true);
+    expect(notes.filter((n) => n.includes(`ad hoc patch run ${started.body.id}`) && n.includes('finished with status Success'))).toHaveLength(1);
+    expect(notes.join('\n')).toContain(`${total} targeted, ${total} succeeded`);
+  });
+
+  it('when only Run Command events arrive, then the run is still found through its command and updated', async () => {
+    const change = h.change();
+    h.events.length = 0;
+    const started = await post(runBody(change.number, { targets: { patchGroups: ['db-prod'] }, operation: 'Scan', maxErrors: '1' }));
+    await h.aws.settle();
+    const commandEvents = h.events.filter((e) => e.kind === 'command');
+    expect(commandEvents.length).toBeGreaterThan(0);
+    const outcomes = [];
+    for (const event of commandEvents) outcomes.push(await h.patchRuns.recordPatchRunProgress(event));
+    expect(outcomes).toContain('updated');
+    expect((await h.store.getPatchRun(started.body.id))?.status).toBe('Success');
+  });
+
+  it('when an event is for an execution patchbridge did not start, then it is ignored', async () => {
+    const outcome = await h.patchRuns.recordPatchRunProgress({
+      kind: 'automation',
+      source: 'eventbridge',
+      accountId: ACCOUNT,
+      region: REGION,
+      time: T0.toISOString(),
+      status: 'Success',
+      phase: 'succeeded',
+      executionId: '00000000-0000-4000-8000-000000000000',
+      definition: 'AWS-Something',
+    });
+    expect(outcome).toBe('ignored');
+  });
+});

@@ -11,6 +11,8 @@ import {
   type IncidentPolicy,
   type InstanceFailure,
   markersFromComment,
+  mergeDescription,
+  parseDescription,
   renderWorkNote,
   WORK_NOTE_MAX_CHARS,
 } from './incident-draft.js';
@@ -164,6 +166,46 @@ describe('buildIncidentDraft', () => {
     expect(draft.description.length).toBeLessThanOrEqual(DESCRIPTION_MAX_CHARS);
     expect(draft.description).toMatch(/… and \d+ more instance\(s\); every instance is listed in the work notes\./);
     expect(draft.description).toContain('Next steps:');
+  });
+});
+
+describe('parseDescription / mergeDescription', () => {
+  const base = {
+    accountId: '123456789012',
+    region: 'us-east-1',
+    execution: { kind: 'command' as const, id: '11111111-2222-3333-4444-555555555555' },
+    patchGroup: 'web',
+    changeNumber: 'CHG0012345',
+    now: new Date('2026-03-01T10:05:00Z'),
+  };
+
+  it('when a rendered description is read back, then its rows and detail lines come back', () => {
+    // Prepare
+    const draft = buildIncidentDraft({ ...base, instances: [instance(1), instance(2)] }, policy);
+    // Act
+    const parsed = parseDescription(draft.description);
+    // Assess
+    expect(parsed?.rows.map((r) => r[0])).toEqual([instance(1).instanceId, instance(2).instanceId]);
+    expect(parsed?.details[0]).toBe('Change request: CHG0012345.');
+  });
+
+  it('when late instances are merged, then the table lists old and new rows once, sorted, under the new total', () => {
+    // Prepare
+    const first = buildIncidentDraft({ ...base, instances: [instance(3), instance(1)] }, policy);
+    const late = buildIncidentDraft({ ...base, instances: [instance(2), instance(3)] }, policy);
+    // Act
+    const merged = mergeDescription(first.description, late, 3);
+    // Assess
+    expect(parseDescription(merged)?.rows.map((r) => r[0])).toEqual([1, 2, 3].map((n) => instance(n).instanceId));
+    expect(merged).toMatch(/^Patching failed on 3 instance\(s\) of patch group "web"/);
+    expect(merged).toContain('Change request: CHG0012345.');
+  });
+
+  it('when the existing description is not one patchbridge wrote, then the draft description is used', () => {
+    // Prepare
+    const draft = buildIncidentDraft({ ...base, instances: [instance(1)] }, policy);
+    // Act / Assess
+    expect(mergeDescription('edited by hand', draft, 1)).toBe(draft.description);
   });
 });
 

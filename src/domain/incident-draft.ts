@@ -294,16 +294,21 @@ function row(i: InstanceFailure): string[] {
   ].map((cell, col) => cell.replace(/[\r\n|]+/g, ' ').slice(0, WIDTHS[col] ?? 20));
 }
 
-/** A fixed-width text table, one line per instance, in `instances` order. */
-export function instanceTable(instances: readonly InstanceFailure[]): string[] {
-  const rows = [COLUMNS.slice(), ...instances.map(row)];
-  const widths = COLUMNS.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
-  return rows.map((r) =>
+/** A fixed-width text table from cells: the header, then one line per row, in order. */
+function renderTable(rows: readonly (readonly string[])[]): string[] {
+  const all = [COLUMNS.slice(), ...rows];
+  const widths = COLUMNS.map((_, col) => Math.max(...all.map((r) => (r[col] ?? '').length)));
+  return all.map((r) =>
     r
       .map((cell, col) => cell.padEnd(widths[col] ?? 0))
       .join(' | ')
       .trimEnd(),
   );
+}
+
+/** The per-instance table of the description, one line per instance, in `instances` order. */
+export function instanceTable(instances: readonly InstanceFailure[]): string[] {
+  return renderTable(instances.map(row));
 }
 
 const NEXT_STEPS = [
@@ -315,30 +320,23 @@ const NEXT_STEPS = [
   '5. Resolve once every instance reports compliant. Late failures of this execution arrive as work notes.',
 ];
 
-/**
- * The incident description: a summary line, the per-instance table and the next
- * steps, within `DESCRIPTION_MAX_CHARS`. If the table would not fit, the rows
- * that do are kept and the rest are named in a closing line (they are all in
- * the work notes).
- */
-export function renderDescription(d: {
+type DescriptionSubject = {
   accountId: string;
   region: string;
   execution: ExecutionRef;
   patchGroup: string;
   changeNumber?: string;
   executionLink: string;
-  instances: readonly InstanceFailure[];
   severityReasons: readonly string[];
-}): string {
-  const summary = [
-    `Patching failed on ${d.instances.length} instance(s) of patch group "${d.patchGroup}" during ${executionLabel(d.execution)} in account ${d.accountId}, region ${d.region}.`,
-    ...(d.changeNumber ? [`Change request: ${d.changeNumber}.`] : []),
-    `Priority basis: ${d.severityReasons.join('; ')}.`,
-    `Execution: ${d.executionLink}`,
-    '',
-  ];
-  const table = instanceTable(d.instances);
+};
+
+function headline(d: DescriptionSubject, count: number): string {
+  return `Patching failed on ${count} instance(s) of patch group "${d.patchGroup}" during ${executionLabel(d.execution)} in account ${d.accountId}, region ${d.region}.`;
+}
+
+function composeDescription(head: string, details: readonly string[], rows: readonly (readonly string[])[]): string {
+  const summary = [head, ...details, ''];
+  const table = renderTable(rows);
   const tail = ['', ...NEXT_STEPS];
   const fixed = [...summary, ...tail].join('\n').length + 2;
   const kept: string[] = [];
@@ -353,6 +351,53 @@ export function renderDescription(d: {
     used += line.length + 1;
   }
   return [...summary, ...kept, ...tail].join('\n');
+}
+
+/**
+ * The incident description: a summary line, the per-instance table and the next
+ * steps, within `DESCRIPTION_MAX_CHARS`. If the table would not fit, the rows
+ * that do are kept and the rest are named in a closing line (they are all in
+ * the work notes).
+ */
+export function renderDescription(d: DescriptionSubject & { instances: readonly InstanceFailure[] }): string {
+  const details = [
+    ...(d.changeNumber ? [`Change request: ${d.changeNumber}.`] : []),
+    `Priority basis: ${d.severityReasons.join('; ')}.`,
+    `Execution: ${d.executionLink}`,
+  ];
+  return composeDescription(headline(d, d.instances.length), details, d.instances.map(row));
+}
+
+const ROW = /^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})\s*\|/;
+
+/** Reads back a description this module rendered: its detail lines and table rows (as cells). */
+export function parseDescription(text: string): { details: string[]; rows: string[][] } | undefined {
+  const lines = text.split('\n');
+  const header = lines.findIndex((l) => l.startsWith('Instance ') && l.includes(' | Name'));
+  if (header < 1) return undefined;
+  const details = lines.slice(1, header).filter((l) => l.trim() !== '');
+  const rows: string[][] = [];
+  for (const line of lines.slice(header + 1)) {
+    if (line.trim() === '') break;
+    if (ROW.test(line)) rows.push(line.split(' | ').map((c) => c.trim()));
+  }
+  return { details, rows };
+}
+
+/**
+ * The description after late failures: the rows already in `existing` (as
+ * ServiceNow holds it) plus a row for each instance of `draft` not yet listed,
+ * under a summary counting `total` instances. Falls back to the draft's own
+ * description when `existing` is not one patchbridge wrote.
+ */
+export function mergeDescription(existing: string | undefined, draft: IncidentDraft, total: number): string {
+  const parsed = existing ? parseDescription(existing) : undefined;
+  if (!parsed) return draft.description;
+  const listed = new Set(parsed.rows.map((r) => r[0]));
+  const rows = [...parsed.rows, ...draft.instances.filter((i) => !listed.has(i.instanceId)).map(row)].sort((a, b) =>
+    (a[0] ?? '').localeCompare(b[0] ?? ''),
+  );
+  return composeDescription(headline(draft, Math.max(total, rows.length)), parsed.details, rows);
 }
 
 function oneLine(text: string): string {

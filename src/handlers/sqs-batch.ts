@@ -118,3 +118,14 @@ export function perRecord(
     return failures;
   };
 }
+
+/**
+ * A `deadLetter` sink that parks permanently failed records in the state store
+ * (kind `dead-letter`), for runtimes that prefer that to the queue's DLQ.
+ */
+export function deadLetterTo(
+  sink: { record(id: string, letter: { source: string; payload: unknown; error: unknown }): Promise<void> },
+  source: string,
+): (record: SqsRecord, error: AppError) => Promise<void> {
+  return (record, error) => sink.record(`sqs:${record.messageId}`, { source, payload: record.body, error });
+}

@@ -1,37 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { correlationIdFor } from '../../src/domain/index.js';
-import { ACCOUNT, createHarness, type Delivery, type Harness, REGION, shuffled } from './support/harness.js';
+import { ACCOUNT, type Delivery, type Harness, REGION, shuffled } from './support/harness.js';
+import { windowWith37Failures } from './support/scenario.js';
 
 const open: Harness[] = [];
 afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
 
-/** 37 failing instances: 15 web-prod, 12 db-prod, 10 app-staging; batch-linux all succeed. */
-const FAILING = { 'web-prod': 15, 'db-prod': 12, 'app-staging': 10 } as const;
-
-async function windowWith37Failures(mode: 'import-set' | 'table') {
-  const h = await createHarness({ mode });
-  open.push(h);
-  const failing = new Map<string, string[]>();
-  for (const [group, count] of Object.entries(FAILING)) {
-    const instances = h.instancesOf(group);
-    expect(instances.length).toBeGreaterThan(count);
-    const chosen = instances.slice(0, count).map((i) => i.instanceId);
-    for (const id of chosen) h.aws.forceOutcome(id, 'Failed');
-    failing.set(group, chosen);
-  }
-  const window = h.addWindow([...Object.keys(FAILING), 'batch-linux']);
-  const windowExecutionId = await h.runWindow(window.windowId);
-  return { h, failing, windowExecutionId, windowId: window.windowId };
-}
-
 describe('a maintenance-window execution failing on 37 instances across 3 patch groups', () => {
   it.each(['import-set', 'table'] as const)(
     'when every SNS and EventBridge delivery arrives shuffled (%s mode), then exactly 3 incidents carry complete per-instance tables',
     async (mode) => {
       // Prepare
-      const { h, failing, windowExecutionId, windowId } = await windowWith37Failures(mode);
+      const { h, failing, windowExecutionId, windowId } = await windowWith37Failures({ mode });
+      open.push(h);
       const deliveries = shuffled(h.deliveries, 42);
       // Act
       const responses = await h.postAll(deliveries);
@@ -63,7 +46,8 @@ describe('a maintenance-window execution failing on 37 instances across 3 patch 
 describe('replays and late events', () => {
   it('when all events are replayed twice, then there are still 3 incidents and no new work notes', async () => {
     // Prepare
-    const { h } = await windowWith37Failures('import-set');
+    const { h } = await windowWith37Failures();
+    open.push(h);
     const original: Delivery[] = [...h.deliveries];
     await h.postAll(shuffled(original, 1));
     await h.drain();
@@ -80,7 +64,8 @@ describe('replays and late events', () => {
 
   it('when failures of the same execution arrive late, then each incident gets one work note listing only the new ones', async () => {
     // Prepare: hold back everything about 2 failed instances per group, and the window-level events
-    const { h, failing } = await windowWith37Failures('import-set');
+    const { h, failing } = await windowWith37Failures();
+    open.push(h);
     const late = new Set([...failing.values()].flatMap((ids) => ids.slice(-2)));
     const isLate = (d: Delivery) => [...late].some((id) => d.body.includes(id)) || d.body.includes('Maintenance Window');
     const early = h.deliveries.filter((d) => !isLate(d));
@@ -106,6 +91,10 @@ describe('replays and late events', () => {
       expect(lateNote).toContain(`2 more instance(s) failed in the same execution (now ${ids.length} in total)`);
       for (const id of ids) expect(lateNote.includes(id), id).toBe(lateIds.includes(id));
       expect(incident?.['short_description']).toContain(`Patching failed on ${ids.length} instances`);
+      // The description's table now lists the late instances too.
+      const rows = (incident?.['description'] ?? '').split('\n').filter((l) => /^(i|mi)-[0-9a-f]+ /.test(l));
+      expect(rows.map((r) => r.split(' ')[0]).sort()).toEqual([...ids].sort());
+      expect(incident?.['description']).toContain(`Patching failed on ${ids.length} instance(s) of patch group "${group}"`);
     }
   });
 });

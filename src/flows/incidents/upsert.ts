@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logger.js';
 import {
   type IncidentDraft,
   type InstanceFailure,
+  mergeDescription,
   renderWorkNote,
   shortDescriptionFor,
 } from '../../domain/index.js';
@@ -93,18 +94,25 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     };
   }
 
+  /** The description as ServiceNow holds it now, for merging late rows into it. */
+  async function currentDescription(sysId: string | undefined): Promise<string | undefined> {
+    if (!sysId) return undefined;
+    return (await servicenow.getRecord('incident', sysId, ['description']))?.description;
+  }
+
   /** Import Set mode: the transform map coalesces on correlation_id among active incidents. */
-  async function writeImportSet(draft: IncidentDraft, isNew: boolean, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
+  async function writeImportSet(draft: IncidentDraft, isNew: boolean, fresh: readonly InstanceFailure[], allIds: readonly string[], sysId: string | undefined) {
     if (isNew) {
       const ci = await resolveCi(draft);
       const result = await servicenow.importRow(STAGING, fullRow(draft, ci, allIds, createNote(draft, fresh)));
       return { sysId: result.sys_id, number: result.display_value, inserted: result.status === 'inserted' };
     }
-    // Fields left out of the row are not copied by the transform, so the description written at creation stays.
+    // Impact, urgency, group and CI are left out: the transform does not copy empty fields, so what people changed stays.
     const row: FailureImportRow = {
       correlation_id: draft.correlationId,
       correlation_display: draft.correlationDisplay,
       short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
+      description: mergeDescription(await currentDescription(sysId), draft, allIds.length),
       instance_ids: allIds.join(','),
       account: draft.accountId,
       region: draft.region,
@@ -127,7 +135,11 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       await servicenow.patchRecord(
         'incident',
         existing.sys_id,
-        { short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }), work_notes: lateNote(fresh, allIds.length) },
+        {
+          short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
+          description: mergeDescription(await currentDescription(existing.sys_id), draft, allIds.length),
+          work_notes: lateNote(fresh, allIds.length),
+        },
         INCIDENT_FIELDS,
       );
       return { sysId: existing.sys_id, number: existing.number, inserted: false };
@@ -162,7 +174,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     }
     const allIds = [...new Set([...record.reportedInstances, ...draft.instances.map((i) => i.instanceId)])].sort();
     const written =
-      deps.mode === 'import-set' ? await writeImportSet(draft, isNew, fresh, allIds) : await writeTable(draft, fresh, allIds);
+      deps.mode === 'import-set' ? await writeImportSet(draft, isNew, fresh, allIds, record.sysId) : await writeTable(draft, fresh, allIds);
     await store.putCorrelation(
       {
         correlationId: draft.correlationId,

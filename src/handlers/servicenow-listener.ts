@@ -1,0 +1,73 @@
+import type { Logger } from '../core/logger.js';
+import type { IncidentDraft } from '../domain/index.js';
+import { isSnsEnvelopeShape, parseSnsEnvelope } from '../events/index.js';
+import { createIncidentFlows, type IncidentUpserter, IncidentError, parseIncidentDraft } from '../flows/incidents/index.js';
+import { createSqsBatchHandler, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-batch.js';
+
+export interface ServiceNowListenerHandlerDeps {
+  readonly upserter: IncidentUpserter;
+  readonly logger: Logger;
+  /** Incident keys written at once; records of one key always run in order. Default 4. */
+  readonly concurrency?: number;
+}
+
+/** The draft in a record: an SNS envelope around it, or the draft itself (raw message delivery). */
+function draftOf(record: SqsRecord): IncidentDraft {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body) as unknown;
+    if (isSnsEnvelopeShape(body)) body = JSON.parse(parseSnsEnvelope(body).Message) as unknown;
+  } catch (err) {
+    throw new IncidentError('INVALID_DRAFT', 'record body is not JSON', { cause: err });
+  }
+  return parseIncidentDraft(body);
+}
+
+/**
+ * `servicenow-listener` Lambda (SQS ← monitoring SNS): upserts each draft into
+ * ServiceNow. Records for one incident key run one after another; a key held by
+ * another listener (`INCIDENT_BUSY`) and ServiceNow outages return to the queue.
+ */
+export function createServiceNowListenerHandler(deps: ServiceNowListenerHandlerDeps): (event: SqsEvent) => Promise<SqsBatchResponse> {
+  return createSqsBatchHandler({
+    logger: deps.logger,
+    handleBatch: async (records) => {
+      const failures = new Map<string, unknown>();
+      const groups = new Map<string, { record: SqsRecord; draft: IncidentDraft }[]>();
+      for (const record of records) {
+        try {
+          const draft = draftOf(record);
+          groups.set(draft.correlationId, [...(groups.get(draft.correlationId) ?? []), { record, draft }]);
+        } catch (err) {
+          failures.set(record.messageId, err);
+        }
+      }
+      const queue = [...groups.values()];
+      const worker = async () => {
+        for (let group = queue.shift(); group; group = queue.shift()) {
+          for (const { record, draft } of group) {
+            try {
+              await deps.upserter.upsert(draft);
+            } catch (err) {
+              failures.set(record.messageId, err);
+            }
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 4, queue.length) }, worker));
+      return failures;
+    },
+  });
+}
+
+let built: Promise<(event: SqsEvent) => Promise<SqsBatchResponse>> | undefined;
+
+/** The Lambda entry point, wired once per container from the Lambda composition root (`context.ts`). */
+export const handler = async (event: SqsEvent): Promise<SqsBatchResponse> => {
+  const ready = (built ??= import('./context.js').then(async ({ lambdaContext }) => {
+    const ctx = await lambdaContext();
+    const flows = createIncidentFlows(ctx, { runtime: 'lambda' });
+    return createServiceNowListenerHandler({ upserter: flows.upserter, logger: ctx.logger });
+  }));
+  return (await ready)(event);
+};

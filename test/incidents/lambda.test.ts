@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomIds } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { createIncidentFlows, type IncidentFlows } from '../../src/flows/incidents/index.js';
+import { createPatchResultsHandler } from '../../src/handlers/patch-results.js';
+import { createServiceNowListenerHandler } from '../../src/handlers/servicenow-listener.js';
+import type { SqsEvent } from '../../src/handlers/sqs-batch.js';
+import { type Harness, MONITORING_TOPIC, shuffled } from './support/harness.js';
+import { fromTopic, patchResultsStream, sqsBatches, windowWith37Failures } from './support/scenario.js';
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+function lambdaFlows(h: Harness): IncidentFlows {
+  return createIncidentFlows(
+    { config: h.config, logger: silentLogger(), clock: h.clock, ids: randomIds, store: h.store, aws: h.awsPorts, servicenow: h.servicenow },
+    { runtime: 'lambda' },
+  );
+}
+
+describe('Lambda shells: patch-results → monitoring SNS → servicenow-listener', () => {
+  it('when the window results arrive as SQS batches, then drafts go through the monitoring topic and 3 incidents are created', async () => {
+    // Prepare
+    const { h, failing, deliveries } = await windowWith37Failures();
+    open.push(h);
+    const flows = lambdaFlows(h);
+    const patchResults = createPatchResultsHandler({ processor: flows.processor, logger: silentLogger() });
+    const listener = createServiceNowListenerHandler({ upserter: flows.upserter, logger: silentLogger() });
+    const stream = shuffled([...patchResultsStream(deliveries), ...patchResultsStream(deliveries).slice(0, 200)], 7);
+    // Act
+    const enrichResponses = [];
+    for (const batch of sqsBatches(stream, 100)) enrichResponses.push(await patchResults(batch));
+    await h.aws.settle();
+    const drafts = fromTopic(h.deliveries, MONITORING_TOPIC);
+    const listenResponses = [];
+    for (const batch of sqsBatches(drafts, 10, 'servicenow-listener')) listenResponses.push(await listener(batch));
+    // Assess
+    expect(enrichResponses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(listenResponses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(drafts.length).toBeGreaterThanOrEqual(3);
+    const incidents = h.incidents();
+    expect(incidents).toHaveLength(3);
+    const reported = incidents.flatMap((i) => (i['description'] ?? '').split('\n').filter((l) => /^(i|mi)-/.test(l)).map((l) => l.split(' ')[0]));
+    expect(reported.sort()).toEqual([...failing.values()].flat().sort());
+  });
+
+  it('when one record of a batch is malformed, then only that record is reported failed and the rest are processed', async () => {
+    // Prepare
+    const { h } = await windowWith37Failures();
+    open.push(h);
+    const flows = lambdaFlows(h);
+    const patchResults = createPatchResultsHandler({ processor: flows.processor, logger: silentLogger() });
+    const [batch] = sqsBatches(patchResultsStream(h.deliveries), 5_000);
+    const event: SqsEvent = { Records: [...(batch?.Records ?? []), { messageId: 'poison', body: '{"Type":"Notification"' }] };
+    // Act
+    const response = await patchResults(event);
+    await h.aws.settle();
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'poison' }]);
+    expect(fromTopic(h.deliveries, MONITORING_TOPIC).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('when two listeners race on the same drafts, then each key gets one incident and the loser is retried harmlessly', async () => {
+    // Prepare
+    const { h } = await windowWith37Failures({ serviceNow: { latency: { kind: 'fixed', ms: 30 } } });
+    open.push(h);
+    const flows = lambdaFlows(h);
+    const patchResults = createPatchResultsHandler({ processor: flows.processor, logger: silentLogger() });
+    for (const batch of sqsBatches(patchResultsStream(h.deliveries), 5_000)) await patchResults(batch);
+    await h.aws.settle();
+    const drafts = fromTopic(h.deliveries, MONITORING_TOPIC);
+    // Two containers: separate handler instances over the same store.
+    const listenerA = createServiceNowListenerHandler({ upserter: lambdaFlows(h).upserter, logger: silentLogger() });
+    const listenerB = createServiceNowListenerHandler({ upserter: lambdaFlows(h).upserter, logger: silentLogger() });
+    const [batchA] = sqsBatches(drafts, 100, 'listener-a');
+    const [batchB] = sqsBatches(drafts, 100, 'listener-b');
+    // Act
+    const [a, b] = await Promise.all([listenerA(batchA as SqsEvent), listenerB(batchB as SqsEvent)]);
+    const busy = [...a.batchItemFailures, ...b.batchItemFailures];
+    // SQS redelivers what failed after the visibility timeout.
+    const redelivered: SqsEvent = {
+      Records: [...(batchA?.Records ?? []), ...(batchB?.Records ?? [])].filter((r) => busy.some((f) => f.itemIdentifier === r.messageId)),
+    };
+    const retry = await listenerA(redelivered);
+    // Assess
+    expect(busy.length).toBeGreaterThan(0);
+    expect(retry.batchItemFailures).toEqual([]);
+    const incidents = h.incidents();
+    expect(incidents).toHaveLength(3);
+    expect(new Set(incidents.map((i) => i['correlation_id'])).size).toBe(3);
+    for (const i of incidents) expect(h.workNotes(i['sys_id'] ?? '')).toHaveLength(1);
+  });
+});

@@ -64,10 +64,10 @@ let built: Promise<(event: SqsEvent) => Promise<SqsBatchResponse>> | undefined;
 
 /** The Lambda entry point, wired once per container from the Lambda composition root (`context.ts`). */
 export const handler = async (event: SqsEvent): Promise<SqsBatchResponse> => {
-  const ready = (built ??= import('./context.js').then(async ({ lambdaContext }) => {
+  built ??= import('./context.js').then(async ({ lambdaContext }) => {
     const ctx = await lambdaContext();
     const flows = createIncidentFlows(ctx, { runtime: 'lambda' });
     return createServiceNowListenerHandler({ upserter: flows.upserter, logger: ctx.logger });
-  }));
-  return (await ready)(event);
+  });
+  return (await built)(event);
 };

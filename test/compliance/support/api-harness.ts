@@ -1,0 +1,184 @@
+/**
+ * The compliance feature as a composition root wires it, against both simulators
+ * over HTTP: the AWS simulator (real SDK clients and adapters, SNS publications
+ * captured) and the ServiceNow simulator (real client). Real HMAC auth, the
+ * OpenAPI validator, the shared outbox worker and an in-memory SQLite store.
+ */
+import { randomBytes } from 'node:crypto';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Express } from 'express';
+import { createAuthenticator, signRequest, staticHmacKeys } from '../../../src/api/auth/index.js';
+import { createApp } from '../../../src/api/app.js';
+import { createIdempotency } from '../../../src/api/idempotency.js';
+import { loadOpenApiDocument } from '../../../src/api/openapi-document.js';
+import { complianceRoutes } from '../../../src/api/routes/compliance.js';
+import { createSpecValidator, type SpecValidator } from '../../../src/api/validation/index.js';
+import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
+import { type BlobStore, createS3BlobStore } from '../../../src/blobs/index.js';
+import { ManualClock, randomIds } from '../../../src/core/clock.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { addDays } from '../../../src/domain/index.js';
+import {
+  type AwsContext,
+  type ComplianceReports,
+  type ComplianceSnapshot,
+  createComplianceReports,
+  createComplianceSnapshot,
+  createLinkSigner,
+  createLiveSummary,
+  type LinkSigner,
+} from '../../../src/flows/compliance/index.js';
+import { createOutboxWorker, type OutboxWorker } from '../../../src/flows/outbox/index.js';
+import { createServiceNowClient, staticCredentials } from '../../../src/servicenow/index.js';
+import { type AwsSim, createAwsSim } from '../../../src/sim/aws/index.js';
+import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../../src/sim/servicenow/index.js';
+import { createSqliteStore, type StateStore } from '../../../src/store/index.js';
+import { memoryBlobs } from './memory-blobs.js';
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'eu-west-1';
+export const TODAY = '2026-03-31';
+export const REPORTS_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:patchbridge-reports`;
+export const HMAC_KEY = { id: 'sn-test', secret: 'h'.repeat(48) };
+export const PUBLIC_URL = 'http://patchbridge.test:8080';
+
+export interface ComplianceHarness {
+  readonly app: Express;
+  readonly clock: ManualClock;
+  readonly store: StateStore;
+  readonly blobs: BlobStore & { readonly objects: Map<string, { body: Buffer }> };
+  readonly aws: AwsSim;
+  readonly awsPorts: AwsPorts;
+  readonly sn: ServiceNowSim;
+  readonly reports: ComplianceReports;
+  readonly snapshot: ComplianceSnapshot;
+  readonly worker: OutboxWorker;
+  readonly signer: LinkSigner;
+  readonly validator: SpecValidator;
+  readonly ctx: AwsContext;
+  sign(method: string, pathWithQuery: string, body?: string): string;
+  close(): Promise<void>;
+}
+
+export interface ComplianceHarnessOptions {
+  readonly linkTtlSeconds?: number;
+  /** `s3`: links are SigV4 presigned by the S3 blob store; `standalone`: patchbridge signs its own. */
+  readonly links?: 's3' | 'standalone';
+  /** Days of snapshots taken before today. Default 3. */
+  readonly historyDays?: number;
+}
+
+export async function createComplianceHarness(options: ComplianceHarnessOptions = {}): Promise<ComplianceHarness> {
+  const logger = silentLogger();
+  const clock = new ManualClock(`${TODAY}T06:00:00Z`);
+  const closers: (() => Promise<void>)[] = [];
+
+  const sn = createServiceNowSim({ seed: 7 });
+  await sn.listen(0);
+  closers.push(() => sn.close());
+  const servicenow = createServiceNowClient({
+    instanceUrl: sn.url,
+    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
+    logger,
+    limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
+  });
+
+  const aws = createAwsSim({
+    seed: 21,
+    clock,
+    topics: [REPORTS_TOPIC],
+    fleet: { size: 40, seed: 21, accountId: ACCOUNT, region: REGION, patchGroups: ['web-prod', 'db-prod'], windows: false, now: new Date(`${TODAY}T00:00:00Z`) },
+  });
+  await aws.listen(0);
+  closers.push(() => aws.close());
+  const clients = createAwsClients({
+    accounts: [],
+    defaultRegion: REGION,
+    logger,
+    endpointOverrides: aws.url,
+    credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
+    maxAttempts: 2,
+  });
+  closers.push(async () => clients.destroy());
+  const awsPorts = createAwsAdapters({ clients, clock, logger, runbook: 'patchbridge-AdHocPatch' });
+  const ctx = { accountId: ACCOUNT, region: REGION };
+
+  const store = createSqliteStore({ path: ':memory:', clock, logger });
+  closers.push(() => store.close());
+  const memory = memoryBlobs();
+  let blobs: ComplianceHarness['blobs'] = memory;
+  if (options.links === 's3') {
+    // Objects stay in memory (no S3 here); links come from the real S3 blob store's presigner, which signs offline.
+    const s3 = createS3BlobStore({
+      client: new S3Client({ region: REGION, credentials: { accessKeyId: 'AKIDPRESIGN', secretAccessKey: 'presign-secret' } }),
+      bucket: 'acme-patchbridge',
+      prefix: 'prod',
+      clock,
+    });
+    blobs = { ...memory, objects: memory.objects, presign: (key, seconds, o) => s3.presign(key, seconds, o) };
+  }
+
+  const signer = createLinkSigner({ key: 'l'.repeat(40), clock });
+  const targets = [ctx];
+  let worker: OutboxWorker | undefined;
+  const reports = createComplianceReports({
+    store,
+    blobs,
+    inventory: awsPorts.inventory,
+    clock,
+    ids: randomIds,
+    logger,
+    targets,
+    settings: { staleDays: 7, reportDays: 30, linkTtlSeconds: options.linkTtlSeconds ?? 604_800, reportsTopicArn: REPORTS_TOPIC },
+    publisher: awsPorts.publisher,
+    servicenow,
+    standaloneLinks: { signer, baseUrl: PUBLIC_URL },
+    onQueued: () => worker?.wake(),
+  });
+  worker = createOutboxWorker({ store, clock, logger, handlers: [reports.outboxHandler], random: () => 0.5 });
+  const snapshot = createComplianceSnapshot({ inventory: awsPorts.inventory, blobs, clock, logger, targets, staleDays: 7 });
+  for (let d = options.historyDays ?? 3; d >= 1; d--) {
+    clock.set(`${addDays(TODAY, -d)}T02:15:00Z`);
+    await snapshot.run();
+  }
+  clock.set(`${TODAY}T06:00:00Z`);
+
+  const auth = createAuthenticator({ clock, logger, store, hmacKeys: staticHmacKeys([HMAC_KEY]) });
+  const openApi = loadOpenApiDocument();
+  const validator = createSpecValidator(openApi);
+  const app = createApp({
+    logger,
+    operations: { checks: [], missing: () => [], openApi },
+    validation: validator.middleware,
+    features: [
+      complianceRoutes({
+        auth,
+        idempotency: createIdempotency({ store, clock, logger }),
+        reports,
+        liveSummary: createLiveSummary({ inventory: awsPorts.inventory, clock, logger, targets, staleDays: 7 }),
+      }),
+    ],
+  });
+
+  return {
+    app,
+    clock,
+    store,
+    blobs,
+    aws,
+    awsPorts,
+    sn,
+    reports,
+    snapshot,
+    worker,
+    signer,
+    validator,
+    ctx,
+    sign(method, pathWithQuery, body = '') {
+      return signRequest(HMAC_KEY, { method, pathWithQuery, body }, { ts: Math.floor(clock.now().getTime() / 1000), nonce: randomBytes(16).toString('base64url') });
+    },
+    async close() {
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}

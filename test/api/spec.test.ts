@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { compileErrors, validate } from '@readme/openapi-parser';
+import type { Router } from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { loadOpenApiDocument, openApiPath } from '../../src/api/openapi-document.js';
+import { createSpecValidator, listRoutes } from '../../src/api/validation/index.js';
+import { silentLogger } from '../../src/core/logger.js';
+
+const root = path.resolve(path.dirname(openApiPath()), '..');
+const routesDir = path.join(root, 'src/api/routes');
+
+/**
+ * Stands in for any dependency a router factory takes: every property is a
+ * callable stand-in, so factories can register their routes without real flows.
+ */
+function standIn(): unknown {
+  const target = () => undefined;
+  return new Proxy(target, {
+    get: (_t, prop) => (prop === 'then' ? undefined : standIn()),
+    apply: () => standIn(),
+  });
+}
+
+/** Every `*Routes` factory in src/api/routes (except the operations routes `createApp` mounts itself). */
+async function featureRouters(): Promise<{ name: string; router: Router }[]> {
+  const out: { name: string; router: Router }[] = [];
+  for (const file of (await readdir(routesDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+    const mod = (await import(pathToFileURL(path.join(routesDir, file)).href)) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(mod)) {
+      if (typeof value !== 'function' || !name.endsWith('Routes') || name === 'operationsRoutes') continue;
+      out.push({ name, router: (value as (deps: unknown) => Router)(standIn()) });
+    }
+  }
+  return out;
+}
+
+describe('the OpenAPI contract', () => {
+  it('when validated, then it is a valid OpenAPI 3.1 document', async () => {
+    const doc = loadOpenApiDocument();
+    expect(doc['openapi']).toMatch(/^3\.1\./);
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? '' : compileErrors(result)).toBe('');
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('when /openapi.json is requested, then it serves the document', async () => {
+    const doc = loadOpenApiDocument();
+    const app = createApp({ logger: silentLogger(), operations: { checks: [], missing: () => [], openApi: doc } });
+    const res = await request(app).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+
+  it('when the types are regenerated from the spec, then they equal the committed src/api/schema.gen.ts', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pb-gen-'));
+    try {
+      const out = path.join(dir, 'schema.gen.ts');
+      const cli = path.join(root, 'node_modules/openapi-typescript/bin/cli.js');
+      await promisify(execFile)(process.execPath, [cli, openApiPath(), '-o', out], { cwd: root });
+      const fresh = await readFile(out, 'utf8');
+      const committed = await readFile(path.join(root, 'src/api/schema.gen.ts'), 'utf8');
+      expect(committed === fresh, 'src/api/schema.gen.ts is stale: run `npm run gen:api`').toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('when every router is mounted, then every route is in the spec and every spec operation has a route', async () => {
+    const doc = loadOpenApiDocument();
+    const routers = await featureRouters();
+    expect(routers.map((r) => r.name)).toEqual(expect.arrayContaining(['patchRunRoutes', 'changeGateRoutes']));
+    const app = createApp({
+      logger: silentLogger(),
+      operations: { checks: [], missing: () => [], openApi: doc },
+      features: routers.map((r) => r.router),
+    });
+    const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+    const inApp = new Set(listRoutes(app).map(key));
+    const inSpec = new Set(createSpecValidator(doc).operations.map(key));
+    expect([...inApp].filter((r) => !inSpec.has(r)), 'routes missing from the spec').toEqual([]);
+    expect([...inSpec].filter((r) => !inApp.has(r)), 'spec operations with no route').toEqual([]);
+    expect(inSpec.size).toBeGreaterThan(10);
+  });
+
+  it('when a spec operation is protected, then it declares OAuth scopes and both schemes', () => {
+    const doc = loadOpenApiDocument();
+    const ops = createSpecValidator(doc).operations.filter((o) => o.path.startsWith('/v1/patch-runs') || o.path.startsWith('/v1/maintenance-windows'));
+    expect(ops).toHaveLength(8);
+    for (const op of ops) expect(op.scopes.length, op.operationId).toBe(1);
+  });
+});
+
+describe('the spec validator', () => {
+  const validator = createSpecValidator(loadOpenApiDocument());
+
+  it.each([
+    ['GET', '/v1/patch-runs/0b5c8f4e-2f3a-5d7e-9c1b-4a6e8d2f0c13', 'getPatchRun'],
+    ['POST', '/v1/patch-runs/0b5c8f4e-2f3a-5d7e-9c1b-4a6e8d2f0c13/cancel', 'cancelPatchRun'],
+    ['PUT', '/v1/maintenance-windows/mw-0123456789abcdef0/change-gate', 'putChangeGate'],
+    ['GET', '/healthz', 'getHealth'],
+  ])('when %s %s is matched, then it is %s', (method, p, operationId) => {
+    expect(validator.match(method, p)?.operation.operationId).toBe(operationId);
+  });
+
+  it('when a path matches no operation, then the request is left to the 404 handler', () => {
+    expect(validator.match('GET', '/v1/nothing-here')).toBeUndefined();
+    expect(validator.match('PATCH', '/v1/patch-runs')).toBeUndefined();
+  });
+
+  it('when a path parameter breaks its pattern, then 400 names it', async () => {
+    const app = createApp({
+      logger: silentLogger(),
+      operations: { checks: [], missing: () => [], openApi: {} },
+      validation: validator.middleware,
+    });
+    const res = await request(app).get('/v1/patch-runs/not-a-uuid');
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].path).toBe('path/runId');
+  });
+
+  it('when a body has a type the operation does not declare, then 415', async () => {
+    const app = createApp({
+      logger: silentLogger(),
+      operations: { checks: [], missing: () => [], openApi: {} },
+      validation: validator.middleware,
+    });
+    const res = await request(app).post('/v1/patch-runs').set('content-type', 'text/plain').send('hello');
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+});

@@ -175,7 +175,12 @@ describe('report delivery: standalone signed links', () => {
     ['its expiry pushed back a day', (u: URL) => u.searchParams.set('expires', String(Number(u.searchParams.get('expires')) + 86_400))],
     ['its signature changed', (u: URL) => u.searchParams.set('sig', `${u.searchParams.get('sig')?.slice(0, -2)}AA`)],
     ['its signature removed', (u: URL) => u.searchParams.delete('sig')],
-    ['another file name', (u: URL) => void (u.pathname = u.pathname.replace('compliance-report.csv', 'compliance-summary.json'))],
+    [
+      'another file name',
+      (u: URL) => {
+        u.pathname = u.pathname.replace('compliance-report.csv', 'compliance-summary.json');
+      },
+    ],
   ])('when the link has %s, then it is refused with 403 LINK_INVALID', async (_what, tamper) => {
     const h = await harness({ linkTtlSeconds: 3600 });
     const url = new URL(`http://x${await linkOf(h, 'compliance-report.csv')}`);

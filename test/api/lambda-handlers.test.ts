@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GuardInput } from '../../src/flows/change-gates/index.js';
+import { createApiHandler } from '../../src/handlers/api.js';
+import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { ACCOUNT, createHarness, type Harness, REGION } from './harness.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** An API Gateway REST API (payload 1.0) proxy event. */
+function restEvent(method: string, path: string, body: string | null, headers: Record<string, string>) {
+  return {
+    resource: '/{proxy+}',
+    path,
+    httpMethod: method,
+    headers: { host: 'api.example.com', ...headers },
+    multiValueHeaders: Object.fromEntries(Object.entries({ host: 'api.example.com', ...headers }).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: path.slice(1) },
+    stageVariables: null,
+    requestContext: { accountId: ACCOUNT, stage: 'prod', httpMethod: method, path: `/prod${path}`, requestId: 'req-1', identity: { sourceIp: '203.0.113.7' } },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** An HTTP API (payload 2.0) event. */
+function httpApiEvent(method: string, path: string, rawQueryString: string, body: string | null, headers: Record<string, string>) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString,
+    headers: { host: 'api.example.com', ...headers },
+    requestContext: { accountId: ACCOUNT, http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'test' }, requestId: 'req-2', stage: '$default' },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+describe('API Gateway → express', () => {
+  it('when a signed POST arrives as a REST proxy event, then the run starts and the result is a proxy response', async () => {
+    const handler = createApiHandler({ app: h.app });
+    const change = h.change();
+    const body = JSON.stringify({ changeRequest: change.number, accountId: ACCOUNT, region: REGION, targets: { patchGroups: ['web-prod'] }, operation: 'Scan' });
+    const result = await handler(
+      restEvent('POST', '/v1/patch-runs', body, { 'content-type': 'application/json', 'x-patchbridge-signature': h.sign('POST', '/v1/patch-runs', body) }),
+      {},
+    );
+    expect(result.statusCode).toBe(202);
+    const run = JSON.parse(result.body);
+    expect(run.changeRequest).toBe(change.number);
+    expect(await h.store.getPatchRun(run.id)).toBeDefined();
+  });
+
+  it('when a signed GET with a query arrives as an HTTP API event, then the list answers', async () => {
+    const handler = createApiHandler({ app: h.app });
+    const change = h.change();
+    const path = `/v1/patch-runs?changeRequest=${change.number}`;
+    const result = await handler(httpApiEvent('GET', '/v1/patch-runs', `changeRequest=${change.number}`, null, { 'x-patchbridge-signature': h.sign('GET', path) }), {});
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ items: [] });
+  });
+
+  it('when the signature does not match, then the proxy response is a 401 problem', async () => {
+    const handler = createApiHandler({ app: h.app });
+    const result = await handler(restEvent('GET', '/v1/patch-runs', null, { 'x-patchbridge-signature': h.sign('GET', '/v1/other') }), {});
+    expect(result.statusCode).toBe(401);
+    expect(JSON.parse(result.body).code).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('the window guard Lambda', () => {
+  function capture() {
+    const calls: GuardInput[] = [];
+    const handler = createWindowGuardHandler({
+      logger: silentLogger(),
+      changeGates: {
+        guard: async (input) => {
+          calls.push(input);
+          return { action: 'allow', reason: 'test', windowId: input.windowId, windowExecutionId: input.windowExecutionId };
+        },
+      },
+    });
+    return { calls, handler };
+  }
+
+  it('when the payload names only the window, then account and region come from the function ARN', async () => {
+    const { calls, handler } = capture();
+    await handler(
+      { windowId: 'mw-0123456789abcdef0', windowExecutionId: '14bea65d-5ccc-462d-a2f3-e99c80000000' },
+      { invokedFunctionArn: 'arn:aws:lambda:eu-central-1:444455556666:function:patchbridge-guard' },
+    );
+    expect(calls).toEqual([{ windowId: 'mw-0123456789abcdef0', windowExecutionId: '14bea65d-5ccc-462d-a2f3-e99c80000000', accountId: '444455556666', region: 'eu-central-1' }]);
+  });
+
+  it.each([
+    ['no window id', { windowExecutionId: '14bea65d-5ccc-462d-a2f3-e99c80000000' }],
+    ['an unrendered placeholder', { windowId: '{{WINDOW_ID}}', windowExecutionId: '{{WINDOW_EXECUTION_ID}}' }],
+  ])('when the payload has %s, then it throws INVALID_EVENT and guards nothing', async (_name, event) => {
+    const { calls, handler } = capture();
+    await expect(handler(event, { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:g' })).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    expect(calls).toHaveLength(0);
+  });
+});

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { processEnv } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { doctorCommand } from './commands/doctor.js';
 import { serveCommand } from './commands/serve.js';
@@ -49,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (isMain) {
   const code = await runCli(process.argv.slice(2), {
-    env: process.env,
+    env: processEnv(),
     stdout: process.stdout,
     stderr: process.stderr,
     onSignal: (signal, handler) => process.once(signal, handler),

@@ -291,3 +291,11 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * The process environment, for composition roots to hand to `loadConfig`. The only
+ * place patchbridge touches `process.env` (a test keeps it that way).
+ */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}

@@ -1,0 +1,28 @@
+import { loadConfig, processEnv } from '../config/index.js';
+import { createLogger } from '../core/logger.js';
+import { type CoreContext, createCoreContext } from '../runtime/index.js';
+
+/** What every Lambda handler is built from. */
+export type LambdaContext = CoreContext;
+
+let context: Promise<LambdaContext> | undefined;
+
+/**
+ * The Lambda composition root: configuration, logger, stores and clients, built
+ * once per container on first use and reused by every invocation. A failure is
+ * not cached, so the next invocation tries again (e.g. after a transient
+ * Secrets Manager error).
+ */
+export function lambdaContext(): Promise<LambdaContext> {
+  context ??= build().catch((err: unknown) => {
+    context = undefined;
+    throw err;
+  });
+  return context;
+}
+
+async function build(): Promise<LambdaContext> {
+  const config = loadConfig(processEnv());
+  const logger = createLogger({ level: config.logLevel });
+  return createCoreContext(config, { logger });
+}

@@ -1,0 +1,1 @@
+export { type CoreContext, type CoreOverrides, createCoreContext } from './core.js';

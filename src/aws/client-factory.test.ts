@@ -143,7 +143,7 @@ describe('createAwsClients', () => {
     extraSims.push(general, ssmOnly);
     const generalUrl = await general.listen(0);
     const ssmUrl = await ssmOnly.listen(0);
-    const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'client-factory.env-child.ts');
+    const child = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/aws/env-endpoint-child.ts');
 
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child], {
       env: {

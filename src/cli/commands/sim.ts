@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { AWS_SIM_CLI_USAGE, runAwsSimCli } from '../../sim/aws/index.js';
 import { runServiceNowSimCli, SIM_CLI_USAGE } from '../../sim/servicenow/index.js';
 import type { CliIo } from '../io.js';
 
@@ -27,5 +28,6 @@ export function simCommand(io: CliIo): Command {
         io.onSignal('SIGINT', stop);
       });
   runner('servicenow', SIM_CLI_USAGE, (args) => runServiceNowSimCli(args, (line) => io.stdout.write(`${line}\n`)));
+  runner('aws', AWS_SIM_CLI_USAGE, (args) => runAwsSimCli(args, (line) => io.stdout.write(`${line}\n`)));
   return sim;
 }

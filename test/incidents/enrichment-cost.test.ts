@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, PATCH_RESULTS_TOPIC, shuffled } from './support/harness.js';
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+describe('enrichment cost under a storm', () => {
+  it('when 120 instances of one command fail, then patch states cost one call per 50 instances and tags one per 100', async () => {
+    // Prepare
+    const h = await createHarness({ fleetSize: 400 });
+    open.push(h);
+    const targets = [...h.instancesOf('web-prod'), ...h.instancesOf('db-prod')];
+    const failed = targets.slice(0, 120).map((i) => i.instanceId);
+    for (const id of failed) h.aws.forceOutcome(id, 'Failed');
+    await h.awsPorts.patchExecution.sendPatchCommand(
+      { accountId: '111122223333', region: 'eu-west-1' },
+      {
+        targets: [{ key: 'tag:Patch Group', values: ['web-prod', 'db-prod'] }],
+        operation: 'Install',
+        maxConcurrency: '100%',
+        maxErrors: '100%',
+        comment: 'storm test',
+        notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
+      },
+    );
+    await h.aws.settle();
+    const deliveries = shuffled(h.deliveries, 5);
+    h.aws.resetLog();
+    // Act
+    await h.postAll(deliveries);
+    await h.drain();
+    // Assess
+    expect(h.incidents()).toHaveLength(2);
+    expect(h.aws.count('DescribeInstancePatchStates')).toBe(Math.ceil(failed.length / 50));
+    expect(h.aws.count('GetResources')).toBe(Math.ceil(failed.length / 100));
+    expect(h.aws.count('DescribeInstanceInformation')).toBe(Math.ceil(failed.length / 50));
+    // The command is listed once (pages of 50), not once per failure event.
+    expect(h.aws.count('ListCommandInvocations')).toBeLessThanOrEqual(Math.ceil(targets.length / 50));
+    const total = h.aws.requestLog.length;
+    expect(total / failed.length).toBeLessThan(1.3);
+  });
+});

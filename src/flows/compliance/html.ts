@@ -72,7 +72,7 @@ h1{font-size:1.5rem;margin:0 0 4px}h2{font-size:1.1rem;margin:24px 0 8px;border-
 .card .k{color:var(--mute);font-size:.8rem}.card .v{font-size:1.4rem;font-weight:600}
 svg{display:block;width:100%;height:auto;max-width:1000px}svg text{font-family:inherit;font-size:11px;fill:var(--mute)}
 table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{text-align:left;padding:4px 6px;border-bottom:1px solid var(--line)}th{background:#f5f7fa}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}footer{color:var(--mute);font-size:.8rem;margin-top:24px}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.id{white-space:nowrap;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8rem}footer{color:var(--mute);font-size:.8rem;margin-top:24px}
 `;
 
 function esc(value: string): string {
@@ -105,7 +105,12 @@ function trendChart(trend: readonly TrendPoint[]): string {
     .join('');
   const step = Math.max(1, Math.ceil(trend.length / 10));
   const labels = trend
-    .map((t, i) => (i % step === 0 || i === trend.length - 1 ? `<text x="${x(i).toFixed(1)}" y="${h - 12}" text-anchor="middle">${esc(t.date.slice(5))}</text>` : ''))
+    .map((t, i) => {
+      if (i % step !== 0 && i !== trend.length - 1) return '';
+      // The outermost labels hug the plot's edges so neither is cut off.
+      const anchor = trend.length > 1 && i === trend.length - 1 ? 'end' : i === 0 && trend.length > 1 ? 'start' : 'middle';
+      return `<text x="${x(i).toFixed(1)}" y="${h - 12}" text-anchor="${anchor}">${esc(t.date.slice(5))}</text>`;
+    })
     .join('');
   // Days without data break the line rather than dropping to zero.
   const segments: string[][] = [];
@@ -171,7 +176,7 @@ function offenders(summary: ReportSummary): string {
   const body = summary.worstOffenders
     .map(
       (o) =>
-        `<tr><td>${esc(o.instance_id)}</td><td>${esc(o.account_id)}</td><td>${esc(o.region)}</td><td>${esc(o.patch_group ?? UNMANAGED_GROUP)}</td><td class="n">${o.critical_non_compliant_count}</td><td class="n">${o.missing_count}</td><td class="n">${o.failed_count}</td><td class="n">${o.days_non_compliant}</td><td>${esc(o.first_non_compliant_date ?? '')}</td></tr>`,
+        `<tr><td class="id">${esc(o.instance_id)}</td><td class="id">${esc(o.account_id)}</td><td class="id">${esc(o.region)}</td><td>${esc(o.patch_group ?? UNMANAGED_GROUP)}</td><td class="n">${o.critical_non_compliant_count}</td><td class="n">${o.missing_count}</td><td class="n">${o.failed_count}</td><td class="n">${o.days_non_compliant}</td><td class="id">${esc(o.first_non_compliant_date ?? '')}</td></tr>`,
     )
     .join('\n');
   return `<table><thead>${head}</thead><tbody>${body}</tbody></table>`;

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { type AwsSim, type AwsSimHarness, createAwsSim, createAwsSimHarness, SIM_CREDENTIALS } from '../sim/aws/index.js';
+import { type AwsSim, type AwsSimHarness, createAwsSim, createAwsSimHarness, createFleet, SIM_CREDENTIALS } from '../sim/aws/index.js';
 import { createAwsClients, memoizeCredentials } from './client-factory.js';
 import { silentLogger } from '../core/logger.js';
 
@@ -58,6 +58,26 @@ describe('createAwsClients', () => {
     expect(ssm.map((e) => e.accountId)).toEqual([MEMBER, MEMBER]);
     expect(ssm.map((e) => e.region)).toEqual(['us-east-1', 'eu-west-1']);
     expect(ssm.every((e) => e.accessKeyId?.startsWith('ASIA'))).toBe(true);
+  });
+
+  it('when each account has its own fleet, then calls through its role see that fleet', async () => {
+    h = await createAwsSimHarness({
+      sim: {
+        accountId: HOME,
+        fleet: { size: 3, seed: 35, accountId: HOME },
+        fleets: { [MEMBER]: createFleet({ size: 9, seed: 36, accountId: MEMBER }) },
+      },
+      accounts: [
+        { id: HOME, regions: [] },
+        { id: MEMBER, roleArn: MEMBER_ROLE, externalId: 'ext-222', regions: [] },
+      ],
+    });
+
+    const home = await h.ports.inventory.describeInstances(h.ctx);
+    const member = await h.ports.inventory.describeInstances({ accountId: MEMBER, region: 'us-east-1' });
+
+    expect([home.length, member.length]).toEqual([3, 9]);
+    expect(member.map((i) => i.instanceId)).toEqual(h.sim.fleetFor(MEMBER).instances.map((i) => i.instanceId));
   });
 
   it('when the external id does not match the trust policy, then ACCESS_DENIED', async () => {

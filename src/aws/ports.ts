@@ -70,8 +70,9 @@ export interface CommandNotification {
   readonly topicArn: string;
   /** The role SSM assumes to publish; required by SendCommand when a topic is set. */
   readonly serviceRoleArn: string;
+  /** Default `['All']`. */
   readonly events?: readonly SnsNotificationEvent[];
-  /** `Command` = one message per command status change; `Invocation` = one per instance. */
+  /** `Command` = one message per command status change; `Invocation` (default) = one per instance. */
   readonly type?: 'Command' | 'Invocation';
 }
 

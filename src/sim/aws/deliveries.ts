@@ -63,6 +63,8 @@ export interface DeliveriesOptions {
   /** The simulator's base URL (for SigningCertURL / UnsubscribeURL). */
   readonly baseUrl: () => string;
   readonly onError: (err: unknown) => void;
+  /** Entries kept in `records`, `published` and `events` (oldest dropped); default 10,000. */
+  readonly historyLimit?: number;
 }
 
 export const SIGNING_CERT_PATH = '/SimpleNotificationService-patchbridge-sim.pem';
@@ -83,6 +85,13 @@ export class Deliveries {
 
   constructor(options: DeliveriesOptions) {
     this.#options = options;
+  }
+
+  /** Appends, dropping the oldest entries past the limit: a long-running sandbox must not grow forever. */
+  #keep<T>(list: T[], item: T): void {
+    list.push(item);
+    const limit = this.#options.historyLimit ?? 10_000;
+    if (list.length > limit) list.splice(0, list.length - limit);
   }
 
   add(sink: AwsSimSink): () => void {
@@ -134,7 +143,7 @@ export class Deliveries {
       UnsubscribeURL,
       ...(MessageAttributes ? { MessageAttributes } : {}),
     };
-    this.published.push({ topicArn, envelope, message });
+    this.#keep(this.published, { topicArn, envelope, message });
     for (const sink of this.#sinks) {
       if (sink.kind === 'eventbridge-http') continue;
       if (sink.topicArns && !sink.topicArns.includes(topicArn)) continue;
@@ -158,7 +167,7 @@ export class Deliveries {
   }
 
   emitEvent(event: EventBridgeEvent): void {
-    this.events.push(event);
+    this.#keep(this.events, event);
     for (const sink of this.#sinks) {
       if (sink.kind === 'sns-http') continue;
       if (sink.detailTypes && !sink.detailTypes.includes(event['detail-type'])) continue;
@@ -203,9 +212,9 @@ export class Deliveries {
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       await sink.fn(kind, payload);
-      this.records.push({ seq: this.#seq++, kind, sink: 'callback', ...meta });
+      this.#keep(this.records, { seq: this.#seq++, kind, sink: 'callback', ...meta });
     } catch (err) {
-      this.records.push({ seq: this.#seq++, kind, sink: 'callback', ...meta, error: String(err) });
+      this.#keep(this.records, { seq: this.#seq++, kind, sink: 'callback', ...meta, error: String(err) });
       this.#options.onError(err);
     }
   }
@@ -220,10 +229,10 @@ export class Deliveries {
     try {
       const res = await fetch(sink.url, { method: 'POST', headers, body });
       await res.arrayBuffer();
-      this.records.push({ seq: this.#seq++, kind, sink: sink.kind, url: sink.url, ...meta, status: res.status });
+      this.#keep(this.records, { seq: this.#seq++, kind, sink: sink.kind, url: sink.url, ...meta, status: res.status });
     } catch (err) {
       // An unreachable endpoint is a delivery failure AWS would retry; here it is recorded, not thrown.
-      this.records.push({ seq: this.#seq++, kind, sink: sink.kind, url: sink.url, ...meta, status: 0, error: String(err) });
+      this.#keep(this.records, { seq: this.#seq++, kind, sink: sink.kind, url: sink.url, ...meta, status: 0, error: String(err) });
     }
   }
 }

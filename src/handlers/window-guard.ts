@@ -53,3 +53,24 @@ export function createWindowGuardHandler(deps: WindowGuardHandlerDeps): (event: 
     return decision;
   };
 }
+
+let built: Promise<(event: unknown, context?: GuardLambdaContext) => Promise<GuardDecision>> | undefined;
+
+/** The deployed guard: built once per container from the Lambda composition root. */
+export const handler = async (event: unknown, context?: GuardLambdaContext): Promise<GuardDecision> => {
+  built ??= (async () => {
+    const [{ lambdaContext }, { createChangeFlows }, { createOutboxWorker }] = await Promise.all([
+      import('./context.js'),
+      import('../flows/patch-runs/index.js'),
+      import('../flows/outbox/index.js'),
+    ]);
+    const ctx = await lambdaContext();
+    const flows = createChangeFlows(ctx);
+    const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
+    return createWindowGuardHandler({ changeGates: flows.changeGates, worker, logger: ctx.logger });
+  })().catch((err: unknown) => {
+    built = undefined;
+    throw err;
+  });
+  return (await built)(event, context);
+};

@@ -111,3 +111,42 @@ describe('the window guard Lambda', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('the Lambda composition of the API', () => {
+  it('when built from a core context over the simulators, then a signed request starts a run end to end', async () => {
+    const { loadConfig } = await import('../../src/config/index.js');
+    const { createCoreContext } = await import('../../src/runtime/index.js');
+    const { lambdaApiApp } = await import('../../src/handlers/api.js');
+    const { SIM_DEFAULTS } = await import('../../src/sim/servicenow/index.js');
+    const config = loadConfig({
+      PATCHBRIDGE_STORE: 'sqlite::memory:',
+      PATCHBRIDGE_AWS_REGIONS: REGION,
+      PATCHBRIDGE_AWS_ACCOUNTS: ACCOUNT,
+      PATCHBRIDGE_API_HMAC_KEYS: 'lambda-key:lambda-secret-lambda-secret-lambda-secret',
+      PATCHBRIDGE_LOG_LEVEL: 'silent',
+    });
+    const ctx = await createCoreContext(config, {
+      logger: silentLogger(),
+      clock: h.clock,
+      overrides: {
+        awsEndpoint: h.aws.url,
+        awsCredentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
+        servicenow: { instanceUrl: h.sn.url, credentials: { kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password } },
+      },
+    });
+    try {
+      const handler = createApiHandler({ app: lambdaApiApp(ctx) });
+      const change = h.change();
+      const body = JSON.stringify({ changeRequest: change.number, accountId: ACCOUNT, region: REGION, targets: { patchGroups: ['db-prod'] }, operation: 'Scan' });
+      const key = { id: 'lambda-key', secret: 'lambda-secret-lambda-secret-lambda-secret' };
+      const result = await handler(
+        restEvent('POST', '/v1/patch-runs', body, { 'content-type': 'application/json', 'x-patchbridge-signature': h.sign('POST', '/v1/patch-runs', body, { key }) }),
+        {},
+      );
+      expect(result.statusCode).toBe(202);
+      expect(await ctx.store.getPatchRun(JSON.parse(result.body).id)).toMatchObject({ changeNumber: change.number, status: 'InProgress' });
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 export { createAuthenticator, principalOf, type Authenticator, type AuthenticatorDeps } from './authenticator.js';
 export { AuthError, type AuthErrorCode } from './errors.js';
+export { type ApiAuthenticatorDeps, createApiAuthenticator } from './from-config.js';
 export {
   bodyDigest,
   canonicalString,

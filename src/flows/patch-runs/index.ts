@@ -19,3 +19,4 @@ export {
   type PatchRunRequest,
   type PatchRunRequestInput,
 } from './request.js';
+export { type ChangeFlowDeps, type ChangeFlowOptions, type ChangeFlows, createChangeFlows } from './compose.js';

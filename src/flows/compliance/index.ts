@@ -35,6 +35,7 @@ export {
   type ReportTrigger,
   reportRequestSchema,
 } from './report-request.js';
+export { type ComplianceJobsDeps, complianceJobs } from './schedule.js';
 export { type ComplianceSnapshot, createComplianceSnapshot, type SnapshotDeps, type SnapshotResult } from './snapshot.js';
 export { complianceTargets } from './targets.js';
 export { type ReportLink, reportSubject, reportText } from './text-summary.js';

@@ -29,9 +29,9 @@ describe('deliveries that must be refused', () => {
     // Forged: a failure report for an instance that never failed, under the genuine signature.
     const forged = { ...genuine, Message: genuine['Message']?.replace(/"status":"\w+"/, '"status":"Failed"').replace(/i-[0-9a-f]{17}/, 'i-0123456789abcdef0') };
     // Malformed but correctly signed: SNS vouches for the bytes, not for their meaning.
-    const unsigned = { ...genuine, Message: '{"commandId":"not-a-uuid","instanceId":"i-1"}' };
-    const { Signature: _drop, ...toSign } = unsigned;
-    const malformed = { ...unsigned, Signature: h.aws.snsSigner.sign(toSign as Parameters<typeof h.aws.snsSigner.sign>[0]) };
+    const unsigned: Record<string, string> = { ...genuine, Message: '{"commandId":"not-a-uuid","instanceId":"i-1"}' };
+    delete unsigned['Signature'];
+    const malformed = { ...unsigned, Signature: h.aws.snsSigner.sign(unsigned as unknown as Parameters<typeof h.aws.snsSigner.sign>[0]) };
 
     // Act
     const forgedRes = await post(h, JSON.stringify(forged), { 'x-amz-sns-message-type': 'Notification' });

@@ -48,6 +48,8 @@ export interface IncidentFlowOptions extends IncidentOutboxOptions {
   readonly publisher?: DraftPublisher;
   readonly dedupeTtlSeconds?: number;
   readonly maxInstancesPerDraft?: number;
+  /** Standalone: how long accepted events wait to be enriched together. Default 2 000 ms. */
+  readonly eventBatchWindowMs?: number;
   /**
    * Fetches SNS signing certificates and `SubscribeURL`s. Default HTTPS GET;
    * tests substitute one serving the AWS simulator's certificate.
@@ -105,7 +107,12 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     ids: deps.ids,
     logger,
   });
-  const intake = createEventIntake({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) });
+  const intake = createEventIntake({
+    store: deps.store,
+    clock: deps.clock,
+    ...(options.eventBatchWindowMs !== undefined ? { batchWindowMs: options.eventBatchWindowMs } : {}),
+    ...(options.wake ? { wake: options.wake } : {}),
+  });
   const deadLetters = storeDeadLetters(deps.store, deps.clock);
   const sns = createSnsVerifier({ fetch: options.snsFetcher ?? httpsFetcher, allowedTopicArns: deps.config.events.snsTopicArns });
   return {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import { InvalidEventError } from '../../events/index.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
@@ -21,24 +22,39 @@ export interface EventIntake {
   accept(events: readonly PatchEvent[]): Promise<{ accepted: number; duplicates: number; ignored: number }>;
 }
 
+/** Default batching window of the standalone intake; see `createEventIntake`. */
+export const EVENT_BATCH_WINDOW_MS = 2_000;
+
 /**
  * Standalone intake: each failure event becomes an outbox item of kind
  * `patch-event`; events reporting no failure are counted and dropped here.
+ * Items become due `batchWindowMs` after arrival, so a storm delivered over
+ * seconds is enriched in a few large batches (one patch-state call per 50
+ * instances) rather than one small batch per delivery, as SQS's batching
+ * window does for the Lambda runtime.
  */
-export function createEventIntake(deps: { store: Pick<StateStore, 'enqueue'>; wake?: () => void }): EventIntake {
+export function createEventIntake(deps: {
+  store: Pick<StateStore, 'enqueue'>;
+  clock: Clock;
+  batchWindowMs?: number;
+  wake?: () => void;
+}): EventIntake {
+  const window = Math.max(0, deps.batchWindowMs ?? EVENT_BATCH_WINDOW_MS);
   return {
     async accept(events) {
       let accepted = 0;
       let ignored = 0;
+      const nextAttemptAt = new Date(deps.clock.now().getTime() + window).toISOString();
       for (const event of events) {
         if (!isFailureEvent(event)) {
           ignored++;
           continue;
         }
         const id = `event:${createHash('sha256').update(patchEventKey(event)).digest('hex').slice(0, 32)}`;
-        if (await deps.store.enqueue({ id, kind: PATCH_EVENT_KIND, payload: event })) accepted++;
+        if (await deps.store.enqueue({ id, kind: PATCH_EVENT_KIND, payload: event, nextAttemptAt })) accepted++;
       }
-      if (accepted > 0) deps.wake?.();
+      // With a window the worker finds the items on a later poll; waking it now would find nothing due.
+      if (accepted > 0 && window === 0) deps.wake?.();
       return { accepted, duplicates: events.length - accepted - ignored, ignored };
     },
   };

@@ -13,7 +13,7 @@ import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src
 import { type Config, loadConfig } from '../../../src/config/index.js';
 import { randomIds } from '../../../src/core/clock.js';
 import { type Logger, silentLogger } from '../../../src/core/logger.js';
-import { createIncidentFlows, type IncidentFlows } from '../../../src/flows/incidents/index.js';
+import { createIncidentFlows, EVENT_BATCH_WINDOW_MS, type IncidentFlows } from '../../../src/flows/incidents/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../../src/flows/outbox/index.js';
 import { createServiceNowClient, type ServiceNowClient, SteppingClock, staticCredentials } from '../../../src/servicenow/index.js';
 import { type AwsSim, createAwsSim, type SimInstance, type SimWindow } from '../../../src/sim/aws/index.js';
@@ -252,6 +252,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       return out;
     },
     async drain() {
+      // Past the intake's batching window, so what was accepted is due.
+      clock.advance(EVENT_BATCH_WINDOW_MS);
       await worker.drain();
     },
     incidents(o = {}) {

@@ -33,3 +33,23 @@ export function createComplianceSnapshotHandler(deps: ComplianceSnapshotHandlerD
     return response;
   };
 }
+
+let built: Promise<(event: unknown) => Promise<ComplianceSnapshotResponse>> | undefined;
+
+/** The deployed `compliance-snapshot` Lambda, built once per container from the Lambda composition root. */
+export const handler = async (event: unknown): Promise<ComplianceSnapshotResponse> => {
+  built ??= (async () => {
+    const [{ lambdaContext }, { createComplianceFlows, resolveComplianceTargets }] = await Promise.all([
+      import('./context.js'),
+      import('../flows/compliance/index.js'),
+    ]);
+    const ctx = await lambdaContext();
+    const targets = await resolveComplianceTargets(ctx.config, ctx.aws, ctx.awsClients.defaultContext());
+    const flows = createComplianceFlows(ctx, { targets });
+    return createComplianceSnapshotHandler({ snapshot: flows.snapshot, logger: ctx.logger });
+  })().catch((err: unknown) => {
+    built = undefined;
+    throw err;
+  });
+  return (await built)(event);
+};

@@ -11,7 +11,18 @@ import { reportCommand } from '../../src/cli/commands/report.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { addDays } from '../../src/domain/index.js';
-import { complianceJobs, historyKey, type ReportTrigger } from '../../src/flows/compliance/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import {
+  complianceJobs,
+  createComplianceFlows,
+  historyKey,
+  type ReportTrigger,
+  resolveComplianceTargets,
+  type SnapshotResult,
+} from '../../src/flows/compliance/index.js';
+import { createOutboxWorker } from '../../src/flows/outbox/index.js';
+import { createCoreContext } from '../../src/runtime/index.js';
+import { SIM_DEFAULTS } from '../../src/sim/servicenow/index.js';
 import { createScheduler } from '../../src/flows/scheduler/index.js';
 import { createComplianceReportHandler } from '../../src/handlers/compliance-report.js';
 import { createComplianceSnapshotHandler } from '../../src/handlers/compliance-snapshot.js';
@@ -90,10 +101,11 @@ describe('compliance runtimes', () => {
       // Prepare: from the harness day (31 March, 06:00) to 2 April 06:00.
       const runs: string[] = [];
       const queued: string[] = [];
+      // The jobs' own work is tested above; here only when they fire matters.
       const snapshot = {
-        run: () => {
+        run: async (): Promise<SnapshotResult> => {
           runs.push(h.clock.now().toISOString());
-          return h.snapshot.run();
+          return { day: h.clock.now().toISOString().slice(0, 10), objects: [] };
         },
       };
       const reports = {
@@ -178,6 +190,47 @@ describe('compliance runtimes', () => {
       const { cli } = io(false);
       const cmd = reportCommand(cli, resolver).exitOverride().configureOutput({ writeErr: () => undefined });
       await expect(cmd.parseAsync(argv, { from: 'user' })).rejects.toThrow(message);
+    });
+  });
+
+  describe('composition', () => {
+    it('when built from a core context as the Lambda root does, then targets come from STS and the snapshot and report handlers work end to end', async () => {
+      // Prepare
+      const dir = await mkdtemp(path.join(tmpdir(), 'pb-compose-'));
+      const config = loadConfig({
+        PATCHBRIDGE_STORE: 'sqlite::memory:',
+        PATCHBRIDGE_BLOBS: `file:${dir}`,
+        PATCHBRIDGE_AWS_REGIONS: 'eu-west-1',
+        PATCHBRIDGE_REPORTS_TOPIC_ARN: REPORTS_TOPIC,
+        PATCHBRIDGE_REPORT_DAYS: '7',
+        PATCHBRIDGE_LOG_LEVEL: 'silent',
+      });
+      const ctx = await createCoreContext(config, {
+        logger: silentLogger(),
+        clock: h.clock,
+        overrides: {
+          awsEndpoint: h.aws.url,
+          awsCredentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
+          servicenow: { instanceUrl: h.sn.url, credentials: { kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password } },
+        },
+      });
+      try {
+        // Act
+        const targets = await resolveComplianceTargets(ctx.config, ctx.aws, ctx.awsClients.defaultContext());
+        const flows = createComplianceFlows(ctx, { targets });
+        const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
+        const snap = await createComplianceSnapshotHandler({ snapshot: flows.snapshot, logger: ctx.logger })(SCHEDULED_EVENT);
+        const report = await createComplianceReportHandler({ reports: flows.reports, worker, logger: ctx.logger })(SCHEDULED_EVENT);
+        // Assess
+        expect(targets).toEqual([{ accountId: '111122223333', region: 'eu-west-1' }]);
+        expect(snap).toMatchObject({ day: TODAY, written: 1, instances: 40 });
+        const view = await flows.reports.get(report.queued ?? '');
+        expect(view).toMatchObject({ status: 'succeeded', request: { period: { days: 7 } } });
+        expect(flows.jobs.map((j) => `${j.name} ${j.cron}`)).toEqual(['compliance-snapshot 15 2 * * *', 'compliance-report 0 6 1 * *']);
+      } finally {
+        await ctx.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 });

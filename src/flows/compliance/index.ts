@@ -1,3 +1,4 @@
+export { type ComplianceFlowDeps, type ComplianceFlowOptions, type ComplianceFlows, createComplianceFlows, resolveComplianceTargets } from './compose.js';
 export { csvChunks, csvField, csvStream } from './csv.js';
 export { ComplianceError, type ComplianceErrorCode, isComplianceError } from './errors.js';
 export { collectFleet, type FleetCollectorDeps } from './fleet-collector.js';

@@ -3,9 +3,9 @@
  * so tests can fake exactly that and nothing more.
  */
 import type { AwsContext, FleetInventory, Publisher } from '../../aws/index.js';
-import type { BlobStore } from '../../blobs/ports.js';
+import type { BlobStore } from '../../blobs/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
-import type { StateStore } from '../../store/ports.js';
+import type { StateStore } from '../../store/index.js';
 
 export type { AwsContext } from '../../aws/index.js';
 

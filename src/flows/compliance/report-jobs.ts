@@ -4,7 +4,7 @@ import { isAppError, toError, ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { dayOf, type ReportSummary } from '../../domain/index.js';
 import { encodedQuery } from '../../servicenow/index.js';
-import type { Page, ReportJobRecord } from '../../store/types.js';
+import type { Page, ReportJobRecord } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { ComplianceError } from './errors.js';
 import { reportKey } from './history-layout.js';

@@ -2,9 +2,13 @@
  * The compliance feature as a composition root wires it, against both simulators
  * over HTTP: the AWS simulator (real SDK clients and adapters, SNS publications
  * captured) and the ServiceNow simulator (real client). Real HMAC auth, the
- * OpenAPI validator, the shared outbox worker and an in-memory SQLite store.
+ * OpenAPI validator, the shared outbox worker, an in-memory SQLite store and
+ * the file blob store in a temp folder.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Express } from 'express';
 import { createAuthenticator, signRequest, staticHmacKeys } from '../../../src/api/auth/index.js';
@@ -14,7 +18,7 @@ import { loadOpenApiDocument } from '../../../src/api/openapi-document.js';
 import { complianceRoutes } from '../../../src/api/routes/compliance.js';
 import { createSpecValidator, type SpecValidator } from '../../../src/api/validation/index.js';
 import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
-import { type BlobStore, createS3BlobStore } from '../../../src/blobs/index.js';
+import { type BlobStore, createFileBlobStore, createS3BlobStore } from '../../../src/blobs/index.js';
 import { ManualClock, randomIds } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { addDays } from '../../../src/domain/index.js';
@@ -33,7 +37,6 @@ import { createServiceNowClient, staticCredentials } from '../../../src/servicen
 import { type AwsSim, createAwsSim } from '../../../src/sim/aws/index.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../../src/store/index.js';
-import { memoryBlobs } from './memory-blobs.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -46,7 +49,7 @@ export interface ComplianceHarness {
   readonly app: Express;
   readonly clock: ManualClock;
   readonly store: StateStore;
-  readonly blobs: BlobStore & { readonly objects: Map<string, { body: Buffer }> };
+  readonly blobs: BlobStore;
   readonly aws: AwsSim;
   readonly awsPorts: AwsPorts;
   readonly sn: ServiceNowSim;
@@ -105,17 +108,19 @@ export async function createComplianceHarness(options: ComplianceHarnessOptions 
 
   const store = createSqliteStore({ path: ':memory:', clock, logger });
   closers.push(() => store.close());
-  const memory = memoryBlobs();
-  let blobs: ComplianceHarness['blobs'] = memory;
+  const dir = await mkdtemp(path.join(tmpdir(), 'pb-compliance-'));
+  closers.push(() => rm(dir, { recursive: true, force: true }));
+  const files = createFileBlobStore({ dir, clock });
+  let blobs: BlobStore = files;
   if (options.links === 's3') {
-    // Objects stay in memory (no S3 here); links come from the real S3 blob store's presigner, which signs offline.
+    // Objects stay on disk (there is no S3 here); links come from the real S3 blob store's presigner, which signs offline.
     const s3 = createS3BlobStore({
       client: new S3Client({ region: REGION, credentials: { accessKeyId: 'AKIDPRESIGN', secretAccessKey: 'presign-secret' } }),
       bucket: 'acme-patchbridge',
       prefix: 'prod',
       clock,
     });
-    blobs = { ...memory, objects: memory.objects, presign: (key, seconds, o) => s3.presign(key, seconds, o) };
+    blobs = { ...files, presign: (key, seconds, o) => s3.presign(key, seconds, o) };
   }
 
   const signer = createLinkSigner({ key: 'l'.repeat(40), clock });

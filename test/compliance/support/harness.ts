@@ -2,13 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
-import type { BlobStore } from '../../../src/blobs/index.js';
+import { type BlobStore, createFileBlobStore } from '../../../src/blobs/index.js';
 import type { Clock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { AwsContext } from '../../../src/flows/compliance/index.js';
 import { type AwsSim, type CreateAwsSimOptions, createAwsSim } from '../../../src/sim/aws/index.js';
 import { createSqliteStore, type StateStore } from '../../../src/store/index.js';
-import { memoryBlobs } from './memory-blobs.js';
 
 export interface Harness {
   readonly sim: AwsSim;
@@ -22,9 +21,9 @@ export interface Harness {
 
 /**
  * The AWS fleet simulator on an ephemeral port, the real AWS adapters pointed at
- * it, an in-memory blob store (the port's fake) and an in-memory SQLite store.
+ * it, the file blob store in a temp folder and an in-memory SQLite store.
  */
-export async function startHarness(options: { clock: Clock; sim: CreateAwsSimOptions; region?: string; presignBase?: string }): Promise<Harness> {
+export async function startHarness(options: { clock: Clock; sim: CreateAwsSimOptions; region?: string }): Promise<Harness> {
   const logger = silentLogger();
   const sim = createAwsSim({ clock: options.clock, time: { mode: 'instant' }, ...options.sim });
   const url = await sim.listen(0);
@@ -40,7 +39,7 @@ export async function startHarness(options: { clock: Clock; sim: CreateAwsSimOpt
   });
   const aws = createAwsAdapters({ clients, clock: options.clock, logger, runbook: 'patchbridge-AdHocPatch' });
   const dir = await mkdtemp(path.join(tmpdir(), 'pb-compliance-'));
-  const blobs = memoryBlobs(options.presignBase ? { presignBase: options.presignBase } : {});
+  const blobs = createFileBlobStore({ dir: path.join(dir, 'blobs'), clock: options.clock });
   const store = createSqliteStore({ path: ':memory:', clock: options.clock, logger });
   return {
     sim,

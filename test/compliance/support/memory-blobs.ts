@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { BlobError } from '../../../src/blobs/errors.js';
-import type { BlobInfo, BlobStore } from '../../../src/blobs/ports.js';
+import { BlobError } from '../../../src/blobs/index.js';
+import type { BlobInfo, BlobStore } from '../../../src/blobs/index.js';
 
 /**
  * A BlobStore fake for unit tests: objects in a Map, bodies fully read on put.

@@ -257,6 +257,51 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await expectStoreError(store.updatePatchRun('run-missing', { status: 'Failed' }), 'NOT_FOUND');
       });
 
+      it('when a patch carries id, createdAt or storage attributes, then they are ignored', async () => {
+        // Prepare
+        const run = patchRun(clock, { id: 'run-1' });
+        await store.createPatchRun(run);
+        const sneaky = { id: 'run-other', createdAt: '2020-01-01T00:00:00.000Z', pk: 'RUN#run-other', status: 'Success' };
+
+        // Act
+        const updated = await store.updatePatchRun('run-1', sneaky as unknown as Partial<PatchRunRecord>);
+
+        // Assess
+        expect(updated).toEqual({ ...run, status: 'Success' });
+        expect(await store.getPatchRun('run-other')).toBeUndefined();
+      });
+
+      it.each([
+        ['an unknown status', { status: 'Exploded' }],
+        ['a non-numeric count', { counts: { Failed: 'many' } }],
+      ])('when a patch has %s, then update fails with VALIDATION_FAILED and the run is unchanged', async (_label, patch) => {
+        // Prepare
+        const run = patchRun(clock, { id: 'run-1' });
+        await store.createPatchRun(run);
+
+        // Act
+        await expectValidationError(store.updatePatchRun('run-1', patch as unknown as Partial<PatchRunRecord>));
+
+        // Assess
+        expect(await store.getPatchRun('run-1')).toEqual(run);
+      });
+
+      it('when a run is created with an unparseable timestamp, then it fails with VALIDATION_FAILED', async () => {
+        await expectValidationError(store.createPatchRun(patchRun(clock, { id: 'run-1', createdAt: 'yesterday' })));
+      });
+
+      it('when a run moves to another change number, then it lists under the new change only', async () => {
+        // Prepare
+        await store.createPatchRun(patchRun(clock, { id: 'run-1', changeNumber: 'CHG0000001' }));
+
+        // Act
+        await store.updatePatchRun('run-1', { changeNumber: 'CHG0000002' });
+
+        // Assess
+        expect((await store.listPatchRuns({ changeNumber: 'CHG0000001', limit: 10 })).items).toEqual([]);
+        expect((await store.listPatchRuns({ changeNumber: 'CHG0000002', limit: 10 })).items.map((r) => r.id)).toEqual(['run-1']);
+      });
+
       it('when a run has an execution id, then it is found by that id; an unknown execution finds nothing', async () => {
         // Prepare
         await store.createPatchRun(patchRun(clock, { id: 'run-1' }));
@@ -493,6 +538,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
         // Assess
         expect(await store.getCorrelation(base.correlationId)).toEqual(current);
+      });
+
+      it.each([0, -1, 1.5])('when the expected version is %s, then put fails with VALIDATION_FAILED', async (expected) => {
+        await expectValidationError(store.putCorrelation(base, expected));
       });
 
       it('when putting with a version for a record that does not exist, then it fails with CONFLICT', async () => {
@@ -757,6 +806,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('lifecycle', () => {
       it('when the store is reachable, then ping resolves', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
+      });
+
+      it('when the store is closed, then calls fail with a non-retryable UNAVAILABLE and closing again is harmless', async () => {
+        // Act
+        await store.close();
+        await store.close();
+
+        // Assess
+        const err = await rejection(store.ping());
+        expect(err).toBeInstanceOf(StoreError);
+        expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: false });
+        await expectStoreError(store.claim('k', 'me'), 'UNAVAILABLE');
       });
     });
   });

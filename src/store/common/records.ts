@@ -189,9 +189,18 @@ export function prepareIdempotency(record: IdempotencyRecord): IdempotencyRecord
   );
 }
 
-export function prepareCorrelation(record: Omit<CorrelationRecord, 'version'>, version: number): CorrelationRecord {
+/** The record `putCorrelation` writes: one version past `expectedVersion` (version 1 for a new record). */
+export function prepareCorrelation(
+  record: Omit<CorrelationRecord, 'version'>,
+  expectedVersion: number | undefined,
+): CorrelationRecord {
   checkId(record.correlationId, 'correlationId');
-  return parseInput(correlationSchema, toJsonValue({ ...record, version }), 'correlation record');
+  if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 1)) {
+    throw new ValidationError('VALIDATION_FAILED', 'expectedVersion must be a positive integer', {
+      details: { expectedVersion },
+    });
+  }
+  return parseInput(correlationSchema, toJsonValue({ ...record, version: (expectedVersion ?? 0) + 1 }), 'correlation record');
 }
 
 export function prepareGate(gate: GateAuthorisation): GateAuthorisation {

@@ -388,15 +388,15 @@ class DynamoStateStore implements StateStore {
 
   // ---- patch runs ----
 
-  createPatchRun(run: PatchRunRecord): Promise<void> {
+  async createPatchRun(run: PatchRunRecord): Promise<void> {
     return this.#createDoc(runSpec, preparePatchRun(run));
   }
 
-  getPatchRun(id: string): Promise<PatchRunRecord | undefined> {
+  async getPatchRun(id: string): Promise<PatchRunRecord | undefined> {
     return this.#getDoc(runSpec, id);
   }
 
-  updatePatchRun(id: string, patch: Partial<Omit<PatchRunRecord, 'id' | 'createdAt'>>): Promise<PatchRunRecord> {
+  async updatePatchRun(id: string, patch: Partial<Omit<PatchRunRecord, 'id' | 'createdAt'>>): Promise<PatchRunRecord> {
     return this.#updateDoc(runSpec, id, patch);
   }
 
@@ -413,7 +413,7 @@ class DynamoStateStore implements StateStore {
     return item === undefined ? undefined : decode(runSpec.schema, item, runSpec.opaque, runSpec.what);
   }
 
-  listPatchRuns(query: { changeNumber?: string; limit: number; cursor?: string }): Promise<Page<PatchRunRecord>> {
+  async listPatchRuns(query: { changeNumber?: string; limit: number; cursor?: string }): Promise<Page<PatchRunRecord>> {
     const scope = runsScope(query.changeNumber);
     return query.changeNumber === undefined
       ? this.#listNewest(runSpec, 'gsi1', RUNS, query, scope)
@@ -505,7 +505,7 @@ class DynamoStateStore implements StateStore {
     record: Omit<CorrelationRecord, 'version'>,
     expectedVersion?: number,
   ): Promise<CorrelationRecord> {
-    const next = prepareCorrelation(record, (expectedVersion ?? 0) + 1);
+    const next = prepareCorrelation(record, expectedVersion);
     const result = await this.#conditional('PutItem', () =>
       this.#client.send(
         new PutCommand({
@@ -657,7 +657,7 @@ class DynamoStateStore implements StateStore {
     if (result === CONDITION_FAILED) this.#logger.debug({ outboxId: id }, 'outbox fail ignored: lease no longer held');
   }
 
-  outboxDepth(kind?: string): Promise<number> {
+  async outboxDepth(kind?: string): Promise<number> {
     const index = kind === undefined ? 'gsi1' : 'gsi2';
     return this.#count({
       IndexName: INDEX[index],
@@ -715,19 +715,19 @@ class DynamoStateStore implements StateStore {
 
   // ---- report jobs ----
 
-  createReportJob(job: ReportJobRecord): Promise<void> {
+  async createReportJob(job: ReportJobRecord): Promise<void> {
     return this.#createDoc(reportSpec, prepareReportJob(job));
   }
 
-  getReportJob(id: string): Promise<ReportJobRecord | undefined> {
+  async getReportJob(id: string): Promise<ReportJobRecord | undefined> {
     return this.#getDoc(reportSpec, id);
   }
 
-  updateReportJob(id: string, patch: Partial<Omit<ReportJobRecord, 'id' | 'createdAt'>>): Promise<ReportJobRecord> {
+  async updateReportJob(id: string, patch: Partial<Omit<ReportJobRecord, 'id' | 'createdAt'>>): Promise<ReportJobRecord> {
     return this.#updateDoc(reportSpec, id, patch);
   }
 
-  listReportJobs(query: { limit: number; cursor?: string }): Promise<Page<ReportJobRecord>> {
+  async listReportJobs(query: { limit: number; cursor?: string }): Promise<Page<ReportJobRecord>> {
     return this.#listNewest(reportSpec, 'gsi1', REPORTS, query, REPORTS_SCOPE);
   }
 

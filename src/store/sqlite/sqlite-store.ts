@@ -399,9 +399,8 @@ class SqliteStateStore implements StateStore {
 
   putCorrelation(record: Omit<CorrelationRecord, 'version'>, expectedVersion?: number): Promise<CorrelationRecord> {
     return this.#call(() => {
-      const version = (expectedVersion ?? 0) + 1;
-      const next = prepareCorrelation(record, version);
-      const params = { id: record.correlationId, version, expected: expectedVersion ?? null, data: JSON.stringify(next) };
+      const next = prepareCorrelation(record, expectedVersion);
+      const params = { id: next.correlationId, version: next.version, expected: expectedVersion ?? null, data: JSON.stringify(next) };
       const written =
         expectedVersion === undefined
           ? this.#db

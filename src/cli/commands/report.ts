@@ -3,8 +3,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createAwsAdapters, createAwsClients } from '../../aws/index.js';
-import { createBlobStore } from '../../blobs/index.js';
 import { type Config, loadConfig } from '../../config/index.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { createLogger, type Logger } from '../../core/logger.js';
@@ -14,13 +12,14 @@ import {
   buildComplianceReport,
   type ComplianceInventory,
   type ComplianceTargets,
-  complianceTargets,
   REPORT_FILES,
   REPORT_FORMATS,
   type ReportBlobs,
   type ReportFormat,
   reportFileBody,
+  resolveComplianceTargets,
 } from '../../flows/compliance/index.js';
+import { createCoreContext } from '../../runtime/index.js';
 import type { CliIo } from '../io.js';
 
 /** What `patchbridge report` reads from: the history blobs and the live fleet. */
@@ -142,16 +141,14 @@ function progressPrinter(io: CliIo): ((p: BuildProgress) => void) | undefined {
   };
 }
 
-/** The real blob store and AWS, as configured. */
+/** The real blob store and AWS, as configured, through the shared core context. */
 const defaultResolver: ReportCliResolver = async (config, logger) => {
-  const clients = createAwsClients({ accounts: config.aws.accounts, defaultRegion: config.aws.regions[0] ?? 'us-east-1', logger });
-  const aws = createAwsAdapters({ clients, clock: systemClock, logger, runbook: config.patching.runbook });
-  const blobs = await createBlobStore(config.blobs, { s3Client: () => clients.s3(clients.defaultContext()) });
-  const ambient = config.aws.accounts.length === 0 ? (await aws.identity.whoAmI(clients.defaultContext())).account : undefined;
-  return {
-    blobs,
-    inventory: aws.inventory,
-    targets: complianceTargets(config.aws, ambient),
-    close: async () => clients.destroy(),
-  };
+  const ctx = await createCoreContext(config, { logger });
+  try {
+    const targets = await resolveComplianceTargets(config, ctx.aws, ctx.awsClients.defaultContext());
+    return { blobs: ctx.blobs, inventory: ctx.aws.inventory, targets, clock: ctx.clock, close: () => ctx.close() };
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
 };

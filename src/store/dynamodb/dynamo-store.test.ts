@@ -1,4 +1,4 @@
-import { DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
@@ -55,6 +55,21 @@ describe('dynamodb table and items', () => {
     // Assess
     expect(described.Table?.TableStatus).toBe('ACTIVE');
     expect(described.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3']);
+  });
+
+  it('when a table of that name exists without the indexes, then ensureTable refuses it', async () => {
+    // Prepare
+    const { createTable } = tableDefinition('pb-foreign');
+    await dynalite.client.send(
+      new CreateTableCommand({ ...createTable, GlobalSecondaryIndexes: undefined, AttributeDefinitions: createTable.AttributeDefinitions?.slice(0, 2) }),
+    );
+
+    // Act
+    const err = await ensureTable(dynalite.client, 'pb-foreign', { pollMs: 1 }).catch((e: unknown) => e);
+
+    // Assess
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ retryable: false, details: { missingIndexes: ['gsi1', 'gsi2', 'gsi3'] } });
   });
 
   it('when the table definition is built, then it names the key schema, three indexes and the TTL attribute', () => {

@@ -99,7 +99,18 @@ export async function ensureTable(
     const table = described.Table;
     const ready =
       table?.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
-    if (ready) break;
+    if (ready) {
+      const present = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+      const missing = Object.values(INDEX).filter((name) => !present.has(name));
+      if (missing.length > 0) {
+        // An existing table from elsewhere (or an older layout): listing would fail later with a vaguer error.
+        throw new StoreError('UNAVAILABLE', 'state table exists without the indexes patchbridge needs', {
+          retryable: false,
+          details: { table: tableName, missingIndexes: missing },
+        });
+      }
+      break;
+    }
     if (clock.now().getTime() >= deadline) {
       throw new StoreError('UNAVAILABLE', 'state table did not become ACTIVE in time', { details: { table: tableName } });
     }

@@ -6,6 +6,7 @@ import {
   buildIncidentDraft,
   CORRELATION_ID_PATTERN,
   ciFor,
+  combineDrafts,
   correlationIdFor,
   DESCRIPTION_MAX_CHARS,
   type IncidentPolicy,
@@ -206,6 +207,39 @@ describe('parseDescription / mergeDescription', () => {
     const draft = buildIncidentDraft({ ...base, instances: [instance(1)] }, policy);
     // Act / Assess
     expect(mergeDescription('edited by hand', draft, 1)).toBe(draft.description);
+  });
+});
+
+describe('combineDrafts', () => {
+  const base = {
+    accountId: '123456789012',
+    region: 'us-east-1',
+    execution: { kind: 'command' as const, id: '11111111-2222-3333-4444-555555555555' },
+    patchGroup: 'db',
+    now: new Date('2026-03-01T10:05:00Z'),
+  };
+
+  it('when drafts of one incident are pending together, then one draft carries every instance once with the highest priority', () => {
+    // Prepare
+    const a = buildIncidentDraft({ ...base, instances: [instance(1), instance(2)] }, policy);
+    const b = buildIncidentDraft({ ...base, instances: [instance(2), instance(3, { tags: { Environment: 'prod' } })] }, policy);
+    // Act
+    const combined = combineDrafts([a, b]);
+    // Assess
+    expect(combined.instances.map((i) => i.instanceId)).toEqual([1, 2, 3].map((n) => instance(n).instanceId));
+    expect(parseDescription(combined.description)?.rows.map((r) => r[0])).toEqual([1, 2, 3].map((n) => instance(n).instanceId));
+    expect(combined.shortDescription).toContain('on 3 instances');
+    expect(combined.impact).toBe(Math.min(a.impact, b.impact));
+    expect(combined.impact).toBe(1);
+  });
+
+  it('when single-instance drafts combine into several instances, then the instance CI is dropped', () => {
+    // Prepare
+    const a = buildIncidentDraft({ ...base, instances: [instance(1)] }, policy);
+    const b = buildIncidentDraft({ ...base, instances: [instance(2)] }, policy);
+    // Act / Assess
+    expect(a.ci).toEqual({ kind: 'instance', instanceId: instance(1).instanceId });
+    expect(combineDrafts([a, b]).ci).toBeUndefined();
   });
 });
 

@@ -494,6 +494,44 @@ export function buildIncidentDraft(input: DraftInput, policy: IncidentPolicy): I
   };
 }
 
+/**
+ * Folds several drafts for one correlation id (pending together in a queue)
+ * into one, so the listener writes the incident once: instances united (the
+ * first report of an instance wins), the description's table merged, the
+ * highest impact and urgency kept.
+ */
+export function combineDrafts(drafts: readonly IncidentDraft[]): IncidentDraft {
+  const [first, ...rest] = [...drafts].sort((a, b) => b.instances.length - a.instances.length);
+  if (!first) throw new Error('combineDrafts needs at least one draft');
+  if (rest.some((d) => d.correlationId !== first.correlationId)) throw new Error('combineDrafts needs drafts of one correlation id');
+  if (rest.length === 0) return first;
+  const byId = new Map(first.instances.map((i) => [i.instanceId, i]));
+  let description = first.description;
+  for (const d of rest) {
+    const fresh = d.instances.filter((i) => !byId.has(i.instanceId));
+    if (fresh.length === 0) continue;
+    for (const i of fresh) byId.set(i.instanceId, i);
+    description = mergeDescription(description, { ...d, instances: fresh }, byId.size);
+  }
+  const instances = [...byId.values()].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  const all = [first, ...rest];
+  const service = all.find((d) => d.ci?.kind === 'service')?.ci;
+  const ci = instances.length === 1 ? first.ci : service;
+  const changeNumber = all.find((d) => d.changeNumber)?.changeNumber;
+  const { ci: _replaced, ...base } = first;
+  return {
+    ...base,
+    ...(changeNumber ? { changeNumber } : {}),
+    shortDescription: shortDescriptionFor({ ...first, instanceCount: instances.length }),
+    description,
+    impact: Math.min(...all.map((d) => d.impact)) as Level,
+    urgency: Math.min(...all.map((d) => d.urgency)) as Level,
+    severityReasons: [...new Set(all.flatMap((d) => d.severityReasons))],
+    ...(ci ? { ci } : {}),
+    instances,
+  };
+}
+
 /** Keeps the bounded excerpt SSM output deserves: the tail, where the error usually is. */
 export function boundExcerpt(text: string | undefined, max = ERROR_EXCERPT_MAX_CHARS): string | undefined {
   if (!text) return undefined;

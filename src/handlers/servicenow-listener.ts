@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js';
-import type { IncidentDraft } from '../domain/index.js';
+import { combineDrafts, type IncidentDraft } from '../domain/index.js';
 import { isSnsEnvelopeShape, parseSnsEnvelope } from '../events/index.js';
 import { createIncidentFlows, type IncidentUpserter, IncidentError, parseIncidentDraft } from '../flows/incidents/index.js';
 import { createSqsBatchHandler, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-batch.js';
@@ -25,7 +25,7 @@ function draftOf(record: SqsRecord): IncidentDraft {
 
 /**
  * `servicenow-listener` Lambda (SQS ← monitoring SNS): upserts each draft into
- * ServiceNow. Records for one incident key run one after another; a key held by
+ * ServiceNow. Records for one incident key are combined and written once; a key held by
  * another listener (`INCIDENT_BUSY`) and ServiceNow outages return to the queue.
  */
 export function createServiceNowListenerHandler(deps: ServiceNowListenerHandlerDeps): (event: SqsEvent) => Promise<SqsBatchResponse> {
@@ -45,12 +45,11 @@ export function createServiceNowListenerHandler(deps: ServiceNowListenerHandlerD
       const queue = [...groups.values()];
       const worker = async () => {
         for (let group = queue.shift(); group; group = queue.shift()) {
-          for (const { record, draft } of group) {
-            try {
-              await deps.upserter.upsert(draft);
-            } catch (err) {
-              failures.set(record.messageId, err);
-            }
+          try {
+            // Drafts of one incident in one batch are written once.
+            await deps.upserter.upsert(combineDrafts(group.map((g) => g.draft)));
+          } catch (err) {
+            for (const { record } of group) failures.set(record.messageId, err);
           }
         }
       };

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
-import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
+import { combineDrafts, type IncidentDraft, isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import { InvalidEventError } from '../../events/index.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
-import { itemHandler, type OutboxHandler } from '../outbox/index.js';
+import type { OutboxHandler } from '../outbox/index.js';
 import { parseIncidentDraft } from './draft-schema.js';
 import type { FailureProcessor } from './processor.js';
 import { INCIDENT_DRAFT_KIND } from './publishers.js';
@@ -109,19 +109,37 @@ export function incidentOutboxHandlers(
       return failures;
     },
   };
-  const drafts = itemHandler(
-    INCIDENT_DRAFT_KIND,
-    async (item) => {
-      await deps.upserter.upsert(parseIncidentDraft(item.payload));
+  const drafts: OutboxHandler = {
+    kind: INCIDENT_DRAFT_KIND,
+    batchSize: 100,
+    async handle(items) {
+      const failures = new Map<string, unknown>();
+      const groups = new Map<string, { ids: string[]; drafts: IncidentDraft[] }>();
+      for (const item of items) {
+        try {
+          const draft = parseIncidentDraft(item.payload);
+          const group = groups.get(draft.correlationId) ?? { ids: [], drafts: [] };
+          group.ids.push(item.id);
+          group.drafts.push(draft);
+          groups.set(draft.correlationId, group);
+        } catch (err) {
+          failures.set(item.id, err);
+        }
+      }
+      // Drafts of one incident pending together are written once; incidents go out up to `upsertConcurrency` at a time.
+      const queue = [...groups.values()];
+      const worker = async () => {
+        for (let group = queue.shift(); group; group = queue.shift()) {
+          try {
+            await deps.upserter.upsert(combineDrafts(group.drafts));
+          } catch (err) {
+            for (const id of group.ids) failures.set(id, err);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(options.upsertConcurrency ?? 4, queue.length) }, worker));
+      return failures;
     },
-    {
-      batchSize: 50,
-      concurrency: options.upsertConcurrency ?? 4,
-      groupKey: (item) => {
-        const p = item.payload;
-        return typeof p === 'object' && p !== null && 'correlationId' in p ? String(p.correlationId) : item.id;
-      },
-    },
-  );
+  };
   return [events, drafts];
 }

@@ -94,10 +94,16 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     };
   }
 
-  /** The description as ServiceNow holds it now, for merging late rows into it. */
-  async function currentDescription(sysId: string | undefined): Promise<string | undefined> {
-    if (!sysId) return undefined;
-    return (await servicenow.getRecord('incident', sysId, ['description']))?.description;
+  /**
+   * The description after late failures. A draft that already covers every
+   * reported instance carries the whole table; otherwise the rows ServiceNow
+   * holds are read back and the new ones merged in.
+   */
+  async function lateDescription(draft: IncidentDraft, sysId: string | undefined, allIds: readonly string[]): Promise<string> {
+    const inDraft = new Set(draft.instances.map((i) => i.instanceId));
+    if (allIds.every((id) => inDraft.has(id)) || !sysId) return draft.description;
+    const current = await servicenow.getRecord('incident', sysId, ['description']);
+    return mergeDescription(current?.description, draft, allIds.length);
   }
 
   /** Import Set mode: the transform map coalesces on correlation_id among active incidents. */
@@ -112,7 +118,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       correlation_id: draft.correlationId,
       correlation_display: draft.correlationDisplay,
       short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
-      description: mergeDescription(await currentDescription(sysId), draft, allIds.length),
+      description: await lateDescription(draft, sysId, allIds),
       instance_ids: allIds.join(','),
       account: draft.accountId,
       region: draft.region,
@@ -137,7 +143,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
         existing.sys_id,
         {
           short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
-          description: mergeDescription(await currentDescription(existing.sys_id), draft, allIds.length),
+          description: await lateDescription(draft, existing.sys_id, allIds),
           work_notes: lateNote(fresh, allIds.length),
         },
         INCIDENT_FIELDS,

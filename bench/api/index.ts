@@ -1,0 +1,201 @@
+/**
+ * `npm run bench -- api [--duration S] [--connections N]`
+ *
+ * autocannon against `GET /v1/patch-runs/{id}` and `POST /v1/patch-runs` of the
+ * real app (HMAC auth with a fresh nonce per request, spec validation, JSON
+ * logging at debug to /dev/null), with the ServiceNow simulator at a realistic
+ * latency and the AWS simulator behind real SDK clients. The baseline is the same
+ * app, flows and simulators with the middleware removed (no auth, no validation,
+ * silent logger). Prints req/s and p50/p99 for both and the overhead ratio.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import autocannon from 'autocannon';
+import { destination } from 'pino';
+import { createAuthenticator, type Authenticator, signRequest, staticHmacKeys } from '../../src/api/auth/index.js';
+import { createApp } from '../../src/api/app.js';
+import { createIdempotency } from '../../src/api/idempotency.js';
+import { loadOpenApiDocument } from '../../src/api/openapi-document.js';
+import { createRateLimiter } from '../../src/api/rate-limit.js';
+import { changeGateRoutes } from '../../src/api/routes/change-gates.js';
+import { patchRunRoutes } from '../../src/api/routes/patch-runs.js';
+import { startServer } from '../../src/api/server.js';
+import { createSpecValidator, markValidated } from '../../src/api/validation/index.js';
+import { createAwsAdapters, createAwsClients } from '../../src/aws/index.js';
+import { systemClock } from '../../src/core/clock.js';
+import { createLogger, type Logger, silentLogger } from '../../src/core/logger.js';
+import { createChangeGates, createServiceNowWrites } from '../../src/flows/change-gates/index.js';
+import { createPatchRuns } from '../../src/flows/patch-runs/index.js';
+import { createServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
+import { createAwsSim } from '../../src/sim/aws/index.js';
+import { createServiceNowSim, SIM_DEFAULTS } from '../../src/sim/servicenow/index.js';
+import { createSqliteStore, type StateStore } from '../../src/store/index.js';
+
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const KEY = { id: 'bench', secret: 'b'.repeat(48) };
+/** A Table API read on a busy production instance; see docs/servicenow.md. */
+const SERVICENOW_LATENCY = { kind: 'normal', meanMs: 120, stdDevMs: 30 } as const;
+const AWS_LATENCY = { minMs: 15, maxMs: 35 };
+/** With upstream calls, the middleware may cost at most this share of throughput (full ≥ 0.8 × bare req/s). */
+const LIMIT_RATIO = 0.8;
+/** Without them, it may add at most this much event-loop time per request. */
+const LIMIT_ADDED_MS = 0.5;
+
+interface Figures {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+function option(argv: string[], name: string, fallback: number): number {
+  const i = argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(argv[i + 1]) : fallback;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** Passes every request as a fixed client and marks it validated unchecked: the baseline. */
+function bareAuth(): Authenticator {
+  const pass: RequestHandler = (req, res, next) => {
+    res.locals['principal'] = { clientId: KEY.id, scheme: 'hmac', scopes: new Set() };
+    markValidated(res, { operationId: 'bare', params: {}, query: {}, body: req.body });
+    next();
+  };
+  return {
+    requireScope: () => pass,
+    authenticate: async () => ({ clientId: KEY.id, scheme: 'hmac', scopes: new Set() }),
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const duration = option(argv, 'duration', 5);
+  const connections = option(argv, 'connections', 8);
+
+  const sn = createServiceNowSim({ seed: 3, latency: SERVICENOW_LATENCY });
+  await sn.listen(0);
+  const aws = createAwsSim({ seed: 5, fleet: { size: 200, seed: 5, accountId: ACCOUNT, region: REGION, failureRate: 0.02 }, latency: { '*': AWS_LATENCY } });
+  await aws.listen(0);
+  const clients = createAwsClients({
+    accounts: [],
+    defaultRegion: REGION,
+    logger: silentLogger(),
+    endpointOverrides: aws.url,
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
+  });
+  const awsPorts = createAwsAdapters({ clients, clock: systemClock, logger: silentLogger(), runbook: 'patchbridge-AdHocPatch' });
+  const servicenow = createServiceNowClient({
+    instanceUrl: sn.url,
+    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
+    logger: silentLogger(),
+  });
+  const now = Date.now();
+  const change = sn.seed.changeRequest({ state: 'implement', start: new Date(now - 3_600_000), end: new Date(now + 6 * 3_600_000) });
+  const group = aws.fleet.patchGroups[0] ?? 'web-prod';
+  const body = JSON.stringify({ changeRequest: change['number'], accountId: ACCOUNT, region: REGION, targets: { patchGroups: [group] }, operation: 'Install' });
+  const openApi = loadOpenApiDocument();
+
+  function build(variant: 'full' | 'bare', store: StateStore) {
+    const logger: Logger = variant === 'full' ? createLogger({ level: 'debug', destination: destination({ dest: '/dev/null', sync: false }) }) : silentLogger();
+    const clock = systemClock;
+    const writes = createServiceNowWrites({ store });
+    const patchRuns = createPatchRuns({ store, execution: awsPorts.patchExecution, servicenow, writes, clock, logger });
+    const changeGates = createChangeGates({ store, windows: awsPorts.windows, servicenow, writes, clock, logger });
+    const auth =
+      variant === 'full'
+        ? createAuthenticator({ clock, logger, store, hmacKeys: staticHmacKeys([KEY]), rateLimiter: createRateLimiter({ perMinute: 10_000_000, clock }) })
+        : bareAuth();
+    return createApp({
+      logger,
+      operations: { checks: [], missing: () => [], openApi },
+      ...(variant === 'full' ? { validation: createSpecValidator(openApi).middleware } : {}),
+      features: [patchRunRoutes({ auth, idempotency: createIdempotency({ store, clock, logger }), patchRuns }), changeGateRoutes({ auth, changeGates })],
+    });
+  }
+
+  const rows: { scenario: string; variant: string; figures: Figures }[] = [];
+  for (const variant of ['full', 'bare'] as const) {
+    const store = createSqliteStore({ path: ':memory:', clock: systemClock, logger: silentLogger() });
+    const server = await startServer(build(variant, store), { host: '127.0.0.1', port: 0, logger: silentLogger() });
+    const sign = (method: string, path: string, text: string) =>
+      signRequest(KEY, { method, pathWithQuery: path, body: text }, { ts: Math.floor(Date.now() / 1000), nonce: randomBytes(16).toString('base64url') });
+    // One run to read; every POST below re-verifies the change and answers with this same run (same ClientToken).
+    const first = await fetch(`${server.url}/v1/patch-runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-patchbridge-signature': sign('POST', '/v1/patch-runs', body) },
+      body,
+    });
+    const run = (await first.json()) as { id?: string };
+    if (first.status !== 202 || !run.id) throw new Error(`setup POST answered ${first.status}`);
+    await aws.settle();
+    const getPath = `/v1/patch-runs/${run.id}`;
+    const scenarios = [
+      { scenario: 'GET /v1/patch-runs/{id}', method: 'GET' as const, path: getPath, text: '' },
+      { scenario: 'POST /v1/patch-runs', method: 'POST' as const, path: '/v1/patch-runs', text: body },
+      // No upstream call: shows what the middleware costs on its own.
+      { scenario: 'GET /v1/patch-runs (store)', method: 'GET' as const, path: `/v1/patch-runs?changeRequest=${String(change['number'])}`, text: '' },
+    ];
+    for (const s of scenarios) {
+      const load = (seconds: number) =>
+        autocannon({
+        url: server.url,
+        connections,
+        duration: seconds,
+        requests: [
+          {
+            method: s.method,
+            path: s.path,
+            ...(s.text ? { body: s.text } : {}),
+            setupRequest: (req) => ({
+              ...req,
+              headers: {
+                ...(s.text ? { 'content-type': 'application/json' } : {}),
+                'x-patchbridge-signature': sign(s.method, s.path, s.text),
+              },
+            }),
+          },
+        ],
+      });
+      // A short warm-up (JIT, connection pools, SQLite pages) is discarded.
+      await load(1);
+      const result = await load(duration);
+      rows.push({
+        scenario: s.scenario,
+        variant,
+        figures: { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors },
+      });
+    }
+    await server.close(1_000);
+    await store.close();
+  }
+  clients.destroy();
+  await aws.close();
+  await sn.close();
+
+  const pad = (v: string, n: number) => v.padEnd(n);
+  const num = (v: number, d = 1) => v.toFixed(d).padStart(9);
+  console.log(`\napi benchmark: ${duration}s per run, ${connections} connections; ServiceNow sim ${SERVICENOW_LATENCY.meanMs}±${SERVICENOW_LATENCY.stdDevMs} ms, AWS sim ${AWS_LATENCY.minMs}-${AWS_LATENCY.maxMs} ms per call\n`);
+  console.log(`${pad('scenario', 28)}${pad('variant', 8)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}`);
+  for (const r of rows) {
+    console.log(`${pad(r.scenario, 28)}${pad(r.variant, 8)}${num(r.figures.rps)}${num(r.figures.p50, 0)}${num(r.figures.p99, 0)}${String(r.figures.non2xx + r.figures.errors).padStart(9)}`);
+  }
+  console.log('');
+  let ok = true;
+  for (const scenario of new Set(rows.map((r) => r.scenario))) {
+    const full = rows.find((r) => r.scenario === scenario && r.variant === 'full')?.figures;
+    const bare = rows.find((r) => r.scenario === scenario && r.variant === 'bare')?.figures;
+    if (!full || !bare) continue;
+    const ratio = bare.rps > 0 ? full.rps / bare.rps : 0;
+    // A store-only route is bound by the event loop, so 1/req/s is the time each request holds it.
+    const addedMs = 1000 / full.rps - 1000 / bare.rps;
+    const storeOnly = scenario.endsWith('(store)');
+    const pass = (storeOnly ? addedMs <= LIMIT_ADDED_MS : ratio >= LIMIT_RATIO) && full.non2xx + full.errors === 0;
+    ok &&= pass;
+    const limit = storeOnly ? `added ${addedMs.toFixed(3)} ms/request (limit ≤ ${LIMIT_ADDED_MS})` : `p50 ${(full.p50 - bare.p50).toFixed(0)} ms, p99 ${(full.p99 - bare.p99).toFixed(0)} ms (limit ratio ≥ ${LIMIT_RATIO})`;
+    console.log(`${pad(scenario, 28)}overhead: req/s ×${ratio.toFixed(2)}, ${limit}  ${pass ? 'ok' : 'OVER LIMIT'}`);
+  }
+  if (!ok) process.exitCode = 1;
+}
+
+export { main };

@@ -168,6 +168,14 @@ describe('HMAC signatures', () => {
     expect(moved.status).toBe(401);
   });
 
+  it('when the MAC is sent in Base64, as ServiceNow produces it, then the request passes', async () => {
+    const { app } = appWith();
+    const header = sign('GET', '/v1/things', '').replace(/sig=([0-9a-f]{64})$/, (_m, hex: string) => `sig=${Buffer.from(hex, 'hex').toString('base64')}`);
+    const res = await request(app).get('/v1/things').set('x-patchbridge-signature', header);
+    expect(header).toMatch(/=$/);
+    expect(res.status).toBe(200);
+  });
+
   it('when the body is tampered with after signing, then 401', async () => {
     const { app } = appWith();
     const res = await request(app)

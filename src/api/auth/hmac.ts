@@ -11,7 +11,8 @@ export interface SignatureParts {
   readonly keyId: string;
   readonly ts: number;
   readonly nonce: string;
-  readonly sig: string;
+  /** The 32-byte MAC, sent as lower-case hex or as Base64 (what ServiceNow's `generateMac` returns). */
+  readonly sig: Buffer;
 }
 
 export interface SignedRequest {
@@ -24,7 +25,8 @@ export interface SignedRequest {
 const KEY_ID = /^[\w.-]{1,64}$/;
 const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
 const TS = /^\d{1,12}$/;
-const SIG = /^[0-9a-f]{64}$/;
+const SIG_HEX = /^[0-9a-fA-F]{64}$/;
+const SIG_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 
 /** Hex SHA-256 of the body (of the empty string when there is none). */
 export function bodyDigest(body: Buffer | string): string {
@@ -69,17 +71,17 @@ export function parseSignatureHeader(value: string): SignatureParts {
   const keyId = fields.get('keyId') ?? '';
   const ts = fields.get('ts') ?? '';
   const nonce = fields.get('nonce') ?? '';
-  const sig = (fields.get('sig') ?? '').toLowerCase();
-  if (fields.size !== 4 || !KEY_ID.test(keyId) || !TS.test(ts) || !NONCE.test(nonce) || !SIG.test(sig)) {
+  const sigText = fields.get('sig') ?? '';
+  const sig = SIG_HEX.test(sigText) ? Buffer.from(sigText, 'hex') : SIG_BASE64.test(sigText) ? Buffer.from(sigText, 'base64') : undefined;
+  if (fields.size !== 4 || !KEY_ID.test(keyId) || !TS.test(ts) || !NONCE.test(nonce) || sig?.length !== 32) {
     throw new AuthError('UNAUTHORIZED', 'malformed signature header');
   }
   return { keyId, ts: Number(ts), nonce, sig };
 }
 
-/** Constant-time comparison of two hex signatures of equal, known length. */
-export function signaturesEqual(expectedHex: string, actualHex: string): boolean {
-  const a = Buffer.from(expectedHex, 'hex');
-  const b = Buffer.from(actualHex, 'hex');
+/** Constant-time comparison of the expected hex MAC with the one received. */
+export function signaturesEqual(expectedHex: string, actual: Buffer): boolean {
+  const expected = Buffer.from(expectedHex, 'hex');
   // Both are 32-byte digests after header validation; the length check only guards misuse.
-  return a.length === b.length && timingSafeEqual(a, b);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

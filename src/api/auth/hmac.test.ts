@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { bodyDigest, canonicalString, computeSignature, parseSignatureHeader, signRequest } from './hmac.js';
+
+// The worked example of docs/api.md; if this test changes, the document must change with it.
+const KEY = { id: 'servicenow-2026-03', secret: 'example-secret-do-not-use-0123456789abcdef' };
+const BODY = '{"changeRequest":"CHG0030001","accountId":"111122223333","region":"eu-west-1","targets":{"patchGroups":["web-prod"]},"operation":"Install"}';
+const REQUEST = { method: 'POST', pathWithQuery: '/v1/patch-runs', body: BODY };
+const TS = 1772359200;
+const NONCE = 'q1Z3xG9vYb2mK7pR4tLw8A';
+const SIG = '08c5b00549dec54de7f88562a4b9a52b695f6c050a1b2415741db96b2a7f2af2';
+
+describe('HMAC request signatures', () => {
+  it('when the documented example is signed, then every intermediate value matches docs/api.md', () => {
+    expect(bodyDigest(BODY)).toBe('4ca6bf41eed063fc6efc1fcfce45c3362be2eb5364a98d58a44f3da94c8bb95e');
+    expect(bodyDigest('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(canonicalString(REQUEST, TS, NONCE)).toBe(`POST\n/v1/patch-runs\n${TS}\n${NONCE}\n4ca6bf41eed063fc6efc1fcfce45c3362be2eb5364a98d58a44f3da94c8bb95e`);
+    expect(signRequest(KEY, REQUEST, { ts: TS, nonce: NONCE })).toBe(`keyId=${KEY.id},ts=${TS},nonce=${NONCE},sig=${SIG}`);
+  });
+
+  it.each([
+    ['lower-case hex', SIG],
+    ['upper-case hex', SIG.toUpperCase()],
+    ['Base64 (ServiceNow generateMac)', Buffer.from(SIG, 'hex').toString('base64')],
+  ])('when the MAC is sent as %s, then it parses to the same 32 bytes', (_name, sig) => {
+    const parts = parseSignatureHeader(`keyId=${KEY.id},ts=${TS},nonce=${NONCE},sig=${sig}`);
+    expect(parts.sig.toString('hex')).toBe(computeSignature(KEY.secret, REQUEST, TS, NONCE));
+  });
+
+  it('when the fields come in another order with spaces, then they still parse', () => {
+    expect(parseSignatureHeader(`sig=${SIG}, nonce=${NONCE}, ts=${TS}, keyId=${KEY.id}`)).toMatchObject({ keyId: KEY.id, ts: TS, nonce: NONCE });
+  });
+
+  it.each([
+    ['a short MAC', `keyId=a,ts=1,nonce=${NONCE},sig=abcd`],
+    ['a 16-character nonce minimum', `keyId=a,ts=1,nonce=short,sig=${SIG}`],
+    ['an extra field', `keyId=a,ts=1,nonce=${NONCE},sig=${SIG},x=1`],
+    ['a fractional timestamp', `keyId=a,ts=1.5,nonce=${NONCE},sig=${SIG}`],
+  ])('when the header has %s, then it is refused as UNAUTHORIZED', (_name, header) => {
+    expect(() => parseSignatureHeader(header)).toThrow(expect.objectContaining({ code: 'UNAUTHORIZED' }));
+  });
+});

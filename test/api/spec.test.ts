@@ -50,6 +50,14 @@ describe('the OpenAPI contract', () => {
     expect(result.warnings).toEqual([]);
   });
 
+  it('when an operation names a security scheme, then the scheme is defined', () => {
+    const doc = loadOpenApiDocument() as { paths: Record<string, Record<string, { security?: Record<string, unknown>[] }>>; components: { securitySchemes: Record<string, unknown> } };
+    const defined = new Set(Object.keys(doc.components.securitySchemes));
+    const used = Object.values(doc.paths).flatMap((item) => Object.values(item).flatMap((op) => (op.security ?? []).flatMap((req) => Object.keys(req))));
+    expect(used.length).toBeGreaterThan(0);
+    expect([...new Set(used)].filter((name) => !defined.has(name))).toEqual([]);
+  });
+
   it('when /openapi.json is requested, then it serves the document', async () => {
     const doc = loadOpenApiDocument();
     const app = createApp({ logger: silentLogger(), operations: { checks: [], missing: () => [], openApi: doc } });

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createStorm, type StormOptions } from './environment.js';
 import { type RunResult, runNaive, runPatchbridge } from './runs.js';
 
-function options(argv: string[]): StormOptions & { baseline: boolean } {
+function options(argv: string[]): StormOptions & { baseline: boolean; verbose: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -25,6 +25,7 @@ function options(argv: string[]): StormOptions & { baseline: boolean } {
       rate: { type: 'string', default: '20' },
       seed: { type: 'string', default: '2026' },
       'no-baseline': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
     },
   });
   const num = (name: keyof typeof values) => {
@@ -41,6 +42,7 @@ function options(argv: string[]): StormOptions & { baseline: boolean } {
     requestsPerSecond: num('rate'),
     seed: num('seed'),
     baseline: !values['no-baseline'],
+    verbose: values.verbose === true,
   };
 }
 
@@ -73,6 +75,7 @@ export async function main(argv: string[]): Promise<void> {
       ['ServiceNow calls in total', (r) => String(r.serviceNowCalls), (a, b) => `${fmt(b.serviceNowCalls / Math.max(1, a.serviceNowCalls))}×`],
       ['AWS calls per failed instance', (r) => fmt(r.awsCalls / Math.max(1, storm.failedInstances), 2), (a, b) => `${fmt(b.awsCalls / Math.max(1, a.awsCalls))}×`],
       ['wall time', (r) => `${fmt(r.wallMs / 1000, 2)} s`, (a, b) => `${fmt(b.wallMs / a.wallMs)}×`],
+      ['  of which delivering the events', (r) => `${fmt(r.deliveredMs / 1000, 2)} s`, () => ''],
       ['wall time / rate-limit lower bound', (r) => `${fmt(r.wallMs / lowerBoundMs)}×`, () => ''],
     ];
     const header = ['metric', 'patchbridge', ...(naive ? ['naive baseline', 'baseline / patchbridge'] : [])];
@@ -82,6 +85,11 @@ export async function main(argv: string[]): Promise<void> {
     for (const [i, r] of table.entries()) {
       console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '));
       if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    }
+    if (o.verbose) {
+      console.log('\npatchbridge AWS calls:', ours.awsByOperation);
+      console.log('patchbridge ServiceNow calls:', ours.serviceNowByCall);
+      if (naive) console.log('naive AWS calls:', naive.awsByOperation, '\nnaive ServiceNow calls:', naive.serviceNowByCall);
     }
     if (ours.duplicates > 0 || ours.groupsWrong > 0) {
       console.error(`\npatchbridge did not create exactly one incident per failing patch group (${ours.groupsWrong} groups wrong)`);

@@ -1,10 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { AwsContext } from '../../src/aws/index.js';
-import { createApp } from '../../src/api/app.js';
-import { loadOpenApiDocument } from '../../src/api/openapi-document.js';
-import { eventsRoutes } from '../../src/api/routes/events.js';
-import { startServer } from '../../src/api/server.js';
-import { createSpecValidator } from '../../src/api/validation/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { randomIds, systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -24,6 +19,10 @@ export interface RunResult {
   readonly serviceNowCalls: number;
   readonly awsCalls: number;
   readonly wallMs: number;
+  /** Time until every event was delivered (patchbridge: answered 202). */
+  readonly deliveredMs: number;
+  readonly awsByOperation: Readonly<Record<string, number>>;
+  readonly serviceNowByCall: Readonly<Record<string, number>>;
 }
 
 const EVENTS_API_KEY = 'storm-events-key-0123456789abcdef';
@@ -36,7 +35,13 @@ async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-function outcome(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>, wallMs: number): RunResult {
+function count(keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) out[k] = (out[k] ?? 0) + 1;
+  return out;
+}
+
+function outcome(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>, wallMs: number, deliveredMs: number): RunResult {
   const incidents = sn.sim.state.records('incident');
   const perGroup = new Map<string, number>();
   for (const i of incidents) {
@@ -51,10 +56,13 @@ function outcome(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>,
     serviceNowCalls: sn.sim.requests.length,
     awsCalls: storm.aws.requestLog.length,
     wallMs,
+    deliveredMs,
+    awsByOperation: count(storm.aws.requestLog.map((e) => e.operation)),
+    serviceNowByCall: count(sn.sim.requests.map((r) => `${r.key} ${r.status}`)),
   };
 }
 
-/** patchbridge as `patchbridge serve` runs it: `/v1/events` → outbox → batched enrichment → outbox → ServiceNow. */
+/** patchbridge as `patchbridge serve` runs it: event receiver → outbox → batched enrichment → outbox → ServiceNow. */
 export async function runPatchbridge(storm: Storm, options: StormOptions): Promise<RunResult> {
   const logger = silentLogger();
   const sn = await createServiceNow(options);
@@ -78,32 +86,20 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
     },
   );
   const worker = createOutboxWorker({ store, clock: systemClock, logger, handlers: flows.outboxHandlers, pollMs: 100 });
-  const openApi = loadOpenApiDocument();
-  const app = createApp({
-    logger,
-    operations: { checks: [], missing: () => [], openApi },
-    validation: createSpecValidator(openApi).middleware,
-    features: [eventsRoutes({ receiver: flows.receiver, credentials: config.events })],
-  });
-  const server = await startServer(app, { host: '127.0.0.1', port: 0, logger });
   storm.aws.resetLog();
   worker.start();
   const started = performance.now();
-  // SNS and EventBridge deliver concurrently; 16 connections is a modest fan-in.
+  // What POST /v1/events hands each delivery to (signature check, normalising, durable intake),
+  // called in-process so both runs receive the stream the same way; 16 deliveries at a time.
   await inParallel(storm.stream, 16, async (d: Delivery) => {
-    const headers: Record<string, string> =
-      d.kind === 'sns'
-        ? { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' }
-        : { 'content-type': 'application/json', 'x-api-key': EVENTS_API_KEY };
-    const res = await fetch(`${server.url}/v1/events`, { method: 'POST', headers, body: d.body });
-    await res.arrayBuffer();
-    if (res.status !== 202) throw new Error(`delivery refused: ${res.status}`);
+    const result = d.kind === 'sns' ? await flows.receiver.receiveSns(d.body) : await flows.receiver.receiveEventBridge(JSON.parse(d.body) as unknown);
+    if (result.kind !== 'accepted') throw new Error(`delivery not accepted: ${result.kind}`);
   });
+  const deliveredMs = performance.now() - started;
   while ((await store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 20));
   const wallMs = performance.now() - started;
   await worker.stop();
-  await server.close(0);
-  const result = outcome(storm, sn, wallMs);
+  const result = outcome(storm, sn, wallMs, deliveredMs);
   await store.close();
   await sn.close();
   return result;
@@ -162,7 +158,7 @@ export async function runNaive(storm: Storm, options: StormOptions): Promise<Run
     }
   });
   const wallMs = performance.now() - started;
-  const result = outcome(storm, sn, wallMs);
+  const result = outcome(storm, sn, wallMs, wallMs);
   await sn.close();
   return result;
 }

@@ -28,10 +28,10 @@ export const EVENT_BATCH_WINDOW_MS = 2_000;
 /**
  * Standalone intake: each failure event becomes an outbox item of kind
  * `patch-event`; events reporting no failure are counted and dropped here.
- * Items become due `batchWindowMs` after arrival, so a storm delivered over
- * seconds is enriched in a few large batches (one patch-state call per 50
- * instances) rather than one small batch per delivery, as SQS's batching
- * window does for the Lambda runtime.
+ * Items become due at the end of the `batchWindowMs` window they arrive in, so
+ * a storm delivered over seconds is enriched in a few large batches (one
+ * patch-state call per 50 instances) rather than one small batch per delivery,
+ * as SQS's batching window does for the Lambda runtime.
  */
 export function createEventIntake(deps: {
   store: Pick<StateStore, 'enqueue'>;
@@ -44,7 +44,9 @@ export function createEventIntake(deps: {
     async accept(events) {
       let accepted = 0;
       let ignored = 0;
-      const nextAttemptAt = new Date(deps.clock.now().getTime() + window).toISOString();
+      // Tumbling windows: everything arriving in one window is due together, at its end, and leased as one batch.
+      const now = deps.clock.now().getTime();
+      const nextAttemptAt = new Date(window === 0 ? now : (Math.floor(now / window) + 1) * window).toISOString();
       for (const event of events) {
         if (!isFailureEvent(event)) {
           ignored++;

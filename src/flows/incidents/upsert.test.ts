@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomIds } from '../../core/clock.js';
+import { silentLogger } from '../../core/logger.js';
+import { buildIncidentDraft, type IncidentPolicy, type InstanceFailure } from '../../domain/index.js';
+import { createServiceNowClient, SteppingClock, staticCredentials } from '../../servicenow/index.js';
+import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../sim/servicenow/index.js';
+import { createSqliteStore, type StateStore } from '../../store/index.js';
+import { createIncidentUpserter } from './upsert.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+const policy: IncidentPolicy = { prodEnvironments: ['prod'], groupMap: [], defaultGroup: 'Cloud Operations', serviceMap: {} };
+
+function failure(n: number): InstanceFailure {
+  return {
+    instanceId: `i-${n.toString(16).padStart(17, '0')}`,
+    patchGroup: 'web',
+    status: 'Failed',
+    topPatches: [],
+    tags: { Environment: 'test' },
+    links: { instance: 'https://console/x' },
+    failedAt: '2026-03-01T10:00:00.000Z',
+  };
+}
+
+const draftOf = (...ns: number[]) =>
+  buildIncidentDraft(
+    {
+      accountId: '123456789012',
+      region: 'us-east-1',
+      execution: { kind: 'command', id: '11111111-2222-3333-4444-555555555555' },
+      patchGroup: 'web',
+      instances: ns.map(failure),
+      now: new Date('2026-03-01T10:00:00Z'),
+    },
+    policy,
+  );
+
+async function setup(mode: 'import-set' | 'table') {
+  const clock = new SteppingClock('2026-03-01T10:00:00Z');
+  const sim: ServiceNowSim = createServiceNowSim({ clock });
+  await sim.listen(0);
+  closers.push(() => sim.close());
+  sim.seed.group({ name: 'Cloud Operations' });
+  const store: StateStore = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
+  closers.push(() => store.close());
+  const servicenow = createServiceNowClient({
+    instanceUrl: sim.url,
+    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
+    clock,
+  });
+  const upserter = createIncidentUpserter({ servicenow, store, mode, clock, ids: randomIds, logger: silentLogger() });
+  const incidents = () => sim.state.records('incident').filter((r) => r['correlation_display'] === 'patchbridge');
+  return { sim, store, upserter, incidents };
+}
+
+describe('incident upsert', () => {
+  it.each(['import-set', 'table'] as const)('when a draft arrives twice and then with a new instance (%s), then one incident gets one late note', async (mode) => {
+    // Prepare
+    const { upserter, incidents, sim } = await setup(mode);
+    // Act
+    const first = await upserter.upsert(draftOf(1, 2));
+    const again = await upserter.upsert(draftOf(2, 1));
+    const late = await upserter.upsert(draftOf(2, 3));
+    // Assess
+    expect([first.action, again.action, late.action]).toEqual(['created', 'unchanged', 'updated']);
+    expect(late.newInstances).toEqual([failure(3).instanceId]);
+    const [incident, ...more] = incidents();
+    expect(more).toEqual([]);
+    expect(incident?.['impact']).toBe('3');
+    expect(incident?.['short_description']).toContain('on 3 instances');
+    const notes = sim.state.journal('incident', incident?.['sys_id'] ?? '').map((j) => j.value);
+    expect(notes).toHaveLength(2);
+    expect(notes.find((n) => n.includes('more instance(s)'))).toContain(failure(3).instanceId);
+  });
+
+  it('when another listener holds the key, then the upsert fails with retryable INCIDENT_BUSY and writes nothing', async () => {
+    // Prepare
+    const { upserter, store, incidents } = await setup('import-set');
+    const draft = draftOf(1);
+    await store.claim(`pb-incident:${draft.correlationId}`, 'other-listener', 300);
+    // Act
+    const attempt = upserter.upsert(draft);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: 'INCIDENT_BUSY', retryable: true });
+    expect(incidents()).toEqual([]);
+  });
+
+  it.each(['import-set', 'table'] as const)(
+    'when a listener died after ServiceNow created the incident but before recording it (%s), then the retry updates it instead of creating another',
+    async (mode) => {
+      // Prepare: ServiceNow has the incident; the store only has the pending claim.
+      const { upserter, store, incidents, sim } = await setup(mode);
+      const draft = draftOf(1, 2);
+      sim.seed.incident({ correlation_id: draft.correlationId, correlation_display: 'patchbridge', short_description: 'x', active: 'true' });
+      await store.putCorrelation({ correlationId: draft.correlationId, state: 'pending', reportedInstances: [], updatedAt: '2026-03-01T10:00:00.000Z' });
+      // Act
+      await upserter.upsert(draft);
+      // Assess
+      expect(incidents()).toHaveLength(1);
+      expect((await store.getCorrelation(draft.correlationId))?.state).toBe('open');
+    },
+  );
+
+  it('when the incident was resolved before a late failure, then a new incident opens with the full record', async () => {
+    // Prepare
+    const { upserter, incidents, sim } = await setup('import-set');
+    const created = await upserter.upsert(draftOf(1));
+    sim.state.update('incident', created.sysId ?? '', { active: 'false', state: '6' });
+    // Act
+    const late = await upserter.upsert(draftOf(1, 2));
+    // Assess
+    expect(late.action).toBe('created');
+    const open = incidents().filter((i) => i['active'] === 'true');
+    expect(open).toHaveLength(1);
+    expect(open[0]?.['description']).toContain(failure(2).instanceId);
+    expect(open[0]?.['impact']).toBe('3');
+  });
+});

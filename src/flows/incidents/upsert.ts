@@ -46,6 +46,18 @@ export interface IncidentUpserter {
 }
 
 const STAGING = 'x_pbridge_failure_import' as const;
+/** The staging column's length: as many whole ids as fit (the work notes name them all). */
+const INSTANCE_IDS_MAX_CHARS = 4_000;
+
+function idList(ids: readonly string[]): string {
+  let out = '';
+  for (const id of ids) {
+    const next = out ? `${out},${id}` : id;
+    if (next.length > INSTANCE_IDS_MAX_CHARS) break;
+    out = next;
+  }
+  return out;
+}
 const INCIDENT_FIELDS = ['sys_id', 'number'] as const;
 
 function createNote(draft: IncidentDraft, instances: readonly InstanceFailure[]): string {
@@ -83,7 +95,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       impact: String(draft.impact),
       urgency: String(draft.urgency),
       assignment_group: draft.assignmentGroup,
-      instance_ids: instanceIds.join(','),
+      instance_ids: idList(instanceIds),
       account: draft.accountId,
       region: draft.region,
       patch_group: draft.patchGroup,
@@ -119,7 +131,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       correlation_display: draft.correlationDisplay,
       short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
       description: await lateDescription(draft, sysId, allIds),
-      instance_ids: allIds.join(','),
+      instance_ids: idList(allIds),
       account: draft.accountId,
       region: draft.region,
       patch_group: draft.patchGroup,

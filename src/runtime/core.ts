@@ -72,7 +72,7 @@ export async function createCoreContext(
         marshallOptions: { removeUndefinedValues: true },
       }),
   });
-  const blobs = await createBlobStore(config.blobs, { clock, s3Client: () => awsClients.s3(home) });
+  const blobs = await createBlobStore(config.blobs, { clock, s3Client: () => awsClients.s3(home), presignMaxSeconds: config.compliance.linkTtlSeconds });
   const servicenow = createServiceNowClient({
     ...serviceNowTarget(config, overrides, aws, home, clock),
     logger,

@@ -1,0 +1,1 @@
+export { main } from '../aws-sim-scale.js';

@@ -114,12 +114,12 @@ async function main(argv: string[]): Promise<void> {
     });
   }
 
-  const rows: { scenario: string; variant: string; figures: Figures }[] = [];
+  const sign = (method: string, path: string, text: string) =>
+    signRequest(KEY, { method, pathWithQuery: path, body: text }, { ts: Math.floor(Date.now() / 1000), nonce: randomBytes(16).toString('base64url') });
+  const variants = [] as { variant: 'full' | 'bare'; url: string; runId: string; close: () => Promise<void> }[];
   for (const variant of ['full', 'bare'] as const) {
     const store = createSqliteStore({ path: ':memory:', clock: systemClock, logger: silentLogger() });
     const server = await startServer(build(variant, store), { host: '127.0.0.1', port: 0, logger: silentLogger() });
-    const sign = (method: string, path: string, text: string) =>
-      signRequest(KEY, { method, pathWithQuery: path, body: text }, { ts: Math.floor(Date.now() / 1000), nonce: randomBytes(16).toString('base64url') });
     // One run to read; every POST below re-verifies the change and answers with this same run (same ClientToken).
     const first = await fetch(`${server.url}/v1/patch-runs`, {
       method: 'POST',
@@ -128,54 +128,70 @@ async function main(argv: string[]): Promise<void> {
     });
     const run = (await first.json()) as { id?: string };
     if (first.status !== 202 || !run.id) throw new Error(`setup POST answered ${first.status}`);
-    await aws.settle();
-    const getPath = `/v1/patch-runs/${run.id}`;
-    const scenarios = [
-      { scenario: 'GET /v1/patch-runs/{id}', method: 'GET' as const, path: getPath, text: '' },
-      { scenario: 'POST /v1/patch-runs', method: 'POST' as const, path: '/v1/patch-runs', text: body },
-      // No upstream call: shows what the middleware costs on its own.
-      { scenario: 'GET /v1/patch-runs (store)', method: 'GET' as const, path: `/v1/patch-runs?changeRequest=${String(change['number'])}`, text: '' },
-    ];
-    for (const s of scenarios) {
-      const load = (seconds: number) =>
-        autocannon({
-        url: server.url,
-        connections,
-        duration: seconds,
-        requests: [
-          {
-            method: s.method,
-            path: s.path,
-            ...(s.text ? { body: s.text } : {}),
-            setupRequest: (req) => ({
-              ...req,
-              headers: {
-                ...(s.text ? { 'content-type': 'application/json' } : {}),
-                'x-patchbridge-signature': sign(s.method, s.path, s.text),
-              },
-            }),
-          },
-        ],
-      });
-      // A short warm-up (JIT, connection pools, SQLite pages) is discarded.
-      await load(1);
-      const result = await load(duration);
+    variants.push({ variant, url: server.url, runId: run.id, close: async () => {
+      await server.close(1_000);
+      await store.close();
+    } });
+  }
+  await aws.settle();
+
+  const scenarios = [
+    { scenario: 'GET /v1/patch-runs/{id}', method: 'GET' as const, path: (runId: string) => `/v1/patch-runs/${runId}`, text: '' },
+    { scenario: 'POST /v1/patch-runs', method: 'POST' as const, path: () => '/v1/patch-runs', text: body },
+    // No upstream call: shows what the middleware costs on its own.
+    { scenario: 'GET /v1/patch-runs (store)', method: 'GET' as const, path: () => `/v1/patch-runs?changeRequest=${String(change['number'])}`, text: '' },
+  ];
+  const load = (url: string, s: (typeof scenarios)[number], path: string, seconds: number) =>
+    autocannon({
+      url,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: s.method,
+          path,
+          ...(s.text ? { body: s.text } : {}),
+          setupRequest: (req) => ({
+            ...req,
+            headers: { ...(s.text ? { 'content-type': 'application/json' } : {}), 'x-patchbridge-signature': sign(s.method, path, s.text) },
+          }),
+        },
+      ],
+    });
+
+  const rows: { scenario: string; variant: string; figures: Figures }[] = [];
+  for (const s of scenarios) {
+    // Warm-up (JIT, connection pools, SQLite pages), then A-B-B-A halves so drift on a shared machine hits both alike.
+    for (const v of variants) await load(v.url, s, s.path(v.runId), 1);
+    const halves = new Map<string, autocannon.Result[]>();
+    for (const v of [variants[0]!, variants[1]!, variants[1]!, variants[0]!]) {
+      const result = await load(v.url, s, s.path(v.runId), duration / 2);
+      halves.set(v.variant, [...(halves.get(v.variant) ?? []), result]);
+    }
+    for (const v of variants) {
+      const [a, b] = halves.get(v.variant) ?? [];
+      if (!a || !b) continue;
       rows.push({
         scenario: s.scenario,
-        variant,
-        figures: { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors },
+        variant: v.variant,
+        figures: {
+          rps: (a.requests.average + b.requests.average) / 2,
+          p50: (a.latency.p50 + b.latency.p50) / 2,
+          p99: Math.max(a.latency.p99, b.latency.p99),
+          non2xx: a.non2xx + b.non2xx,
+          errors: a.errors + b.errors,
+        },
       });
     }
-    await server.close(1_000);
-    await store.close();
   }
+  for (const v of variants) await v.close();
   clients.destroy();
   await aws.close();
   await sn.close();
 
   const pad = (v: string, n: number) => v.padEnd(n);
   const num = (v: number, d = 1) => v.toFixed(d).padStart(9);
-  console.log(`\napi benchmark: ${duration}s per run, ${connections} connections; ServiceNow sim ${SERVICENOW_LATENCY.meanMs}±${SERVICENOW_LATENCY.stdDevMs} ms, AWS sim ${AWS_LATENCY.minMs}-${AWS_LATENCY.maxMs} ms per call\n`);
+  console.log(`\napi benchmark: ${duration}s per variant (two halves, A-B-B-A), ${connections} connections; ServiceNow sim ${SERVICENOW_LATENCY.meanMs}±${SERVICENOW_LATENCY.stdDevMs} ms, AWS sim ${AWS_LATENCY.minMs}-${AWS_LATENCY.maxMs} ms per call\n`);
   console.log(`${pad('scenario', 28)}${pad('variant', 8)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}`);
   for (const r of rows) {
     console.log(`${pad(r.scenario, 28)}${pad(r.variant, 8)}${num(r.figures.rps)}${num(r.figures.p50, 0)}${num(r.figures.p99, 0)}${String(r.figures.non2xx + r.figures.errors).padStart(9)}`);

@@ -129,6 +129,22 @@ describe('PUT /v1/maintenance-windows/{windowId}/change-gate', () => {
   });
 });
 
+describe('change gates with JWTs', () => {
+  it('when a token with gates:write opens a gate, then it works; a token with only patch-run scopes is 403', async () => {
+    const w = windowOf('web-prod');
+    const change = h.change();
+    const body = { accountId: ACCOUNT, region: REGION, changeRequest: change.number };
+    const ok = await request(h.app).put(gatePath(w.windowId)).set('authorization', `Bearer ${await h.token({ scope: 'gates:write' })}`).send(body);
+    const denied = await request(h.app)
+      .get(gatePath(w.windowId))
+      .set('authorization', `Bearer ${await h.token({ scope: 'patch-runs:write patch-runs:read' })}`);
+    expect(ok.status).toBe(200);
+    expect(denied.status).toBe(403);
+    conforms('getChangeGate', denied);
+    await call('DELETE', gatePath(w.windowId));
+  });
+});
+
 describe('GET, DELETE and the window list', () => {
   it('when a gate is deleted, then it is revoked and the window disabled; the list shows the state', async () => {
     const w = windowOf('web-prod');

@@ -170,6 +170,33 @@ describe('POST /v1/patch-runs', () => {
   });
 });
 
+describe('when SSM fails', () => {
+  it('when StartAutomationExecution is throttled, then 503 AWS_UNAVAILABLE, the run waits as Pending, and a retry starts it under the same id', async () => {
+    const change = h.change();
+    h.aws.injectFault('StartAutomationExecution', { name: 'ThrottlingException', status: 400, message: 'Rate exceeded' });
+    const throttled = await post(runBody(change.number));
+    expect(throttled.status).toBe(503);
+    expect(throttled.body.code).toBe('AWS_UNAVAILABLE');
+    conforms('createPatchRun', throttled);
+    const pending = (await h.store.listPatchRuns({ changeNumber: change.number, limit: 5 })).items;
+    expect(pending.map((r) => r.status)).toEqual(['Pending']);
+    const retried = await post(runBody(change.number));
+    expect(retried.status).toBe(202);
+    expect(retried.body.id).toBe(pending[0]?.id);
+  });
+
+  it('when SSM denies access, then 502 AWS_REJECTED and the run is marked Failed', async () => {
+    const change = h.change();
+    h.aws.injectFault('StartAutomationExecution', { name: 'AccessDeniedException', status: 400, message: 'not authorized to perform ssm:StartAutomationExecution' });
+    const res = await post(runBody(change.number));
+    expect(res.status).toBe(502);
+    expect(res.body.code).toBe('AWS_REJECTED');
+    expect(res.body.detail).not.toContain('not authorized');
+    conforms('createPatchRun', res);
+    expect((await h.store.listPatchRuns({ changeNumber: change.number, limit: 5 })).items.map((r) => r.status)).toEqual(['Failed']);
+  });
+});
+
 describe('authentication through the whole app', () => {
   it('when the signed body is tampered with, then 401 and nothing starts', async () => {
     const change = h.change();

@@ -23,6 +23,12 @@ export interface ChangeFlowOptions {
   readonly wake?: () => void;
   /** Incident numbers for a run's completion note (see `PatchRunsDeps.incidentNumbers`). */
   readonly incidentNumbers?: PatchRunsDeps['incidentNumbers'];
+  /**
+   * Standalone: run the guard when an event says a window execution started (once
+   * per execution), for windows whose first task cannot call the guard Lambda. In
+   * AWS leave it off: the guard Lambda is the window's first task.
+   */
+  readonly guardOnEvents?: boolean;
 }
 
 export interface ChangeFlows {
@@ -37,6 +43,9 @@ export interface ChangeFlows {
    */
   recordEvent(event: PatchEvent): Promise<void>;
 }
+
+/** Longer than any maintenance window can last (24 h). */
+const GUARD_CLAIM_TTL_SECONDS = 2 * 86_400;
 
 /** Wires the patch-run and change-gate flows over injected ports; one call per composition root. */
 export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptions = {}): ChangeFlows {
@@ -70,8 +79,16 @@ export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptio
     changeGates,
     outboxHandlers: serviceNowWriteHandlers({ store: deps.store, servicenow: deps.servicenow, mode: deps.config.servicenow.mode }),
     async recordEvent(event) {
-      if (event.kind === 'automation' || event.kind === 'command' || event.kind === 'invocation') await patchRuns.recordPatchRunProgress(event);
-      else if (event.kind === 'window-execution') await changeGates.recordWindowResult(event);
+      if (event.kind === 'automation' || event.kind === 'command' || event.kind === 'invocation') {
+        await patchRuns.recordPatchRunProgress(event);
+      } else if (event.kind === 'window-execution') {
+        const started = event.phase === 'pending' || event.phase === 'running';
+        // PENDING and IN_PROGRESS both arrive, possibly twice: one guard decision per execution.
+        if (started && options.guardOnEvents && (await deps.store.claim(`guard:${event.windowExecutionId}`, 'event-guard', GUARD_CLAIM_TTL_SECONDS))) {
+          await changeGates.guard({ windowId: event.windowId, windowExecutionId: event.windowExecutionId, accountId: event.accountId, region: event.region });
+        }
+        await changeGates.recordWindowResult(event);
+      }
     },
   };
 }

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MaintenanceWindows, PatchExecution } from '../../aws/index.js';
+import { loadConfig } from '../../config/index.js';
+import { ManualClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/logger.js';
+import type { WindowExecutionEvent } from '../../domain/index.js';
+import type { ServiceNowClient } from '../../servicenow/index.js';
+import { createSqliteStore, type StateStore } from '../../store/index.js';
+import { createChangeFlows } from './compose.js';
+
+const stores: StateStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+function unused(name: string) {
+  return () => Promise.reject(new Error(`${name} should not be called`));
+}
+
+function setup(guardOnEvents: boolean) {
+  const clock = new ManualClock('2026-03-01T10:00:00Z');
+  const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
+  stores.push(store);
+  const cancelled: string[] = [];
+  const windows: MaintenanceWindows = {
+    get: unused('get'),
+    list: unused('list'),
+    setEnabled: unused('setEnabled'),
+    getExecution: unused('getExecution'),
+    listExecutions: unused('listExecutions'),
+    executionTasks: unused('executionTasks'),
+    taskInvocations: unused('taskInvocations'),
+    cancelExecution: async (_ctx, id) => void cancelled.push(id),
+    calendarState: unused('calendarState'),
+  };
+  const patchExecution: PatchExecution = {
+    startPatchRun: unused('startPatchRun'),
+    sendPatchCommand: unused('sendPatchCommand'),
+    getRunStatus: unused('getRunStatus'),
+    cancelRun: unused('cancelRun'),
+  };
+  const flows = createChangeFlows(
+    {
+      config: loadConfig({ PATCHBRIDGE_STORE: 'sqlite::memory:' }),
+      logger: silentLogger(),
+      clock,
+      store,
+      aws: { patchExecution, windows },
+      servicenow: {} as ServiceNowClient,
+    },
+    { guardOnEvents },
+  );
+  return { flows, cancelled, store };
+}
+
+function windowEvent(status: string, phase: WindowExecutionEvent['phase']): WindowExecutionEvent {
+  return {
+    kind: 'window-execution',
+    source: 'eventbridge',
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    time: '2026-03-01T10:00:00Z',
+    status,
+    phase,
+    windowId: 'mw-0123456789abcdef0',
+    windowExecutionId: '14bea65d-5ccc-462d-a2f3-e99c80000000',
+  };
+}
+
+describe('createChangeFlows().recordEvent', () => {
+  it('when guarding on events, then an ungated window execution that starts is cancelled once, however often it is reported', async () => {
+    const { flows, cancelled } = setup(true);
+    await flows.recordEvent(windowEvent('PENDING', 'pending'));
+    await flows.recordEvent(windowEvent('IN_PROGRESS', 'running'));
+    await flows.recordEvent(windowEvent('IN_PROGRESS', 'running'));
+    expect(cancelled).toEqual(['14bea65d-5ccc-462d-a2f3-e99c80000000']);
+  });
+
+  it('when not guarding on events (AWS, where the guard Lambda runs), then a start event cancels nothing', async () => {
+    const { flows, cancelled } = setup(false);
+    await flows.recordEvent(windowEvent('IN_PROGRESS', 'running'));
+    expect(cancelled).toEqual([]);
+  });
+
+  it('when an execution finishes under no gate, then nothing is noted and nothing cancelled', async () => {
+    const { flows, cancelled, store } = setup(true);
+    await flows.recordEvent(windowEvent('SUCCESS', 'succeeded'));
+    expect(cancelled).toEqual([]);
+    expect(await store.outboxDepth()).toBe(0);
+  });
+});

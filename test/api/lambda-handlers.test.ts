@@ -103,6 +103,26 @@ describe('the window guard Lambda', () => {
   });
 
   it.each([
+    ['a scheduled EventBridge event', { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }],
+    ['{"action":"drain"}', { action: 'drain' }],
+  ])('when invoked with %s, then it drains the queued ServiceNow writes and guards nothing', async (_name, event) => {
+    let drains = 0;
+    const calls: GuardInput[] = [];
+    const handler = createWindowGuardHandler({
+      logger: silentLogger(),
+      worker: { drain: async () => ({ delivered: ++drains, retried: 0, deadLettered: 0 }) },
+      changeGates: {
+        guard: async (input) => {
+          calls.push(input);
+          return { action: 'allow', reason: '', windowId: '', windowExecutionId: '' };
+        },
+      },
+    });
+    expect(await handler(event)).toEqual({ drained: { delivered: 1, retried: 0, deadLettered: 0 } });
+    expect(calls).toHaveLength(0);
+  });
+
+  it.each([
     ['no window id', { windowExecutionId: '14bea65d-5ccc-462d-a2f3-e99c80000000' }],
     ['an unrendered placeholder', { windowId: '{{WINDOW_ID}}', windowExecutionId: '{{WINDOW_EXECUTION_ID}}' }],
   ])('when the payload has %s, then it throws INVALID_EVENT and guards nothing', async (_name, event) => {

@@ -89,6 +89,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PATCHBRIDGE_SERVICENOW_PASSWORD: 'pw' })).toThrow(/PATCHBRIDGE_SERVICENOW_USERNAME/);
   });
 
+  it.each([
+    [{}, false],
+    [{ AWS_PROFILE: 'ops' }, true],
+    [{ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }, true],
+    [{ PATCHBRIDGE_AWS_ACCOUNTS: '111122223333' }, true],
+  ])('when the environment is %o, then AWS counts as configured: %s', (env, configured) => {
+    expect(loadConfig(env).aws.configured).toBe(configured);
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

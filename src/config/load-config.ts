@@ -18,6 +18,16 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const CRON_FIELD = /^[\d*,/-]+$/;
+/** Any of these means the SDK's default chain will find real credentials or an endpoint. */
+const AWS_SIGNALS = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_ENDPOINT_URL',
+  'AWS_LAMBDA_FUNCTION_NAME',
+] as const;
 
 class Reader {
   constructor(private readonly env: Env) {}
@@ -167,6 +177,7 @@ export function loadConfig(env: Env): Config {
   if (regionsRaw.length === 0 || !regionsRaw.every((x) => REGION.test(x))) {
     throw new ConfigError('PATCHBRIDGE_AWS_REGIONS', 'expected comma-separated AWS regions such as eu-west-1');
   }
+  const accounts = parseAccounts(r, regionsRaw);
   const dataDir = path.resolve(r.raw('PATCHBRIDGE_DATA_DIR') ?? '.patchbridge');
 
   const clientId = r.optional('PATCHBRIDGE_SERVICENOW_CLIENT_ID');
@@ -215,7 +226,7 @@ export function loadConfig(env: Env): Config {
     store: parseStore(r),
     blobs: parseBlobs(r),
     simulators: r.parse('PATCHBRIDGE_SIMULATORS', z.enum(['auto', 'on', 'off']), 'auto, on or off'),
-    aws: { regions: regionsRaw, accounts: parseAccounts(r, regionsRaw) },
+    aws: { regions: regionsRaw, accounts, configured: accounts.length > 0 || AWS_SIGNALS.some((name) => Boolean(env[name]?.trim())) },
     servicenow: {
       instanceUrl: httpUrl('PATCHBRIDGE_SERVICENOW_URL', r.optional('PATCHBRIDGE_SERVICENOW_URL'), true),
       credentials,

@@ -28,7 +28,15 @@ export interface Config {
   readonly store: StoreUrl;
   readonly blobs: BlobUrl;
   readonly simulators: 'auto' | 'on' | 'off';
-  readonly aws: { readonly regions: readonly string[]; readonly accounts: readonly AwsAccount[] };
+  readonly aws: {
+    readonly regions: readonly string[];
+    readonly accounts: readonly AwsAccount[];
+    /**
+     * Whether the environment points at real AWS (credentials, a profile, a role,
+     * an endpoint, or a Lambda runtime). `serve` starts the AWS simulator only when not.
+     */
+    readonly configured: boolean;
+  };
   readonly servicenow: {
     readonly instanceUrl: string | undefined;
     readonly credentials: ServiceNowCredentials | undefined;

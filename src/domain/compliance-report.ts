@@ -162,9 +162,12 @@ class SegmentTrend {
   }
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** What the accumulator keeps per instance; mutable on purpose (one object per instance, updated in place). */
 interface InstanceState {
-  latest: SnapshotRecord;
+  /** The accumulator's own copy of the last record, refreshed in place day after day. */
+  readonly latest: Mutable<SnapshotRecord>;
   lastDay: string;
   daysObserved: number;
   daysCompliant: number;
@@ -179,6 +182,8 @@ export interface AccumulatorOptions {
   /** How many worst offenders the summary lists (default 10). */
   readonly worstOffenders?: number;
 }
+
+const MAX_SHARED_STRINGS = 100_000;
 
 export function pct(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
@@ -197,6 +202,7 @@ export class ComplianceAccumulator {
   readonly #groups = new Map<string, SegmentTrend>();
   readonly #accounts = new Map<string, SegmentTrend>();
   readonly #worst: number;
+  readonly #strings = new Map<string, string>();
   #lastDayIndex = -1;
   #records = 0;
 
@@ -205,6 +211,43 @@ export class ComplianceAccumulator {
     this.#days = options.days;
     this.#dayIndex = new Map(options.days.map((d, i) => [d, i]));
     this.#worst = options.worstOffenders ?? 10;
+  }
+
+  /**
+   * Copies a day's record into the instance's own copy. Strings that repeat
+   * across the fleet (group, region, platform, status…) are kept once, and a value
+   * equal to the stored one keeps the stored string: a large fleet read day
+   * after day then leaves almost nothing behind for the garbage collector.
+   */
+  #refresh(t: Mutable<SnapshotRecord>, r: SnapshotRecord): void {
+    const shared = (value: string) => this.#shared(value);
+    const same = <V>(current: V, next: V) => (current === next ? current : next);
+    t.captured_at = shared(r.captured_at);
+    t.account_id = shared(r.account_id);
+    t.aws_region = shared(r.aws_region);
+    t.instance_id = same(t.instance_id, r.instance_id);
+    t.computer_name = same(t.computer_name, r.computer_name);
+    t.platform_type = r.platform_type === null ? null : shared(r.platform_type);
+    t.platform_name = r.platform_name === null ? null : shared(r.platform_name);
+    t.resource_type = r.resource_type === null ? null : shared(r.resource_type);
+    t.patch_group = r.patch_group === null ? null : shared(r.patch_group);
+    t.baseline_id = r.baseline_id === null ? null : shared(r.baseline_id);
+    t.status = r.status;
+    t.last_operation = r.last_operation;
+    t.last_operation_at = same(t.last_operation_at, r.last_operation_at);
+    t.ping_status = shared(r.ping_status);
+    t.last_ping_at = same(t.last_ping_at, r.last_ping_at);
+    t.unmanaged = r.unmanaged;
+    t.stale = r.stale;
+    for (const f of COUNT_FIELDS) t[f] = r[f];
+  }
+
+  #shared(value: string): string {
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known;
+    // A cap keeps a field that turns out not to repeat from growing the table without bound.
+    if (this.#strings.size < MAX_SHARED_STRINGS) this.#strings.set(value, value);
+    return value;
   }
 
   /** Records folded so far. */
@@ -227,7 +270,7 @@ export class ComplianceAccumulator {
     if (state?.lastDay === day) return;
     if (!state) {
       state = {
-        latest: record,
+        latest: { ...record },
         lastDay: day,
         daysObserved: 0,
         daysCompliant: 0,
@@ -237,7 +280,7 @@ export class ComplianceAccumulator {
       };
       this.#instances.set(key, state);
     }
-    state.latest = record;
+    this.#refresh(state.latest, record);
     state.lastDay = day;
     state.daysObserved++;
     if (record.status === 'COMPLIANT') {

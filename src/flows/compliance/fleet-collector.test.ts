@@ -83,7 +83,7 @@ describe('collectFleet', () => {
     // Prepare
     const { inventory, calls } = fakeInventory();
     // Act
-    const records = await collectFleet({ inventory, logger: silentLogger(), staleDays: 7 }, CTX, AT);
+    const records = [...await collectFleet({ inventory, logger: silentLogger(), staleDays: 7 }, CTX, AT)];
     // Assess
     expect(records).toHaveLength(250);
     expect(calls.pages).toBe(5);
@@ -94,7 +94,7 @@ describe('collectFleet', () => {
 
   it('when the fleet is read, then each record carries group, status, unmanaged and stale as the rules say', async () => {
     const { inventory, id } = fakeInventory();
-    const records = await collectFleet({ inventory, logger: silentLogger(), staleDays: 7 }, CTX, AT);
+    const records = [...await collectFleet({ inventory, logger: silentLogger(), staleDays: 7 }, CTX, AT)];
     const byId = new Map(records.map((r) => [r.instance_id, r]));
     expect(byId.get(id(7))).toMatchObject({ patch_group: 'web', status: 'NON_COMPLIANT', missing_count: 2, critical_non_compliant_count: 1, unmanaged: false, stale: false });
     expect(byId.get(id(150))).toMatchObject({ patch_group: 'db', status: 'COMPLIANT' });

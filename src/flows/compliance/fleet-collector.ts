@@ -38,6 +38,11 @@ interface StateFacts extends PatchCounts {
   readonly operationEndAt: Date;
 }
 
+/** The fleet of one account and region as read: records are built as they are iterated, sorted by instance id. */
+export interface FleetRecords extends Iterable<SnapshotRecord> {
+  readonly size: number;
+}
+
 /**
  * Reads the live state of every managed instance in one account and region
  * with bulk calls only: pages of `DescribeInstanceInformation` (tags fetched
@@ -45,16 +50,27 @@ interface StateFacts extends PatchCounts {
  * per patch group in parallel, and `DescribeInstancePatchStates` (50 ids a call)
  * only for instances no group covered (untagged ones use the default baseline).
  *
- * Returns one record per instance, sorted by instance id. Memory is a few
- * hundred bytes per instance; the raw API objects are dropped as they arrive.
+ * Returns one record per instance, sorted by instance id, built lazily as the
+ * result is iterated (so a snapshot streams them into gzip and a report into its
+ * accumulator without an array of them all). Memory is a few hundred bytes per
+ * instance; the raw API objects are dropped as they arrive.
  */
-export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at: Date): Promise<SnapshotRecord[]> {
+export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at: Date): Promise<FleetRecords> {
   const concurrency = deps.concurrency ?? 4;
   const tagLimit = pLimit(concurrency);
   const stateLimit = pLimit(concurrency);
   const instances = new Map<string, InstanceFacts>();
   const groupOf = new Map<string, string>();
   const states = new Map<string, StateFacts>();
+  // Ping status, platform, baseline repeat across the fleet: keep one copy of each string.
+  const strings = new Map<string, string>();
+  const shared = <T extends string | undefined>(value: T): T => {
+    if (value === undefined) return value;
+    const known = strings.get(value);
+    if (known !== undefined) return known as T;
+    strings.set(value, value);
+    return value;
+  };
   const tasks: Promise<void>[] = [];
   let failure: { error: unknown } | undefined;
   // Attach the handler at once: a rejection left unobserved while pages still
@@ -73,7 +89,7 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
         const tags = await deps.inventory.tags(ctx, ids);
         for (const id of ids) {
           const group = patchGroupFromTags(tags.get(id));
-          if (group !== undefined) groupOf.set(id, group);
+          if (group !== undefined) groupOf.set(id, shared(group));
         }
       }),
     );
@@ -85,7 +101,7 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
       await Promise.all(
         [...groups].map((group) =>
           stateLimit(async () => {
-            for (const s of await deps.inventory.patchStatesForGroup(ctx, group)) states.set(s.instanceId, stateFacts(s));
+            for (const s of await deps.inventory.patchStatesForGroup(ctx, group)) states.set(s.instanceId, stateFacts(s, shared));
           }),
         ),
       );
@@ -97,7 +113,7 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
     if (failure) break;
     for (const i of page) {
       if (instances.has(i.instanceId)) continue;
-      instances.set(i.instanceId, instanceFacts(i));
+      instances.set(i.instanceId, instanceFacts(i, shared));
       pending.push(i.instanceId);
     }
     while (pending.length >= TAG_BATCH) fetchTags(pending.splice(0, TAG_BATCH));
@@ -109,37 +125,40 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
 
   const uncovered = [...instances.keys()].filter((id) => !states.has(id));
   if (uncovered.length > 0) {
-    for (const s of await deps.inventory.describePatchStates(ctx, uncovered)) states.set(s.instanceId, stateFacts(s));
+    for (const s of await deps.inventory.describePatchStates(ctx, uncovered)) states.set(s.instanceId, stateFacts(s, shared));
   }
 
   const capturedAt = at.toISOString();
-  const records: SnapshotRecord[] = [];
-  for (const id of [...instances.keys()].sort()) {
-    const facts = instances.get(id);
-    if (facts) records.push(toRecord(ctx, capturedAt, at, facts, groupOf.get(id), states.get(id), deps.staleDays));
-  }
-  deps.logger.debug(
-    { accountId: ctx.accountId, region: ctx.region, instances: records.length, byGroupApi: states.size - uncovered.length },
-    'fleet collected',
-  );
-  return records;
+  const ids = [...instances.keys()].sort();
+  deps.logger.debug({ accountId: ctx.accountId, region: ctx.region, instances: ids.length, uncovered: uncovered.length }, 'fleet collected');
+  return {
+    size: ids.length,
+    *[Symbol.iterator]() {
+      for (const id of ids) {
+        const facts = instances.get(id);
+        if (facts) yield toRecord(ctx, capturedAt, at, facts, groupOf.get(id), states.get(id), deps.staleDays);
+      }
+    },
+  };
 }
 
-function instanceFacts(i: ManagedInstance): InstanceFacts {
+type Share = <T extends string | undefined>(value: T) => T;
+
+function instanceFacts(i: ManagedInstance, shared: Share): InstanceFacts {
   return {
     instanceId: i.instanceId,
-    pingStatus: i.pingStatus,
+    pingStatus: shared(i.pingStatus),
     lastPingAt: i.lastPingAt,
-    platformType: i.platformType ?? null,
-    platformName: i.platformName ?? null,
-    resourceType: i.resourceType ?? null,
+    platformType: shared(i.platformType) ?? null,
+    platformName: shared(i.platformName) ?? null,
+    resourceType: shared(i.resourceType) ?? null,
     computerName: i.computerName ?? null,
   };
 }
 
-function stateFacts(s: InstancePatchState): StateFacts {
+function stateFacts(s: InstancePatchState, shared: Share): StateFacts {
   return {
-    baselineId: s.baselineId,
+    baselineId: shared(s.baselineId),
     operation: s.operation,
     operationEndAt: s.operationEndAt,
     installed_count: s.installedCount,

@@ -8,9 +8,9 @@ import type { ReportBlobs } from './ports.js';
 /** Lines per chunk handed to gzip: fewer, larger writes are much faster than one per line. */
 const LINES_PER_CHUNK = 256;
 
-function* ndjsonChunks(records: Iterable<SnapshotRecord>): Generator<string> {
+async function* ndjsonChunks(records: Iterable<SnapshotRecord> | AsyncIterable<SnapshotRecord>): AsyncGenerator<string> {
   let chunk: string[] = [];
-  for (const r of records) {
+  for await (const r of records) {
     chunk.push(JSON.stringify(r));
     if (chunk.length === LINES_PER_CHUNK) {
       yield `${chunk.join('\n')}\n`;
@@ -21,11 +21,15 @@ function* ndjsonChunks(records: Iterable<SnapshotRecord>): Generator<string> {
 }
 
 /**
- * Writes records as one gzip NDJSON object. The blob port makes the object appear
+ * Writes records (an array, or a stream of them) as one gzip NDJSON object. The blob port makes the object appear
  * whole or not at all, so a crash never leaves half a day behind. Node's gzip
  * header carries no timestamp, so the same records give the same bytes.
  */
-export async function writeHistoryObject(blobs: Pick<ReportBlobs, 'put'>, key: string, records: Iterable<SnapshotRecord>): Promise<number> {
+export async function writeHistoryObject(
+  blobs: Pick<ReportBlobs, 'put'>,
+  key: string,
+  records: Iterable<SnapshotRecord> | AsyncIterable<SnapshotRecord>,
+): Promise<number> {
   const gzip = createGzip();
   const source = Readable.from(ndjsonChunks(records));
   source.on('error', (err) => gzip.destroy(err));

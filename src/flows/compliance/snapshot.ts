@@ -63,8 +63,8 @@ export function createComplianceSnapshot(deps: SnapshotDeps): ComplianceSnapshot
           }
           const records = await collectFleet(deps, ctx, at);
           const bytes = await writeHistoryObject(deps.blobs, key, records);
-          objects.push({ accountId: ctx.accountId, region: ctx.region, key, outcome: 'written', instances: records.length, bytes });
-          log.info({ instances: records.length, bytes }, 'compliance snapshot written');
+          objects.push({ accountId: ctx.accountId, region: ctx.region, key, outcome: 'written', instances: records.size, bytes });
+          log.info({ instances: records.size, bytes }, 'compliance snapshot written');
         } catch (error) {
           log.error({ err: error }, 'compliance snapshot failed');
           failure ??= { error };

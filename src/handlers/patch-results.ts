@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import { normaliseSqsRecord } from '../events/index.js';
 import { createIncidentFlows, type FailureProcessor, type ProcessInput } from '../flows/incidents/index.js';
+import { createChangeFlows } from '../flows/patch-runs/index.js';
 import { createSqsBatchHandler, type SqsBatchResponse, type SqsEvent } from './sqs-batch.js';
 
 export interface PatchResultsHandlerDeps {
@@ -40,7 +41,10 @@ let built: Promise<(event: SqsEvent) => Promise<SqsBatchResponse>> | undefined;
 export const handler = async (event: SqsEvent): Promise<SqsBatchResponse> => {
   built ??= import('./context.js').then(async ({ lambdaContext }) => {
     const ctx = await lambdaContext();
-    const flows = createIncidentFlows(ctx, { runtime: 'lambda' });
+    // Patch-run write-back and window results see every event; their ServiceNow
+    // writes are queued and drained by the guard Lambda's schedule.
+    const change = createChangeFlows(ctx);
+    const flows = createIncidentFlows(ctx, { runtime: 'lambda', observe: (event) => change.recordEvent(event) });
     return createPatchResultsHandler({ processor: flows.processor, logger: ctx.logger });
   });
   return (await built)(event);

@@ -3,14 +3,14 @@ import type { Clock, Ids } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Config } from '../../config/index.js';
-import type { IncidentPolicy } from '../../domain/index.js';
+import type { IncidentPolicy, PatchEvent } from '../../domain/index.js';
 import { createSnsVerifier, httpsFetcher, type SnsFetcher } from '../../events/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/index.js';
 import { type DeadLetterSink, type OutboxHandler, storeDeadLetters } from '../outbox/index.js';
 import { createIncidentEnricher, type IncidentEnricher } from './enrich.js';
 import type { DraftPublisher, IncidentAwsPorts } from './ports.js';
-import { createFailureProcessor, type FailureProcessor } from './processor.js';
+import { createFailureProcessor, type FailureProcessor, type ProcessInput } from './processor.js';
 import { createEventReceiver, type EventReceiver } from './receiver.js';
 import { outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
 import { createEventIntake, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
@@ -55,6 +55,12 @@ export interface IncidentFlowOptions extends IncidentOutboxOptions {
    * tests substitute one serving the AWS simulator's certificate.
    */
   readonly snsFetcher?: SnsFetcher;
+  /**
+   * Sees every normalised event, successes included, before failure processing
+   * (patch-run write-back and window results live there). An event whose observer
+   * throws fails like a processing failure, so it is redelivered.
+   */
+  readonly observe?: (event: PatchEvent) => Promise<void>;
 }
 
 export interface IncidentFlows {
@@ -91,7 +97,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     publisher = snsDraftPublisher({ publisher: deps.aws.publisher, topicArn });
   }
   publisher ??= outboxDraftPublisher({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) });
-  const processor = createFailureProcessor({
+  const failureProcessor = createFailureProcessor({
     enricher,
     publisher,
     store: deps.store,
@@ -99,6 +105,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     logger,
     ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
   });
+  const processor = options.observe ? observed(failureProcessor, options.observe) : failureProcessor;
   const upserter = createIncidentUpserter({
     servicenow: deps.servicenow,
     store: deps.store,
@@ -123,5 +130,26 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     outboxHandlers: incidentOutboxHandlers({ processor, upserter }, options),
     receiver: createEventReceiver({ intake, sns, deadLetters, logger }),
     deadLetters,
+  };
+}
+
+/** Runs `observe` on every input first; inputs it rejects fail and skip processing. */
+function observed(processor: FailureProcessor, observe: (event: PatchEvent) => Promise<void>): FailureProcessor {
+  return {
+    async process(inputs) {
+      const failures = new Map<string, unknown>();
+      const passed: ProcessInput[] = [];
+      for (const input of inputs) {
+        try {
+          await observe(input.event);
+          passed.push(input);
+        } catch (err) {
+          failures.set(input.id, err);
+        }
+      }
+      const result = await processor.process(passed);
+      for (const [id, err] of result.failures) failures.set(id, err);
+      return { ...result, failures };
+    },
   };
 }

@@ -1,14 +1,8 @@
 import { configure } from '@codegenie/serverless-express';
 import type { Express } from 'express';
-import { createApiAuthenticator } from '../api/auth/index.js';
-import { createApp } from '../api/app.js';
-import { createIdempotency } from '../api/idempotency.js';
-import { loadOpenApiDocument } from '../api/openapi-document.js';
-import { changeGateRoutes } from '../api/routes/change-gates.js';
-import { patchRunRoutes } from '../api/routes/patch-runs.js';
-import { createSpecValidator } from '../api/validation/index.js';
-import { missingSettings } from '../config/index.js';
+import { createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
 import { createChangeFlows } from '../flows/patch-runs/index.js';
+import { createApiApp } from '../runtime/index.js';
 import type { LambdaContext } from './context.js';
 
 /** The Lambda result API Gateway expects from a proxy integration. */
@@ -35,19 +29,11 @@ export function createApiHandler(deps: { readonly app: Express }): ApiHandler {
 /**
  * The API as the Lambda serves it, from the Lambda composition root. The
  * document is read from `openapi/patchbridge.yaml`, so the bundle must ship it.
+ * Report jobs it accepts are run by the `compliance-report` Lambda.
  */
-export function lambdaApiApp(ctx: LambdaContext): Express {
-  const { config, clock, logger, store } = ctx;
-  const flows = createChangeFlows(ctx);
-  const auth = createApiAuthenticator({ config, clock, logger, store, secrets: ctx.aws.secrets, home: ctx.awsClients.defaultContext() });
-  const idempotency = createIdempotency({ store, clock, logger });
-  const openApi = loadOpenApiDocument();
-  return createApp({
-    logger,
-    operations: { checks: [{ name: 'store', check: async () => void (await store.ping()) }], missing: () => missingSettings(config), openApi },
-    validation: createSpecValidator(openApi).middleware,
-    features: [patchRunRoutes({ auth, idempotency, patchRuns: flows.patchRuns }), changeGateRoutes({ auth, changeGates: flows.changeGates })],
-  });
+export async function lambdaApiApp(ctx: LambdaContext): Promise<Express> {
+  const targets = await resolveComplianceTargets(ctx.config, ctx.aws, ctx.awsClients.defaultContext());
+  return createApiApp(ctx, { change: createChangeFlows(ctx), compliance: createComplianceFlows(ctx, { targets }) });
 }
 
 let built: Promise<ApiHandler> | undefined;
@@ -55,7 +41,7 @@ let built: Promise<ApiHandler> | undefined;
 /** The deployed API Lambda: the app is built once per container. */
 export const handler: ApiHandler = async (event, context) => {
   built ??= import('./context.js')
-    .then(async ({ lambdaContext }) => createApiHandler({ app: lambdaApiApp(await lambdaContext()) }))
+    .then(async ({ lambdaContext }) => createApiHandler({ app: await lambdaApiApp(await lambdaContext()) }))
     .catch((err: unknown) => {
       built = undefined;
       throw err;

@@ -155,7 +155,7 @@ describe('the Lambda composition of the API', () => {
       },
     });
     try {
-      const handler = createApiHandler({ app: lambdaApiApp(ctx) });
+      const handler = createApiHandler({ app: await lambdaApiApp(ctx) });
       const change = h.change();
       const body = JSON.stringify({ changeRequest: change.number, accountId: ACCOUNT, region: REGION, targets: { patchGroups: ['db-prod'] }, operation: 'Scan' });
       const key = { id: 'lambda-key', secret: 'lambda-secret-lambda-secret-lambda-secret' };

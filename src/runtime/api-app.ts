@@ -1,0 +1,44 @@
+import type { Express } from 'express';
+import { createApiAuthenticator } from '../api/auth/index.js';
+import { createIdempotency } from '../api/idempotency.js';
+import { createApp, loadOpenApiDocument, type ReadinessCheck } from '../api/index.js';
+import { changeGateRoutes } from '../api/routes/change-gates.js';
+import { complianceRoutes } from '../api/routes/compliance.js';
+import { eventsRoutes } from '../api/routes/events.js';
+import { patchRunRoutes } from '../api/routes/patch-runs.js';
+import { createSpecValidator } from '../api/validation/index.js';
+import { missingSettings } from '../config/index.js';
+import type { ComplianceFlows } from '../flows/compliance/index.js';
+import type { IncidentFlows } from '../flows/incidents/index.js';
+import type { ChangeFlows } from '../flows/patch-runs/index.js';
+import type { CoreContext } from './core.js';
+
+export interface ApiAppFlows {
+  readonly change: ChangeFlows;
+  readonly compliance: ComplianceFlows;
+  /** Standalone only: `/v1/events` (in AWS, events arrive through SNS → SQS). */
+  readonly incidents?: Pick<IncidentFlows, 'receiver'>;
+}
+
+/**
+ * The one place the HTTP API is assembled, for the API Lambda and for
+ * `patchbridge serve`: auth, idempotency, spec validation and every route.
+ */
+export function createApiApp(core: CoreContext, flows: ApiAppFlows, options: { checks?: readonly ReadinessCheck[] } = {}): Express {
+  const { config, clock, logger, store } = core;
+  const auth = createApiAuthenticator({ config, clock, logger, store, secrets: core.aws.secrets, home: core.awsClients.defaultContext() });
+  const idempotency = createIdempotency({ store, clock, logger });
+  const openApi = loadOpenApiDocument();
+  const checks: readonly ReadinessCheck[] = options.checks ?? [{ name: 'store', check: async () => void (await store.ping()) }];
+  return createApp({
+    logger,
+    operations: { checks, missing: () => missingSettings(config), openApi },
+    validation: createSpecValidator(openApi).middleware,
+    features: [
+      patchRunRoutes({ auth, idempotency, patchRuns: flows.change.patchRuns }),
+      changeGateRoutes({ auth, changeGates: flows.change.changeGates }),
+      complianceRoutes({ auth, idempotency, reports: flows.compliance.reports, liveSummary: flows.compliance.liveSummary }),
+      ...(flows.incidents ? [eventsRoutes({ receiver: flows.incidents.receiver, credentials: config.events })] : []),
+    ],
+  });
+}

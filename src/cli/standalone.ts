@@ -1,10 +1,20 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import express, { type Express } from 'express';
+import { type ReadinessCheck, startServer } from '../api/index.js';
 import { type Config, missingSettings } from '../config/index.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { createApp, loadOpenApiDocument, type ReadinessCheck, startServer } from '../api/index.js';
-import { createStore } from '../store/index.js';
+import { createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
+import { createIncidentFlows } from '../flows/incidents/index.js';
+import { createOutboxWorker } from '../flows/outbox/index.js';
+import { createChangeFlows } from '../flows/patch-runs/index.js';
+import { createScheduler } from '../flows/scheduler/index.js';
+import { createWindowGuardHandler } from '../handlers/window-guard.js';
+import { createApiApp, createCoreContext } from '../runtime/index.js';
+import { GUARD_FUNCTION } from '../sim/aws/index.js';
+import { startEmbeddedSimulators } from './embedded-simulators.js';
 
 export interface StandaloneOptions {
   readonly logger: Logger;
@@ -20,46 +30,91 @@ export interface RunningStandalone {
 }
 
 /**
- * The standalone composition root (`patchbridge serve`): builds every adapter
- * and flow from configuration, starts the embedded simulators where nothing
- * real is configured, and listens.
+ * The standalone composition root (`patchbridge serve`): starts the embedded
+ * simulators where nothing real is configured, builds every adapter and flow
+ * from configuration, runs the outbox worker and the scheduler, and listens.
  */
 export async function startStandalone(config: Config, options: StandaloneOptions): Promise<RunningStandalone> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const closers: (() => Promise<void>)[] = [];
-  const notes: string[] = [];
   try {
     ensureDirs(config);
-    const store = await createStore(config.store, { clock, logger });
-    closers.push(() => store.close());
+    const sims = await startEmbeddedSimulators(config, logger);
+    closers.push(() => sims.close());
+    // A fully simulated sandbox gets an HMAC key of its own so its API can be tried;
+    // the key stays in the data dir (owner-only) and is never printed.
+    const sandboxKey = sims.servicenow && sims.aws && !apiAuthConfigured(config) ? { id: 'sandbox', secret: keyFile(config.dataDir, 'sandbox-hmac.key') } : undefined;
+    const effective: Config = sandboxKey ? { ...config, api: { ...config.api, hmac: { ...config.api.hmac, keys: [sandboxKey] } } } : config;
+    const provided = new Set([...sims.provides, ...(sandboxKey ? ['PATCHBRIDGE_API_JWT_ISSUER'] : [])]);
+    const core = await createCoreContext(effective, { logger, clock, overrides: sims.overrides });
+    closers.push(() => core.close());
+
+    // Bind first: report links need the server's own URL when the port is ephemeral.
+    let app: Express | undefined;
+    const front = express();
+    front.disable('x-powered-by');
+    front.use((req, res, next) => (app ? app(req, res, next) : res.status(503).set('retry-after', '1').end()));
+    const server = await startServer(front, { host: config.server.host, port: config.server.port, logger });
+    const closeServer = () => server.close();
+    closers.push(closeServer);
+
+    let wake = () => {};
+    const change = createChangeFlows(core, { wake: () => wake(), guardOnEvents: !sims.aws });
+    const incidents = createIncidentFlows(core, { runtime: 'standalone', wake: () => wake(), observe: (event) => change.recordEvent(event) });
+    const targets = await resolveComplianceTargets(config, core.aws, core.awsClients.defaultContext());
+    const compliance = createComplianceFlows(core, {
+      targets,
+      wake: () => wake(),
+      standaloneLinks: { signingKey: config.compliance.linkSigningKey ?? keyFile(config.dataDir, 'link-signing.key'), baseUrl: config.server.publicUrl ?? server.url },
+    });
+    const worker = createOutboxWorker({
+      store: core.store,
+      clock,
+      logger,
+      pollMs: config.outbox.pollMs,
+      handlers: [...incidents.outboxHandlers, ...change.outboxHandlers, ...compliance.outboxHandlers],
+    });
+    wake = () => worker.wake();
+    worker.start();
+    closers.push(() => worker.stop());
+    const scheduler = createScheduler({ clock, logger, jobs: compliance.jobs });
+    scheduler.start();
+    closers.push(() => scheduler.stop());
+    // Stop taking requests before the worker and scheduler stop (closers run last-in first-out).
+    closers.push(...closers.splice(closers.indexOf(closeServer), 1));
+
+    if (sims.aws) {
+      // The sandbox fleet behaves like AWS: its windows run the guard as their first
+      // task, and its EventBridge events reach the same intake /v1/events feeds.
+      const guard = createWindowGuardHandler({ changeGates: change.changeGates, worker, logger });
+      sims.aws.registerLambda(GUARD_FUNCTION, async (invocation) => void (await guard(invocation)));
+      sims.aws.sinks.add({
+        kind: 'callback',
+        fn: async (kind, payload) => {
+          if (kind === 'eventbridge') await incidents.receiver.receiveEventBridge(payload);
+        },
+      });
+    }
 
     const checks: ReadinessCheck[] = [
-      {
-        name: 'store',
-        check: async () => {
-          await store.ping();
-          return config.store.kind;
-        },
-      },
+      { name: 'store', check: async () => (await core.store.ping(), config.store.kind) },
+      { name: 'outbox', check: async () => `${await core.store.outboxDepth()} pending` },
     ];
-    const app = createApp({
-      logger,
-      operations: { checks, missing: () => missingSettings(config), openApi: loadOpenApiDocument() },
-      features: [],
-    });
-    const server = await startServer(app, { host: config.server.host, port: config.server.port, logger });
-    closers.push(() => server.close());
-    for (const m of missingSettings(config)) notes.push(`not configured: ${m.setting} (${m.why})`);
-    return {
-      url: server.url,
-      notes,
-      close: () => closeAll(closers),
-    };
+    app = createApiApp(core, { change, compliance, incidents }, { checks, missing: () => missingSettings(config).filter((m) => !provided.has(m.setting)) });
+    const notes = [...sims.notes];
+    if (sandboxKey) notes.push(`API: sandbox HMAC key id "sandbox", secret in ${path.join(config.dataDir, 'sandbox-hmac.key')} (see docs/api.md)`);
+    const next = scheduler.nextRuns();
+    for (const [job, at] of next) notes.push(`scheduled: ${job} next at ${at.toISOString()}`);
+    return { url: server.url, notes, close: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
     throw err;
   }
+}
+
+function apiAuthConfigured(config: Config): boolean {
+  return Boolean(config.api.jwt || config.api.hmac.secretId || config.api.hmac.keys.length > 0);
 }
 
 /** Embedded defaults live under relative paths; create their directories on first start. */
@@ -69,7 +124,19 @@ function ensureDirs(config: Config): void {
   if (config.blobs.kind === 'file') mkdirSync(path.resolve(config.blobs.dir), { recursive: true });
 }
 
-/** Closes in reverse order of opening: the server first, the store last. */
+/** A random key kept in the data dir (owner-only), created on first use. */
+function keyFile(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    const key = randomBytes(32).toString('base64url');
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    return key;
+  }
+}
+
+/** Closes in reverse order of opening: the server first, the simulators last. */
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
   for (const close of closers.reverse()) await close();
   closers.length = 0;

@@ -7,7 +7,7 @@ import { complianceRoutes } from '../api/routes/compliance.js';
 import { eventsRoutes } from '../api/routes/events.js';
 import { patchRunRoutes } from '../api/routes/patch-runs.js';
 import { createSpecValidator } from '../api/validation/index.js';
-import { missingSettings } from '../config/index.js';
+import { type MissingSetting, missingSettings } from '../config/index.js';
 import type { ComplianceFlows } from '../flows/compliance/index.js';
 import type { IncidentFlows } from '../flows/incidents/index.js';
 import type { ChangeFlows } from '../flows/patch-runs/index.js';
@@ -24,7 +24,11 @@ export interface ApiAppFlows {
  * The one place the HTTP API is assembled, for the API Lambda and for
  * `patchbridge serve`: auth, idempotency, spec validation and every route.
  */
-export function createApiApp(core: CoreContext, flows: ApiAppFlows, options: { checks?: readonly ReadinessCheck[] } = {}): Express {
+export function createApiApp(
+  core: CoreContext,
+  flows: ApiAppFlows,
+  options: { checks?: readonly ReadinessCheck[]; missing?: () => readonly MissingSetting[] } = {},
+): Express {
   const { config, clock, logger, store } = core;
   const auth = createApiAuthenticator({ config, clock, logger, store, secrets: core.aws.secrets, home: core.awsClients.defaultContext() });
   const idempotency = createIdempotency({ store, clock, logger });
@@ -32,7 +36,7 @@ export function createApiApp(core: CoreContext, flows: ApiAppFlows, options: { c
   const checks: readonly ReadinessCheck[] = options.checks ?? [{ name: 'store', check: async () => void (await store.ping()) }];
   return createApp({
     logger,
-    operations: { checks, missing: () => missingSettings(config), openApi },
+    operations: { checks, missing: options.missing ?? (() => missingSettings(config)), openApi },
     validation: createSpecValidator(openApi).middleware,
     features: [
       patchRunRoutes({ auth, idempotency, patchRuns: flows.change.patchRuns }),

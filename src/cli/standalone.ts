@@ -98,7 +98,13 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     }
 
     const checks: ReadinessCheck[] = [
-      { name: 'store', check: async () => (await core.store.ping(), config.store.kind) },
+      {
+        name: 'store',
+        check: async () => {
+          await core.store.ping();
+          return config.store.kind;
+        },
+      },
       { name: 'outbox', check: async () => `${await core.store.outboxDepth()} pending` },
     ];
     app = createApiApp(core, { change, compliance, incidents }, { checks, missing: () => missingSettings(config).filter((m) => !provided.has(m.setting)) });

@@ -62,7 +62,14 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     let wake = () => {};
     const change = createChangeFlows(core, { wake: () => wake(), guardOnEvents: !sims.aws });
     const incidents = createIncidentFlows(core, { runtime: 'standalone', wake: () => wake(), observe: (event) => change.recordEvent(event) });
-    const targets = await resolveComplianceTargets(config, core.aws, core.awsClients.defaultContext());
+    const notes = [...sims.notes];
+    // Start-up must not depend on AWS answering: without configured accounts the
+    // home account comes from STS, and if that fails compliance has no targets yet.
+    const targets = await resolveComplianceTargets(config, core.aws, core.awsClients.defaultContext()).catch((err: unknown) => {
+      logger.warn({ err }, 'could not resolve the AWS account for compliance snapshots');
+      notes.push('compliance: no AWS account could be resolved (set PATCHBRIDGE_AWS_ACCOUNTS); snapshots and reports are off');
+      return [];
+    });
     const compliance = createComplianceFlows(core, {
       targets,
       wake: () => wake(),
@@ -108,7 +115,6 @@ export async function startStandalone(config: Config, options: StandaloneOptions
       { name: 'outbox', check: async () => `${await core.store.outboxDepth()} pending` },
     ];
     app = createApiApp(core, { change, compliance, incidents }, { checks, missing: () => missingSettings(config).filter((m) => !provided.has(m.setting)) });
-    const notes = [...sims.notes];
     if (sandboxKey) notes.push(`API: sandbox HMAC key id "sandbox", secret in ${path.join(config.dataDir, 'sandbox-hmac.key')} (see docs/api.md)`);
     const next = scheduler.nextRuns();
     for (const [job, at] of next) notes.push(`scheduled: ${job} next at ${at.toISOString()}`);

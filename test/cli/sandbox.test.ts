@@ -67,3 +67,46 @@ describe('sandbox (npm start on the embedded defaults)', () => {
     }
   });
 });
+
+describe('serve with real AWS that cannot be reached', () => {
+  // The SDK reads these from the process itself: pin them to loopback so no call
+  // (credential chain, STS) ever leaves the machine.
+  const pinned = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+  const saved = new Map<string, string | undefined>();
+  beforeAll(() => {
+    for (const [k, v] of Object.entries(pinned)) {
+      saved.set(k, process.env[k]);
+      process.env[k] = v;
+    }
+  });
+  afterAll(() => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it('when STS cannot be reached, then the server still starts and says compliance is off', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pb-noaws-'));
+    // An endpoint nothing listens on stands in for unreachable AWS.
+    const config = loadConfig({
+      PATCHBRIDGE_PORT: '0',
+      PATCHBRIDGE_DATA_DIR: dir,
+      PATCHBRIDGE_STORE: `sqlite:${dir}/state.db`,
+      PATCHBRIDGE_BLOBS: `file:${dir}/blobs`,
+      PATCHBRIDGE_SIMULATORS: 'off',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    });
+    try {
+      const running = await startStandalone(config, { logger: silentLogger() });
+      try {
+        expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+        expect(running.notes.join('\n')).toMatch(/compliance: no AWS account could be resolved/);
+      } finally {
+        await running.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

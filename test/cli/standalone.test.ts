@@ -24,14 +24,19 @@ describe('standalone server', () => {
     });
   }
 
-  it('when the data directories do not exist, then they are created and the store is ready', async () => {
-    const running = await startStandalone(config(), { logger: silentLogger() });
+  it('when the data directories do not exist, then they are created, the store is ready, and missing API auth is reported', async () => {
+    // ServiceNow configured (so no sandbox key is made), AWS simulated.
+    const running = await startStandalone(config({ PATCHBRIDGE_SERVICENOW_URL: 'https://acme.service-now.com', PATCHBRIDGE_SERVICENOW_USERNAME: 'u', PATCHBRIDGE_SERVICENOW_PASSWORD: 'p' }), {
+      logger: silentLogger(),
+    });
     try {
       const res = await fetch(`${running.url}/readyz`);
       const body = (await res.json()) as { status: string; checks: Record<string, { ok: boolean }>; missing: { setting: string }[] };
       expect(body.checks['store']).toMatchObject({ ok: true });
       expect(body.missing.map((m) => m.setting)).toContain('PATCHBRIDGE_API_JWT_ISSUER');
-      expect(res.status).toBe(body.status === 'ready' ? 200 : 503);
+      expect(body.missing.map((m) => m.setting)).not.toContain('PATCHBRIDGE_SERVICENOW_URL');
+      expect(res.status).toBe(503);
+      expect(body.status).toBe('not-ready');
     } finally {
       await running.close();
     }

@@ -13,7 +13,7 @@ describe('embedded simulators', () => {
   it.each([
     ['nothing is configured', {}, { aws: true, servicenow: true }],
     ['real AWS is configured but ServiceNow is not', { AWS_PROFILE: 'ops' }, { aws: false, servicenow: false }],
-    ['ServiceNow is configured but AWS is not', { PATCHBRIDGE_SERVICENOW_URL: 'https://acme.service-now.com', PATCHBRIDGE_SERVICENOW_SECRET_ID: 'sn' }, { aws: true, servicenow: false }],
+    ['ServiceNow is configured but AWS is not', { PATCHBRIDGE_SERVICENOW_URL: 'http://127.0.0.1:9', PATCHBRIDGE_SERVICENOW_SECRET_ID: 'sn' }, { aws: true, servicenow: false }],
     ['simulators are off', { PATCHBRIDGE_SIMULATORS: 'off' }, { aws: false, servicenow: false }],
     ['simulators are on, even with real AWS configured', { PATCHBRIDGE_SIMULATORS: 'on', AWS_PROFILE: 'ops' }, { aws: true, servicenow: true }],
   ])('when %s, then it starts %o', async (_name, env, expected) => {

@@ -26,7 +26,7 @@ describe('standalone server', () => {
 
   it('when the data directories do not exist, then they are created, the store is ready, and missing API auth is reported', async () => {
     // ServiceNow configured (so no sandbox key is made), AWS simulated.
-    const running = await startStandalone(config({ PATCHBRIDGE_SERVICENOW_URL: 'https://acme.service-now.com', PATCHBRIDGE_SERVICENOW_USERNAME: 'u', PATCHBRIDGE_SERVICENOW_PASSWORD: 'p' }), {
+    const running = await startStandalone(config({ PATCHBRIDGE_SERVICENOW_URL: 'http://127.0.0.1:9', PATCHBRIDGE_SERVICENOW_USERNAME: 'u', PATCHBRIDGE_SERVICENOW_PASSWORD: 'p' }), {
       logger: silentLogger(),
     });
     try {

@@ -15,12 +15,20 @@ export interface FleetCollectorDeps {
   readonly logger: Logger;
   /** An instance silent for longer than this is stale. */
   readonly staleDays: number;
-  /** Calls in flight per API (tags, patch states). Default 4. */
+  /** Tagging API calls in flight. Default 4. */
   readonly concurrency?: number;
+  /**
+   * Patch groups read at once. Default 1: their pages share SSM's throttle (and
+   * the SDK client's adaptive rate limiter) with `DescribeInstanceInformation`,
+   * which sets the pace of the whole read; more only earns throttling.
+   */
+  readonly groupConcurrency?: number;
 }
 
 /** Resource Groups Tagging API `GetResources` takes at most 100 ARNs per call. */
 const TAG_BATCH = 100;
+/** `DescribeInstancePatchStates` takes at most 50 instance ids per call. */
+const PATCH_STATE_BATCH = 50;
 
 interface InstanceFacts {
   readonly instanceId: string;
@@ -47,8 +55,9 @@ export interface FleetRecords extends Iterable<SnapshotRecord> {
  * Reads the live state of every managed instance in one account and region
  * with bulk calls only: pages of `DescribeInstanceInformation` (tags fetched
  * 100 at a time while pages still arrive), `DescribeInstancePatchStatesForPatchGroup`
- * per patch group in parallel, and `DescribeInstancePatchStates` (50 ids a call)
- * only for instances no group covered (untagged ones use the default baseline).
+ * per patch group alongside, and `DescribeInstancePatchStates` (50 ids a call)
+ * only for instances no group covers (untagged ones, which use the default
+ * baseline, asked for as soon as their tags are known).
  *
  * Returns one record per instance, sorted by instance id, built lazily as the
  * result is iterated (so a snapshot streams them into gzip and a report into its
@@ -56,9 +65,8 @@ export interface FleetRecords extends Iterable<SnapshotRecord> {
  * instance; the raw API objects are dropped as they arrive.
  */
 export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at: Date): Promise<FleetRecords> {
-  const concurrency = deps.concurrency ?? 4;
-  const tagLimit = pLimit(concurrency);
-  const stateLimit = pLimit(concurrency);
+  const tagLimit = pLimit(deps.concurrency ?? 4);
+  const stateLimit = pLimit(deps.groupConcurrency ?? 1);
   const instances = new Map<string, InstanceFacts>();
   const groupOf = new Map<string, string>();
   const states = new Map<string, StateFacts>();
@@ -83,6 +91,17 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
     );
   };
 
+  // Untagged instances are covered by no group's states: ask for theirs as soon as
+  // their tags say so, while pages still arrive, rather than after the last page.
+  const untaggedLimit = pLimit(1);
+  let untagged: string[] = [];
+  const fetchUntaggedStates = (ids: string[]) =>
+    track(
+      untaggedLimit(async () => {
+        for (const s of await deps.inventory.describePatchStates(ctx, ids)) states.set(s.instanceId, stateFacts(s, shared));
+      }),
+    );
+
   const fetchTags = (ids: string[]) =>
     track(
       tagLimit(async () => {
@@ -90,7 +109,9 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
         for (const id of ids) {
           const group = patchGroupFromTags(tags.get(id));
           if (group !== undefined) groupOf.set(id, shared(group));
+          else untagged.push(id);
         }
+        while (untagged.length >= PATCH_STATE_BATCH) fetchUntaggedStates(untagged.splice(0, PATCH_STATE_BATCH));
       }),
     );
 
@@ -108,6 +129,14 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
     })(),
   );
 
+  /** Waits for every task, including those started by tasks that finished meanwhile. */
+  const settle = async () => {
+    for (let seen = -1; seen !== tasks.length; ) {
+      seen = tasks.length;
+      await Promise.all(tasks);
+    }
+  };
+
   let pending: string[] = [];
   for await (const page of deps.inventory.instancePages(ctx)) {
     if (failure) break;
@@ -120,10 +149,14 @@ export async function collectFleet(deps: FleetCollectorDeps, ctx: AwsContext, at
   }
   if (pending.length > 0 && !failure) fetchTags(pending);
   pending = [];
-  await Promise.all(tasks);
+  await settle();
+  if (untagged.length > 0 && !failure) fetchUntaggedStates(untagged);
+  untagged = [];
+  await settle();
   if (failure) throw failure.error;
 
-  const uncovered = [...instances.keys()].filter((id) => !states.has(id));
+  // Tagged with a group the group read did not cover (a group with no baseline registered, a tag added since).
+  const uncovered = [...instances.keys()].filter((id) => !states.has(id) && groupOf.has(id));
   if (uncovered.length > 0) {
     for (const s of await deps.inventory.describePatchStates(ctx, uncovered)) states.set(s.instanceId, stateFacts(s, shared));
   }

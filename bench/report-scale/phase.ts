@@ -186,6 +186,8 @@ const phases: Record<string, (o: PhaseOptions) => Promise<Record<string, unknown
   },
 };
 
+// Before the phase's own work, with node, tsx and every module loaded.
+const startRssMb = Math.round(process.memoryUsage().rss / 1048576);
 const [name, json] = process.argv.slice(2);
 const run = name ? phases[name] : undefined;
 if (!run || !json) {
@@ -193,4 +195,4 @@ if (!run || !json) {
   process.exit(2);
 }
 const result = await run(JSON.parse(json) as PhaseOptions);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, startRssMb })}\n`);

@@ -195,7 +195,7 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
   }
 
   async function deliver(job: ReportJobRecord, request: NormalisedReportRequest): Promise<void> {
-    const summary = job.summary as ReportSummary;
+    const summary = storedSummaryOf(job);
     const files = await linksFor(job);
     const links: ReportLink[] = files.flatMap((f) => (f.url && f.expiresAt ? [{ name: f.name, format: f.format, url: f.url, expiresAt: f.expiresAt }] : []));
     const text = reportText(summary, { reportId: job.id, links });
@@ -346,6 +346,22 @@ function storedSummary(summary: ReportSummary): ReportSummary {
     byPatchGroup: summary.byPatchGroup.slice(0, MAX_SEGMENTS).map((s) => ({ ...s, trend: [] })),
     byAccount: summary.byAccount.slice(0, MAX_SEGMENTS).map((s) => ({ ...s, trend: [] })),
   };
+}
+
+/** The summary a succeeded job carries, checked before it is read (the store gives back `unknown`). */
+function storedSummaryOf(job: ReportJobRecord): ReportSummary {
+  const s = job.summary;
+  const ok =
+    typeof s === 'object' &&
+    s !== null &&
+    'period' in s &&
+    'fleet' in s &&
+    'byPatchGroup' in s &&
+    'worstOffenders' in s &&
+    Array.isArray(s.byPatchGroup) &&
+    Array.isArray(s.worstOffenders);
+  if (!ok) throw new ComplianceError('REPORT_NOT_READY', `Report ${job.id} has no summary to deliver.`, { details: { reportId: job.id } });
+  return s as ReportSummary;
 }
 
 function reportIdOf(payload: unknown): string | undefined {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
+import { AppError } from './errors.js';
 import { createLogger, SECRET_FIELDS } from './logger.js';
 
 function capture() {
@@ -55,6 +56,21 @@ describe('createLogger', () => {
     const logger = createLogger({ destination });
     logger.info({ [field]: 'S3CRET-top', a: { [field]: 'S3CRET-1', b: { c: { d: { [field]: 'S3CRET-4' } } } } }, 'x');
     expect(lines.join('')).not.toContain('S3CRET');
+  });
+});
+
+describe('error logging', () => {
+  it('when an error with a cause is logged, then its type, message, stack, code and cause survive and its secrets do not', () => {
+    const { lines, destination } = capture();
+    const cause = new Error('socket hang up');
+    const err = new AppError('UNAVAILABLE', 'ServiceNow did not answer', { cause, retryable: true, details: { table: 'incident', password: 'pw-in-details' } });
+    createLogger({ destination }).error({ err, nested: { err: new TypeError('inner boom') } }, 'failed');
+    const line = JSON.parse(lines[0] ?? '{}') as { err: Record<string, unknown>; nested: { err: Record<string, unknown> } };
+    expect(line.err).toMatchObject({ type: 'AppError', message: expect.stringContaining('ServiceNow did not answer'), code: 'UNAVAILABLE', retryable: true });
+    expect(String(line.err['stack'])).toContain('logger.test.ts');
+    expect(JSON.stringify(line.err)).toContain('socket hang up');
+    expect(line.nested.err).toMatchObject({ type: 'TypeError', message: 'inner boom' });
+    expect(lines[0]).not.toContain('pw-in-details');
   });
 });
 

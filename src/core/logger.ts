@@ -59,8 +59,11 @@ export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new We
   seen.add(value);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, seen));
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
+  // This runs before pino's serializers, and an Error's message, stack and cause are
+  // not enumerable: serialise it here or it would be logged as `{}`.
+  const source: object = value instanceof Error ? stdSerializers.errWithCause(value) : value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+  for (const [k, v] of Object.entries(source)) {
     out[k] = SECRET_KEYS.has(k.toLowerCase()) && v !== undefined && v !== null ? '[REDACTED]' : redact(v, depth + 1, seen);
   }
   return out;
@@ -82,7 +85,6 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     base: options.base ?? { service: 'patchbridge' },
     timestamp: stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }), log: (obj) => redact(obj) as Record<string, unknown> },
-    serializers: { err: stdSerializers.errWithCause },
   };
   return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
 }

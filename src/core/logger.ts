@@ -84,6 +84,9 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     name: options.name ?? 'patchbridge',
     base: options.base ?? { service: 'patchbridge' },
     timestamp: stdTimeFunctions.isoTime,
+    // Errors are serialised by `redact` (it must see them first); pino's default `err`
+    // serializer would re-serialise that plain object as type `Object`.
+    serializers: { err: (value: unknown) => value },
     formatters: { level: (label) => ({ level: label }), log: (obj) => redact(obj) as Record<string, unknown> },
   };
   return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);

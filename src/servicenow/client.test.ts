@@ -312,6 +312,39 @@ describe('retries', () => {
   });
 });
 
+describe('creates are never re-sent after an ambiguous failure', () => {
+  it('when a create times out, then it is not re-sent, so a late commit cannot become a second record', async () => {
+    // Prepare: the instance is slower than the client's timeout.
+    const { sim, url } = await startSim({ latency: { kind: 'fixed', ms: 200 } });
+    const sn = client(url, { auth: staticCredentials(BASIC), limits: { ...FAST, timeoutMs: 40, maxRetries: 3 } });
+
+    // Act
+    const error = await failure(sn.createRecord('incident', { short_description: 'once', correlation_id: 'pb:once' }, ['number']));
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Assess
+    expect(isServiceNowError(error, 'TIMEOUT')).toBe(true);
+    expect(sim.calls('POST /api/now/table/incident')).toBe(1);
+    expect(sim.state.records('incident').filter((r) => r['correlation_id'] === 'pb:once').length).toBeLessThanOrEqual(1);
+  });
+
+  it('when a create meets an outage (503), then it is re-sent and exactly one record exists', async () => {
+    // Prepare
+    const clock = new SteppingClock();
+    const start = clock.now().getTime();
+    const { sim, url } = await startSim({ clock, outages: [{ from: start, to: start + 1_000 }] });
+    const sn = client(url, { clock, auth: staticCredentials(BASIC), limits: { ...FAST, baseDelayMs: 250, maxDelayMs: 2_000, retryBudgetMs: 20_000, maxRetries: 10 } });
+
+    // Act
+    const created = await sn.createRecord('incident', { short_description: 'after outage', correlation_id: 'pb:outage' }, ['number']);
+
+    // Assess
+    expect(created.number).toMatch(/^INC\d{7}$/);
+    expect(sim.calls('POST /api/now/table/incident')).toBeGreaterThan(1);
+    expect(sim.state.records('incident').filter((r) => r['correlation_id'] === 'pb:outage')).toHaveLength(1);
+  });
+});
+
 describe('hibernating instance', () => {
   it.each([
     { auth: 'oauth', creds: OAUTH },

@@ -185,7 +185,8 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
       if (!FIELD_NAME.test(name)) throw new ValidationError('VALIDATION_FAILED', `invalid field name "${name.slice(0, 80)}"`);
     }
     const names = fieldList(fields);
-    const result = await transport.send((urls) => ({ method, url: withFields(urls.table(table, sysId), names), json: values }));
+    // A POST creates a record: re-sending it after an ambiguous failure could create two.
+    const result = await transport.send((urls) => ({ method, url: withFields(urls.table(table, sysId), names), json: values, idempotent: method !== 'POST' }));
     return normalise(parse(resultObject, result, method, table).result, names);
   }
 
@@ -257,7 +258,7 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
         url.searchParams.set('table_name', upload.table);
         url.searchParams.set('table_sys_id', upload.sysId);
         url.searchParams.set('file_name', upload.fileName);
-        return { method: 'POST', url: url.toString(), body: upload.body, headers: { 'content-type': upload.contentType } };
+        return { method: 'POST', url: url.toString(), body: upload.body, headers: { 'content-type': upload.contentType }, idempotent: false };
       });
       return parse(z.object({ result: attachment }), result, 'POST', 'attachment').result;
     },

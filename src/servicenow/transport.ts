@@ -30,6 +30,24 @@ export interface RawRequest {
   /** A replayable body, or a one-shot stream (then the request is never retried). */
   readonly body?: Buffer | string | Readable | (() => Readable);
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * `false` for requests that create something (Table API POST, attachment upload):
+   * they are re-sent only when the failure proves ServiceNow did not act on them
+   * (429, 503, or no connection at all), never after a timeout, a reset or a
+   * 502/504, after which the first attempt may have been committed. Default `true`.
+   */
+  readonly idempotent?: boolean;
+}
+
+/** Connection errors that mean the request never reached ServiceNow. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Whether a failed attempt certainly left no trace on the instance. */
+export function provablyNotApplied(error: ServiceNowError): boolean {
+  if (error.code === 'RATE_LIMITED' || error.status === 503) return true;
+  const cause: unknown = error.cause;
+  const causeCode = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;
+  return error.status === undefined && causeCode !== undefined && NEVER_SENT.has(causeCode);
 }
 
 export interface RawResult {
@@ -182,6 +200,10 @@ export class Transport {
       maxTimeout: 0,
       shouldRetry: async ({ error, retriesConsumed }) => {
         if (!(error instanceof ServiceNowError) || !RETRIED.has(error.code)) return false;
+        if (request.idempotent === false && !provablyNotApplied(error)) {
+          logger.warn({ code: error.code, status: error.status, path: new URL(request.url).pathname }, 'servicenow: not retrying a create whose outcome is unknown');
+          return false;
+        }
         const ceiling = Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** retriesConsumed);
         const backoff = Math.floor(random() * ceiling);
         const delay = Math.max(backoff, error.retryAfterMs ?? 0);

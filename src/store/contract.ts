@@ -655,6 +655,29 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.outboxDepth()).toBe(0);
       });
 
+      it('when a held lease is renewed, then it outlives its first end; a stale token cannot renew', async () => {
+        // Prepare
+        await store.enqueue({ id: 'o-long', kind: 'incident', payload: {} });
+        const [held] = await store.lease({ limit: 1, leaseMs: 30 * SECOND });
+
+        // Act
+        await clock.advance(20 * SECOND);
+        const renewed = await store.renewLease('o-long', held!.leaseToken!, 30 * SECOND);
+        await clock.advance(20 * SECOND);
+        const stolen = await store.lease({ limit: 1, leaseMs: 30 * SECOND });
+        const staleRenewal = await store.renewLease('o-long', 'not-the-token', 30 * SECOND);
+        await clock.advance(11 * SECOND);
+        const [retaken] = await store.lease({ limit: 1, leaseMs: 30 * SECOND });
+        const lateRenewal = await store.renewLease('o-long', held!.leaseToken!, 30 * SECOND);
+
+        // Assess: 40 s after leasing (past the first 30 s) nobody else could take it.
+        expect(renewed).toBe(true);
+        expect(stolen).toEqual([]);
+        expect(staleRenewal).toBe(false);
+        expect(retaken?.id).toBe('o-long');
+        expect(lateRenewal).toBe(false);
+      });
+
       it('when a delivery fails, then attempts grow by one, the error is kept and the item waits for nextAttemptAt', async () => {
         // Prepare
         await store.enqueue({ id: 'o-fail', kind: 'incident', payload: {} });

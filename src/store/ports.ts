@@ -57,6 +57,11 @@ export interface StateStore {
   enqueue(item: { id: string; kind: string; payload: unknown; nextAttemptAt?: string }): Promise<boolean>;
   /** Leases up to `limit` due items (optionally of one kind) for `leaseMs`. */
   lease(options: { limit: number; leaseMs: number; kind?: string }): Promise<OutboxItem[]>;
+  /**
+   * Extends a held lease to `leaseMs` from now, so a long batch keeps its items
+   * (a heartbeat, like SQS visibility extension). `false` if the token no longer holds it.
+   */
+  renewLease(id: string, leaseToken: string, leaseMs: number): Promise<boolean>;
   /** Deletes a delivered item; ignored if the lease token no longer matches. */
   ack(id: string, leaseToken: string): Promise<void>;
   /** Records a failed attempt and schedules the next one; releases the lease. */

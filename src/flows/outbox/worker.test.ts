@@ -163,6 +163,33 @@ describe('outbox worker', () => {
     expect(maxInFlight).toBe(1);
   });
 
+  it('when a batch takes longer than a lease, then its leases are renewed and no other worker can take the items', async () => {
+    // Prepare: the handler runs for three lease lengths of (manual) time.
+    const { clock, store } = setup();
+    await store.enqueue({ id: 'slow', kind: 'note', payload: {} });
+    let stolen: OutboxItem[] | undefined;
+    const worker = createOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger(),
+      leaseMs: 60_000,
+      handlers: [
+        itemHandler('note', async () => {
+          for (let i = 0; i < 9; i++) await clock.advance(20_000);
+          stolen = await store.lease({ limit: 10, leaseMs: 60_000, kind: 'note' });
+        }),
+      ],
+    });
+
+    // Act
+    const result = await worker.runOnce();
+
+    // Assess
+    expect(stolen).toEqual([]);
+    expect(result).toEqual({ delivered: 1, retried: 0, deadLettered: 0 });
+    expect(await store.outboxDepth('note')).toBe(0);
+  });
+
   it('when started, then it polls in the background until stopped', async () => {
     // Prepare
     const { clock, store } = setup();

@@ -123,15 +123,51 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return 'retried';
   }
 
+  /**
+   * Renews the batch's leases every third of a lease while it is handled, so a
+   * slow batch (ServiceNow retrying within its budget) is never taken and
+   * delivered a second time by another worker.
+   */
+  function keepLeases(items: readonly OutboxItem[]): { stop(): Promise<void> } {
+    const controller = new AbortController();
+    const every = Math.max(1, Math.floor(leaseMs / 3));
+    const beat = (async () => {
+      while (!controller.signal.aborted) {
+        await Promise.race([
+          clock.sleep(every, controller.signal).catch(() => undefined),
+          new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })),
+        ]);
+        if (controller.signal.aborted) return;
+        for (const item of items) {
+          try {
+            const held = await store.renewLease(item.id, item.leaseToken ?? '', leaseMs);
+            if (!held) logger.warn({ outboxId: item.id }, 'outbox lease lost before the batch finished');
+          } catch (err) {
+            logger.warn({ outboxId: item.id, err }, 'outbox lease renewal failed');
+          }
+        }
+      }
+    })();
+    return {
+      async stop() {
+        controller.abort();
+        await beat;
+      },
+    };
+  }
+
   async function runHandler(handler: OutboxHandler): Promise<RoundResult> {
     const items = await store.lease({ limit: Math.min(1000, Math.max(1, handler.batchSize ?? 10)), leaseMs, kind: handler.kind });
     if (items.length === 0) return { delivered: 0, retried: 0, deadLettered: 0 };
     let outcome: OutboxOutcome;
+    const heartbeat = keepLeases(items);
     try {
       outcome = await handler.handle(items);
     } catch (err) {
       logger.error({ kind: handler.kind, items: items.length, err }, 'outbox handler failed for the whole batch');
       outcome = new Map(items.map((i) => [i.id, err]));
+    } finally {
+      await heartbeat.stop();
     }
     const result = { delivered: 0, retried: 0, deadLettered: 0 };
     for (const item of items) {

@@ -619,6 +619,24 @@ class DynamoStateStore implements StateStore {
     return result === CONDITION_FAILED ? undefined : decode(outboxSchema, result.Attributes, ['payload'], 'outbox item');
   }
 
+  async renewLease(id: string, leaseToken: string, leaseMs: number): Promise<boolean> {
+    const leaseUntil = new Date(this.#clock.now().getTime() + leaseMs).toISOString();
+    // The due-items index sorts leased items by lease end, so it moves with the lease.
+    const sortKey = outboxSortKey(leaseUntil, id);
+    const result = await this.#conditional('UpdateItem', () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: outboxKey(id),
+          UpdateExpression: 'SET leaseUntil = :until, gsi1sk = :sk, gsi2sk = :sk',
+          ConditionExpression: 'leaseToken = :token',
+          ExpressionAttributeValues: { ':token': leaseToken, ':until': leaseUntil, ':sk': sortKey },
+        }),
+      ),
+    );
+    return result !== CONDITION_FAILED;
+  }
+
   async ack(id: string, leaseToken: string): Promise<void> {
     const result = await this.#conditional('DeleteItem', () =>
       this.#client.send(

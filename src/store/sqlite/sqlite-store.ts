@@ -470,6 +470,14 @@ class SqliteStateStore implements StateStore {
     });
   }
 
+  renewLease(id: string, leaseToken: string, leaseMs: number): Promise<boolean> {
+    return this.#call(() => {
+      const until = new Date(this.#now().getTime() + leaseMs).toISOString();
+      const result = this.#db.prepare('UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_token = ?').run(until, id, leaseToken);
+      return result.changes > 0;
+    });
+  }
+
   ack(id: string, leaseToken: string): Promise<void> {
     return this.#call(() => {
       const result = this.#db.prepare('DELETE FROM outbox WHERE id = ? AND lease_token = ?').run(id, leaseToken);

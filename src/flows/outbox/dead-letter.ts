@@ -21,8 +21,9 @@ export interface DeadLetter {
 
 export interface DeadLetterSink {
   /**
-   * Parks a message that failed permanently so it is kept, visible and
-   * replayable rather than dropped. Idempotent on `id`.
+   * Parks a message that failed permanently (a payload no retry can fix) so it
+   * is kept, with its payload and error, and counted (`outboxDepth('dead-letter')`)
+   * rather than dropped. Idempotent on `id`.
    */
   record(id: string, letter: Omit<DeadLetter, 'failedAt' | 'error'> & { error: unknown }): Promise<void>;
 }

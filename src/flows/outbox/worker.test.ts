@@ -113,6 +113,28 @@ describe('outbox worker', () => {
     expect(await store.lease({ limit: 10, leaseMs: 1000 })).toEqual([]);
   });
 
+  it.each(['UNAUTHORIZED', 'FORBIDDEN', 'SERVER_ERROR', 'INSTANCE_UNAVAILABLE', 'CONFIG_INVALID'])(
+    'when delivery fails with %s (fixable by an operator), then the item waits and is retried rather than parked',
+    async (code) => {
+      const { store, clock } = setup();
+      await store.enqueue({ id: 'op', kind: 'note', payload: {} });
+      const worker = createOutboxWorker({
+        store,
+        clock,
+        logger: silentLogger(),
+        handlers: [
+          itemHandler('note', async () => {
+            throw new AppError(code, 'not yet', { retryable: false });
+          }),
+        ],
+      });
+      const result = await worker.runOnce();
+      expect(result).toEqual({ delivered: 0, retried: 1, deadLettered: 0 });
+      expect(await store.outboxDepth(DEAD_LETTER_KIND)).toBe(0);
+      expect(await store.outboxDepth('note')).toBe(1);
+    },
+  );
+
   it('when the handler rejects for the whole batch, then every item is retried', async () => {
     // Prepare
     const { clock, store } = setup();

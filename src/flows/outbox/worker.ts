@@ -83,6 +83,20 @@ function retryAfterOf(error: unknown): number | undefined {
  * failures are retried for as long as it takes: an item leaves the outbox only
  * when delivered or parked, so nothing is dropped while ServiceNow is down.
  */
+/**
+ * Failures that are permanent for one call but heal once an operator fixes
+ * credentials, roles or the instance: a queued delivery waits (with backoff) for
+ * that rather than being parked, so nothing accepted is lost to a rotated password.
+ */
+const HEALS_BY_ITSELF: ReadonlySet<string> = new Set([
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'ACCESS_DENIED',
+  'SERVER_ERROR',
+  'INSTANCE_UNAVAILABLE',
+  'CONFIG_INVALID',
+]);
+
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { store, clock, logger } = options;
   const pollMs = options.pollMs ?? 1_000;
@@ -107,7 +121,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return 'delivered';
     }
     const error = toError(failure);
-    const retryable = error instanceof AppError ? error.retryable : true;
+    const retryable = error instanceof AppError ? error.retryable || HEALS_BY_ITSELF.has(error.code) : true;
     const attempt = item.attempts + 1;
     const code = error instanceof AppError ? error.code : 'UNEXPECTED';
     if (!retryable) {

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomIds } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createIncidentFlows, type IncidentFlows } from '../../src/flows/incidents/index.js';
+import { AppError } from '../../src/core/errors.js';
+import { createFailureProcessor, createIncidentFlows, type IncidentFlows, snsDraftPublisher } from '../../src/flows/incidents/index.js';
 import { createPatchResultsHandler } from '../../src/handlers/patch-results.js';
 import { createServiceNowListenerHandler } from '../../src/handlers/servicenow-listener.js';
 import type { SqsEvent } from '../../src/handlers/sqs-batch.js';
-import { type Harness, MONITORING_TOPIC, shuffled } from './support/harness.js';
+import { type Harness, MONITORING_TOPIC, PATCH_RESULTS_TOPIC, shuffled } from './support/harness.js';
 import { fromTopic, patchResultsStream, sqsBatches, windowWith37Failures } from './support/scenario.js';
 
 const open: Harness[] = [];
@@ -91,5 +92,36 @@ describe('Lambda shells: patch-results → monitoring SNS → servicenow-listene
     expect(incidents).toHaveLength(3);
     expect(new Set(incidents.map((i) => i['correlation_id'])).size).toBe(3);
     for (const i of incidents) expect(h.workNotes(i['sys_id'] ?? '')).toHaveLength(1);
+  });
+
+  it('when enrichment rejects a whole batch once, then the redelivered batch publishes the incident instead of being acknowledged as a duplicate', async () => {
+    // Prepare
+    const { h } = await windowWith37Failures();
+    open.push(h);
+    const { enricher } = lambdaFlows(h);
+    let throws = 1;
+    const processor = createFailureProcessor({
+      enricher: {
+        async enrich(events) {
+          if (throws-- > 0) throw new AppError('UNAVAILABLE', 'SSM throttled', { retryable: true });
+          return enricher.enrich(events);
+        },
+      },
+      publisher: snsDraftPublisher({ publisher: h.awsPorts.publisher, topicArn: MONITORING_TOPIC }),
+      store: h.store,
+      ids: randomIds,
+      logger: silentLogger(),
+    });
+    const patchResults = createPatchResultsHandler({ processor, logger: silentLogger() });
+    const failed = fromTopic(h.deliveries, PATCH_RESULTS_TOPIC).filter((d) => d.body.includes('\\"status\\":\\"Failed\\"')).slice(0, 1);
+    const [delivery] = sqsBatches(failed, 10);
+    // Act
+    const first = await patchResults(delivery as SqsEvent);
+    const redelivered = await patchResults(delivery as SqsEvent);
+    await h.aws.settle();
+    // Assess
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'patch-results-0' }]);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(fromTopic(h.deliveries, MONITORING_TOPIC)).toHaveLength(1);
   });
 });

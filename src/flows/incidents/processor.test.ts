@@ -47,32 +47,41 @@ function draftFor(events: readonly KeyedEvent[]): IncidentDraft {
   );
 }
 
-function setup(options: { publishFails?: number } = {}) {
+function setup(options: { publishFails?: number; enrichThrows?: number; enrichHangs?: boolean } = {}) {
   const clock = new ManualClock('2026-03-01T10:00:00Z');
   const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
   stores.push(store);
   const enriched: string[][] = [];
   const published: IncidentDraft[] = [];
   let failures = options.publishFails ?? 0;
+  let throws = options.enrichThrows ?? 0;
+  let hangs = options.enrichHangs ?? false;
   const enricher: IncidentEnricher = {
     async enrich(events) {
       enriched.push(events.map((e) => e.key));
+      if (throws-- > 0) throw new AppError('UNAVAILABLE', 'SSM throttled the whole batch', { retryable: true });
+      if (hangs) {
+        hangs = false;
+        // A Lambda that times out here never returns, so it never releases its claims.
+        return new Promise<never>(() => {});
+      }
       return { drafts: [{ draft: draftFor(events), sources: events.map((e) => e.key) }], failures: new Map() };
     },
   };
-  const processor = createFailureProcessor({
-    enricher,
-    publisher: {
-      async publish(draft) {
-        if (failures-- > 0) throw new AppError('UNAVAILABLE', 'topic down', { retryable: true });
-        published.push(draft);
+  const build = () =>
+    createFailureProcessor({
+      enricher,
+      publisher: {
+        async publish(draft) {
+          if (failures-- > 0) throw new AppError('UNAVAILABLE', 'topic down', { retryable: true });
+          published.push(draft);
+        },
       },
-    },
-    store,
-    ids: randomIds,
-    logger: silentLogger(),
-  });
-  return { processor, enriched, published, clock };
+      store,
+      ids: randomIds,
+      logger: silentLogger(),
+    });
+  return { processor: build(), build, enriched, published, clock };
 }
 
 describe('failure processor', () => {
@@ -94,10 +103,11 @@ describe('failure processor', () => {
     expect(enriched[0]).toHaveLength(2);
   });
 
-  it('when the same event is delivered again later, then it costs no enrichment', async () => {
+  it('when the same event is delivered again later, past the processing lease, then it costs no enrichment', async () => {
     // Prepare
-    const { processor, enriched } = setup();
+    const { processor, enriched, clock } = setup();
     await processor.process([{ id: 'a', event: invocation('i-0aaaaaaaaaaaaaaaa') }]);
+    await clock.advance(10 * 60_000);
     // Act
     const again = await processor.process([{ id: 'a2', event: invocation('i-0aaaaaaaaaaaaaaaa') }]);
     // Assess
@@ -129,5 +139,40 @@ describe('failure processor', () => {
     await processor.process([{ id: 'a', event: invocation('i-0aaaaaaaaaaaaaaaa') }]);
     // Assess
     expect(enriched).toHaveLength(2);
+  });
+
+  it('when the enricher rejects the whole batch, then every input fails retryably and the retry publishes the incident', async () => {
+    // Prepare
+    const { processor, published } = setup({ enrichThrows: 1 });
+    const inputs = [
+      { id: 'a', event: invocation('i-0aaaaaaaaaaaaaaaa') },
+      { id: 'b', event: invocation('i-0bbbbbbbbbbbbbbbb') },
+    ];
+    // Act
+    const first = await processor.process(inputs);
+    const retry = await processor.process(inputs);
+    // Assess
+    expect([...first.failures.keys()].sort()).toEqual(['a', 'b']);
+    expect((first.failures.get('a') as AppError).retryable).toBe(true);
+    expect(first.published).toBe(0);
+    expect(retry).toMatchObject({ published: 1, duplicates: 0 });
+    expect(retry.failures.size).toBe(0);
+    expect(published).toHaveLength(1);
+  });
+
+  it('when a processor dies mid-batch holding its claims, then a redelivery within the lease is a duplicate and one after it is published', async () => {
+    // Prepare
+    const { build, published, clock } = setup({ enrichHangs: true });
+    const input = { id: 'a', event: invocation('i-0aaaaaaaaaaaaaaaa') };
+    void build().process([input]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Act
+    const whileHeld = await build().process([input]);
+    await clock.advance(121_000);
+    const afterLease = await build().process([input]);
+    // Assess
+    expect(whileHeld.duplicates).toBe(1);
+    expect(afterLease).toMatchObject({ published: 1, duplicates: 0 });
+    expect(published).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import type { Ids } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import type { StateStore } from '../../store/index.js';
-import type { IncidentEnricher } from './enrich.js';
+import type { IncidentEnricher, KeyedEvent } from './enrich.js';
 import type { DraftPublisher } from './ports.js';
 
 export interface ProcessInput {
@@ -30,12 +30,18 @@ export interface FailureProcessorDeps {
   readonly logger: Logger;
   /**
    * How long a processed event is remembered so a redelivery costs no AWS call.
-   * Default 3 600 s: SNS duplicates and SQS redeliveries arrive within minutes,
-   * and a claim that could not be released after a failure blocks that event's
-   * retry for at most this long. 0 turns it off; the listener never duplicates
-   * an incident either way.
+   * Default 3 600 s: SNS duplicates and SQS redeliveries arrive within minutes.
+   * 0 turns it off; the listener never duplicates an incident either way.
    */
   readonly dedupeTtlSeconds?: number;
+  /**
+   * How long an event is held while it is being processed, before it is known
+   * to be published. Default 120 s. A processor that dies mid-batch (a Lambda
+   * timeout) cannot release its claims, so this bounds how long the event's
+   * redelivery is mistaken for a duplicate: keep it below the queue's visibility
+   * timeout. Processing that outlasts it only risks a second, harmless, draft.
+   */
+  readonly claimLeaseSeconds?: number;
   /** Drafts published at once. Default 8. */
   readonly publishConcurrency?: number;
 }
@@ -45,15 +51,28 @@ export interface FailureProcessor {
   process(inputs: readonly ProcessInput[]): Promise<ProcessResult>;
 }
 
+const claimKey = (key: string) => `pb-event:${key}`;
+
 /**
  * The enrich-and-publish use case shared by the `patch-results` Lambda and the
  * standalone outbox: drop non-failures and duplicates, enrich the batch as a
- * whole, publish drafts. An event that fails is released so its retry is
- * processed again.
+ * whole, publish drafts. Each failure event is claimed for a short lease while
+ * it is processed; once its draft is published the claim is renewed for the
+ * de-duplication window, and an event that was not published is released, so
+ * its retry is processed again rather than dropped as a duplicate.
  */
 export function createFailureProcessor(deps: FailureProcessorDeps): FailureProcessor {
   const ttl = deps.dedupeTtlSeconds ?? 3_600;
+  const lease = Math.max(1, Math.min(ttl, deps.claimLeaseSeconds ?? 120));
   const concurrency = Math.max(1, deps.publishConcurrency ?? 8);
+
+  // The store cannot extend a claim, so the lease is swapped for the full window. Another processor
+  // may take the event in between; at worst it publishes a second draft, which the listener folds in.
+  async function remember(key: string, owner: string): Promise<void> {
+    if (ttl <= lease) return;
+    await deps.store.release(claimKey(key), owner);
+    await deps.store.claim(claimKey(key), owner, ttl);
+  }
 
   return {
     async process(inputs) {
@@ -73,61 +92,86 @@ export function createFailureProcessor(deps: FailureProcessorDeps): FailureProce
 
       const keyFailures = new Map<string, unknown>();
       const claimed: string[] = [];
+      /** Claimed keys whose processing finished: published, or nothing to publish. */
+      const done = new Set<string>();
       let duplicates = inputs.length - ignored - byKey.size;
-      await Promise.all(
-        [...byKey.keys()].map(async (key) => {
-          if (ttl <= 0) {
-            claimed.push(key);
-            return;
-          }
-          try {
-            if (await deps.store.claim(`pb-event:${key}`, owner, ttl)) claimed.push(key);
-            else duplicates += byKey.get(key)?.ids.length ?? 0;
-          } catch (err) {
-            keyFailures.set(key, err);
-          }
-        }),
-      );
-
       let published = 0;
-      if (claimed.length > 0) {
-        const keyed = claimed.flatMap((key) => {
-          const entry = byKey.get(key);
-          return entry ? [{ key, event: entry.event }] : [];
-        });
-        const { drafts, failures } = await deps.enricher.enrich(keyed);
-        for (const [k, err] of failures) keyFailures.set(k, err);
-        let next = 0;
-        const worker = async () => {
-          for (;;) {
-            const item = drafts[next++];
-            if (!item) return;
-            try {
-              await deps.publisher.publish(item.draft);
-              published++;
-            } catch (err) {
-              deps.logger.warn({ err, correlationId: item.draft.correlationId }, 'publishing an incident draft failed');
-              for (const k of item.sources) if (!keyFailures.has(k)) keyFailures.set(k, err);
+      try {
+        await Promise.all(
+          [...byKey.keys()].map(async (key) => {
+            if (ttl <= 0) {
+              claimed.push(key);
+              return;
             }
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(concurrency, drafts.length) }, worker));
+            try {
+              if (await deps.store.claim(claimKey(key), owner, lease)) claimed.push(key);
+              else duplicates += byKey.get(key)?.ids.length ?? 0;
+            } catch (err) {
+              keyFailures.set(key, err);
+            }
+          }),
+        );
+        if (claimed.length > 0) {
+          const keyed = claimed.flatMap((key) => {
+            const entry = byKey.get(key);
+            return entry ? [{ key, event: entry.event }] : [];
+          });
+          published = await enrichAndPublish(keyed, keyFailures);
+          for (const key of claimed) if (!keyFailures.has(key)) done.add(key);
+        }
+      } finally {
+        if (ttl > 0) await settleClaims(claimed, done, owner);
       }
 
       const failures = new Map<string, unknown>();
-      await Promise.all(
-        [...keyFailures].map(async ([key, err]) => {
-          for (const id of byKey.get(key)?.ids ?? []) failures.set(id, err);
-          // Let the retry of this event be processed rather than dropped as a duplicate.
-          if (ttl > 0 && claimed.includes(key)) {
-            await deps.store.release(`pb-event:${key}`, owner).catch((releaseErr: unknown) => {
-              deps.logger.warn({ err: releaseErr, key }, 'could not release an event claim; its retry waits for the claim to expire');
-            });
-          }
-        }),
-      );
+      for (const [key, err] of keyFailures) for (const id of byKey.get(key)?.ids ?? []) failures.set(id, err);
       if (failures.size > 0) deps.logger.warn({ failed: failures.size, of: inputs.length }, 'some patch events failed and will be retried');
       return { failures, published, duplicates, ignored };
     },
   };
+
+  /** Enriches `keyed` as one batch and publishes its drafts; returns how many were published, failures go into `failed` by key. */
+  async function enrichAndPublish(keyed: readonly KeyedEvent[], failed: Map<string, unknown>): Promise<number> {
+    let result: Awaited<ReturnType<IncidentEnricher['enrich']>>;
+    try {
+      result = await deps.enricher.enrich(keyed);
+    } catch (err) {
+      // The whole batch failed to enrich: every event in it is retried.
+      for (const { key } of keyed) failed.set(key, err);
+      return 0;
+    }
+    for (const [k, err] of result.failures) failed.set(k, err);
+    const { drafts } = result;
+    let count = 0;
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const item = drafts[next++];
+        if (!item) return;
+        try {
+          await deps.publisher.publish(item.draft);
+          count++;
+        } catch (err) {
+          deps.logger.warn({ err, correlationId: item.draft.correlationId }, 'publishing an incident draft failed');
+          for (const k of item.sources) if (!failed.has(k)) failed.set(k, err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, drafts.length) }, worker));
+    return count;
+  }
+
+  /** Finished keys are remembered for the de-duplication window; every other claimed key is let go so its retry is processed. */
+  async function settleClaims(claimed: readonly string[], done: ReadonlySet<string>, owner: string): Promise<void> {
+    await Promise.all(
+      claimed.map(async (key) => {
+        try {
+          if (done.has(key)) await remember(key, owner);
+          else await deps.store.release(claimKey(key), owner);
+        } catch (err) {
+          deps.logger.warn({ err, key, finished: done.has(key) }, 'could not settle an event claim; it lapses with its lease');
+        }
+      }),
+    );
+  }
 }

@@ -15,12 +15,14 @@ export type ChangeFlowErrorCode =
   /** SSM throttled or could not be reached (503, retryable). */
   | 'AWS_UNAVAILABLE'
   /** SSM refused patchbridge's own request: missing permission or a rejected parameter (502). */
-  | 'AWS_REJECTED';
+  | 'AWS_REJECTED'
+  /** Another delivery of the same window-execution event is guarding it right now (retryable). */
+  | 'GUARD_IN_PROGRESS';
 
 /** Failures of the patch-run and change-gate flows, other than change refusals (`ChangeRefusedError`). */
 export class ChangeFlowError extends AppError<ChangeFlowErrorCode> {
   constructor(code: ChangeFlowErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, retryable: code === 'AWS_UNAVAILABLE' });
+    super(code, message, { ...options, retryable: code === 'AWS_UNAVAILABLE' || code === 'GUARD_IN_PROGRESS' });
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MaintenanceWindows, PatchExecution } from '../../aws/index.js';
+import { AwsError, type MaintenanceWindows, type PatchExecution } from '../../aws/index.js';
 import { loadConfig } from '../../config/index.js';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
@@ -17,7 +17,7 @@ function unused(name: string) {
   return () => Promise.reject(new Error(`${name} should not be called`));
 }
 
-function setup(guardOnEvents: boolean) {
+function setup(guardOnEvents: boolean, cancelFailures = 0) {
   const clock = new ManualClock('2026-03-01T10:00:00Z');
   const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
   stores.push(store);
@@ -30,7 +30,10 @@ function setup(guardOnEvents: boolean) {
     listExecutions: unused('listExecutions'),
     executionTasks: unused('executionTasks'),
     taskInvocations: unused('taskInvocations'),
-    cancelExecution: async (_ctx, id) => void cancelled.push(id),
+    cancelExecution: async (_ctx, id) => {
+      if (cancelFailures-- > 0) throw new AwsError('THROTTLED', 'Rate exceeded', { operation: 'SSM.CancelMaintenanceWindowExecution' });
+      cancelled.push(id);
+    },
     calendarState: unused('calendarState'),
   };
   const patchExecution: PatchExecution = {
@@ -50,7 +53,7 @@ function setup(guardOnEvents: boolean) {
     },
     { guardOnEvents },
   );
-  return { flows, cancelled, store };
+  return { flows, cancelled, store, clock };
 }
 
 function windowEvent(status: string, phase: WindowExecutionEvent['phase']): WindowExecutionEvent {
@@ -87,5 +90,46 @@ describe('createChangeFlows().recordEvent', () => {
     await flows.recordEvent(windowEvent('SUCCESS', 'succeeded'));
     expect(cancelled).toEqual([]);
     expect(await store.outboxDepth()).toBe(0);
+  });
+
+  it('when the guard fails (a throttled cancel), then the event fails retryably and its redelivery guards again', async () => {
+    // Prepare
+    const { flows, cancelled } = setup(true, 1);
+
+    // Act
+    const first = flows.recordEvent(windowEvent('IN_PROGRESS', 'running'));
+    await expect(first).rejects.toMatchObject({ code: 'AWS_UNAVAILABLE', retryable: true });
+    await flows.recordEvent(windowEvent('IN_PROGRESS', 'running'));
+    await flows.recordEvent(windowEvent('IN_PROGRESS', 'running'));
+
+    // Assess
+    expect(cancelled).toEqual(['14bea65d-5ccc-462d-a2f3-e99c80000000']);
+  });
+
+  it('when another delivery is guarding the same execution, then this one fails retryably instead of skipping the guard', async () => {
+    // Prepare
+    const { flows, cancelled, store } = setup(true);
+    await store.claim('guard-lease:14bea65d-5ccc-462d-a2f3-e99c80000000', 'event-guard:other', 300);
+
+    // Act
+    const outcome = flows.recordEvent(windowEvent('IN_PROGRESS', 'running'));
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ code: 'GUARD_IN_PROGRESS', retryable: true });
+    expect(cancelled).toEqual([]);
+  });
+
+  it('when a guard attempt died mid-way (its claims left behind), then a redelivery after the lease guards the execution', async () => {
+    // Prepare
+    const { flows, cancelled, store, clock } = setup(true);
+    await store.claim('guard-lease:14bea65d-5ccc-462d-a2f3-e99c80000000', 'event-guard:dead', 300);
+    await store.claim('guard:14bea65d-5ccc-462d-a2f3-e99c80000000', 'event-guard:dead', 300);
+    await clock.advance(301_000);
+
+    // Act
+    await flows.recordEvent(windowEvent('IN_PROGRESS', 'running'));
+
+    // Assess
+    expect(cancelled).toEqual(['14bea65d-5ccc-462d-a2f3-e99c80000000']);
   });
 });

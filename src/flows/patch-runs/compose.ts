@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { AwsPorts } from '../../aws/index.js';
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { PatchEvent } from '../../domain/index.js';
+import type { PatchEvent, WindowExecutionEvent } from '../../domain/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/index.js';
-import { type ChangeGates, createChangeGates, createServiceNowWrites, serviceNowWriteHandlers } from '../change-gates/index.js';
+import { ChangeFlowError, type ChangeGates, createChangeGates, createServiceNowWrites, serviceNowWriteHandlers } from '../change-gates/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { createPatchRuns, type PatchRuns, type PatchRunsDeps } from './patch-runs.js';
 
@@ -29,6 +30,8 @@ export interface ChangeFlowOptions {
    * AWS leave it off: the guard Lambda is the window's first task.
    */
   readonly guardOnEvents?: boolean;
+  /** Unique lock-owner ids for the event guard's claims; default random UUIDs. */
+  readonly ids?: () => string;
 }
 
 export interface ChangeFlows {
@@ -45,11 +48,14 @@ export interface ChangeFlows {
 }
 
 /** Longer than any maintenance window can last (24 h). */
-const GUARD_CLAIM_TTL_SECONDS = 2 * 86_400;
+const GUARD_DONE_TTL_SECONDS = 2 * 86_400;
+/** Longer than one guard call can take (a 10 s ServiceNow read and two SSM calls); a crashed attempt frees the execution after it. */
+const GUARD_LEASE_TTL_SECONDS = 300;
 
 /** Wires the patch-run and change-gate flows over injected ports; one call per composition root. */
 export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptions = {}): ChangeFlows {
   const enqueued = options.wake;
+  const newOwner = options.ids ?? randomUUID;
   const writes = createServiceNowWrites({
     store: {
       enqueue: async (item) => {
@@ -74,6 +80,36 @@ export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptio
     ...(options.incidentNumbers ? { incidentNumbers: options.incidentNumbers } : {}),
   });
   const changeGates = createChangeGates({ ...common, windows: deps.aws.windows });
+  /**
+   * PENDING and IN_PROGRESS both arrive, possibly twice: one guard decision per
+   * execution. `guard:<id>` marks a guard that finished, and is only held for good
+   * once it has; a guard that throws frees it and rethrows, so the event's retry
+   * guards again. `guard-lease:<id>` keeps two deliveries from guarding at once;
+   * the one that finds it held fails retryably rather than skip a guard that may
+   * yet fail.
+   */
+  async function guardOnce(event: WindowExecutionEvent): Promise<void> {
+    const done = `guard:${event.windowExecutionId}`;
+    const lease = `guard-lease:${event.windowExecutionId}`;
+    const owner = `event-guard:${newOwner()}`;
+    if (!(await deps.store.claim(lease, owner, GUARD_LEASE_TTL_SECONDS))) {
+      throw new ChangeFlowError('GUARD_IN_PROGRESS', `The guard of window execution ${event.windowExecutionId} is running elsewhere; retry.`);
+    }
+    try {
+      // The store can only test a key by claiming it: hold it for the lease only, so a crash here cannot mark the guard done.
+      if (!(await deps.store.claim(done, owner, GUARD_LEASE_TTL_SECONDS))) return;
+      try {
+        await changeGates.guard({ windowId: event.windowId, windowExecutionId: event.windowExecutionId, accountId: event.accountId, region: event.region });
+      } finally {
+        await deps.store.release(done, owner);
+      }
+      // Still under the lease, so no other delivery can slip in between.
+      await deps.store.claim(done, owner, GUARD_DONE_TTL_SECONDS);
+    } finally {
+      await deps.store.release(lease, owner);
+    }
+  }
+
   return {
     patchRuns,
     changeGates,
@@ -84,9 +120,7 @@ export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptio
       } else if (event.kind === 'window-execution') {
         const started = event.phase === 'pending' || event.phase === 'running';
         // PENDING and IN_PROGRESS both arrive, possibly twice: one guard decision per execution.
-        if (started && options.guardOnEvents && (await deps.store.claim(`guard:${event.windowExecutionId}`, 'event-guard', GUARD_CLAIM_TTL_SECONDS))) {
-          await changeGates.guard({ windowId: event.windowId, windowExecutionId: event.windowExecutionId, accountId: event.accountId, region: event.region });
-        }
+        if (started && options.guardOnEvents) await guardOnce(event);
         await changeGates.recordWindowResult(event);
       }
     },

@@ -1,18 +1,18 @@
 import { pipeline } from 'node:stream/promises';
-import { type RequestHandler, Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import type { ComplianceReports, LiveSummary } from '../../flows/compliance/index.js';
+import type { Authenticator } from '../auth/index.js';
+import type { Idempotency } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 
 export interface ComplianceRoutesDeps {
   readonly reports: Pick<ComplianceReports, 'request' | 'get' | 'list' | 'openSignedFile'>;
   /** The cached live summary (`createLiveSummary`). */
   readonly liveSummary: () => Promise<LiveSummary>;
-  /** `authenticator.requireScope` from `src/api/auth`. */
-  readonly requireScope: (scope: 'compliance:read') => RequestHandler;
-  /** The API's Idempotency-Key middleware for POSTs, when the composition root has one. */
-  readonly idempotency?: RequestHandler;
+  readonly auth: Pick<Authenticator, 'requireScope'>;
+  readonly idempotency: Pick<Idempotency, 'handle'>;
 }
 
 const listQuery = z.object({
@@ -30,13 +30,16 @@ const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; 
  */
 export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
   const router = Router();
-  const read = deps.requireScope('compliance:read');
-  const post = deps.idempotency ? [read, deps.idempotency] : [read];
+  const read = deps.auth.requireScope('compliance:read');
 
-  router.post('/v1/compliance/reports', ...post, async (req, res) => {
-    const job = await asProblem(() => deps.reports.request(req.body ?? {}, 'api'));
-    res.status(202).location(`/v1/compliance/reports/${job.id}`).json(await deps.reports.get(job.id));
-  });
+  router.post(
+    '/v1/compliance/reports',
+    read,
+    deps.idempotency.handle('createComplianceReport', async (req) => {
+      const job = await asProblem(() => deps.reports.request(req.body ?? {}, 'api'));
+      return { statusCode: 202, body: await deps.reports.get(job.id), headers: { location: `/v1/compliance/reports/${job.id}` } };
+    }),
+  );
 
   router.get('/v1/compliance/reports', read, async (req, res) => {
     const q = listQuery.safeParse(req.query);

@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { processEnv } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { doctorCommand } from './commands/doctor.js';
+import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { simCommand } from './commands/sim.js';
 import type { CliIo } from './io.js';
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   program.addCommand(serveCommand(io));
   program.addCommand(doctorCommand(io));
+  program.addCommand(reportCommand(io));
   program.addCommand(simCommand(io));
   return program;
 }

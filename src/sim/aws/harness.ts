@@ -22,6 +22,8 @@ export interface CreateAwsSimHarnessOptions {
   readonly runbook?: string;
   readonly maxAttempts?: number;
   readonly concurrency?: number;
+  /** `StartAutomationExecution` per second; tests that move a manual clock raise it. */
+  readonly automationTps?: number;
   readonly logger?: Logger;
 }
 
@@ -52,6 +54,7 @@ export async function createAwsSimHarness(options: CreateAwsSimHarnessOptions = 
     logger,
     runbook: options.runbook ?? 'patchbridge-AdHocPatch',
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.automationTps === undefined ? {} : { automationTps: options.automationTps }),
   });
   return {
     sim,

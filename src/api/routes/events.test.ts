@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { createSnsVerifier, type SnsEnvelope, snsStringToSign } from '../../events/index.js';
-import { createEventIntake, createEventReceiver, PATCH_EVENT_KIND } from '../../flows/incidents/index.js';
+import { createEventIntake, createEventReceiver, PATCH_EVENT_KIND, PATCH_OBSERVATION_KIND } from '../../flows/incidents/index.js';
 import { DEAD_LETTER_KIND, storeDeadLetters } from '../../flows/outbox/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
 import { createApp } from '../app.js';
@@ -179,7 +179,7 @@ describe('POST /v1/events (EventBridge API destination)', () => {
     expect(await store.outboxDepth(DEAD_LETTER_KIND)).toBe(1);
   });
 
-  it('when a success event arrives, then it is counted as ignored and nothing is stored', async () => {
+  it('when a success event arrives, then it is stored for the observer (patch-run write-back), not dropped', async () => {
     // Prepare
     const { app, store } = setup();
     // Act
@@ -187,6 +187,20 @@ describe('POST /v1/events (EventBridge API destination)', () => {
       .post('/v1/events')
       .set('x-api-key', 'k'.repeat(32))
       .send({ ...eventBridgeFailure, detail: { ...eventBridgeFailure.detail, status: 'Success' } });
+    // Assess
+    expect(res.body).toEqual({ status: 'accepted', accepted: 1, duplicates: 0, ignored: 0 });
+    expect(await store.outboxDepth(PATCH_OBSERVATION_KIND)).toBe(1);
+    expect(await store.outboxDepth(PATCH_EVENT_KIND)).toBe(0);
+  });
+
+  it('when an aws.ssm event carries nothing to act on, then it is counted as ignored and nothing is stored', async () => {
+    // Prepare
+    const { app, store } = setup();
+    // Act
+    const res = await request(app)
+      .post('/v1/events')
+      .set('x-api-key', 'k'.repeat(32))
+      .send({ ...eventBridgeFailure, 'detail-type': 'EC2 Automation Step Status-change Notification', detail: {} });
     // Assess
     expect(res.body).toEqual({ status: 'accepted', accepted: 0, duplicates: 0, ignored: 1 });
     expect(await store.outboxDepth()).toBe(0);

@@ -175,4 +175,18 @@ describe('failure processor', () => {
     expect(afterLease).toMatchObject({ published: 1, duplicates: 0 });
     expect(published).toHaveLength(1);
   });
+
+  it('when progress and success events of an instance are processed first, then its later failure is still published', async () => {
+    // Prepare
+    const { processor, published } = setup();
+    await processor.process([
+      { id: 'p', event: { ...invocation('i-0aaaaaaaaaaaaaaaa', 'InProgress'), phase: 'running' } },
+      { id: 's', event: invocation('i-0aaaaaaaaaaaaaaaa', 'Success') },
+    ]);
+    // Act
+    const failure = await processor.process([{ id: 'f', event: invocation('i-0aaaaaaaaaaaaaaaa') }]);
+    // Assess
+    expect(failure).toMatchObject({ published: 1, duplicates: 0, ignored: 0 });
+    expect(published).toHaveLength(1);
+  });
 });

@@ -44,7 +44,9 @@ export function createEventReceiver(deps: { intake: EventIntake; sns: SnsVerifie
   }
 
   async function accept(events: readonly PatchEvent[]): Promise<DeliveryOutcome> {
-    return { kind: 'accepted', ...(await deps.intake.accept(events)) };
+    const { accepted, duplicates } = await deps.intake.accept(events);
+    // A delivery that normalises to nothing (automation steps, window state) carries nothing to act on.
+    return { kind: 'accepted', accepted, duplicates, ignored: events.length === 0 ? 1 : 0 };
   }
 
   return {

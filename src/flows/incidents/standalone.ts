@@ -10,28 +10,44 @@ import type { FailureProcessor } from './processor.js';
 import { INCIDENT_DRAFT_KIND } from './publishers.js';
 import type { IncidentUpserter } from './upsert.js';
 
-/** Outbox kind of normalised events waiting for enrichment (standalone). */
+/** Outbox kind of normalised failure events waiting for enrichment (standalone). */
 export const PATCH_EVENT_KIND = 'patch-event';
+
+/**
+ * Outbox kind of normalised events that report no failure (progress, success):
+ * only the observer acts on them. A kind of their own keeps them out of the
+ * failures' enrichment batches, which a storm of successes would otherwise split.
+ */
+export const PATCH_OBSERVATION_KIND = 'patch-observation';
 
 export interface EventIntake {
   /**
-   * Durably accepts normalised events for enrichment. Idempotent per event: the
-   * same status change delivered twice while still queued is stored once.
-   * Resolves once stored, so an HTTP caller may be answered 202.
+   * Durably accepts normalised events, successes and progress included: the
+   * `patch-event` handler shows each to the flows' observer (patch-run
+   * write-back, window results, the window guard) and enriches the failures.
+   * Idempotent per event: the same status change delivered twice while still
+   * queued is stored once. Resolves once stored, so an HTTP caller may be
+   * answered 202.
    */
-  accept(events: readonly PatchEvent[]): Promise<{ accepted: number; duplicates: number; ignored: number }>;
+  accept(events: readonly PatchEvent[]): Promise<{ accepted: number; duplicates: number }>;
 }
 
 /** Default batching window of the standalone intake; see `createEventIntake`. */
 export const EVENT_BATCH_WINDOW_MS = 2_000;
 
+/** A maintenance window starting: the event guard must decide before the window's tasks run. */
+function isWindowStart(event: PatchEvent): boolean {
+  return event.kind === 'window-execution' && (event.phase === 'pending' || event.phase === 'running');
+}
+
 /**
- * Standalone intake: each failure event becomes an outbox item of kind
- * `patch-event`; events reporting no failure are counted and dropped here.
- * Items become due at the end of the `batchWindowMs` window they arrive in, so
+ * Standalone intake: every event becomes an outbox item, a failure of kind
+ * `patch-event`, anything else of kind `patch-observation`. Items become due at the end of the `batchWindowMs` window they arrive in, so
  * a storm delivered over seconds is enriched in a few large batches (one
  * patch-state call per 50 instances) rather than one small batch per delivery,
- * as SQS's batching window does for the Lambda runtime.
+ * as SQS's batching window does for the Lambda runtime. A window-execution
+ * start is due at once, and wakes the worker, because the guard it triggers
+ * races the window's first task.
  */
 export function createEventIntake(deps: {
   store: Pick<StateStore, 'enqueue'>;
@@ -43,21 +59,23 @@ export function createEventIntake(deps: {
   return {
     async accept(events) {
       let accepted = 0;
-      let ignored = 0;
+      let urgent = false;
       // Tumbling windows: everything arriving in one window is due together, at its end, and leased as one batch.
       const now = deps.clock.now().getTime();
-      const nextAttemptAt = new Date(window === 0 ? now : (Math.floor(now / window) + 1) * window).toISOString();
+      const windowEnd = new Date(window === 0 ? now : (Math.floor(now / window) + 1) * window).toISOString();
       for (const event of events) {
-        if (!isFailureEvent(event)) {
-          ignored++;
-          continue;
-        }
         const id = `event:${createHash('sha256').update(patchEventKey(event)).digest('hex').slice(0, 32)}`;
-        if (await deps.store.enqueue({ id, kind: PATCH_EVENT_KIND, payload: event, nextAttemptAt })) accepted++;
+        const start = isWindowStart(event);
+        const kind = isFailureEvent(event) ? PATCH_EVENT_KIND : PATCH_OBSERVATION_KIND;
+        const nextAttemptAt = start ? new Date(now).toISOString() : windowEnd;
+        if (await deps.store.enqueue({ id, kind, payload: event, nextAttemptAt })) {
+          accepted++;
+          urgent ||= start;
+        }
       }
       // With a window the worker finds the items on a later poll; waking it now would find nothing due.
-      if (accepted > 0 && window === 0) deps.wake?.();
-      return { accepted, duplicates: events.length - accepted - ignored, ignored };
+      if (accepted > 0 && (window === 0 || urgent)) deps.wake?.();
+      return { accepted, duplicates: events.length - accepted };
     },
   };
 }
@@ -85,32 +103,33 @@ export interface IncidentOutboxOptions {
 }
 
 /**
- * The outbox handlers of the standalone incident flow: `patch-event` (enrich a
- * batch, publish drafts back into the outbox) and `incident-draft` (upsert into
+ * The outbox handlers of the standalone incident flow, in the order a worker
+ * round should run them: `patch-observation` (show progress and successes to
+ * the observer), `patch-event` (observe the failures, enrich them as a batch,
+ * publish drafts back into the outbox) and `incident-draft` (upsert into
  * ServiceNow, one incident key at a time).
  */
 export function incidentOutboxHandlers(
   deps: { processor: FailureProcessor; upserter: IncidentUpserter },
   options: IncidentOutboxOptions = {},
 ): OutboxHandler[] {
-  const events: OutboxHandler = {
-    kind: PATCH_EVENT_KIND,
-    batchSize: options.eventBatchSize ?? 500,
-    async handle(items) {
-      const failures = new Map<string, unknown>();
-      const inputs: { id: string; event: PatchEvent }[] = [];
-      for (const item of items) {
-        try {
-          inputs.push({ id: item.id, event: storedPatchEvent(item) });
-        } catch (err) {
-          failures.set(item.id, err);
-        }
+  // The processor observes every input and drops non-failures after that, so one handler body serves both kinds.
+  async function processStored(items: readonly OutboxItem[]): Promise<Map<string, unknown>> {
+    const failures = new Map<string, unknown>();
+    const inputs: { id: string; event: PatchEvent }[] = [];
+    for (const item of items) {
+      try {
+        inputs.push({ id: item.id, event: storedPatchEvent(item) });
+      } catch (err) {
+        failures.set(item.id, err);
       }
-      const result = await deps.processor.process(inputs);
-      for (const [id, err] of result.failures) failures.set(id, err);
-      return failures;
-    },
-  };
+    }
+    const result = await deps.processor.process(inputs);
+    for (const [id, err] of result.failures) failures.set(id, err);
+    return failures;
+  }
+  const observations: OutboxHandler = { kind: PATCH_OBSERVATION_KIND, batchSize: options.eventBatchSize ?? 500, handle: processStored };
+  const events: OutboxHandler = { kind: PATCH_EVENT_KIND, batchSize: options.eventBatchSize ?? 500, handle: processStored };
   const drafts: OutboxHandler = {
     kind: INCIDENT_DRAFT_KIND,
     batchSize: 100,
@@ -143,5 +162,5 @@ export function incidentOutboxHandlers(
       return failures;
     },
   };
-  return [events, drafts];
+  return [observations, events, drafts];
 }

@@ -11,7 +11,8 @@ import { type RunningServer, startServer } from '../../../src/api/server.js';
 import { createSpecValidator } from '../../../src/api/validation/index.js';
 import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
-import { randomIds } from '../../../src/core/clock.js';
+import { type Clock, randomIds } from '../../../src/core/clock.js';
+import type { PatchEvent } from '../../../src/domain/index.js';
 import { type Logger, silentLogger } from '../../../src/core/logger.js';
 import { createIncidentFlows, EVENT_BATCH_WINDOW_MS, type IncidentFlows } from '../../../src/flows/incidents/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../../src/flows/outbox/index.js';
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   readonly serviceNowLimits?: Partial<{ maxRetries: number; baseDelayMs: number; maxDelayMs: number; retryBudgetMs: number; timeoutMs: number; maxInFlight: number }>;
   readonly logger?: Logger;
   readonly env?: Readonly<Record<string, string>>;
+  /** What `patchbridge serve` passes as the incident flows' observer (patch-run write-back, window results, guard). */
+  readonly observe?: (event: PatchEvent) => Promise<void>;
 }
 
 export interface Harness {
@@ -158,13 +161,21 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     {
       runtime: 'standalone',
       wake: () => wake(),
+      ...(options.observe ? { observe: options.observe } : {}),
       snsFetcher: async (url) => {
         if (url === PRODUCTION_CERT_URL) return aws.signingCertPem;
         throw new Error(`no such certificate: ${url}`);
       },
     },
   );
-  const worker = createOutboxWorker({ store, clock, logger, handlers: flows.outboxHandlers, random: () => 0.5 });
+  // SteppingClock.sleep jumps time at once, so the worker's lease heartbeat would pump simulated time
+  // for as long as a batch takes in real time (an outage could end mid-drain). Leases only matter
+  // between workers and the harness has one, so the heartbeat here waits until the batch is done.
+  const workerClock: Clock = {
+    now: () => clock.now(),
+    sleep: (_ms, signal) => new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true })),
+  };
+  const worker = createOutboxWorker({ store, clock: workerClock, logger, handlers: flows.outboxHandlers, random: () => 0.5 });
   wake = () => worker.wake();
 
   const openApi = loadOpenApiDocument();

@@ -230,6 +230,13 @@ describe('normaliseMessage', () => {
     expect(event).toMatchObject({ kind: 'window-execution', region: 'eu-west-1', windowExecutionId: MWX });
   });
 
+  it('when an SNS envelope carries an EventBridge event of another account than the topic, then it is refused as SNS_TOPIC_NOT_ALLOWED', () => {
+    // Prepare
+    const foreign = { ...eventBridge('EC2 Command Invocation Status-change Notification', { 'command-id': CMD, 'document-name': 'AWS-RunPatchBaseline', 'instance-id': 'i-1234567890abcdef0', status: 'Failed' }), account: '999999999999' };
+    // Act / Assess
+    expect(() => normaliseMessage(snsEnvelope(foreign))).toThrow(expect.objectContaining({ code: 'SNS_TOPIC_NOT_ALLOWED', retryable: false }));
+  });
+
   it('when given a bare Run Command message with no origin, then it is INVALID_EVENT', () => {
     // Act / Assess
     expect(() => normaliseMessage(runCommandInvocation)).toThrow(/without a topic or queue/);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PatchEvent } from '../domain/patch-event.js';
-import { InvalidEventError } from './errors.js';
+import { InvalidEventError, SnsVerificationError } from './errors.js';
 import { isEventBridgeShape, normaliseEventBridge } from './eventbridge.js';
 import { arnScope, nonEmpty, parseJson, parseOrThrow } from './fields.js';
 import { isRunCommandShape, type MessageOrigin, normaliseRunCommandNotification } from './run-command-sns.js';
@@ -39,14 +39,23 @@ export function parseSnsEnvelope(input: unknown): SnsEnvelope {
 /**
  * Normalises the `Message` of an SNS notification: a Run Command notification
  * (account and region from the topic ARN) or an EventBridge event published to SNS.
- * Confirmations carry no event and normalise to `[]`.
+ * Confirmations carry no event and normalise to `[]`. An event naming another
+ * account than the topic's is refused with `SNS_TOPIC_NOT_ALLOWED`: a topic
+ * vouches for its own account only, and its publish policy may let others in.
  */
 export function normaliseSnsNotification(envelope: SnsEnvelope): PatchEvent[] {
   if (envelope.Type !== 'Notification') return [];
   const scope = arnScope(envelope.TopicArn);
   if (!scope) throw new InvalidEventError('TopicArn: not a topic ARN with account and region');
   const message = parseJson(envelope.Message, 'SNS Message');
-  return normaliseMessage(message, { ...scope, messageId: envelope.MessageId }, 1);
+  const events = normaliseMessage(message, { ...scope, messageId: envelope.MessageId }, 1);
+  const foreign = events.find((e) => e.accountId !== scope.accountId);
+  if (foreign) {
+    throw new SnsVerificationError('SNS_TOPIC_NOT_ALLOWED', `a topic of account ${scope.accountId} may only deliver that account's events, not account ${foreign.accountId}'s`, {
+      details: { topicArn: envelope.TopicArn, accountId: foreign.accountId },
+    });
+  }
+  return events;
 }
 
 /**

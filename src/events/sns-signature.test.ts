@@ -45,7 +45,7 @@ describe('SNS signature verification', () => {
   it.each(['1', '2'] as const)('when a notification is signed with SignatureVersion %s, then it verifies', async (version) => {
     // Prepare
     const { fetch } = fetcherServing({ [CERT_URL]: CERT });
-    const verifier = createSnsVerifier({ fetch });
+    const verifier = createSnsVerifier({ fetch, allowedTopicArns: [TOPIC] });
     const envelope = signed(
       { Type: 'Notification', MessageId: 'm', TopicArn: TOPIC, Message: 'hello', Timestamp: '2026-03-01T10:01:01.000Z' },
       version,
@@ -62,7 +62,7 @@ describe('SNS signature verification', () => {
   ])('when %s, then verification fails with SNS_SIGNATURE_INVALID', async (_name, tamper) => {
     // Prepare
     const { fetch } = fetcherServing({ [CERT_URL]: CERT });
-    const verifier = createSnsVerifier({ fetch });
+    const verifier = createSnsVerifier({ fetch, allowedTopicArns: [TOPIC] });
     // Act / Assess
     await expect(verifier.verify(tamper(notification()))).rejects.toMatchObject({ code: 'SNS_SIGNATURE_INVALID', retryable: false });
   });
@@ -78,7 +78,7 @@ describe('SNS signature verification', () => {
   ])('when SigningCertURL uses %s, then it is refused before any fetch', async (_name, url) => {
     // Prepare
     const { fetch, calls } = fetcherServing({ [url]: CERT });
-    const verifier = createSnsVerifier({ fetch });
+    const verifier = createSnsVerifier({ fetch, allowedTopicArns: [TOPIC] });
     const envelope = { ...notification(), SigningCertURL: url };
     // Act / Assess
     await expect(verifier.verify(envelope)).rejects.toMatchObject({ code: 'SNS_URL_REJECTED' });
@@ -94,9 +94,21 @@ describe('SNS signature verification', () => {
     expect(calls).toEqual([]);
   });
 
+  it('when no topic is allowed, then a genuine notification and a genuine subscription confirmation are both refused without any fetch', async () => {
+    // Prepare
+    const subscribe = 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=abc';
+    const { fetch, calls } = fetcherServing({ [CERT_URL]: CERT, [subscribe]: '<ConfirmSubscriptionResponse/>' });
+    const verifier = createSnsVerifier({ fetch, allowedTopicArns: [] });
+    const confirmation = signed({ Type: 'SubscriptionConfirmation', MessageId: 'c', Token: 'abc', TopicArn: TOPIC, Message: 'm', SubscribeURL: subscribe, Timestamp: '2026-03-01T10:01:01.000Z' });
+    // Act / Assess
+    await expect(verifier.verify(notification())).rejects.toMatchObject({ code: 'SNS_TOPIC_NOT_ALLOWED', retryable: false });
+    await expect(verifier.confirmSubscription(confirmation)).rejects.toMatchObject({ code: 'SNS_TOPIC_NOT_ALLOWED', retryable: false });
+    expect(calls).toEqual([]);
+  });
+
   it('when the certificate cannot be fetched, then the failure is retryable', async () => {
     // Prepare
-    const verifier = createSnsVerifier({ fetch: fetcherServing({}).fetch });
+    const verifier = createSnsVerifier({ fetch: fetcherServing({}).fetch, allowedTopicArns: [TOPIC] });
     // Act / Assess
     await expect(verifier.verify(notification())).rejects.toMatchObject({ code: 'SNS_CERT_UNAVAILABLE', retryable: true });
   });
@@ -104,7 +116,7 @@ describe('SNS signature verification', () => {
   it('when two messages use the same certificate, then it is fetched once', async () => {
     // Prepare
     const { fetch, calls } = fetcherServing({ [CERT_URL]: CERT });
-    const verifier = createSnsVerifier({ fetch });
+    const verifier = createSnsVerifier({ fetch, allowedTopicArns: [TOPIC] });
     // Act
     await verifier.verify(notification());
     await verifier.verify(notification({ MessageId: 'other' }));
@@ -116,7 +128,7 @@ describe('SNS signature verification', () => {
     // Prepare
     const subscribe = 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=abc';
     const { fetch, calls } = fetcherServing({ [CERT_URL]: CERT, [subscribe]: '<ConfirmSubscriptionResponse/>' });
-    const verifier = createSnsVerifier({ fetch });
+    const verifier = createSnsVerifier({ fetch, allowedTopicArns: [TOPIC] });
     const envelope = signed({
       Type: 'SubscriptionConfirmation',
       MessageId: 'c',
@@ -136,7 +148,7 @@ describe('SNS signature verification', () => {
     // Prepare
     const subscribe = 'https://169.254.169.254/latest/meta-data/';
     const { fetch, calls } = fetcherServing({ [CERT_URL]: CERT });
-    const verifier = createSnsVerifier({ fetch });
+    const verifier = createSnsVerifier({ fetch, allowedTopicArns: [TOPIC] });
     const envelope = signed({
       Type: 'SubscriptionConfirmation',
       MessageId: 'c',

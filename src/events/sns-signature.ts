@@ -15,8 +15,12 @@ export type SnsFetcher = (url: string) => Promise<string>;
 
 export interface SnsVerifierOptions {
   readonly fetch: SnsFetcher;
-  /** Topic ARNs accepted; empty accepts any topic whose signature verifies. */
-  readonly allowedTopicArns?: readonly string[];
+  /**
+   * Topic ARNs accepted (`PATCHBRIDGE_SNS_TOPIC_ARNS`). Empty refuses every
+   * delivery: a valid signature proves only that some AWS account's topic sent
+   * it, and anyone can create a topic and subscribe this endpoint to it.
+   */
+  readonly allowedTopicArns: readonly string[];
   /** Certificates kept in memory (they rotate rarely). Default 16. */
   readonly maxCachedCertificates?: number;
 }
@@ -26,10 +30,11 @@ export interface SnsVerifier {
    * Verifies the envelope's signature (SignatureVersion 1 = SHA1withRSA,
    * 2 = SHA256withRSA) against the certificate at `SigningCertURL`, after checking
    * the topic is allowed and the URL is `https://sns.<topic region>.amazonaws.com/….pem`.
-   * Rejects with `SnsVerificationError`.
+   * Rejects with `SnsVerificationError`; `SNS_TOPIC_NOT_ALLOWED` for a topic not
+   * in the allow-list and for every topic when the allow-list is empty.
    */
   verify(envelope: SnsEnvelope): Promise<void>;
-  /** Verifies a `SubscriptionConfirmation`, then confirms it by GET of `SubscribeURL` (same host rule). */
+  /** Verifies a `SubscriptionConfirmation` as `verify` does, then confirms it by GET of `SubscribeURL` (same host rule). */
   confirmSubscription(envelope: SnsEnvelope): Promise<void>;
 }
 
@@ -77,7 +82,7 @@ const ALGORITHMS: Readonly<Record<string, string>> = { '1': 'sha1', '2': 'sha256
 
 /** Builds a verifier over an injected fetcher. */
 export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
-  const allowed = new Set(options.allowedTopicArns ?? []);
+  const allowed = new Set(options.allowedTopicArns);
   const maxCached = options.maxCachedCertificates ?? 16;
   const keys = new Map<string, KeyObject>();
 
@@ -104,7 +109,10 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
   async function verify(envelope: SnsEnvelope): Promise<void> {
     const scope = arnScope(envelope.TopicArn);
     if (!scope) throw new SnsVerificationError('SNS_SIGNATURE_INVALID', 'TopicArn is not a topic ARN');
-    if (allowed.size > 0 && !allowed.has(envelope.TopicArn)) {
+    if (allowed.size === 0) {
+      throw new SnsVerificationError('SNS_TOPIC_NOT_ALLOWED', 'SNS deliveries are refused: no topic is allowed (PATCHBRIDGE_SNS_TOPIC_ARNS is empty)');
+    }
+    if (!allowed.has(envelope.TopicArn)) {
       throw new SnsVerificationError('SNS_TOPIC_NOT_ALLOWED', 'deliveries from this topic are not accepted', { details: { topicArn: envelope.TopicArn } });
     }
     const algorithm = ALGORITHMS[envelope.SignatureVersion ?? ''];

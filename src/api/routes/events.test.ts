@@ -52,7 +52,10 @@ const eventBridgeFailure = {
   detail: { 'command-id': failedInvocation.commandId, 'document-name': 'AWS-RunPatchBaseline', 'instance-id': 'i-0abc1234def567890', status: 'TimedOut' },
 };
 
-function setup(credentials: { apiKey?: string; basicAuth?: { username: string; password: string } } = { apiKey: 'k'.repeat(32) }) {
+function setup(
+  credentials: { apiKey?: string; basicAuth?: { username: string; password: string } } = { apiKey: 'k'.repeat(32) },
+  allowedTopicArns: readonly string[] = [TOPIC],
+) {
   const clock = new ManualClock('2026-03-01T10:00:00Z');
   const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
   stores.push(store);
@@ -64,7 +67,7 @@ function setup(credentials: { apiKey?: string; basicAuth?: { username: string; p
       if (url === SUBSCRIBE_URL) return '<ConfirmSubscriptionResponse/>';
       throw new Error(`unexpected fetch ${url}`);
     },
-    allowedTopicArns: [TOPIC],
+    allowedTopicArns,
   });
   const receiver = createEventReceiver({
     intake: createEventIntake({ store, clock, batchWindowMs: 0 }),
@@ -131,6 +134,38 @@ describe('POST /v1/events (SNS)', () => {
     expect(res.type).toBe('application/problem+json');
     expect(res.body.code).toBe('SNS_TOPIC_NOT_ALLOWED');
     expect(await store.outboxDepth(DEAD_LETTER_KIND)).toBe(1);
+  });
+});
+
+describe('POST /v1/events (SNS) fails closed', () => {
+  it.each([
+    ['a subscription confirmation', 'SubscriptionConfirmation', { Type: 'SubscriptionConfirmation', MessageId: 'c1', Token: 't', Message: 'confirm', SubscribeURL: SUBSCRIBE_URL }],
+    ['a failure notification', 'Notification', { Type: 'Notification', MessageId: 'm1', Message: JSON.stringify(failedInvocation) }],
+  ] as const)('when no SNS topic is configured, then %s from a genuine topic is 403 SNS_TOPIC_NOT_ALLOWED and nothing is fetched or stored', async (_name, type, fields) => {
+    // Prepare
+    const { app, store, fetched } = setup(undefined, []);
+    const envelope = signed({ ...fields, TopicArn: TOPIC, Timestamp: '2026-03-01T10:01:01.000Z' });
+    // Act
+    const res = await snsPost(app, envelope, type);
+    // Assess
+    expect(res.status).toBe(403);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'SNS_TOPIC_NOT_ALLOWED', detail: expect.stringContaining('PATCHBRIDGE_SNS_TOPIC_ARNS') });
+    expect(fetched).toEqual([]);
+    expect(await store.outboxDepth(PATCH_EVENT_KIND)).toBe(0);
+  });
+
+  it("when an allowed topic delivers an EventBridge event of another account, then it is 403 SNS_TOPIC_NOT_ALLOWED and the event is not queued", async () => {
+    // Prepare
+    const { app, store } = setup();
+    const foreign = { ...eventBridgeFailure, account: '999999999999' };
+    const envelope = signed({ Type: 'Notification', MessageId: 'm2', TopicArn: TOPIC, Message: JSON.stringify(foreign), Timestamp: '2026-03-01T10:01:01.000Z' });
+    // Act
+    const res = await snsPost(app, envelope);
+    // Assess
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('SNS_TOPIC_NOT_ALLOWED');
+    expect(await store.outboxDepth(PATCH_EVENT_KIND)).toBe(0);
   });
 });
 

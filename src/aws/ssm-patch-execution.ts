@@ -49,16 +49,43 @@ function copyParameters(p: Readonly<Record<string, readonly string[]>> | undefin
   return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, [...v]]));
 }
 
+export interface StartPatchRunOptions {
+  /**
+   * `StartAutomationExecution` is never called after this instant (the end of the
+   * change that authorised the run, or what the caller can wait). When the 1 TPS
+   * queue would only reach the call later, or it is already later, `startPatchRun`
+   * throws `AwsError('THROTTLED')` at once, without calling SSM.
+   */
+  readonly notAfter?: Date;
+}
+
+/**
+ * The `PatchExecution` this adapter builds; `startPatchRun` also takes
+ * `StartPatchRunOptions` (a deadline for the throttled start).
+ */
+export type DeadlinePatchExecution = Omit<PatchExecution, 'startPatchRun'> & {
+  startPatchRun(ctx: AwsContext, input: StartPatchRunInput, options?: StartPatchRunOptions): Promise<{ executionId: string }>;
+};
+
 /** Builds the `PatchExecution` port over SSM Automation and Run Command. */
-export function createPatchExecution(options: PatchExecutionOptions): PatchExecution {
+export function createPatchExecution(options: PatchExecutionOptions): DeadlinePatchExecution {
   const { clients, logger } = options;
   const bucket = new TokenBucket(options.clock, options.automationTps ?? 1);
+  const START = 'SSM.StartAutomationExecution';
 
-  const startPatchRun = async (ctx: AwsContext, input: StartPatchRunInput) => {
+  const startPatchRun = async (ctx: AwsContext, input: StartPatchRunInput, startOptions: StartPatchRunOptions = {}) => {
     if (input.tags !== undefined && Object.keys(input.tags).length > 50) {
-      throw new AwsError('INVALID_INPUT', 'SSM.StartAutomationExecution: at most 50 tags', { operation: 'SSM.StartAutomationExecution' });
+      throw new AwsError('INVALID_INPUT', 'SSM.StartAutomationExecution: at most 50 tags', { operation: START });
     }
-    await bucket.take(`${ctx.accountId}|${ctx.region}`);
+    const deadline = startOptions.notAfter?.getTime();
+    const late = () =>
+      new AwsError('THROTTLED', `${START}: the start queue cannot reach SSM by ${startOptions.notAfter?.toISOString()}; not started`, {
+        operation: START,
+        accountId: ctx.accountId,
+        region: ctx.region,
+      });
+    if (!(await bucket.take(`${ctx.accountId}|${ctx.region}`, deadline === undefined ? {} : { deadline }))) throw late();
+    if (deadline !== undefined && options.clock.now().getTime() > deadline) throw late();
     const out = await awsCall(ctx, 'SSM.StartAutomationExecution', () =>
       clients.ssm(ctx).send(
         new StartAutomationExecutionCommand({

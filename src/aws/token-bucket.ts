@@ -1,5 +1,14 @@
 import type { Clock } from '../core/clock.js';
 
+export interface TakeOptions {
+  /**
+   * Epoch ms by which the caller must be let through. A slot later than this is
+   * not taken: `take` resolves `false` at once and the bucket is left as it was,
+   * so a caller that gives up costs later callers nothing.
+   */
+  readonly deadline?: number;
+}
+
 /**
  * A token bucket per key (GCRA form): `ratePerSecond` sustained, `burst` at once.
  * `take` resolves when the caller may go; waiting callers are served in call order.
@@ -18,11 +27,14 @@ export class TokenBucket {
     this.#burst = Math.max(1, Math.floor(burst));
   }
 
-  async take(key = ''): Promise<void> {
+  /** Waits for the key's next slot: `true` once the caller may go, `false` (without waiting) when the slot would come after `deadline`. */
+  async take(key = '', options: TakeOptions = {}): Promise<boolean> {
     const now = this.#clock.now().getTime();
     const tat = Math.max(this.#tat.get(key) ?? now, now);
     const start = Math.max(now, tat - (this.#burst - 1) * this.#intervalMs);
+    if (options.deadline !== undefined && start > options.deadline) return false;
     this.#tat.set(key, tat + this.#intervalMs);
     if (start > now) await this.#clock.sleep(start - now);
+    return true;
   }
 }

@@ -109,8 +109,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     maxAttempts: 1,
   });
   closers.push(async () => clients.destroy());
-  // The adapters' token bucket waits on its clock; a real one (at 1000 TPS) keeps tests free to move the manual clock.
-  const awsPorts = createAwsAdapters({ clients, clock: systemClock, logger, runbook: 'patchbridge-AdHocPatch', automationTps: 1_000 });
+  // The adapters read the flows' time (a start's deadline is on it) but wait in real time at 1000 TPS, so queued starts
+  // clear in milliseconds and tests stay free to move the manual clock.
+  const adapterClock = { now: () => clock.now(), sleep: (ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal) };
+  const awsPorts = createAwsAdapters({ clients, clock: adapterClock, logger, runbook: 'patchbridge-AdHocPatch', automationTps: 1_000 });
 
   const store = createSqliteStore({ path: ':memory:', clock, logger });
   closers.push(() => store.close());

@@ -5,6 +5,7 @@ export {
   type PatchRunCounts,
   type PatchRunDetailView,
   type PatchRuns,
+  type PatchRunExecution,
   type PatchRunsDeps,
   type PatchRunView,
 } from './patch-runs.js';

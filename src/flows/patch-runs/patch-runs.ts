@@ -1,8 +1,8 @@
-import type { AwsContext, CommandInvocation, PatchExecution, RunStatus } from '../../aws/index.js';
+import type { AwsContext, CommandInvocation, PatchExecution, RunStatus, StartPatchRunInput } from '../../aws/index.js';
 import type { Clock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { PatchEvent } from '../../domain/index.js';
+import { ChangeRefusedError, type PatchEvent } from '../../domain/index.js';
 import { type Page, type PatchRunRecord, type PatchRunStatus, StoreError, type StateStore } from '../../store/index.js';
 import {
   assertManaged,
@@ -14,9 +14,18 @@ import {
 } from '../change-gates/index.js';
 import { canonicalRequest, type PatchRunRequest, type PatchRunRequestInput, patchRunId, patchRunRequestSchema, runbookInput } from './request.js';
 
+/**
+ * `PatchExecution` whose `startPatchRun` takes a deadline and never calls SSM after
+ * it (the SSM adapter's does: `StartPatchRunOptions`). An implementation that
+ * ignores `notAfter` would let a queued run start after its change has ended.
+ */
+export type PatchRunExecution = Omit<PatchExecution, 'startPatchRun'> & {
+  startPatchRun(ctx: AwsContext, input: StartPatchRunInput, options?: { readonly notAfter?: Date }): Promise<{ executionId: string }>;
+};
+
 export interface PatchRunsDeps {
   readonly store: Pick<StateStore, 'createPatchRun' | 'getPatchRun' | 'updatePatchRun' | 'findPatchRunByExecution' | 'listPatchRuns'>;
-  readonly execution: PatchExecution;
+  readonly execution: PatchRunExecution;
   readonly servicenow: ChangeReader;
   readonly writes: ServiceNowWrites;
   readonly clock: Clock;
@@ -33,6 +42,17 @@ export interface PatchRunsDeps {
   readonly incidentNumbers?: (run: PatchRunRecord, status: RunStatus) => Promise<readonly string[]>;
   /** Invocation-level events refresh a run at most this often. Default 10 s. */
   readonly progressIntervalMs?: number;
+  /**
+   * Longest wait in the 1 TPS start queue after the change was verified; past it
+   * the start fails with a retryable 503. Default 15 s: the caller is waiting, and
+   * API Gateway gives up at 29 s (verification may already have taken 10).
+   */
+  readonly maxStartWaitMs?: number;
+  /**
+   * A run is started at least this long before its change's planned end, room
+   * for the SDK's own retries of the start call. Default 60 s.
+   */
+  readonly endMarginMs?: number;
 }
 
 export type PatchRunCounts = Readonly<Record<'total' | 'pending' | 'inProgress' | 'succeeded' | 'failed' | 'timedOut' | 'cancelled', number>>;
@@ -73,7 +93,11 @@ export interface PatchRunDetailView extends PatchRunView {
 export interface PatchRuns {
   /**
    * Verifies the change with ServiceNow (run-now), then starts the runbook with
-   * `ClientToken` = the run id. Refusals throw `ChangeRefusedError` (409 / 503).
+   * `ClientToken` = the run id. Refusals throw `ChangeRefusedError` (409 / 503);
+   * `CHANGE_OUTSIDE_WINDOW` too when less than `endMarginMs` of the change is left.
+   * SSM is never called after `maxStartWaitMs` from the verification or after the
+   * change's end less `endMarginMs`: a start the 1 TPS queue cannot reach by then
+   * throws the retryable `ChangeFlowError('AWS_UNAVAILABLE')` and the run stays Pending.
    * `created` is false when the same change and request had already started this run.
    */
   start(input: PatchRunRequestInput): Promise<{ run: PatchRunView; created: boolean }>;
@@ -132,6 +156,8 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
   const log = deps.logger.child({ flow: 'patch-runs' });
   const managed = deps.managedAccounts ?? [];
   const progressInterval = deps.progressIntervalMs ?? 10_000;
+  const maxStartWait = deps.maxStartWaitMs ?? 15_000;
+  const endMargin = deps.endMarginMs ?? 60_000;
   // Command → run, learnt from SSM: Run Command events do not name the automation that sent them.
   const runByCommand = new Map<string, string>();
   const lastRefresh = new Map<string, number>();
@@ -238,9 +264,20 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       const request = canonicalRequest(input);
       assertManaged(managed, request.accountId);
       const verdict = await verifyChange(deps, request.changeRequest, 'run-now');
+      const verifiedAtMs = deps.clock.now().getTime();
       const id = patchRunId(verdict.changeSysId, request);
       let run = await deps.store.getPatchRun(id);
       if (run?.executionId) return { run: view(run), created: false };
+      // The approval holds until the change's end: SSM must be called by then, and not after a wait the caller cannot see out.
+      const lastStart = verdict.end.getTime() - endMargin;
+      if (verifiedAtMs > lastStart) {
+        throw new ChangeRefusedError(
+          'CHANGE_OUTSIDE_WINDOW',
+          `The planned window of change ${verdict.changeNumber} ends at ${verdict.end.toISOString()}, too soon to start a patch run (less than ${Math.round(endMargin / 1000)} s left).`,
+          { changeNumber: verdict.changeNumber },
+        );
+      }
+      const notAfter = new Date(Math.min(verifiedAtMs + maxStartWait, lastStart));
       if (!run) {
         const at = deps.clock.now().toISOString();
         const record: PatchRunRecord = {
@@ -267,7 +304,9 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       }
       let executionId: string;
       try {
-        ({ executionId } = await deps.execution.startPatchRun({ accountId: request.accountId, region: request.region }, runbookInput(id, request, deps.runbook)));
+        ({ executionId } = await deps.execution.startPatchRun({ accountId: request.accountId, region: request.region }, runbookInput(id, request, deps.runbook), {
+          notAfter,
+        }));
       } catch (err) {
         const failure = awsFailure(err, 'start the patch runbook');
         if (!failure.retryable) await deps.store.updatePatchRun(id, { status: 'Failed' });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
 import { DEAD_LETTER_KIND, PARKED_UNTIL } from '../../src/flows/outbox/index.js';
 import type { OutboxItem } from '../../src/store/index.js';
 import { EVENTS_API_KEY, type Harness, PATCH_RESULTS_TOPIC, PRODUCTION_CERT_URL, REGION, shuffled } from './support/harness.js';
@@ -19,10 +20,18 @@ function post(h: Harness, body: string, headers: Record<string, string>) {
   return fetch(`${h.server.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8', ...headers }, body });
 }
 
+/** A logger whose warn-and-above JSON lines the test can read. */
+function capturedLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  return { logger, lines };
+}
+
 describe('deliveries that must be refused', () => {
   it('when a malformed SNS message and a forged one arrive amid the real stream, then both are refused and recorded and the 3 incidents still appear', async () => {
     // Prepare
-    const { h } = await windowWith37Failures();
+    const { logger, lines } = capturedLogger();
+    const { h } = await windowWith37Failures({ logger });
     open.push(h);
     const real = fromTopic(h.deliveries, PATCH_RESULTS_TOPIC)[0];
     const genuine = JSON.parse(real?.body ?? '{}') as Record<string, string>;
@@ -48,9 +57,19 @@ describe('deliveries that must be refused', () => {
     expect(garbageRes.status).toBe(400);
     expect(responses.every((r) => r.status === 202)).toBe(true);
     expect(h.incidents()).toHaveLength(3);
+    // Recorded: every refusal is counted and logged, without the body.
+    expect(h.flows.receiver.rejections()).toEqual({ SNS_SIGNATURE_INVALID: 1, INVALID_EVENT: 2 });
+    const logged = lines.filter((l) => l['msg'] === 'delivery rejected');
+    expect(logged.map((l) => [l['code'], l['authenticated']])).toEqual([
+      ['SNS_SIGNATURE_INVALID', false],
+      ['INVALID_EVENT', true],
+      ['INVALID_EVENT', false],
+    ]);
+    expect(JSON.stringify(logged)).not.toContain('i-0123456789abcdef0');
+    // Only the delivery whose signature verified is kept: unauthenticated callers cannot fill the store.
     const letters = (await deadLetters(h)).map((i) => i.payload as { source: string; error: { code: string }; payload: string });
-    expect(letters.map((l) => l.error.code).sort()).toEqual(['INVALID_EVENT', 'INVALID_EVENT', 'SNS_SIGNATURE_INVALID']);
-    expect(letters.find((l) => l.error.code === 'SNS_SIGNATURE_INVALID')?.payload).toContain('i-0123456789abcdef0');
+    expect(letters.map((l) => l.error.code)).toEqual(['INVALID_EVENT']);
+    expect(letters[0]?.payload).toContain('not-a-uuid');
   });
 
   it.each([

@@ -80,7 +80,7 @@ function setup(
     operations: { checks: [], missing: () => [], openApi: {} },
     features: [eventsRoutes({ receiver, credentials: { apiKey: credentials.apiKey, basicAuth: credentials.basicAuth } })],
   });
-  return { app, store, fetched };
+  return { app, store, fetched, receiver };
 }
 
 const snsPost = (app: ReturnType<typeof setup>['app'], envelope: unknown, type = 'Notification') =>
@@ -123,9 +123,9 @@ describe('POST /v1/events (SNS)', () => {
     expect(fetched).toEqual([CERT_URL, SUBSCRIBE_URL]);
   });
 
-  it('when the topic is not allowed, then it is 403 and recorded', async () => {
+  it('when the topic is not allowed, then it is 403 and counted, and nothing the caller sent is stored', async () => {
     // Prepare
-    const { app, store } = setup();
+    const { app, store, receiver } = setup();
     const envelope = signed({ Type: 'Notification', MessageId: 'm', TopicArn: 'arn:aws:sns:us-east-1:123456789012:Other', Message: '{}', Timestamp: '2026-03-01T10:01:01.000Z' });
     // Act
     const res = await snsPost(app, envelope);
@@ -133,6 +133,34 @@ describe('POST /v1/events (SNS)', () => {
     expect(res.status).toBe(403);
     expect(res.type).toBe('application/problem+json');
     expect(res.body.code).toBe('SNS_TOPIC_NOT_ALLOWED');
+    expect(receiver.rejections()).toEqual({ SNS_TOPIC_NOT_ALLOWED: 1 });
+    expect(await store.outboxDepth()).toBe(0);
+  });
+
+  it.each([
+    ['a body that is not JSON', '{"Type":"Notification",'],
+    ['an envelope missing its fields', JSON.stringify({ Type: 'Notification', pad: 'x'.repeat(60_000) })],
+    ['a forged signature', JSON.stringify({ ...signed({ Type: 'Notification', MessageId: 'm', TopicArn: TOPIC, Message: '{}', Timestamp: '2026-03-01T10:01:01.000Z' }), Message: 'x'.repeat(60_000) })],
+  ])('when an unauthenticated SNS delivery carries %s, then it is refused and counted but no dead letter is stored', async (_name, body) => {
+    // Prepare
+    const { app, store, receiver } = setup();
+    // Act
+    const res = await request(app).post('/v1/events').set('content-type', 'text/plain; charset=UTF-8').set('x-amz-sns-message-type', 'Notification').send(body);
+    // Assess
+    expect([400, 403]).toContain(res.status);
+    expect(Object.values(receiver.rejections())).toEqual([1]);
+    expect(await store.outboxDepth()).toBe(0);
+  });
+
+  it('when a genuinely signed message carries a malformed event, then it is 400 and kept as a dead letter', async () => {
+    // Prepare
+    const { app, store, receiver } = setup();
+    const envelope = signed({ Type: 'Notification', MessageId: 'm3', TopicArn: TOPIC, Message: '{"commandId":"not-a-uuid","instanceId":"i-1"}', Timestamp: '2026-03-01T10:01:01.000Z' });
+    // Act
+    const res = await snsPost(app, envelope);
+    // Assess
+    expect(res.status).toBe(400);
+    expect(receiver.rejections()).toEqual({ INVALID_EVENT: 1 });
     expect(await store.outboxDepth(DEAD_LETTER_KIND)).toBe(1);
   });
 });
@@ -152,7 +180,7 @@ describe('POST /v1/events (SNS) fails closed', () => {
     expect(res.type).toBe('application/problem+json');
     expect(res.body).toMatchObject({ code: 'SNS_TOPIC_NOT_ALLOWED', detail: expect.stringContaining('PATCHBRIDGE_SNS_TOPIC_ARNS') });
     expect(fetched).toEqual([]);
-    expect(await store.outboxDepth(PATCH_EVENT_KIND)).toBe(0);
+    expect(await store.outboxDepth()).toBe(0);
   });
 
   it("when an allowed topic delivers an EventBridge event of another account, then it is 403 SNS_TOPIC_NOT_ALLOWED and the event is not queued", async () => {

@@ -20,27 +20,43 @@ export type DeliveryOutcome =
 export interface EventReceiver {
   /**
    * An SNS HTTPS delivery (the raw text body): verifies the signature, confirms
-   * subscriptions, and accepts notifications. Rejections (malformed, forged,
-   * wrong topic, untrusted URL) are recorded as dead letters and rethrown.
+   * subscriptions, and accepts notifications. Every rejection is rethrown,
+   * logged (code and reason, never the body) and counted in `rejections()`.
+   * Only a delivery whose signature verified and that failed later (a
+   * malformed event inside a genuine message) is kept as a dead letter: the
+   * store holds nothing an unauthenticated caller sent.
    */
   receiveSns(body: string): Promise<DeliveryOutcome>;
-  /** An EventBridge API-destination call, already authenticated by the caller. */
+  /**
+   * An EventBridge API-destination call, already authenticated by the caller.
+   * Rejections are counted, logged and kept as dead letters.
+   */
   receiveEventBridge(body: unknown): Promise<DeliveryOutcome>;
+  /** Deliveries refused since start, by error code (for metrics and tests). */
+  rejections(): Readonly<Record<string, number>>;
 }
 
-/** Bound on what a rejected delivery keeps of its body. */
+/** Bound on what a rejected, authenticated delivery keeps of its body. */
 const RECORDED_BODY_CHARS = 64 * 1024;
+/** Bound on the reason logged for a rejection: it may echo caller-chosen text. */
+const LOGGED_REASON_CHARS = 200;
 
 export function createEventReceiver(deps: { intake: EventIntake; sns: SnsVerifier; deadLetters: DeadLetterSink; logger: Logger }): EventReceiver {
-  async function record(source: string, body: string, err: unknown): Promise<void> {
+  const rejected = new Map<string, number>();
+
+  /** Counts and logs a rejection; keeps the body as a dead letter only when the sender was authenticated. */
+  async function reject(source: string, body: string, err: unknown, authenticated: boolean): Promise<void> {
+    const code = err instanceof AppError ? err.code : 'UNEXPECTED';
+    rejected.set(code, (rejected.get(code) ?? 0) + 1);
+    const reason = err instanceof InvalidEventError ? err.reason.slice(0, LOGGED_REASON_CHARS) : undefined;
+    deps.logger.warn({ source, code, reason, authenticated, bytes: body.length }, 'delivery rejected');
     // Retryable failures (certificate fetch) are the sender's to retry, not ours to park.
-    if (err instanceof AppError && err.retryable) return;
+    if (!authenticated || (err instanceof AppError && err.retryable)) return;
     try {
       await deps.deadLetters.record(`rejected:${contentId(body)}`, { source, payload: body.slice(0, RECORDED_BODY_CHARS), error: err });
     } catch (recordErr) {
       deps.logger.error({ err: recordErr, source }, 'could not record a rejected delivery');
     }
-    deps.logger.warn({ source, code: err instanceof AppError ? err.code : 'UNEXPECTED', reason: err instanceof InvalidEventError ? err.reason : undefined }, 'delivery rejected');
   }
 
   async function accept(events: readonly PatchEvent[]): Promise<DeliveryOutcome> {
@@ -51,6 +67,7 @@ export function createEventReceiver(deps: { intake: EventIntake; sns: SnsVerifie
 
   return {
     async receiveSns(body) {
+      let verified = false;
       try {
         let parsed: unknown;
         try {
@@ -65,13 +82,14 @@ export function createEventReceiver(deps: { intake: EventIntake; sns: SnsVerifie
           return { kind: 'confirmed' };
         }
         await deps.sns.verify(envelope);
+        verified = true;
         if (envelope.Type === 'UnsubscribeConfirmation') {
           deps.logger.warn({ topicArn: envelope.TopicArn }, 'SNS subscription removed');
           return { kind: 'unsubscribed' };
         }
         return await accept(normaliseSnsNotification(envelope));
       } catch (err) {
-        await record('http:/v1/events (SNS)', body, err);
+        await reject('http:/v1/events (SNS)', body, err, verified);
         throw err;
       }
     },
@@ -79,9 +97,12 @@ export function createEventReceiver(deps: { intake: EventIntake; sns: SnsVerifie
       try {
         return await accept(normaliseEventBridge(body));
       } catch (err) {
-        await record('http:/v1/events (EventBridge)', JSON.stringify(body) ?? '', err);
+        await reject('http:/v1/events (EventBridge)', JSON.stringify(body) ?? '', err, true);
         throw err;
       }
+    },
+    rejections() {
+      return Object.fromEntries(rejected);
     },
   };
 }

@@ -10,7 +10,11 @@ export const DEAD_LETTER_KIND = 'dead-letter';
 export const PARKED_UNTIL = '9999-12-31T00:00:00.000Z';
 
 export interface DeadLetter {
-  /** What failed: an outbox kind (`incident-draft`), `sqs:<queue>` or `http:/v1/events`. */
+  /**
+   * What failed: an outbox kind (`incident-draft`), `sqs:<queue>` or `http:/v1/events`.
+   * An HTTP delivery is kept only once its sender was authenticated (a verified SNS
+   * signature, the EventBridge connection's credentials), so callers cannot fill the store.
+   */
   readonly source: string;
   /** The original payload (for replay) — never anything secret. */
   readonly payload: unknown;

@@ -12,6 +12,7 @@ export {
 export { awsFailure, ChangeFlowError, type ChangeFlowErrorCode } from './errors.js';
 export {
   createServiceNowWrites,
+  incidentSysId,
   patchRunRecordSysId,
   SERVICENOW_WRITE_KINDS,
   serviceNowWriteHandlers,

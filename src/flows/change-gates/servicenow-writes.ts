@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { formatServiceNowDate, type ServiceNowClient } from '../../servicenow/index.js';
@@ -76,6 +77,15 @@ export interface ServiceNowDeliveryDeps {
 }
 
 const PATCH_RUN_FIELDS = ['sys_id'] as const;
+const INCIDENT_FIELDS = ['sys_id'] as const;
+
+/**
+ * The sys_id of the incident raised for a correlation id (Table API mode): fixed,
+ * so two deliveries of the same write cannot create two incidents.
+ */
+export function incidentSysId(correlationId: string): string {
+  return createHash('sha256').update(`patchbridge:incident:${correlationId}`).digest('hex').slice(0, 32);
+}
 
 /** The `x_pbridge_patch_run` sys_id for a run: fixed by the run id, so a retried create cannot duplicate it. */
 export function patchRunRecordSysId(runId: string): string {
@@ -136,23 +146,35 @@ export function serviceNowWriteHandlers(deps: ServiceNowDeliveryDeps): OutboxHan
     }
     // Table API: find the open incident by correlation id first, so a redelivery never duplicates it.
     const open = await deps.servicenow.findActiveIncidentByCorrelationId(i.correlationId);
-    if (open) {
-      if (i.workNote) await deps.servicenow.addWorkNote('incident', open.sys_id, i.workNote);
-      return;
+    if (open) return noteOn(open.sys_id, i);
+    // A duplicate delivery (a lease that expired mid-batch) may have created it since, or it may be resolved already:
+    // look again right before creating, by the sys_id the create would use.
+    const sysId = incidentSysId(i.correlationId);
+    if (await deps.servicenow.getRecord('incident', sysId, INCIDENT_FIELDS)) return noteOn(sysId, i);
+    try {
+      await deps.servicenow.createRecord(
+        'incident',
+        {
+          sys_id: sysId,
+          correlation_id: i.correlationId,
+          correlation_display: 'patchbridge',
+          short_description: i.shortDescription,
+          description: i.description,
+          impact: 2,
+          urgency: 2,
+          ...(i.workNote ? { work_notes: i.workNote } : {}),
+        },
+        INCIDENT_FIELDS,
+      );
+    } catch (err) {
+      // Two deliveries that both got this far: ServiceNow keeps one row per sys_id, so the loser updates the winner's.
+      if (!(await deps.servicenow.getRecord('incident', sysId, INCIDENT_FIELDS))) throw err;
+      await noteOn(sysId, i);
     }
-    await deps.servicenow.createRecord(
-      'incident',
-      {
-        correlation_id: i.correlationId,
-        correlation_display: 'patchbridge',
-        short_description: i.shortDescription,
-        description: i.description,
-        impact: 2,
-        urgency: 2,
-        ...(i.workNote ? { work_notes: i.workNote } : {}),
-      },
-      ['sys_id'],
-    );
+  }
+
+  async function noteOn(sysId: string, i: IncidentToRaise): Promise<void> {
+    if (i.workNote) await deps.servicenow.addWorkNote('incident', sysId, i.workNote);
   }
 
   const k = SERVICENOW_WRITE_KINDS;

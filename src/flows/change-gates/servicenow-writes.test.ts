@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../core/logger.js';
+import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../servicenow/index.js';
+import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../sim/servicenow/index.js';
+import type { OutboxItem } from '../../store/types.js';
+import type { OutboxHandler } from '../outbox/index.js';
+import { type IncidentToRaise, incidentSysId, SERVICENOW_WRITE_KINDS, serviceNowWriteHandlers } from './servicenow-writes.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+const INCIDENT: IncidentToRaise = {
+  correlationId: 'pbguard:111122223333:eu-west-1:14bea65d-5ccc-462d-a2f3-e99c80000000',
+  shortDescription: 'Maintenance window mw-0123456789abcdef0 cancelled: ServiceNow unreachable to confirm CHG0012345',
+  description: 'patchbridge cancelled the execution.',
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  executionId: '14bea65d-5ccc-462d-a2f3-e99c80000000',
+  changeNumber: 'CHG0012345',
+  workNote: 'Still cancelled.',
+};
+
+function item(payload: IncidentToRaise): OutboxItem {
+  const at = '2026-03-01T10:00:00.000Z';
+  return { id: `${SERVICENOW_WRITE_KINDS.incident}:${payload.correlationId}`, kind: SERVICENOW_WRITE_KINDS.incident, payload, attempts: 0, nextAttemptAt: at, createdAt: at };
+}
+
+/** The Table-API incident handler against the ServiceNow simulator; `wrap` may stand between the handler and the real client. */
+async function setup(wrap: (client: ServiceNowClient, sn: ServiceNowSim) => ServiceNowClient = (c) => c) {
+  const sn: ServiceNowSim = createServiceNowSim({ seed: 3 });
+  await sn.listen(0);
+  closers.push(() => sn.close());
+  const client = createServiceNowClient({
+    instanceUrl: sn.url,
+    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
+    logger: silentLogger(),
+    limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
+  });
+  const handlers = serviceNowWriteHandlers({ store: { getPatchRun: async () => undefined, updatePatchRun: () => Promise.reject(new Error('unused')) }, servicenow: wrap(client, sn), mode: 'table' });
+  const handler = handlers.find((h) => h.kind === SERVICENOW_WRITE_KINDS.incident) as OutboxHandler;
+  const incidents = () => sn.state.records('incident').filter((r) => r['correlation_id'] === INCIDENT.correlationId);
+  return { sn, handler, incidents };
+}
+
+describe('pb.incident through the Table API', () => {
+  it('when two deliveries of the same incident both find none open, then one incident exists and the second delivery notes it', async () => {
+    // Prepare: both lookups answer before either delivery creates (a lease that expired mid-batch). ServiceNow
+    // refuses a second row with the same sys_id (the simulator would overwrite it), so the wrapper refuses too.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothLooked = new Promise<void>((r) => {
+      release = r;
+    });
+    const { sn, handler, incidents } = await setup((client, sim) => ({
+      ...client,
+      findActiveIncidentByCorrelationId: async (id) => {
+        const found = await client.findActiveIncidentByCorrelationId(id);
+        if (++arrived === 2) release();
+        await bothLooked;
+        return found;
+      },
+      createRecord: async (table, values, fields) => {
+        if (typeof values['sys_id'] === 'string' && sim.state.get(table, values['sys_id'])) throw new Error('Unique Key violation detected by database');
+        return client.createRecord(table, values, fields);
+      },
+    }));
+
+    // Act
+    const outcomes = await Promise.all([handler.handle([item(INCIDENT)]), handler.handle([item(INCIDENT)])]);
+
+    // Assess
+    expect(outcomes.map((o) => o.size)).toEqual([0, 0]);
+    expect(incidents()).toHaveLength(1);
+    expect(incidents()[0]?.['sys_id']).toBe(incidentSysId(INCIDENT.correlationId));
+    expect(sn.state.journal('incident', incidentSysId(INCIDENT.correlationId)).map((j) => j.value)).toEqual([INCIDENT.workNote, INCIDENT.workNote]);
+  });
+
+  it('when a redelivery comes after the incident was resolved, then no second incident is created and the note goes on the first', async () => {
+    // Prepare
+    const { sn, handler, incidents } = await setup();
+    await handler.handle([item(INCIDENT)]);
+    const first = incidents()[0];
+    sn.state.update('incident', String(first?.['sys_id']), { state: '6', active: 'false' });
+    const notesBefore = sn.state.journal('incident', String(first?.['sys_id'])).length;
+
+    // Act
+    const outcome = await handler.handle([item(INCIDENT)]);
+
+    // Assess
+    expect(outcome.size).toBe(0);
+    expect(incidents()).toHaveLength(1);
+    expect(sn.state.journal('incident', String(first?.['sys_id'])).length).toBe(notesBefore + 1);
+  });
+});

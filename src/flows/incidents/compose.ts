@@ -14,7 +14,7 @@ import { createFailureProcessor, type FailureProcessor, type ProcessInput } from
 import { createEventReceiver, type EventReceiver } from './receiver.js';
 import { outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
 import { createEventIntake, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
-import { createIncidentUpserter, type IncidentUpserter } from './upsert.js';
+import { createIncidentUpserter, type IncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
 
 /** The incident policy from `config.incidents` (see docs/incidents.md). */
 export function incidentPolicyFromConfig(incidents: Config['incidents']): IncidentPolicy {
@@ -110,6 +110,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     servicenow: deps.servicenow,
     store: deps.store,
     mode: deps.config.servicenow.mode,
+    lockTtlSeconds: incidentLockTtlSeconds(deps.config.servicenow),
     clock: deps.clock,
     ids: deps.ids,
     logger,

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randomIds } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { buildIncidentDraft, type IncidentPolicy, type InstanceFailure } from '../../domain/index.js';
-import { createServiceNowClient, SteppingClock, staticCredentials } from '../../servicenow/index.js';
+import { createServiceNowClient, type ServiceNowClient, SteppingClock, staticCredentials } from '../../servicenow/index.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
-import { createIncidentUpserter } from './upsert.js';
+import { createIncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -39,7 +39,7 @@ const draftOf = (...ns: number[]) =>
     policy,
   );
 
-async function setup(mode: 'import-set' | 'table') {
+async function setup(mode: 'import-set' | 'table', options: { wrap?: (client: ServiceNowClient) => ServiceNowClient; lockTtlSeconds?: number } = {}) {
   const clock = new SteppingClock('2026-03-01T10:00:00Z');
   const sim: ServiceNowSim = createServiceNowSim({ clock });
   await sim.listen(0);
@@ -52,9 +52,18 @@ async function setup(mode: 'import-set' | 'table') {
     auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
     clock,
   });
-  const upserter = createIncidentUpserter({ servicenow, store, mode, clock, ids: randomIds, logger: silentLogger() });
+  const build = () =>
+    createIncidentUpserter({
+      servicenow: options.wrap ? options.wrap(servicenow) : servicenow,
+      store,
+      mode,
+      clock,
+      ids: randomIds,
+      logger: silentLogger(),
+      ...(options.lockTtlSeconds !== undefined ? { lockTtlSeconds: options.lockTtlSeconds } : {}),
+    });
   const incidents = () => sim.state.records('incident').filter((r) => r['correlation_display'] === 'patchbridge');
-  return { sim, store, upserter, incidents };
+  return { sim, store, upserter: build(), build, incidents, clock, servicenow };
 }
 
 describe('incident upsert', () => {
@@ -118,5 +127,69 @@ describe('incident upsert', () => {
     expect(open).toHaveLength(1);
     expect(open[0]?.['description']).toContain(failure(2).instanceId);
     expect(open[0]?.['impact']).toBe('3');
+  });
+
+  it('when a Table API create stalls for ten simulated minutes in ServiceNow retries, then a second listener is still refused and one incident is created', async () => {
+    // Prepare: the first listener's lookup hangs (as a call retrying within its budget would) until released.
+    let release = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let first = true;
+    const { build, clock, incidents } = await setup('table', {
+      wrap: (client) =>
+        Object.assign(Object.create(client) as ServiceNowClient, {
+          async findActiveIncidentByCorrelationId(id: string) {
+            if (first) {
+              first = false;
+              await stalled;
+            }
+            return client.findActiveIncidentByCorrelationId(id);
+          },
+        }),
+    });
+    const slow = build().upsert(draftOf(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(10 * 60_000);
+    // Act
+    const second = build().upsert(draftOf(1));
+    await expect(second).rejects.toMatchObject({ code: 'INCIDENT_BUSY' });
+    release();
+    const result = await slow;
+    // Assess
+    expect(result.action).toBe('created');
+    expect(incidents()).toHaveLength(1);
+  });
+
+  it('when another writer creates the incident while this listener looks up the CI and change (table), then it is updated rather than created twice', async () => {
+    // Prepare: the lock is not enough on its own (a holder may lapse); the second lookup must catch the race.
+    let finds = 0;
+    const { upserter, incidents, sim } = await setup('table', {
+      wrap: (client) =>
+        Object.assign(Object.create(client) as ServiceNowClient, {
+          async findActiveIncidentByCorrelationId(id: string) {
+            if (++finds === 2) sim.seed.incident({ correlation_id: id, correlation_display: 'patchbridge', short_description: 'by another listener', active: 'true' });
+            return client.findActiveIncidentByCorrelationId(id);
+          },
+        }),
+    });
+    // Act
+    const result = await upserter.upsert(draftOf(1, 2));
+    // Assess
+    expect(result.action).toBe('updated');
+    expect(incidents()).toHaveLength(1);
+    expect(sim.state.journal('incident', result.sysId ?? '').map((j) => j.value)).toHaveLength(1);
+  });
+
+  it.each([
+    ['the default limits', { retryBudgetMs: 120_000, timeoutMs: 30_000 }, 900],
+    ['a ten-minute budget', { retryBudgetMs: 600_000, timeoutMs: 60_000 }, 3_360],
+    ['no retries at all', { retryBudgetMs: 0, timeoutMs: 100 }, 900],
+  ])('when the ServiceNow client has %s, then the incident lock outlasts five calls that each spend budget and timeout', (_name, limits, expected) => {
+    // Act
+    const ttl = incidentLockTtlSeconds(limits);
+    // Assess
+    expect(ttl).toBe(expected);
+    expect(ttl * 1000).toBeGreaterThan(5 * (limits.retryBudgetMs + limits.timeoutMs));
   });
 });

@@ -30,7 +30,12 @@ export interface IncidentUpserterDeps {
   readonly clock: Clock;
   readonly ids: Ids;
   readonly logger: Logger;
-  /** How long one listener holds an incident key; a crashed holder's lock expires after this. Default 300 s. */
+  /**
+   * How long one listener holds an incident key; a crashed holder's lock
+   * expires after this. It must outlast the slowest write chain, or a second
+   * listener could create the incident again: pass `incidentLockTtlSeconds` of
+   * the client's limits. Default 900 s (enough for the default limits).
+   */
   readonly lockTtlSeconds?: number;
 }
 
@@ -60,6 +65,25 @@ function idList(ids: readonly string[]): string {
 }
 const INCIDENT_FIELDS = ['sys_id', 'number'] as const;
 
+/**
+ * The most ServiceNow calls one upsert makes in a row: Table API create =
+ * find, CI lookup, change lookup, find again, create.
+ */
+const MAX_CALLS_PER_UPSERT = 5;
+/** Floor of the incident lock, and the default when the client's limits are not known. */
+const MIN_LOCK_TTL_SECONDS = 900;
+
+/**
+ * An incident lock TTL that outlasts the slowest upsert the ServiceNow client
+ * allows: each call may spend its whole retry budget and then a last attempt
+ * up to its timeout. Never less than 15 minutes, which is also the Lambda
+ * ceiling, so a live listener's lock cannot lapse under it.
+ */
+export function incidentLockTtlSeconds(limits: { readonly retryBudgetMs: number; readonly timeoutMs: number }): number {
+  const worstMs = MAX_CALLS_PER_UPSERT * (limits.retryBudgetMs + limits.timeoutMs);
+  return Math.max(MIN_LOCK_TTL_SECONDS, Math.ceil(worstMs / 1000) + 60);
+}
+
 function createNote(draft: IncidentDraft, instances: readonly InstanceFailure[]): string {
   return renderWorkNote(`patchbridge: patching failed on ${instances.length} instance(s) of patch group ${draft.patchGroup}.`, instances, [
     `Priority basis: ${draft.severityReasons.join('; ')}.`,
@@ -77,7 +101,7 @@ function lateNote(fresh: readonly InstanceFailure[], total: number): string {
 /** Creates the listener's upsert use case over the ServiceNow client and the store. */
 export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpserter {
   const { servicenow, store, logger } = deps;
-  const lockTtl = deps.lockTtlSeconds ?? 300;
+  const lockTtl = deps.lockTtlSeconds ?? MIN_LOCK_TTL_SECONDS;
 
   async function resolveCi(draft: IncidentDraft): Promise<string | undefined> {
     if (!draft.ci) return undefined;
@@ -149,21 +173,16 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
   /** Table API mode: find the active incident by correlation_id, then PATCH it or POST a new one. */
   async function writeTable(draft: IncidentDraft, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
     const existing = await servicenow.findActiveIncidentByCorrelationId(draft.correlationId);
-    if (existing) {
-      await servicenow.patchRecord(
-        'incident',
-        existing.sys_id,
-        {
-          short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
-          description: await lateDescription(draft, existing.sys_id, allIds),
-          work_notes: lateNote(fresh, allIds.length),
-        },
-        INCIDENT_FIELDS,
-      );
-      return { sysId: existing.sys_id, number: existing.number, inserted: false };
-    }
+    if (existing) return updateTable(existing, draft, fresh, allIds);
     const ci = await resolveCi(draft);
     const change = draft.changeNumber ? await servicenow.getChangeRequest(draft.changeNumber) : undefined;
+    // The lookups above may have spent minutes in retries; the Table API has no
+    // coalesce, so look again right before the POST rather than trust the lock alone.
+    const raced = await servicenow.findActiveIncidentByCorrelationId(draft.correlationId);
+    if (raced) {
+      logger.warn({ correlationId: draft.correlationId, number: raced.number }, 'the incident appeared while this listener prepared it; updating instead of creating');
+      return updateTable(raced, draft, fresh, allIds);
+    }
     const values: RecordValues = {
       short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
       description: draft.description,
@@ -178,6 +197,20 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     };
     const created = await servicenow.createRecord('incident', values, INCIDENT_FIELDS);
     return { sysId: created.sys_id, number: created.number, inserted: true };
+  }
+
+  async function updateTable(existing: { sys_id: string; number: string }, draft: IncidentDraft, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
+    await servicenow.patchRecord(
+      'incident',
+      existing.sys_id,
+      {
+        short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
+        description: await lateDescription(draft, existing.sys_id, allIds),
+        work_notes: lateNote(fresh, allIds.length),
+      },
+      INCIDENT_FIELDS,
+    );
+    return { sysId: existing.sys_id, number: existing.number, inserted: false };
   }
 
   async function upsertHeld(draft: IncidentDraft): Promise<UpsertResult> {

@@ -1,19 +1,22 @@
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { ChangeGates, GuardDecision } from '../flows/change-gates/index.js';
+import { createAwsClients, createMaintenanceWindows } from '../aws/index.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import type { ChangeGates, GuardDecision, GuardInput } from '../flows/change-gates/index.js';
 import type { OutboxWorker, RoundResult } from '../flows/outbox/index.js';
 
 /**
  * The maintenance-window task payload: `{"windowId":"{{WINDOW_ID}}","windowExecutionId":"{{WINDOW_EXECUTION_ID}}"}`.
  * Account and region default to those of the function itself (the window's own).
+ * Only the execution id is needed to cancel: a payload whose other fields are
+ * wrong still gets its execution cancelled (no gate can match a window it cannot name).
  */
-const guardEvent = z.looseObject({
-  windowId: z.string().regex(/^mw-[0-9a-f]{17}$/),
-  windowExecutionId: z.string().regex(/^[0-9a-f-]{36}$/),
-  accountId: z.string().regex(/^\d{12}$/).optional(),
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/).optional(),
-});
+const executionId = z.string().regex(/^[0-9a-f-]{36}$/);
+const windowId = z.string().regex(/^mw-[0-9a-f]{17}$/);
+const accountId = z.string().regex(/^\d{12}$/);
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/);
+const guardEvent = z.looseObject({ windowExecutionId: executionId });
+const UNNAMED_WINDOW = 'unnamed-window';
 
 const drainEvent = z.union([
   z.looseObject({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') }),
@@ -38,7 +41,7 @@ export type WindowGuardResult = GuardDecision | { readonly drained: RoundResult 
  * The guard Lambda, every maintenance window's first task. Returns the decision
  * (SSM keeps it as the task invocation's output). It cancels the execution itself
  * when the window is not authorised; it throws only when it cannot cancel it or the
- * payload names no window.
+ * payload names no execution. A payload naming no valid window cancels its execution.
  *
  * A scheduled event (an EventBridge rule every minute) or `{"action":"drain"}`
  * instead delivers the queued ServiceNow writes of the patch-run and change-gate
@@ -52,14 +55,9 @@ export function createWindowGuardHandler(deps: WindowGuardHandlerDeps): (event: 
       deps.logger.info({ ...drained }, 'ServiceNow writes drained');
       return { drained };
     }
-    const parsed = guardEvent.safeParse(typeof event === 'string' ? JSON.parse(event) : event);
-    if (!parsed.success) throw new ValidationError('INVALID_EVENT', 'window guard expects {windowId, windowExecutionId}');
-    // arn:aws:lambda:REGION:ACCOUNT:function:NAME
-    const arn = context?.invokedFunctionArn?.split(':') ?? [];
-    const accountId = parsed.data.accountId ?? arn[4];
-    const region = parsed.data.region ?? arn[3];
-    if (!accountId || !region) throw new ValidationError('INVALID_EVENT', 'window guard cannot tell the window account and region');
-    const decision = await deps.changeGates.guard({ windowId: parsed.data.windowId, windowExecutionId: parsed.data.windowExecutionId, accountId, region });
+    const input = guardInput(event, context);
+    if (input.windowId === UNNAMED_WINDOW) deps.logger.error({ ...input }, 'guard payload names no valid window; cancelling its execution');
+    const decision = await deps.changeGates.guard(input);
     if (deps.worker) {
       try {
         await deps.worker.drain({ maxRounds: 5 });
@@ -71,23 +69,99 @@ export function createWindowGuardHandler(deps: WindowGuardHandlerDeps): (event: 
   };
 }
 
+/**
+ * The execution to guard, from the task payload and the function ARN. Throws
+ * `INVALID_EVENT` only when no execution can be named to cancel.
+ */
+export function guardInput(event: unknown, context?: GuardLambdaContext): GuardInput {
+  const parsed = guardEvent.safeParse(parseJson(event));
+  if (!parsed.success) throw new ValidationError('INVALID_EVENT', 'window guard expects {windowId, windowExecutionId}');
+  const data = parsed.data;
+  // arn:aws:lambda:REGION:ACCOUNT:function:NAME
+  const arn = context?.invokedFunctionArn?.split(':') ?? [];
+  const account = accountId.safeParse(data['accountId']).data ?? accountId.safeParse(arn[4]).data;
+  const where = region.safeParse(data['region']).data ?? region.safeParse(arn[3]).data;
+  if (!account || !where) throw new ValidationError('INVALID_EVENT', 'window guard cannot tell the window account and region');
+  return { windowId: windowId.safeParse(data['windowId']).data ?? UNNAMED_WINDOW, windowExecutionId: data.windowExecutionId, accountId: account, region: where };
+}
+
+function parseJson(event: unknown): unknown {
+  if (typeof event !== 'string') return event;
+  try {
+    return JSON.parse(event);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FailClosedOptions {
+  /** Cancels the window execution with whatever still works (the deployed guard: ambient credentials). */
+  readonly cancel: (input: GuardInput) => Promise<void>;
+  readonly logger: Logger;
+}
+
+/**
+ * Wraps the guard's construction: when the guard cannot be built (configuration,
+ * secrets or store unavailable), a guard invocation still cancels its execution
+ * (fail closed) instead of failing, which would let the window run. A drain event
+ * just fails. Throws when even the cancellation fails.
+ */
+export function failClosedGuard(
+  build: () => Promise<(event: unknown, context?: GuardLambdaContext) => Promise<WindowGuardResult>>,
+  options: FailClosedOptions,
+): (event: unknown, context?: GuardLambdaContext) => Promise<WindowGuardResult> {
+  return async (event, context) => {
+    let guard: Awaited<ReturnType<typeof build>>;
+    try {
+      guard = await build();
+    } catch (err) {
+      if (drainEvent.safeParse(event).success) throw err;
+      const input = guardInput(event, context);
+      options.logger.error({ err, ...input }, 'guard could not start; cancelling the window execution (fail closed)');
+      await options.cancel(input);
+      return { action: 'cancel', reason: 'patchbridge could not start to verify the change (fail closed)', windowId: input.windowId, windowExecutionId: input.windowExecutionId };
+    }
+    return guard(event, context);
+  };
+}
+
 let built: Promise<(event: unknown, context?: GuardLambdaContext) => Promise<WindowGuardResult>> | undefined;
 
-/** The deployed guard: built once per container from the Lambda composition root. */
-export const handler = async (event: unknown, context?: GuardLambdaContext): Promise<WindowGuardResult> => {
-  built ??= (async () => {
-    const [{ lambdaContext }, { createChangeFlows }, { createOutboxWorker }] = await Promise.all([
-      import('./context.js'),
-      import('../flows/patch-runs/index.js'),
-      import('../flows/outbox/index.js'),
-    ]);
-    const ctx = await lambdaContext();
-    const flows = createChangeFlows(ctx);
-    const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
-    return createWindowGuardHandler({ changeGates: flows.changeGates, worker, logger: ctx.logger });
-  })().catch((err: unknown) => {
-    built = undefined;
-    throw err;
-  });
-  return (await built)(event, context);
-};
+const fallbackLogger = createLogger({ name: 'window-guard' });
+
+/**
+ * The deployed guard: built once per container from the Lambda composition root;
+ * if that fails, it still cancels the execution with the function's own credentials.
+ */
+export const handler = failClosedGuard(
+  () => {
+    built ??= (async () => {
+      const [{ lambdaContext }, { createChangeFlows }, { createOutboxWorker }] = await Promise.all([
+        import('./context.js'),
+        import('../flows/patch-runs/index.js'),
+        import('../flows/outbox/index.js'),
+      ]);
+      const ctx = await lambdaContext();
+      const flows = createChangeFlows(ctx);
+      const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
+      return createWindowGuardHandler({ changeGates: flows.changeGates, worker, logger: ctx.logger });
+    })().catch((err: unknown) => {
+      built = undefined;
+      throw err;
+    });
+    return built;
+  },
+  {
+    logger: fallbackLogger,
+    // Nothing of the configuration is trusted here: the function's own credentials, in the window's region.
+    cancel: async (input) => {
+      const logger = fallbackLogger;
+      const clients = createAwsClients({ accounts: [], defaultRegion: input.region, logger });
+      try {
+        await createMaintenanceWindows({ clients, logger }).cancelExecution({ accountId: input.accountId, region: input.region }, input.windowExecutionId);
+      } finally {
+        clients.destroy();
+      }
+    },
+  },
+);

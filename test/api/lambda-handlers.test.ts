@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardInput } from '../../src/flows/change-gates/index.js';
 import { createApiHandler } from '../../src/handlers/api.js';
-import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
+import { createWindowGuardHandler, failClosedGuard } from '../../src/handlers/window-guard.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { ACCOUNT, createHarness, type Harness, REGION } from './harness.js';
 
@@ -124,11 +124,60 @@ describe('the window guard Lambda', () => {
 
   it.each([
     ['no window id', { windowExecutionId: '14bea65d-5ccc-462d-a2f3-e99c80000000' }],
+    ['an unrendered window placeholder', { windowId: '{{WINDOW_ID}}', windowExecutionId: '14bea65d-5ccc-462d-a2f3-e99c80000000' }],
+  ])('when the payload has %s but names the execution, then the execution is still guarded (no gate can match: it is cancelled)', async (_name, event) => {
+    const { calls, handler } = capture();
+    await handler(event, { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:g' });
+    expect(calls).toEqual([{ windowId: 'unnamed-window', windowExecutionId: '14bea65d-5ccc-462d-a2f3-e99c80000000', accountId: '111122223333', region: 'eu-west-1' }]);
+  });
+
+  it.each([
+    ['no execution id', { windowId: 'mw-0123456789abcdef0' }],
     ['an unrendered placeholder', { windowId: '{{WINDOW_ID}}', windowExecutionId: '{{WINDOW_EXECUTION_ID}}' }],
+    ['a body that is not JSON', '{windowId'],
   ])('when the payload has %s, then it throws INVALID_EVENT and guards nothing', async (_name, event) => {
     const { calls, handler } = capture();
     await expect(handler(event, { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:g' })).rejects.toMatchObject({ code: 'INVALID_EVENT' });
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('the window guard Lambda when it cannot be built', () => {
+  const EXECUTION = '14bea65d-5ccc-462d-a2f3-e99c80000000';
+  const ARN = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:g' };
+  const broken = () => Promise.reject(new Error('Secrets Manager: ThrottlingException'));
+
+  it('when the composition root fails, then the execution is still cancelled (fail closed) and the guard does not throw', async () => {
+    // Prepare
+    const cancelled: GuardInput[] = [];
+    const handler = failClosedGuard(broken, { logger: silentLogger(), cancel: async (input) => void cancelled.push(input) });
+
+    // Act
+    const result = await handler({ windowId: 'mw-0123456789abcdef0', windowExecutionId: EXECUTION }, ARN);
+
+    // Assess
+    expect(result).toMatchObject({ action: 'cancel', windowExecutionId: EXECUTION });
+    expect(cancelled).toEqual([{ windowId: 'mw-0123456789abcdef0', windowExecutionId: EXECUTION, accountId: '111122223333', region: 'eu-west-1' }]);
+  });
+
+  it('when even the fallback cancellation fails, then the guard throws', async () => {
+    const handler = failClosedGuard(broken, { logger: silentLogger(), cancel: () => Promise.reject(new Error('AccessDenied')) });
+    await expect(handler({ windowId: 'mw-0123456789abcdef0', windowExecutionId: EXECUTION }, ARN)).rejects.toThrow('AccessDenied');
+  });
+
+  it('when a drain cannot be built, then it fails and cancels nothing', async () => {
+    const cancelled: GuardInput[] = [];
+    const handler = failClosedGuard(broken, { logger: silentLogger(), cancel: async (input) => void cancelled.push(input) });
+    await expect(handler({ action: 'drain' })).rejects.toThrow('ThrottlingException');
+    expect(cancelled).toEqual([]);
+  });
+
+  it('when the composition root works, then the built guard answers', async () => {
+    const handler = failClosedGuard(
+      async () => async () => ({ action: 'allow', reason: 'built', windowId: 'mw-0123456789abcdef0', windowExecutionId: EXECUTION }),
+      { logger: silentLogger(), cancel: () => Promise.reject(new Error('must not cancel')) },
+    );
+    expect(await handler({ windowId: 'mw-0123456789abcdef0', windowExecutionId: EXECUTION }, ARN)).toMatchObject({ action: 'allow', reason: 'built' });
   });
 });
 

@@ -75,7 +75,7 @@ export interface IncidentFlows {
   readonly outboxHandlers: readonly OutboxHandler[];
   /** Standalone: what `POST /v1/events` hands SNS and EventBridge deliveries to. */
   readonly receiver: EventReceiver;
-  /** Where rejected deliveries and permanently failed messages are kept. */
+  /** Where permanently failed messages and rejected deliveries from authenticated senders are kept. */
   readonly deadLetters: DeadLetterSink;
 }
 

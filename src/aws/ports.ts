@@ -100,6 +100,16 @@ export interface StartPatchRunInput {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+export interface StartPatchRunOptions {
+  /**
+   * `StartAutomationExecution` is never called after this instant (the end of the
+   * change that authorised the run, or what the caller can wait). When the 1 TPS
+   * queue would only reach the call later, or it is already later, `startPatchRun`
+   * throws `AwsError('THROTTLED')` at once, without calling SSM.
+   */
+  readonly notAfter?: Date;
+}
+
 export interface SendPatchCommandInput {
   readonly targets: readonly PatchTarget[];
   readonly operation: 'Scan' | 'Install';
@@ -178,7 +188,7 @@ export interface PatchExecution {
    * per account+region (the AWS limit for this API) by a token bucket shared by all
    * callers of this adapter instance.
    */
-  startPatchRun(ctx: AwsContext, input: StartPatchRunInput): Promise<{ executionId: string }>;
+  startPatchRun(ctx: AwsContext, input: StartPatchRunInput, options?: StartPatchRunOptions): Promise<{ executionId: string }>;
   /** `SendCommand` of `AWS-RunPatchBaseline`. */
   sendPatchCommand(ctx: AwsContext, input: SendPatchCommandInput): Promise<{ commandId: string }>;
   /** `GetAutomationExecution` / `ListCommands`, plus every page of `ListCommandInvocations`. */

@@ -21,6 +21,7 @@ import type {
   RunStatus,
   SendPatchCommandInput,
   StartPatchRunInput,
+  StartPatchRunOptions,
 } from './ports.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -49,23 +50,11 @@ function copyParameters(p: Readonly<Record<string, readonly string[]>> | undefin
   return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, [...v]]));
 }
 
-export interface StartPatchRunOptions {
-  /**
-   * `StartAutomationExecution` is never called after this instant (the end of the
-   * change that authorised the run, or what the caller can wait). When the 1 TPS
-   * queue would only reach the call later, or it is already later, `startPatchRun`
-   * throws `AwsError('THROTTLED')` at once, without calling SSM.
-   */
-  readonly notAfter?: Date;
-}
-
 /**
  * The `PatchExecution` this adapter builds; `startPatchRun` also takes
  * `StartPatchRunOptions` (a deadline for the throttled start).
  */
-export type DeadlinePatchExecution = Omit<PatchExecution, 'startPatchRun'> & {
-  startPatchRun(ctx: AwsContext, input: StartPatchRunInput, options?: StartPatchRunOptions): Promise<{ executionId: string }>;
-};
+export type DeadlinePatchExecution = PatchExecution;
 
 /** Builds the `PatchExecution` port over SSM Automation and Run Command. */
 export function createPatchExecution(options: PatchExecutionOptions): DeadlinePatchExecution {

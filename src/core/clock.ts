@@ -40,10 +40,20 @@ export class ManualClock implements Clock {
     return new Date(this.#now);
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#sleepers.push({ until: this.#now + ms, resolve });
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const sleeper = { until: this.#now + ms, resolve };
+      this.#sleepers.push(sleeper);
       this.#sleepers.sort((a, b) => a.until - b.until);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 

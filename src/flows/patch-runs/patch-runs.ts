@@ -1,4 +1,4 @@
-import type { AwsContext, CommandInvocation, PatchExecution, RunStatus, StartPatchRunInput } from '../../aws/index.js';
+import type { AwsContext, CommandInvocation, PatchExecution, RunStatus } from '../../aws/index.js';
 import type { Clock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -19,9 +19,7 @@ import { canonicalRequest, type PatchRunRequest, type PatchRunRequestInput, patc
  * it (the SSM adapter's does: `StartPatchRunOptions`). An implementation that
  * ignores `notAfter` would let a queued run start after its change has ended.
  */
-export type PatchRunExecution = Omit<PatchExecution, 'startPatchRun'> & {
-  startPatchRun(ctx: AwsContext, input: StartPatchRunInput, options?: { readonly notAfter?: Date }): Promise<{ executionId: string }>;
-};
+export type PatchRunExecution = PatchExecution;
 
 export interface PatchRunsDeps {
   readonly store: Pick<StateStore, 'createPatchRun' | 'getPatchRun' | 'updatePatchRun' | 'findPatchRunByExecution' | 'listPatchRuns'>;

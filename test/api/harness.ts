@@ -15,7 +15,7 @@ import { changeGateRoutes } from '../../src/api/routes/change-gates.js';
 import { patchRunRoutes } from '../../src/api/routes/patch-runs.js';
 import { type RunningServer, startServer } from '../../src/api/server.js';
 import { createSpecValidator, type SpecValidator } from '../../src/api/validation/index.js';
-import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../src/aws/index.js';
+import type { AwsPorts } from '../../src/aws/index.js';
 import { ManualClock, systemClock } from '../../src/core/clock.js';
 import { type Logger, silentLogger } from '../../src/core/logger.js';
 import { type ChangeGates, createChangeGates, createServiceNowWrites, serviceNowWriteHandlers } from '../../src/flows/change-gates/index.js';
@@ -25,7 +25,7 @@ import type { PatchEvent } from '../../src/domain/index.js';
 import { normaliseEventBridge } from '../../src/events/index.js';
 import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
 import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
-import { type AwsSim, createAwsSim, GUARD_FUNCTION } from '../../src/sim/aws/index.js';
+import { type AwsSim, createAwsSimHarness, GUARD_FUNCTION } from '../../src/sim/aws/index.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../src/store/index.js';
 
@@ -91,28 +91,24 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   });
 
   const events: PatchEvent[] = [];
-  const aws = createAwsSim({
-    seed: 11,
-    clock,
-    // The event intake's normaliser turns what EventBridge would deliver into PatchEvents.
-    sinks: [{ kind: 'callback', fn: (kind, payload) => void (kind === 'eventbridge' && events.push(...normaliseEventBridge(payload))) }],
-    fleet: { size: 12, seed: 11, accountId: ACCOUNT, region: REGION, failureRate: 0, patchGroups: ['web-prod', 'db-prod', 'app-staging'], now: T0 },
-  });
-  await aws.listen(0);
-  closers.push(() => aws.close());
-  const clients = createAwsClients({
-    accounts: [],
-    defaultRegion: REGION,
-    logger,
-    endpointOverrides: aws.url,
-    credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
-    maxAttempts: 1,
-  });
-  closers.push(async () => clients.destroy());
   // The adapters read the flows' time (a start's deadline is on it) but wait in real time at 1000 TPS, so queued starts
   // clear in milliseconds and tests stay free to move the manual clock.
   const adapterClock = { now: () => clock.now(), sleep: (ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal) };
-  const awsPorts = createAwsAdapters({ clients, clock: adapterClock, logger, runbook: 'patchbridge-AdHocPatch', automationTps: 1_000 });
+  const harness = await createAwsSimHarness({
+    sim: {
+      seed: 11,
+      clock,
+      // The event intake's normaliser turns what EventBridge would deliver into PatchEvents.
+      sinks: [{ kind: 'callback', fn: (kind, payload) => void (kind === 'eventbridge' && events.push(...normaliseEventBridge(payload))) }],
+      fleet: { size: 12, seed: 11, accountId: ACCOUNT, region: REGION, failureRate: 0, patchGroups: ['web-prod', 'db-prod', 'app-staging'], now: T0 },
+    },
+    clock: adapterClock,
+    logger,
+    maxAttempts: 1,
+    automationTps: 1_000,
+  });
+  closers.push(() => harness.close());
+  const { sim: aws, ports: awsPorts } = harness;
 
   const store = createSqliteStore({ path: ':memory:', clock, logger });
   closers.push(() => store.close());

@@ -17,7 +17,7 @@ import { createIdempotency } from '../../../src/api/idempotency.js';
 import { loadOpenApiDocument } from '../../../src/api/openapi-document.js';
 import { complianceRoutes } from '../../../src/api/routes/compliance.js';
 import { createSpecValidator, type SpecValidator } from '../../../src/api/validation/index.js';
-import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
+import type { AwsPorts } from '../../../src/aws/index.js';
 import { type BlobStore, createFileBlobStore, createS3BlobStore } from '../../../src/blobs/index.js';
 import { ManualClock, randomIds } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
@@ -34,7 +34,7 @@ import {
 } from '../../../src/flows/compliance/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../../src/flows/outbox/index.js';
 import { createServiceNowClient, staticCredentials } from '../../../src/servicenow/index.js';
-import { type AwsSim, createAwsSim } from '../../../src/sim/aws/index.js';
+import { type AwsSim, createAwsSimHarness } from '../../../src/sim/aws/index.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../../src/store/index.js';
 
@@ -86,24 +86,19 @@ export async function createComplianceHarness(options: ComplianceHarnessOptions 
     limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
   });
 
-  const aws = createAwsSim({
-    seed: 21,
+  const harness = await createAwsSimHarness({
+    sim: {
+      seed: 21,
+      clock,
+      topics: [REPORTS_TOPIC],
+      fleet: { size: 40, seed: 21, accountId: ACCOUNT, region: REGION, patchGroups: ['web-prod', 'db-prod'], windows: false, now: new Date(`${TODAY}T00:00:00Z`) },
+    },
     clock,
-    topics: [REPORTS_TOPIC],
-    fleet: { size: 40, seed: 21, accountId: ACCOUNT, region: REGION, patchGroups: ['web-prod', 'db-prod'], windows: false, now: new Date(`${TODAY}T00:00:00Z`) },
-  });
-  await aws.listen(0);
-  closers.push(() => aws.close());
-  const clients = createAwsClients({
-    accounts: [],
-    defaultRegion: REGION,
     logger,
-    endpointOverrides: aws.url,
-    credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
     maxAttempts: 2,
   });
-  closers.push(async () => clients.destroy());
-  const awsPorts = createAwsAdapters({ clients, clock, logger, runbook: 'patchbridge-AdHocPatch' });
+  closers.push(() => harness.close());
+  const { sim: aws, ports: awsPorts } = harness;
   const ctx = { accountId: ACCOUNT, region: REGION };
 
   const store = createSqliteStore({ path: ':memory:', clock, logger });

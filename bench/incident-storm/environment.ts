@@ -5,13 +5,12 @@
  * runs receive. Each run gets a fresh ServiceNow simulator with the latency and
  * rate limit of a busy instance.
  */
-import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../src/aws/index.js';
-import { systemClock } from '../../src/core/clock.js';
+import type { AwsPorts } from '../../src/aws/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { isFailureEvent } from '../../src/domain/index.js';
 import { normaliseMessage } from '../../src/events/index.js';
 import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
-import { type AwsSim, createAwsSim } from '../../src/sim/aws/index.js';
+import { type AwsSim, createAwsSimHarness } from '../../src/sim/aws/index.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -60,45 +59,41 @@ function rng(seed: number): () => number {
 export async function createStorm(options: StormOptions): Promise<Storm> {
   const logger = silentLogger();
   const captured: Delivery[] = [];
-  const aws = createAwsSim({
-    seed: options.seed,
-    fleet: {
-      size: options.instances,
-      seed: options.seed,
-      accountId: ACCOUNT,
-      region: REGION,
-      patchGroups: options.groups,
-      failureRate: options.failureRate,
-      staleRate: 0,
-      unmanagedRate: 0,
-      windows: false,
-    },
-    topics: [PATCH_RESULTS_TOPIC],
-    sinks: [
-      {
-        kind: 'callback',
-        fn: (kind, payload) => {
-          if (kind === 'eventbridge') {
-            const event = payload as { 'detail-type'?: string };
-            if (event['detail-type'] === 'EC2 Command Status-change Notification') captured.push({ kind, body: JSON.stringify(payload) });
-            return;
-          }
-          // SigningCertURL is not signed; presenting the production URL keeps the signature and the production URL rule.
-          captured.push({ kind, body: JSON.stringify({ ...(payload as Record<string, unknown>), SigningCertURL: PRODUCTION_CERT_URL }) });
-        },
-      },
-    ],
-  });
-  for (const instance of aws.fleet.instances) instance.pingStatus = 'Online';
-  await aws.listen(0);
-  const clients = createAwsClients({
-    accounts: [],
-    defaultRegion: REGION,
+  const harness = await createAwsSimHarness({
     logger,
-    endpointOverrides: aws.url,
-    credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
+    concurrency: 8,
+    sim: {
+      seed: options.seed,
+      fleet: {
+        size: options.instances,
+        seed: options.seed,
+        accountId: ACCOUNT,
+        region: REGION,
+        patchGroups: options.groups,
+        failureRate: options.failureRate,
+        staleRate: 0,
+        unmanagedRate: 0,
+        windows: false,
+      },
+      topics: [PATCH_RESULTS_TOPIC],
+      sinks: [
+        {
+          kind: 'callback',
+          fn: (kind, payload) => {
+            if (kind === 'eventbridge') {
+              const event = payload as { 'detail-type'?: string };
+              if (event['detail-type'] === 'EC2 Command Status-change Notification') captured.push({ kind, body: JSON.stringify(payload) });
+              return;
+            }
+            // SigningCertURL is not signed; presenting the production URL keeps the signature and the production URL rule.
+            captured.push({ kind, body: JSON.stringify({ ...(payload as Record<string, unknown>), SigningCertURL: PRODUCTION_CERT_URL }) });
+          },
+        },
+      ],
+    },
   });
-  const awsPorts = createAwsAdapters({ clients, clock: systemClock, logger, runbook: 'patchbridge-AdHocPatch', concurrency: 8 });
+  const { sim: aws, ports: awsPorts } = harness;
+  for (const instance of aws.fleet.instances) instance.pingStatus = 'Online';
 
   const ctx = { accountId: ACCOUNT, region: REGION };
   for (const group of aws.fleet.patchGroups) {
@@ -143,8 +138,7 @@ export async function createStorm(options: StormOptions): Promise<Storm> {
     failedInstances: failedIds.size,
     failingGroups: failedGroups.size,
     async close() {
-      clients.destroy();
-      await aws.close();
+      await harness.close();
     },
   };
 }

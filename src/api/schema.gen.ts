@@ -278,16 +278,18 @@ export interface paths {
          *
          *     - **SNS HTTPS subscription** (`x-amz-sns-message-type` present; body `text/plain` JSON). Authenticated by
          *       its signature: SignatureVersion 1 (SHA1withRSA) and 2 (SHA256withRSA), with the certificate fetched only
-         *       from `https://sns.<topic region>.amazonaws.com/….pem`. Topics outside `PATCHBRIDGE_SNS_TOPIC_ARNS` (when set)
-         *       are refused. A `SubscriptionConfirmation` is confirmed by GET of its `SubscribeURL` (same host rule).
+         *       from `https://sns.<topic region>.amazonaws.com/….pem`. Only topics listed in `PATCHBRIDGE_SNS_TOPIC_ARNS`
+         *       are accepted (none listed = every SNS delivery refused, 403 `SNS_TOPIC_NOT_ALLOWED`), and an event must name
+         *       the topic's own account. A `SubscriptionConfirmation` is confirmed by GET of its `SubscribeURL` (same host rule).
          *       The `Message` is a Run Command notification (command or invocation level) or an EventBridge event.
          *     - **EventBridge API destination** (no SNS header; body `application/json`, one `aws.ssm` event). Authenticated
          *       by the connection's API key (header `x-api-key`, `PATCHBRIDGE_EVENTS_API_KEY`) or Basic auth
          *       (`PATCHBRIDGE_EVENTS_BASIC_AUTH`).
          *
-         *     Accepted failure events are stored durably before the answer and turned into incidents asynchronously;
-         *     events reporting no failure are counted as `ignored`. Malformed, forged or untrusted deliveries are refused
-         *     and recorded (kept as dead letters, never processed).
+         *     Every normalised event is stored durably before the answer: failures become incidents asynchronously, and
+         *     progress and success events drive patch-run write-back, window results and (standalone) the window guard.
+         *     `ignored` counts deliveries with nothing to act on. Malformed, forged or untrusted deliveries are refused,
+         *     counted and logged without their body; only authenticated deliveries that fail later are kept as dead letters.
          */
         post: operations["receiveEvents"];
         delete?: never;

@@ -42,7 +42,7 @@ export const VARIABLES = [
   { name: 'PATCHBRIDGE_API_RATE_LIMIT', default: '600', description: 'Requests per minute per API client.' },
   { name: 'PATCHBRIDGE_EVENTS_API_KEY', description: 'API key EventBridge API destinations send (header `x-api-key`) to `/v1/events`.', secret: true },
   { name: 'PATCHBRIDGE_EVENTS_BASIC_AUTH', description: 'Alternatively `USER:PASSWORD` for EventBridge connections using Basic auth.', secret: true },
-  { name: 'PATCHBRIDGE_SNS_TOPIC_ARNS', description: 'Comma-separated SNS topic ARNs whose HTTPS deliveries `/v1/events` accepts (empty = SNS deliveries are refused; each event must also name the topic's account).' },
+  { name: 'PATCHBRIDGE_SNS_TOPIC_ARNS', description: 'Comma-separated SNS topic ARNs whose HTTPS deliveries `/v1/events` accepts (empty = SNS deliveries are refused; each event must also name the topic’s account).' },
   { name: 'PATCHBRIDGE_MONITORING_TOPIC_ARN', description: 'SNS topic incident drafts are published to (Lambda runtime).' },
   { name: 'PATCHBRIDGE_REPORTS_TOPIC_ARN', description: 'SNS topic report links are published to.' },
   { name: 'PATCHBRIDGE_PATCH_RESULTS_TOPIC_ARN', description: 'SNS topic Run Command notifications go to (set on commands we send).' },

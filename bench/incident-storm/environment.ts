@@ -9,9 +9,9 @@ import type { AwsPorts } from '../../src/aws/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { isFailureEvent } from '../../src/domain/index.js';
 import { normaliseMessage } from '../../src/events/index.js';
-import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
+import { DEFAULT_SERVICENOW_LIMITS, type ServiceNowClient } from '../../src/servicenow/index.js';
 import { type AwsSim, createAwsSimHarness } from '../../src/sim/aws/index.js';
-import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
+import { createServiceNowSimHarness, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -151,17 +151,11 @@ export interface ServiceNowSide {
 
 /** A busy ServiceNow: fixed latency, a per-user rate limit, and the real client in front of it. */
 export async function createServiceNow(options: StormOptions): Promise<ServiceNowSide> {
-  const sim = createServiceNowSim({
-    seed: options.seed,
-    latency: { kind: 'fixed', ms: options.latencyMs },
-    rateLimit: { requestsPerSecond: options.requestsPerSecond },
+  const side = await createServiceNowSimHarness({
+    sim: { seed: options.seed, latency: { kind: 'fixed', ms: options.latencyMs }, rateLimit: { requestsPerSecond: options.requestsPerSecond } },
+    // The bench measures the client as production runs it.
+    limits: DEFAULT_SERVICENOW_LIMITS,
   });
-  await sim.listen(0);
-  sim.seed.group({ name: DEFAULT_GROUP });
-  const client = createServiceNowClient({
-    instanceUrl: sim.url,
-    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
-    logger: silentLogger(),
-  });
-  return { sim, client, close: () => sim.close() };
+  side.sim.seed.group({ name: DEFAULT_GROUP });
+  return side;
 }

@@ -24,9 +24,9 @@ import { createPatchRuns, type PatchRuns } from '../../src/flows/patch-runs/inde
 import type { PatchEvent } from '../../src/domain/index.js';
 import { normaliseEventBridge } from '../../src/events/index.js';
 import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
-import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
+import type { ServiceNowClient } from '../../src/servicenow/index.js';
 import { type AwsSim, createAwsSimHarness, GUARD_FUNCTION } from '../../src/sim/aws/index.js';
-import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
+import { createServiceNowSimHarness, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../src/store/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -79,16 +79,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const jwks: RunningServer = await startServer(jwksApp, { host: '127.0.0.1', port: 0, logger });
   closers.push(() => jwks.close(0));
 
-  const sn = createServiceNowSim({ seed: 6 });
-  await sn.listen(0);
-  closers.push(() => sn.close());
-  const servicenow = createServiceNowClient({
-    instanceUrl: sn.url,
-    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
-    logger,
-    // Fast failure when the simulator is "down": one retry, milliseconds apart.
-    limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
-  });
+  const snHarness = await createServiceNowSimHarness({ sim: { seed: 6 }, logger });
+  closers.push(() => snHarness.close());
+  const { sim: sn, client: servicenow } = snHarness;
 
   const events: PatchEvent[] = [];
   // The adapters read the flows' time (a start's deadline is on it) but wait in real time at 1000 TPS, so queued starts

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/logger.js';
-import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../servicenow/index.js';
-import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../sim/servicenow/index.js';
+import type { ServiceNowClient } from '../../servicenow/index.js';
+import { createServiceNowSimHarness, type ServiceNowSim } from '../../sim/servicenow/index.js';
 import type { OutboxItem } from '../../store/types.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { type IncidentToRaise, incidentSysId, SERVICENOW_WRITE_KINDS, serviceNowWriteHandlers } from './servicenow-writes.js';
@@ -29,15 +28,9 @@ function item(payload: IncidentToRaise): OutboxItem {
 
 /** The Table-API incident handler against the ServiceNow simulator; `wrap` may stand between the handler and the real client. */
 async function setup(wrap: (client: ServiceNowClient, sn: ServiceNowSim) => ServiceNowClient = (c) => c) {
-  const sn: ServiceNowSim = createServiceNowSim({ seed: 3 });
-  await sn.listen(0);
-  closers.push(() => sn.close());
-  const client = createServiceNowClient({
-    instanceUrl: sn.url,
-    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
-    logger: silentLogger(),
-    limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
-  });
+  const harness = await createServiceNowSimHarness({ sim: { seed: 3 } });
+  closers.push(() => harness.close());
+  const { sim: sn, client } = harness;
   const handlers = serviceNowWriteHandlers({ store: { getPatchRun: async () => undefined, updatePatchRun: () => Promise.reject(new Error('unused')) }, servicenow: wrap(client, sn), mode: 'table' });
   const handler = handlers.find((h) => h.kind === SERVICENOW_WRITE_KINDS.incident) as OutboxHandler;
   const incidents = () => sn.state.records('incident').filter((r) => r['correlation_id'] === INCIDENT.correlationId);

@@ -33,9 +33,8 @@ import {
   type LinkSigner,
 } from '../../../src/flows/compliance/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../../src/flows/outbox/index.js';
-import { createServiceNowClient, staticCredentials } from '../../../src/servicenow/index.js';
 import { type AwsSim, createAwsSimHarness } from '../../../src/sim/aws/index.js';
-import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../../src/sim/servicenow/index.js';
+import { createServiceNowSimHarness, type ServiceNowSim } from '../../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../../src/store/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -76,15 +75,9 @@ export async function createComplianceHarness(options: ComplianceHarnessOptions 
   const clock = new ManualClock(`${TODAY}T06:00:00Z`);
   const closers: (() => Promise<void>)[] = [];
 
-  const sn = createServiceNowSim({ seed: 7 });
-  await sn.listen(0);
-  closers.push(() => sn.close());
-  const servicenow = createServiceNowClient({
-    instanceUrl: sn.url,
-    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
-    logger,
-    limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
-  });
+  const snHarness = await createServiceNowSimHarness({ sim: { seed: 7 }, logger });
+  closers.push(() => snHarness.close());
+  const { sim: sn, client: servicenow } = snHarness;
 
   const harness = await createAwsSimHarness({
     sim: {

@@ -16,9 +16,9 @@ import type { PatchEvent } from '../../../src/domain/index.js';
 import { type Logger, silentLogger } from '../../../src/core/logger.js';
 import { createIncidentFlows, EVENT_BATCH_WINDOW_MS, type IncidentFlows } from '../../../src/flows/incidents/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../../src/flows/outbox/index.js';
-import { createServiceNowClient, type ServiceNowClient, SteppingClock, staticCredentials } from '../../../src/servicenow/index.js';
+import { type ServiceNowClient, SteppingClock } from '../../../src/servicenow/index.js';
 import { type AwsSim, createAwsSim, type SimInstance, type SimWindow } from '../../../src/sim/aws/index.js';
-import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim, type SimKnobs, type SimRecord } from '../../../src/sim/servicenow/index.js';
+import { createServiceNowSimHarness, type ServiceNowSim, type SimKnobs, type SimRecord } from '../../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../../src/store/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -83,9 +83,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   // One clock for ServiceNow, its client, the store and the outbox: retry waits pass in simulated time.
   const clock = new SteppingClock(T0);
 
-  const sn = createServiceNowSim({ seed: options.seed ?? 5, clock, ...options.serviceNow });
-  await sn.listen(0);
-  closers.push(() => sn.close());
+  const snHarness = await createServiceNowSimHarness({
+    sim: { seed: options.seed ?? 5, clock, ...options.serviceNow },
+    logger,
+    clock,
+    random: () => 0.5,
+    limits: { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 2_000, retryBudgetMs: 10_000, timeoutMs: 5_000, ...options.serviceNowLimits },
+  });
+  closers.push(() => snHarness.close());
+  const { sim: sn, client: servicenow } = snHarness;
   for (const name of ['Cloud Operations', 'Production Operations', 'Database Team']) sn.seed.group({ name });
 
   const deliveries: Delivery[] = [];
@@ -132,15 +138,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   });
   closers.push(async () => clients.destroy());
   const awsPorts = createAwsAdapters({ clients, clock, logger, runbook: 'patchbridge-AdHocPatch' });
-
-  const servicenow = createServiceNowClient({
-    instanceUrl: sn.url,
-    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
-    logger,
-    clock,
-    random: () => 0.5,
-    limits: { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 2_000, retryBudgetMs: 10_000, timeoutMs: 5_000, ...options.serviceNowLimits },
-  });
 
   const config = loadConfig({
     PATCHBRIDGE_SERVICENOW_MODE: options.mode ?? 'import-set',

@@ -410,6 +410,14 @@ function commandJson(c: SimCommand) {
     CompletedCount: c.completedCount,
     ErrorCount: c.errorCount,
     DeliveryTimedOutCount: c.deliveryTimedOutCount,
+    ...deliveryConfigJson(c),
+    TimeoutSeconds: c.timeoutSeconds,
+  };
+}
+
+/** Role, SNS notification and CloudWatch output settings: `ListCommands` and `ListCommandInvocations` repeat them alike. */
+function deliveryConfigJson(c: SimCommand) {
+  return {
     ServiceRole: c.serviceRoleArn ?? '',
     NotificationConfig: {
       NotificationArn: c.notification?.topicArn ?? '',
@@ -417,7 +425,6 @@ function commandJson(c: SimCommand) {
       NotificationType: c.notification?.type ?? '',
     },
     CloudWatchOutputConfig: { CloudWatchLogGroupName: c.cloudWatchLogGroup ?? '', CloudWatchOutputEnabled: c.cloudWatchLogGroup !== undefined },
-    TimeoutSeconds: c.timeoutSeconds,
   };
 }
 
@@ -459,13 +466,7 @@ function invocationJson(c: SimCommand, inv: SimInvocation, details: boolean) {
           },
         ]
       : [],
-    ServiceRole: c.serviceRoleArn ?? '',
-    NotificationConfig: {
-      NotificationArn: c.notification?.topicArn ?? '',
-      NotificationEvents: c.notification?.events ?? [],
-      NotificationType: c.notification?.type ?? '',
-    },
-    CloudWatchOutputConfig: { CloudWatchLogGroupName: c.cloudWatchLogGroup ?? '', CloudWatchOutputEnabled: c.cloudWatchLogGroup !== undefined },
+    ...deliveryConfigJson(c),
   };
 }
 

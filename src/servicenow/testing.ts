@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { parseServiceNowSecret } from './credentials.js';
-import type { CredentialSource, ServiceNowCredentialsResolved } from './ports.js';
+import { CHANGE_STATE, type ChangeRequest, type CredentialSource, type ServiceNowCredentialsResolved } from './ports.js';
 
 /**
  * A fake at the `CredentialSource` port standing in for a Secrets Manager secret
@@ -62,4 +62,25 @@ export class SteppingClock implements Clock {
   advance(ms: number): void {
     this.#now += ms;
   }
+}
+
+/**
+ * A change request as `getChangeRequest` returns one that patching may run under:
+ * approved, active, in Implement, planned over `start_date`..`end_date`. A test fixture;
+ * `values` override any field (a rejected approval, a closed state, another window).
+ */
+export function approvedChange(values: Partial<ChangeRequest> & Pick<ChangeRequest, 'start_date' | 'end_date'>): ChangeRequest {
+  return {
+    sys_id: 'c'.repeat(32),
+    number: 'CHG0030001',
+    state: CHANGE_STATE.IMPLEMENT,
+    approval: 'approved',
+    active: true,
+    type: 'normal',
+    short_description: 'patch',
+    assignment_group: '',
+    cmdb_ci: '',
+    sys_updated_on: undefined,
+    ...values,
+  };
 }

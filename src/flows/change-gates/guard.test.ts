@@ -3,6 +3,7 @@ import { AwsError, type MaintenanceWindows } from '../../aws/index.js';
 import { ManualClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
+import { approvedChange } from '../../servicenow/index.js';
 import { StoreError } from '../../store/index.js';
 import type { GateAuthorisation } from '../../store/types.js';
 import { createChangeGates } from './change-gates.js';
@@ -29,21 +30,7 @@ const GATE: GateAuthorisation = {
 };
 
 function change(values: Partial<Change> = {}): Change {
-  return {
-    sys_id: GATE.changeSysId,
-    number: GATE.changeNumber,
-    state: -1,
-    approval: 'approved',
-    start_date: new Date(GATE.start),
-    end_date: new Date(GATE.end),
-    active: true,
-    type: 'normal',
-    short_description: 'patch',
-    assignment_group: '',
-    cmdb_ci: '',
-    sys_updated_on: undefined,
-    ...values,
-  };
+  return approvedChange({ sys_id: GATE.changeSysId, number: GATE.changeNumber, start_date: new Date(GATE.start), end_date: new Date(GATE.end), ...values });
 }
 
 function unused(name: string) {

@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
-import { ServiceNowError } from '../../servicenow/index.js';
+import { approvedChange, ServiceNowError } from '../../servicenow/index.js';
 import type { ChangeRequest } from '../../servicenow/index.js';
 import { readChangeVerdict, verifyChange } from './verify-change.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 
 function change(): ChangeRequest {
-  return {
-    sys_id: 'c'.repeat(32),
-    number: 'CHG0030001',
-    state: -1,
-    approval: 'approved',
-    start_date: new Date('2026-03-01T09:00:00Z'),
-    end_date: new Date('2026-03-01T12:00:00Z'),
-    active: true,
-    type: 'normal',
-    short_description: 'Patch',
-    assignment_group: '',
-    cmdb_ci: '',
-    sys_updated_on: undefined,
-  };
+  return approvedChange({ short_description: 'Patch', start_date: new Date('2026-03-01T09:00:00Z'), end_date: new Date('2026-03-01T12:00:00Z') });
 }
 
 describe('verifying a change with ServiceNow', () => {

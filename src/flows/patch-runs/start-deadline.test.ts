@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError } from '../../aws/index.js';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
+import { approvedChange } from '../../servicenow/index.js';
 import { type AwsSimHarness, createAwsSimHarness } from '../../sim/aws/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
 import { type ChangeReader, createServiceNowWrites } from '../change-gates/index.js';
@@ -24,20 +25,7 @@ async function setup(options: { end: Date; maxStartWaitMs?: number; endMarginMs?
   closers.push(() => aws.close());
   const store: StateStore = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
   closers.push(() => store.close());
-  const change: Change = {
-    sys_id: 'c'.repeat(32),
-    number: 'CHG0012345',
-    state: -1,
-    approval: 'approved',
-    start_date: new Date(T0.getTime() - HOUR),
-    end_date: options.end,
-    active: true,
-    type: 'normal',
-    short_description: 'patch',
-    assignment_group: '',
-    cmdb_ci: '',
-    sys_updated_on: undefined,
-  };
+  const change: Change = approvedChange({ number: 'CHG0012345', start_date: new Date(T0.getTime() - HOUR), end_date: options.end });
   const deps: PatchRunsDeps = {
     store,
     execution: aws.ports.patchExecution,

@@ -15,6 +15,14 @@ async function advance(clock: ManualClock, total: number, step: number): Promise
   }
 }
 
+/** A scheduler on a manual clock at `now` with one job that records each time it fires. */
+function recordingScheduler(now: string, job: { name: string; cron: string; runOnStart?: boolean }, options: { maxSleepMs?: number } = {}) {
+  const clock = new ManualClock(now);
+  const fired: string[] = [];
+  const scheduler = createScheduler({ clock, logger: silentLogger(), ...options, jobs: [{ ...job, run: async (at) => void fired.push(at.toISOString()) }] });
+  return { clock, fired, scheduler };
+}
+
 describe('nextFireTime', () => {
   it.each([
     ['15 2 * * *', '2026-03-01T00:00:00Z', '2026-03-01T02:15:00.000Z'],
@@ -33,13 +41,7 @@ describe('nextFireTime', () => {
 describe('createScheduler', () => {
   it('when days pass, then a daily job fires once per day at its cron time with that time', async () => {
     // Prepare
-    const clock = new ManualClock('2026-03-01T00:00:00Z');
-    const fired: string[] = [];
-    const scheduler = createScheduler({
-      clock,
-      logger: silentLogger(),
-      jobs: [{ name: 'snapshot', cron: '15 2 * * *', run: async (at) => void fired.push(at.toISOString()) }],
-    });
+    const { clock, fired, scheduler } = recordingScheduler('2026-03-01T00:00:00Z', { name: 'snapshot', cron: '15 2 * * *' });
     // Act
     scheduler.start();
     await advance(clock, 3 * DAY, 10 * MINUTE);
@@ -49,14 +51,7 @@ describe('createScheduler', () => {
   });
 
   it('when the next fire is weeks away, then it sleeps in slices and still fires on time', async () => {
-    const clock = new ManualClock('2026-01-02T00:00:00Z');
-    const fired: string[] = [];
-    const scheduler = createScheduler({
-      clock,
-      logger: silentLogger(),
-      maxSleepMs: 6 * HOUR,
-      jobs: [{ name: 'report', cron: '0 6 1 * *', run: async (at) => void fired.push(at.toISOString()) }],
-    });
+    const { clock, fired, scheduler } = recordingScheduler('2026-01-02T00:00:00Z', { name: 'report', cron: '0 6 1 * *' }, { maxSleepMs: 6 * HOUR });
     scheduler.start();
     await new Promise((resolve) => setImmediate(resolve));
     expect(scheduler.nextRuns().get('report')?.toISOString()).toBe('2026-02-01T06:00:00.000Z');
@@ -119,13 +114,7 @@ describe('createScheduler', () => {
   });
 
   it('when runOnStart is set, then the job runs at start and again at its cron time', async () => {
-    const clock = new ManualClock('2026-03-01T05:00:00Z');
-    const fired: string[] = [];
-    const scheduler = createScheduler({
-      clock,
-      logger: silentLogger(),
-      jobs: [{ name: 'snapshot', cron: '15 2 * * *', runOnStart: true, run: async (at) => void fired.push(at.toISOString()) }],
-    });
+    const { clock, fired, scheduler } = recordingScheduler('2026-03-01T05:00:00Z', { name: 'snapshot', cron: '15 2 * * *', runOnStart: true });
     scheduler.start();
     await advance(clock, DAY, 30 * MINUTE);
     await scheduler.stop();
@@ -133,13 +122,7 @@ describe('createScheduler', () => {
   });
 
   it('when stopped, then no job fires afterwards', async () => {
-    const clock = new ManualClock('2026-03-01T00:00:00Z');
-    const fired: string[] = [];
-    const scheduler = createScheduler({
-      clock,
-      logger: silentLogger(),
-      jobs: [{ name: 'snapshot', cron: '15 2 * * *', run: async (at) => void fired.push(at.toISOString()) }],
-    });
+    const { clock, fired, scheduler } = recordingScheduler('2026-03-01T00:00:00Z', { name: 'snapshot', cron: '15 2 * * *' });
     scheduler.start();
     await advance(clock, HOUR, 10 * MINUTE);
     await scheduler.stop();

@@ -28,7 +28,7 @@ import { createChangeGates, createServiceNowWrites } from '../../src/flows/chang
 import { createPatchRuns } from '../../src/flows/patch-runs/index.js';
 import { createServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
 import { createAwsSim } from '../../src/sim/aws/index.js';
-import { createServiceNowSim, SIM_DEFAULTS } from '../../src/sim/servicenow/index.js';
+import { createServiceNowSim, SIM_BASIC_CREDENTIALS } from '../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../src/store/index.js';
 
 const ACCOUNT = '111122223333';
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
   const awsPorts = createAwsAdapters({ clients, clock: systemClock, logger: silentLogger(), runbook: 'patchbridge-AdHocPatch' });
   const servicenow = createServiceNowClient({
     instanceUrl: sn.url,
-    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
+    auth: staticCredentials(SIM_BASIC_CREDENTIALS),
     logger: silentLogger(),
   });
   const now = Date.now();

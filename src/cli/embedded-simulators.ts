@@ -2,7 +2,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../core/logger.js';
 import type { CoreOverrides } from '../runtime/index.js';
 import { type AwsSim, SIM_CREDENTIALS, startAwsSim } from '../sim/aws/index.js';
-import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../sim/servicenow/index.js';
+import { createServiceNowSim, SIM_OAUTH_CREDENTIALS, type ServiceNowSim } from '../sim/servicenow/index.js';
 
 export interface EmbeddedSimulators {
   readonly servicenow?: ServiceNowSim;
@@ -60,7 +60,7 @@ export async function startEmbeddedSimulators(config: Config, logger: Logger): P
       });
       overrides.servicenow = {
         instanceUrl: servicenow.url,
-        credentials: { kind: 'oauth', clientId: SIM_DEFAULTS.clientId, clientSecret: SIM_DEFAULTS.clientSecret },
+        credentials: SIM_OAUTH_CREDENTIALS,
       };
       notes.push(`ServiceNow: bundled simulator at ${servicenow.url} (approved change ${change['number'] ?? ''}; set PATCHBRIDGE_SERVICENOW_URL to use a real instance)`);
     }

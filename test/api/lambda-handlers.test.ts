@@ -186,7 +186,7 @@ describe('the Lambda composition of the API', () => {
     const { loadConfig } = await import('../../src/config/index.js');
     const { createCoreContext } = await import('../../src/runtime/index.js');
     const { lambdaApiApp } = await import('../../src/handlers/api.js');
-    const { SIM_DEFAULTS } = await import('../../src/sim/servicenow/index.js');
+    const { SIM_BASIC_CREDENTIALS } = await import('../../src/sim/servicenow/index.js');
     const config = loadConfig({
       PATCHBRIDGE_STORE: 'sqlite::memory:',
       PATCHBRIDGE_AWS_REGIONS: REGION,
@@ -200,7 +200,7 @@ describe('the Lambda composition of the API', () => {
       overrides: {
         awsEndpoint: h.aws.url,
         awsCredentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
-        servicenow: { instanceUrl: h.sn.url, credentials: { kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password } },
+        servicenow: { instanceUrl: h.sn.url, credentials: SIM_BASIC_CREDENTIALS },
       },
     });
     try {

@@ -22,7 +22,7 @@ import {
 } from '../../src/flows/compliance/index.js';
 import { createOutboxWorker } from '../../src/flows/outbox/index.js';
 import { createCoreContext } from '../../src/runtime/index.js';
-import { SIM_DEFAULTS } from '../../src/sim/servicenow/index.js';
+import { SIM_BASIC_CREDENTIALS } from '../../src/sim/servicenow/index.js';
 import { createScheduler } from '../../src/flows/scheduler/index.js';
 import { createComplianceReportHandler } from '../../src/handlers/compliance-report.js';
 import { createComplianceSnapshotHandler } from '../../src/handlers/compliance-snapshot.js';
@@ -211,7 +211,7 @@ describe('compliance runtimes', () => {
         overrides: {
           awsEndpoint: h.aws.url,
           awsCredentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
-          servicenow: { instanceUrl: h.sn.url, credentials: { kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password } },
+          servicenow: { instanceUrl: h.sn.url, credentials: SIM_BASIC_CREDENTIALS },
         },
       });
       try {

@@ -3,7 +3,7 @@ import { randomIds } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { buildIncidentDraft, type IncidentPolicy, type InstanceFailure } from '../../domain/index.js';
 import { createServiceNowClient, type ServiceNowClient, SteppingClock, staticCredentials } from '../../servicenow/index.js';
-import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim } from '../../sim/servicenow/index.js';
+import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim } from '../../sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
 import { createIncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
 
@@ -49,7 +49,7 @@ async function setup(mode: 'import-set' | 'table', options: { wrap?: (client: Se
   closers.push(() => store.close());
   const servicenow = createServiceNowClient({
     instanceUrl: sim.url,
-    auth: staticCredentials({ kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password }),
+    auth: staticCredentials(SIM_BASIC_CREDENTIALS),
     clock,
   });
   const build = () =>

@@ -1,6 +1,12 @@
 import type { Clock } from '../../core/clock.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
-import { createServiceNowClient, type ServiceNowClient, type ServiceNowLimits, staticCredentials } from '../../servicenow/index.js';
+import {
+  createServiceNowClient,
+  type ServiceNowClient,
+  type ServiceNowCredentialsResolved,
+  type ServiceNowLimits,
+  staticCredentials,
+} from '../../servicenow/index.js';
 import { SIM_DEFAULTS, type ServiceNowSim, createServiceNowSim } from './sim.js';
 import type { ServiceNowSimOptions } from './types.js';
 
@@ -24,6 +30,11 @@ export interface CreateServiceNowSimHarnessOptions {
   readonly logger?: Logger;
 }
 
+/** The simulator's default integration user, as a client presents it. */
+export const SIM_BASIC_CREDENTIALS = { kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password } as const satisfies ServiceNowCredentialsResolved;
+/** The simulator's default OAuth client, as a client presents it. */
+export const SIM_OAUTH_CREDENTIALS = { kind: 'oauth', clientId: SIM_DEFAULTS.clientId, clientSecret: SIM_DEFAULTS.clientSecret } as const satisfies ServiceNowCredentialsResolved;
+
 /** Fail fast when a test takes the simulator "down": one retry, milliseconds apart. */
 export const FAST_SIM_LIMITS: Partial<ServiceNowLimits> = { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 };
 
@@ -36,11 +47,7 @@ export async function createServiceNowSimHarness(options: CreateServiceNowSimHar
   await sim.listen(0);
   const client = createServiceNowClient({
     instanceUrl: sim.url,
-    auth: staticCredentials(
-      options.auth === 'oauth'
-        ? { kind: 'oauth', clientId: SIM_DEFAULTS.clientId, clientSecret: SIM_DEFAULTS.clientSecret }
-        : { kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password },
-    ),
+    auth: staticCredentials(options.auth === 'oauth' ? SIM_OAUTH_CREDENTIALS : SIM_BASIC_CREDENTIALS),
     logger: options.logger ?? silentLogger(),
     limits: options.limits ?? FAST_SIM_LIMITS,
     ...(options.clock === undefined ? {} : { clock: options.clock }),

@@ -1,5 +1,5 @@
 export { SIM_CLI_USAGE, runServiceNowSimCli } from './cli.js';
-export { type CreateServiceNowSimHarnessOptions, FAST_SIM_LIMITS, type ServiceNowSimHarness, createServiceNowSimHarness } from './harness.js';
+export { type CreateServiceNowSimHarnessOptions, FAST_SIM_LIMITS, SIM_BASIC_CREDENTIALS, SIM_OAUTH_CREDENTIALS, type ServiceNowSimHarness, createServiceNowSimHarness } from './harness.js';
 export { type Condition, type ParsedQuery, applyQuery, parseEncodedQuery } from './query.js';
 export { FAILURE_IMPORT_COLUMNS, FAILURE_IMPORT_TABLE, IMPORT_ROLES, INTEGRATION_ROLES, TABLES, TRANSFORM_MAP_NAME } from './schema.js';
 export { type ChangeSeed, SimSeeder } from './seed.js';

@@ -1,3 +1,4 @@
+import type { WindowExecutionStatus } from '../../aws/index.js';
 import type { Deliveries } from './deliveries.js';
 import type { Fleet, InvocationOutcome, SimTarget } from './fleet.js';
 import type { EventScope } from './notifications.js';
@@ -92,15 +93,8 @@ export interface SimAutomation {
   readonly onDone: ((automation: SimAutomation) => void)[];
 }
 
-export type WindowStatus =
-  | 'PENDING'
-  | 'IN_PROGRESS'
-  | 'SUCCESS'
-  | 'FAILED'
-  | 'TIMED_OUT'
-  | 'CANCELLING'
-  | 'CANCELLED'
-  | 'SKIPPED_OVERLAPPING';
+/** SSM's `MaintenanceWindowExecutionStatus`: one list for the simulator and the adapters that read it. */
+export type WindowStatus = WindowExecutionStatus;
 
 export interface SimTaskInvocation {
   readonly invocationId: string;

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { ValidationError } from '../core/errors.js';
+import { rejectionOf } from '../core/index.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
 import {
   type CreateServiceNowClientOptions,
@@ -35,15 +36,6 @@ async function startSim(options: ServiceNowSimOptions = {}): Promise<{ sim: Serv
 
 function client(url: string, overrides: Partial<CreateServiceNowClientOptions> = {}): ServiceNowClient {
   return createServiceNowClient({ instanceUrl: url, auth: staticCredentials(OAUTH), limits: FAST, random: () => 0.5, ...overrides });
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('OAuth client credentials', () => {
@@ -146,7 +138,7 @@ describe('credential rotation', () => {
     sim.auth.setPassword(SIM_DEFAULTS.userName, 'changed-elsewhere');
 
     // Act
-    const error = await failure(sn.ping());
+    const error = await rejectionOf(sn.ping());
 
     // Assess
     expect(isServiceNowError(error, 'UNAUTHORIZED')).toBe(true);
@@ -198,7 +190,7 @@ describe('retries', () => {
     await sn.ping();
 
     // Act
-    const error = await failure(sn.ping());
+    const error = await rejectionOf(sn.ping());
 
     // Assess
     expect(isServiceNowError(error, 'RATE_LIMITED')).toBe(true);
@@ -236,7 +228,7 @@ describe('retries', () => {
     const sn = client(url, { clock, auth: staticCredentials(BASIC), limits: { ...FAST, baseDelayMs: 1_000, maxDelayMs: 8_000, retryBudgetMs: 15_000 } });
 
     // Act
-    const error = await failure(sn.ping());
+    const error = await rejectionOf(sn.ping());
 
     // Assess
     expect(isServiceNowError(error, 'UNAVAILABLE')).toBe(true);
@@ -271,7 +263,7 @@ describe('retries', () => {
     const sn = client(url, { auth: staticCredentials({ kind: 'basic', username: 'ops', password: 'pw' }) });
 
     // Act
-    const error = await failure(act(sn));
+    const error = await rejectionOf(act(sn));
 
     // Assess
     expect(error).toBeInstanceOf(ServiceNowError);
@@ -289,7 +281,7 @@ describe('retries', () => {
     const sn = client(url, { auth: staticCredentials(BASIC), limits: { ...FAST, timeoutMs: 40, maxRetries: 2 } });
 
     // Act
-    const error = await failure(sn.ping());
+    const error = await rejectionOf(sn.ping());
 
     // Assess
     expect(isServiceNowError(error, 'TIMEOUT')).toBe(true);
@@ -304,7 +296,7 @@ describe('retries', () => {
     const sn = client(url, { auth: staticCredentials(BASIC), limits: { ...FAST, maxRetries: 2 } });
 
     // Act
-    const error = await failure(sn.ping());
+    const error = await rejectionOf(sn.ping());
 
     // Assess
     expect(isServiceNowError(error, 'UNAVAILABLE')).toBe(true);
@@ -319,7 +311,7 @@ describe('creates are never re-sent after an ambiguous failure', () => {
     const sn = client(url, { auth: staticCredentials(BASIC), limits: { ...FAST, timeoutMs: 40, maxRetries: 3 } });
 
     // Act
-    const error = await failure(sn.createRecord('incident', { short_description: 'once', correlation_id: 'pb:once' }, ['number']));
+    const error = await rejectionOf(sn.createRecord('incident', { short_description: 'once', correlation_id: 'pb:once' }, ['number']));
     await new Promise((r) => setTimeout(r, 300));
 
     // Assess
@@ -355,7 +347,7 @@ describe('hibernating instance', () => {
     const sn = client(url, { auth: staticCredentials(creds) });
 
     // Act
-    const error = await failure(sn.getChangeRequest('CHG0030001'));
+    const error = await rejectionOf(sn.getChangeRequest('CHG0030001'));
 
     // Assess
     expect(isServiceNowError(error, 'INSTANCE_UNAVAILABLE')).toBe(true);
@@ -558,7 +550,7 @@ describe('encoded-query safety', () => {
     const sn = client(url);
 
     // Act
-    const error = await failure(act(sn));
+    const error = await rejectionOf(act(sn));
 
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
@@ -609,7 +601,7 @@ describe('Import Set API', () => {
     const sn = client(url);
 
     // Act
-    const error = await failure(sn.importRow('x_pbridge_failure_import', { ...row, impact: '9' }));
+    const error = await rejectionOf(sn.importRow('x_pbridge_failure_import', { ...row, impact: '9' }));
 
     // Assess
     expect(isServiceNowError(error, 'IMPORT_ROW_ERROR')).toBe(true);
@@ -626,7 +618,7 @@ describe('Import Set API', () => {
     const sn = client(url);
 
     // Act
-    const error = await failure(
+    const error = await rejectionOf(
       sn.importRows('x_pbridge_failure_import', [row, { ...row, correlation_id: 'pb:other', assignment_group: 'No Such Group' }]),
     );
 
@@ -715,7 +707,7 @@ describe('secrets', () => {
     sim.auth.revokeTokens();
 
     // Act
-    const error = await failure(sn.ping());
+    const error = await rejectionOf(sn.ping());
 
     // Assess
     expect(tokenRequest?.status).toBe(200);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../core/clock.js';
 import { ValidationError } from '../core/errors.js';
+import { rejectionOf } from '../core/index.js';
 import { StoreError } from './errors.js';
 import type { StateStore } from './ports.js';
 import type { GateAuthorisation, IdempotencyRecord, PatchRunRecord, ReportJobRecord } from './types.js';
@@ -15,23 +16,14 @@ export interface StoreFixture {
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to reject');
-}
-
 async function expectStoreError(promise: Promise<unknown>, code: StoreError['code']): Promise<void> {
-  const err = await rejection(promise);
+  const err = await rejectionOf(promise);
   expect(err).toBeInstanceOf(StoreError);
   expect((err as StoreError).code).toBe(code);
 }
 
 async function expectValidationError(promise: Promise<unknown>): Promise<void> {
-  const err = await rejection(promise);
+  const err = await rejectionOf(promise);
   expect(err).toBeInstanceOf(ValidationError);
   expect((err as ValidationError).code).toBe('VALIDATION_FAILED');
 }
@@ -837,7 +829,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.close();
 
         // Assess
-        const err = await rejection(store.ping());
+        const err = await rejectionOf(store.ping());
         expect(err).toBeInstanceOf(StoreError);
         expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: false });
         await expectStoreError(store.claim('k', 'me'), 'UNAVAILABLE');

@@ -17,6 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
+import { rejectionOf } from '../../core/index.js';
 import { BlobError } from '../errors.js';
 import type { BlobInfo } from '../ports.js';
 import { mapS3Error } from './errors.js';
@@ -49,15 +50,6 @@ async function collect(iterable: AsyncIterable<BlobInfo>): Promise<BlobInfo[]> {
   const out: BlobInfo[] = [];
   for await (const info of iterable) out.push(info);
   return out;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to reject');
 }
 
 function bodyLength(body: unknown): number {
@@ -149,7 +141,7 @@ describe('S3 blob store', () => {
       const boom = new Error('upstream reset');
 
       // Act
-      const err = await rejection(makeStore().put('reports/broken.csv', lazyStream(11 * MIB, boom)));
+      const err = await rejectionOf(makeStore().put('reports/broken.csv', lazyStream(11 * MIB, boom)));
 
       // Assess
       expect(err).toBe(boom);
@@ -168,7 +160,7 @@ describe('S3 blob store', () => {
       s3.on(AbortMultipartUploadCommand).resolves({});
 
       // Act
-      const err = await rejection(makeStore().put('reports/throttled.csv', lazyStream(11 * MIB)));
+      const err = await rejectionOf(makeStore().put('reports/throttled.csv', lazyStream(11 * MIB)));
 
       // Assess
       expect(err).toBeInstanceOf(BlobError);
@@ -179,7 +171,7 @@ describe('S3 blob store', () => {
 
     it('when a key is invalid, then nothing is sent to S3', async () => {
       // Act
-      const err = await rejection(makeStore().put('../escape', 'x'));
+      const err = await rejectionOf(makeStore().put('../escape', 'x'));
 
       // Assess
       expect(err).toMatchObject({ code: 'INVALID_KEY' });
@@ -209,7 +201,7 @@ describe('S3 blob store', () => {
       const store = makeStore();
 
       // Act + Assess
-      expect(await rejection(store.get('missing.csv'))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await rejectionOf(store.get('missing.csv'))).toMatchObject({ code: 'NOT_FOUND' });
       expect(await store.head('missing.csv')).toBeUndefined();
     });
 
@@ -218,7 +210,7 @@ describe('S3 blob store', () => {
       s3.on(HeadObjectCommand).rejects(s3Error('Forbidden', 403));
 
       // Act
-      const err = await rejection(makeStore().head('secret.csv'));
+      const err = await rejectionOf(makeStore().head('secret.csv'));
 
       // Assess
       expect(err).toMatchObject({ code: 'ACCESS_DENIED', retryable: false });
@@ -273,7 +265,7 @@ describe('S3 blob store', () => {
       s3.on(ListObjectsV2Command).rejects(s3Error('AccessDenied', 403));
 
       // Act
-      const err = await rejection(collect(makeStore().list('')));
+      const err = await rejectionOf(collect(makeStore().list('')));
 
       // Assess
       expect(err).toMatchObject({ code: 'ACCESS_DENIED' });
@@ -323,7 +315,7 @@ describe('S3 blob store', () => {
 
     it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY])('when the expiry is %s, then presign fails with VALIDATION_FAILED', async (seconds) => {
       // Act
-      const err = await rejection(makeStore().presign('reports/r.csv', seconds));
+      const err = await rejectionOf(makeStore().presign('reports/r.csv', seconds));
 
       // Assess
       expect(err).toBeInstanceOf(ValidationError);

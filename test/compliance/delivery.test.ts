@@ -70,6 +70,32 @@ describe('report delivery: SNS', () => {
     await h.aws.sinks.settled();
     expect(h.aws.sinks.published.filter((p) => p.topicArn === REPORTS_TOPIC)).toHaveLength(1);
   });
+
+  it('when an earlier attempt died while publishing, then a later run publishes once its claim has lapsed', async () => {
+    // Prepare: the publish fails and the process "dies" before it can release its claim.
+    const h = await harness();
+    const job = await h.reports.request({}, 'api');
+    h.aws.injectFault('Publish', { name: 'InternalError', status: 500, times: 2 });
+    const release = h.store.release.bind(h.store);
+    h.store.release = async (key, owner) => {
+      if (key === `report:${job.id}:sns`) throw new Error('process died');
+      return release(key, owner);
+    };
+    await h.reports.run(job.id).catch(() => undefined);
+    h.store.release = release;
+    await h.aws.sinks.settled();
+    const afterCrash = h.aws.sinks.published.filter((p) => p.topicArn === REPORTS_TOPIC).length;
+
+    // Act
+    await h.clock.advance(16 * 60_000);
+    await h.reports.run(job.id);
+    await h.reports.run(job.id);
+    await h.aws.sinks.settled();
+
+    // Assess
+    expect(afterCrash).toBe(0);
+    expect(h.aws.sinks.published.filter((p) => p.topicArn === REPORTS_TOPIC)).toHaveLength(1);
+  });
 });
 
 describe('report delivery: ServiceNow requested item', () => {

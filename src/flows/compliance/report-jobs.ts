@@ -108,6 +108,8 @@ export interface ComplianceReports {
   openSignedFile(reportId: string, fileName: string, expires: unknown, sig: unknown): Promise<{ body: Readable; contentType: string }>;
 }
 
+/** How long a delivery step (SNS publish, ServiceNow attachment) may take before a crashed attempt's claim lapses. */
+const STEP_LEASE_SECONDS = 15 * 60;
 const BUILD_LOCK_SECONDS = 15 * 60;
 
 export function createComplianceReports(deps: ComplianceReportsDeps): ComplianceReports {
@@ -182,16 +184,22 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
     return out;
   }
 
-  /** Runs `step` at most once per job: the claim marks it done, and is released if the step fails so a retry redoes it. */
+  /**
+   * Runs `step` once per job. The step runs under a lease-length claim (released
+   * if it fails, so a retry redoes it; lapsing if the process dies mid-step, so a
+   * crash cannot lose the delivery) that becomes a permanent marker once it succeeded.
+   */
   async function once(job: ReportJobRecord, step: string, fn: () => Promise<void>): Promise<void> {
     const key = `report:${job.id}:${step}`;
-    if (!(await deps.store.claim(key, job.id))) return;
+    if (!(await deps.store.claim(key, job.id, STEP_LEASE_SECONDS))) return;
     try {
       await fn();
     } catch (err) {
       await deps.store.release(key, job.id);
       throw err;
     }
+    await deps.store.release(key, job.id);
+    await deps.store.claim(key, job.id);
   }
 
   async function deliver(job: ReportJobRecord, request: NormalisedReportRequest): Promise<void> {

@@ -736,6 +736,76 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('outbox listing and delete', () => {
+      it('when more items of a kind exist than one page holds, then cursors walk them oldest first, once each, and other kinds stay out', async () => {
+        // Prepare: two items share each creation time, so ties are broken by id.
+        for (let i = 0; i < 3; i++) {
+          for (const suffix of ['b', 'a']) {
+            await store.enqueue({ id: `dead:${i}-${suffix}`, kind: 'dead-letter', payload: { i }, nextAttemptAt: '9999-12-31T00:00:00.000Z' });
+          }
+          await store.enqueue({ id: `live-${i}`, kind: 'incident', payload: { i } });
+          await clock.advance(SECOND);
+        }
+        await store.lease({ limit: 10, leaseMs: MINUTE, kind: 'incident' });
+
+        // Act
+        const { items, pages } = await collectPages((cursor) => store.listOutbox({ kind: 'dead-letter', limit: 4, cursor }), 4);
+
+        // Assess
+        expect(pages).toBe(2);
+        expect(items.map((i) => i.id)).toEqual(['dead:0-a', 'dead:0-b', 'dead:1-a', 'dead:1-b', 'dead:2-a', 'dead:2-b']);
+        expect(items[0]).toEqual({
+          id: 'dead:0-a',
+          kind: 'dead-letter',
+          payload: { i: 0 },
+          attempts: 0,
+          nextAttemptAt: '9999-12-31T00:00:00.000Z',
+          createdAt: items[1]?.createdAt,
+        });
+      });
+
+      it('when a kind has no items, then the listing is one empty page', async () => {
+        // Prepare
+        await store.enqueue({ id: 'o-1', kind: 'incident', payload: {} });
+
+        // Act
+        const page = await store.listOutbox({ kind: 'dead-letter', limit: 10 });
+
+        // Assess
+        expect(page).toEqual({ items: [] });
+      });
+
+      it('when a cursor from one kind is replayed against another, then listing fails with VALIDATION_FAILED', async () => {
+        // Prepare
+        await store.enqueue({ id: 'a-1', kind: 'a', payload: {} });
+        await store.enqueue({ id: 'a-2', kind: 'a', payload: {} });
+        const page = await store.listOutbox({ kind: 'a', limit: 1 });
+        expect(page.nextCursor).toBeDefined();
+
+        // Act + Assess
+        await expectValidationError(store.listOutbox({ kind: 'b', limit: 1, cursor: page.nextCursor }));
+        await expectValidationError(store.listOutbox({ kind: 'a', limit: 1, cursor: 'not-a-cursor' }));
+        await expectValidationError(store.listOutbox({ kind: 'a', limit: 0 }));
+      });
+
+      it('when an item is deleted, then it is gone whatever its lease and a second delete returns false', async () => {
+        // Prepare
+        await store.enqueue({ id: 'o-held', kind: 'incident', payload: {} });
+        await store.enqueue({ id: 'o-other', kind: 'incident', payload: {} });
+        await store.lease({ limit: 1, leaseMs: MINUTE, kind: 'incident' });
+
+        // Act
+        const first = await store.deleteOutboxItem('o-held');
+        const second = await store.deleteOutboxItem('o-held');
+        const unknown = await store.deleteOutboxItem('never-enqueued');
+
+        // Assess
+        expect([first, second, unknown]).toEqual([true, false, false]);
+        expect(await store.outboxDepth('incident')).toBe(1);
+        expect((await store.listOutbox({ kind: 'incident', limit: 10 })).items.map((i) => i.id)).toEqual(['o-other']);
+      });
+    });
+
     describe('change-gate authorisations', () => {
       it('when a gate is put twice for one window, then the later one is current', async () => {
         // Prepare

@@ -68,6 +68,14 @@ export interface StateStore {
   fail(id: string, leaseToken: string, error: string, nextAttemptAt: string): Promise<void>;
   /** Items not yet delivered (for readiness, metrics and tests). */
   outboxDepth(kind?: string): Promise<number>;
+  /**
+   * Items of one kind, leased or not, oldest first (by `createdAt`, then `id`).
+   * For operators (e.g. dead letters); the cursor only continues the same kind's listing.
+   * On DynamoDB a page reads the kind's whole partition, so keep it to small kinds.
+   */
+  listOutbox(query: { kind: string; limit: number; cursor?: string }): Promise<Page<OutboxItem>>;
+  /** Deletes an item whatever its lease (operator action); `true` if it existed. */
+  deleteOutboxItem(id: string): Promise<boolean>;
 
   // Change-gate authorisations (one current authorisation per window)
   putGate(gate: GateAuthorisation): Promise<void>;

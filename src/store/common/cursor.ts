@@ -77,3 +77,8 @@ export const REPORTS_SCOPE = 'reports';
 export function runsScope(changeNumber: string | undefined): string {
   return changeNumber === undefined ? 'runs' : `runs:${changeNumber}`;
 }
+
+/** Cursor scope of an outbox listing of one kind. */
+export function outboxScope(kind: string): string {
+  return `outbox:${kind}`;
+}

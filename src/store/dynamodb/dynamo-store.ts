@@ -14,6 +14,7 @@ import {
   checkLimit,
   decodeCursor,
   type ListPosition,
+  outboxScope,
   positionKey,
   REPORTS_SCOPE,
   runsScope,
@@ -683,6 +684,41 @@ class DynamoStateStore implements StateStore {
       ExpressionAttributeNames: { '#p': `${index}pk` },
       ExpressionAttributeValues: { ':p': kind === undefined ? OUTBOX : `${OUTBOX}#${kind}` },
     });
+  }
+
+  async listOutbox(query: { kind: string; limit: number; cursor?: string }): Promise<Page<OutboxItem>> {
+    checkId(query.kind, 'kind');
+    const limit = checkLimit(query.limit);
+    const scope = outboxScope(query.kind);
+    const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor);
+    // gsi2 holds a kind's items ordered by when they are next available, not by age, and
+    // moves them as they are leased; oldest-first needs the whole partition, sorted here.
+    // Adding a created-order index would change the table; kinds listed this way are small.
+    const raw = await this.#query({
+      IndexName: INDEX.gsi2,
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: { '#p': 'gsi2pk' },
+      ExpressionAttributeValues: { ':p': `${OUTBOX}#${query.kind}` },
+    });
+    const byId = new Map<string, OutboxItem>();
+    for (const item of raw) {
+      const decoded = decode(outboxSchema, item, ['payload'], 'outbox item');
+      byId.set(decoded.id, decoded);
+    }
+    const afterKey = after && positionKey(after);
+    const rows = [...byId.values()]
+      .filter((item) => afterKey === undefined || positionKey(item) > afterKey)
+      .sort((a, b) => (positionKey(a) < positionKey(b) ? -1 : positionKey(a) > positionKey(b) ? 1 : 0))
+      .slice(0, limit + 1);
+    return toPage(rows, limit, scope);
+  }
+
+  async deleteOutboxItem(id: string): Promise<boolean> {
+    checkId(id, 'id');
+    const out = await this.#send('DeleteItem', () =>
+      this.#client.send(new DeleteCommand({ TableName: this.#table, Key: outboxKey(id), ReturnValues: 'ALL_OLD' })),
+    );
+    return out.Attributes !== undefined;
   }
 
   // ---- change gates ----

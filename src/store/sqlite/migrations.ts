@@ -84,6 +84,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX report_jobs_newest ON report_jobs (created_at DESC, id DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'outbox-kind-oldest',
+    // Operators list one kind (dead letters) oldest first; the due index orders by next attempt instead.
+    sql: 'CREATE INDEX outbox_kind_oldest ON outbox (kind, created_at, id);',
+  },
 ];
 
 /**

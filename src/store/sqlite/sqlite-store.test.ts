@@ -8,6 +8,7 @@ import { silentLogger } from '../../core/logger.js';
 import { describeStoreContract } from '../contract.js';
 import { StoreError } from '../errors.js';
 import { createSqliteStore } from './sqlite-store.js';
+import { MIGRATIONS } from './migrations.js';
 
 describeStoreContract('sqlite (:memory:)', async () => {
   const clock = new ManualClock();
@@ -72,7 +73,7 @@ describe('sqlite store on disk', () => {
     const raw = new Database(path, { readonly: true });
     const versions = raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
     raw.close();
-    expect(versions).toEqual([{ version: 1 }]);
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(depth).toBe(1);
   });
 

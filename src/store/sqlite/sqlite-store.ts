@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type Clock, type Ids, randomIds } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { checkLimit, decodeCursor, type ListPosition, REPORTS_SCOPE, runsScope, toPage } from '../common/cursor.js';
+import { checkLimit, decodeCursor, type ListPosition, outboxScope, REPORTS_SCOPE, runsScope, toPage } from '../common/cursor.js';
 import {
   checkId,
   correlationSchema,
@@ -504,6 +504,30 @@ class SqliteStateStore implements StateStore {
         kind: kind ?? null,
       });
       return parseStored(countRow, row, 'count').n;
+    });
+  }
+
+  listOutbox(query: { kind: string; limit: number; cursor?: string }): Promise<Page<OutboxItem>> {
+    return this.#call(() => {
+      checkId(query.kind, 'kind');
+      const limit = checkLimit(query.limit);
+      const scope = outboxScope(query.kind);
+      const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor);
+      const rows = this.#db
+        .prepare(
+          `SELECT * FROM outbox WHERE kind = @kind
+             AND (@afterCreated IS NULL OR created_at > @afterCreated OR (created_at = @afterCreated AND id > @afterId))
+           ORDER BY created_at, id LIMIT @limit`,
+        )
+        .all({ kind: query.kind, afterCreated: after?.createdAt ?? null, afterId: after?.id ?? null, limit: limit + 1 });
+      return toPage(rows.map(toOutboxItem), limit, scope);
+    });
+  }
+
+  deleteOutboxItem(id: string): Promise<boolean> {
+    return this.#call(() => {
+      checkId(id, 'id');
+      return this.#db.prepare('DELETE FROM outbox WHERE id = ?').run(id).changes > 0;
     });
   }
 

@@ -788,6 +788,20 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await expectValidationError(store.listOutbox({ kind: 'a', limit: 0 }));
       });
 
+      it('when an item is read by id, then it comes back as listed; an unknown id gives undefined', async () => {
+        // Prepare
+        await store.enqueue({ id: 'dead:x', kind: 'dead-letter', payload: { nested: [1, { a: null }] } });
+
+        // Act
+        const found = await store.getOutboxItem('dead:x');
+        const missing = await store.getOutboxItem('dead:none');
+
+        // Assess
+        expect(found).toEqual((await store.listOutbox({ kind: 'dead-letter', limit: 1 })).items[0]);
+        expect(found?.payload).toEqual({ nested: [1, { a: null }] });
+        expect(missing).toBeUndefined();
+      });
+
       it('when an item is deleted, then it is gone whatever its lease and a second delete returns false', async () => {
         // Prepare
         await store.enqueue({ id: 'o-held', kind: 'incident', payload: {} });

@@ -74,6 +74,8 @@ export interface StateStore {
    * On DynamoDB a page reads the kind's whole partition, so keep it to small kinds.
    */
   listOutbox(query: { kind: string; limit: number; cursor?: string }): Promise<Page<OutboxItem>>;
+  /** One item by id, leased or not; `undefined` if absent. */
+  getOutboxItem(id: string): Promise<OutboxItem | undefined>;
   /** Deletes an item whatever its lease (operator action); `true` if it existed. */
   deleteOutboxItem(id: string): Promise<boolean>;
 

@@ -713,6 +713,12 @@ class DynamoStateStore implements StateStore {
     return toPage(rows, limit, scope);
   }
 
+  async getOutboxItem(id: string): Promise<OutboxItem | undefined> {
+    checkId(id, 'id');
+    const item = await this.#getItem(outboxKey(id));
+    return item === undefined ? undefined : decode(outboxSchema, item, ['payload'], 'outbox item');
+  }
+
   async deleteOutboxItem(id: string): Promise<boolean> {
     checkId(id, 'id');
     const out = await this.#send('DeleteItem', () =>

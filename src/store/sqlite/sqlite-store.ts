@@ -524,6 +524,14 @@ class SqliteStateStore implements StateStore {
     });
   }
 
+  getOutboxItem(id: string): Promise<OutboxItem | undefined> {
+    return this.#call(() => {
+      checkId(id, 'id');
+      const row = this.#db.prepare('SELECT * FROM outbox WHERE id = ?').get(id);
+      return row === undefined ? undefined : toOutboxItem(row);
+    });
+  }
+
   deleteOutboxItem(id: string): Promise<boolean> {
     return this.#call(() => {
       checkId(id, 'id');

@@ -1,5 +1,15 @@
 export { contentId, DEAD_LETTER_KIND, type DeadLetter, type DeadLetterSink, PARKED_UNTIL, storeDeadLetters } from './dead-letter.js';
 export {
+  DeadLetterError,
+  type DeadLetterEntry,
+  type DeadLetterErrorCode,
+  type DeadLetterPage,
+  listDeadLetters,
+  type ReplayResult,
+  replayDeadLetter,
+  replayIdOf,
+} from './dead-letters.js';
+export {
   type BackoffOptions,
   backoffDelay,
   createOutboxWorker,

@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { processEnv } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { doctorCommand } from './commands/doctor.js';
+import { outboxCommand } from './commands/outbox.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { simCommand } from './commands/sim.js';
@@ -22,6 +23,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(doctorCommand(io));
   program.addCommand(reportCommand(io));
   program.addCommand(simCommand(io));
+  program.addCommand(outboxCommand(io));
   return program;
 }
 

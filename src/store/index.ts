@@ -2,6 +2,7 @@ export { type CreateStoreDeps, createStore } from './create-store.js';
 export { type DynaliteServer, startDynalite } from './dynamodb/dynalite-server.js';
 export { createDynamoStore, type DynamoStoreOptions } from './dynamodb/dynamo-store.js';
 export { type EnsureTableOptions, ensureTable, INDEX, type TableDefinition, TTL_ATTRIBUTE, tableDefinition } from './dynamodb/table.js';
+export { MAX_PAGE_SIZE } from './common/cursor.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export type { StateStore } from './ports.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';

@@ -144,6 +144,18 @@ describe('patchbridge outbox', () => {
     expect(await withStore((store) => store.outboxDepth('incident-draft'))).toBe(1);
   });
 
+  it('when the store is DynamoDB, then it stops with a configuration error rather than building AWS clients', async () => {
+    // Prepare
+    const io = captureIo({ ...env, PATCHBRIDGE_STORE: 'dynamodb://patchbridge-state' });
+
+    // Act
+    const code = await runCli(['outbox', 'dead-letters'], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toContain('PATCHBRIDGE_STORE');
+  });
+
   it.each([
     ['neither ids nor --all', ['outbox', 'replay']],
     ['both ids and --all', ['outbox', 'replay', 'dead:x', '--all']],

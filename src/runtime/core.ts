@@ -67,10 +67,7 @@ export async function createCoreContext(
     logger,
     ids,
     // The state table lives in the home account and region, with the ambient credentials.
-    dynamoClient: () =>
-      DynamoDBDocumentClient.from(new DynamoDBClient({ region: home.region, retryMode: 'adaptive', ...(overrides.awsEndpoint ? { endpoint: overrides.awsEndpoint } : {}) }), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
+    dynamoClient: () => stateTableClient(home.region, overrides.awsEndpoint),
   });
   const blobs = await createBlobStore(config.blobs, { clock, s3Client: () => awsClients.s3(home), presignMaxSeconds: config.compliance.linkTtlSeconds });
   const servicenow = createServiceNowClient({
@@ -94,6 +91,16 @@ export async function createCoreContext(
       awsClients.destroy();
     },
   };
+}
+
+/**
+ * The DynamoDB document client for the state table: home region, ambient
+ * credentials, adaptive retry (an explicit endpoint only for the simulators).
+ */
+export function stateTableClient(region: string, endpoint?: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ region, retryMode: 'adaptive', ...(endpoint ? { endpoint } : {}) }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 }
 
 function serviceNowTarget(

@@ -1,2 +1,2 @@
-export { type CoreContext, type CoreOverrides, createCoreContext } from './core.js';
+export { type CoreContext, type CoreOverrides, createCoreContext, stateTableClient } from './core.js';
 export { type ApiAppFlows, createApiApp } from './api-app.js';

@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { DEAD_LETTER_KIND, storeDeadLetters } from '../../src/flows/outbox/index.js';
-import { createSqliteStore, type StateStore } from '../../src/store/index.js';
+import { createDynamoStore, createSqliteStore, ensureTable, type StateStore, startDynalite } from '../../src/store/index.js';
 
 function captureIo(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -144,16 +144,34 @@ describe('patchbridge outbox', () => {
     expect(await withStore((store) => store.outboxDepth('incident-draft'))).toBe(1);
   });
 
-  it('when the store is DynamoDB, then it stops with a configuration error rather than building AWS clients', async () => {
-    // Prepare
-    const io = captureIo({ ...env, PATCHBRIDGE_STORE: 'dynamodb://patchbridge-state' });
+  it('when the store is DynamoDB, then dead letters are listed from the table', async () => {
+    // Prepare: dynalite on loopback; the SDK finds it through its own endpoint variable,
+    // pinned here so no call can leave the machine.
+    const dynalite = await startDynalite();
+    const pinned: Record<string, string> = { AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, AWS_ACCESS_KEY_ID: 'dynalite', AWS_SECRET_ACCESS_KEY: 'dynalite', AWS_REGION: 'us-east-1' };
+    const saved = Object.fromEntries(Object.keys(pinned).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, pinned);
+    try {
+      await ensureTable(dynalite.client, 'pb-cli-state');
+      const clock = new ManualClock('2026-03-01T10:00:00Z');
+      const store = createDynamoStore({ tableName: 'pb-cli-state', client: dynalite.client, clock, logger: silentLogger() });
+      await storeDeadLetters(store, clock).record('draft-9', { source: 'incident-draft', payload: { n: 9 }, error: new ValidationError('VALIDATION_FAILED', 'bad draft') });
+      const io = captureIo({ ...env, PATCHBRIDGE_STORE: 'dynamodb://pb-cli-state' });
 
-    // Act
-    const code = await runCli(['outbox', 'dead-letters'], io);
+      // Act
+      const code = await runCli(['outbox', 'dead-letters'], io);
 
-    // Assess
-    expect(code).toBe(2);
-    expect(io.err()).toContain('PATCHBRIDGE_STORE');
+      // Assess
+      expect(code).toBe(0);
+      expect(io.out()).toContain('dead:draft-9');
+      expect(io.out()).toContain('VALIDATION_FAILED');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await dynalite.stop();
+    }
   });
 
   it.each([

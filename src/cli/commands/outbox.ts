@@ -9,6 +9,7 @@ import {
   listDeadLetters,
   replayDeadLetter,
 } from '../../flows/outbox/index.js';
+import { stateTableClient } from '../../runtime/index.js';
 import { createStore, MAX_PAGE_SIZE, type StateStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 
@@ -21,7 +22,7 @@ function positiveInt(value: string): number {
 async function withStore<T>(io: CliIo, use: (store: StateStore) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
   const logger = createLogger({ level: io.stderr.isTTY ? 'warn' : config.logLevel, destination: { write: (s: string) => void io.stderr.write(s) } });
-  const store = await createStore(config.store, { clock: systemClock, logger });
+  const store = await createStore(config.store, { clock: systemClock, logger, dynamoClient: () => stateTableClient(config.aws.regions[0] ?? 'us-east-1') });
   try {
     return await use(store);
   } finally {

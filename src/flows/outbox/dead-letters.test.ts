@@ -1,22 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors.js';
 import { rejectionOf } from '../../core/index.js';
 import { silentLogger } from '../../core/logger.js';
-import { createSqliteStore, type StateStore } from '../../store/index.js';
 import { DEAD_LETTER_KIND, PARKED_UNTIL, storeDeadLetters } from './dead-letter.js';
 import { DeadLetterError, listDeadLetters, replayDeadLetter, replayIdOf } from './dead-letters.js';
+import { inMemoryStores } from './testing.js';
 import { createOutboxWorker, itemHandler } from './worker.js';
 
-const stores: StateStore[] = [];
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-});
+const fresh = inMemoryStores();
 
 function setup() {
-  const clock = new ManualClock('2026-03-01T10:00:00Z');
-  const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
-  stores.push(store);
+  const { clock, store } = fresh();
   return { clock, store, sink: storeDeadLetters(store, clock) };
 }
 

@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
+import { describe, expect, it } from 'vitest';
 import { AppError, ValidationError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
-import { createSqliteStore, type OutboxItem, type StateStore } from '../../store/index.js';
+import type { OutboxItem, } from '../../store/index.js';
 import { DEAD_LETTER_KIND } from './dead-letter.js';
 import { backoffDelay, createOutboxWorker, itemHandler } from './worker.js';
+import { inMemoryStores } from './testing.js';
 
-const stores: StateStore[] = [];
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-});
-
-function setup() {
-  const clock = new ManualClock('2026-03-01T10:00:00Z');
-  const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
-  stores.push(store);
-  return { clock, store };
-}
+const setup = inMemoryStores();
 
 const unavailable = () => new AppError('UNAVAILABLE', 'ServiceNow is down', { retryable: true });
 

@@ -1,16 +1,22 @@
-import type { Config } from '../config/index.js';
+import path from 'node:path';
+import { apiAuthConfigured, type Config, freezeConfig } from '../config/index.js';
 import type { Logger } from '../core/logger.js';
 import type { CoreOverrides } from '../runtime/index.js';
 import { type AwsSim, SIM_CREDENTIALS, startAwsSim } from '../sim/aws/index.js';
 import { createServiceNowSim, SIM_OAUTH_CREDENTIALS, type ServiceNowSim } from '../sim/servicenow/index.js';
+import { keyFile } from './key-file.js';
 
 export interface EmbeddedSimulators {
   readonly servicenow?: ServiceNowSim;
   readonly aws?: AwsSim;
   readonly overrides: CoreOverrides;
+  /**
+   * The configuration to run with: the given one, with the simulated ServiceNow as
+   * its instance and, in a fully simulated sandbox without API auth, a sandbox HMAC
+   * key (kept owner-only in the data dir, never printed). Readiness derives from it.
+   */
+  readonly config: Config;
   readonly notes: readonly string[];
-  /** Settings the simulators stand in for, so readiness does not report them missing. */
-  readonly provides: readonly string[];
   close(): Promise<void>;
 }
 
@@ -28,7 +34,9 @@ export async function startEmbeddedSimulators(config: Config, logger: Logger): P
   // A simulated ServiceNow approves whatever it is told to: it must never gate real
   // AWS. Without a ServiceNow and with real AWS, nothing is started, so change
   // verification fails closed until ServiceNow is configured.
-  const wantServiceNow = wantAws && (mode === 'on' || (!config.servicenow.instanceUrl && !config.servicenow.credentials));
+  const serviceNowConfigured = Boolean(config.servicenow.instanceUrl || config.servicenow.credentials);
+  const wantServiceNow = wantAws && (mode === 'on' || !serviceNowConfigured);
+  let effective: Config = config;
   const notes: string[] = [];
   let servicenow: ServiceNowSim | undefined;
   let aws: AwsSim | undefined;
@@ -58,21 +66,30 @@ export async function startEmbeddedSimulators(config: Config, logger: Logger): P
         start: new Date(now - 3_600_000),
         end: new Date(now + 7 * 86_400_000),
       });
-      overrides.servicenow = {
-        instanceUrl: servicenow.url,
-        credentials: SIM_OAUTH_CREDENTIALS,
+      effective = {
+        ...effective,
+        servicenow: {
+          ...effective.servicenow,
+          instanceUrl: servicenow.url,
+          credentials: { source: 'oauth', clientId: SIM_OAUTH_CREDENTIALS.clientId, clientSecret: SIM_OAUTH_CREDENTIALS.clientSecret },
+        },
       };
       notes.push(`ServiceNow: bundled simulator at ${servicenow.url} (approved change ${change['number'] ?? ''}; set PATCHBRIDGE_SERVICENOW_URL to use a real instance)`);
+      if (!apiAuthConfigured(config)) {
+        const file = 'sandbox-hmac.key';
+        effective = { ...effective, api: { ...effective.api, hmac: { ...effective.api.hmac, keys: [{ id: 'sandbox', secret: keyFile(config.dataDir, file) }] } } };
+        notes.push(`API: sandbox HMAC key id "sandbox", secret in ${path.join(config.dataDir, file)} (see docs/api.md)`);
+      }
     }
   } catch (err) {
     await Promise.allSettled([aws?.close(), servicenow?.close()]);
     throw err;
   }
-  if (mode === 'auto' && !wantAws && !config.servicenow.instanceUrl && !config.servicenow.credentials) {
+  if (mode === 'auto' && !wantAws && !serviceNowConfigured) {
     notes.push('ServiceNow: not configured, and the simulator never gates real AWS: patching stays refused until PATCHBRIDGE_SERVICENOW_URL is set');
   }
   return {
-    provides: servicenow ? ['PATCHBRIDGE_SERVICENOW_URL', 'PATCHBRIDGE_SERVICENOW_SECRET_ID'] : [],
+    config: effective === config ? config : freezeConfig(effective),
     ...(servicenow ? { servicenow } : {}),
     ...(aws ? { aws } : {}),
     overrides,

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { type ReadinessCheck, startServer } from '../api/index.js';
-import { type Config, missingSettings } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
@@ -15,6 +14,7 @@ import { createWindowGuardHandler } from '../handlers/window-guard.js';
 import { createApiApp, createCoreContext } from '../runtime/index.js';
 import { GUARD_FUNCTION } from '../sim/aws/index.js';
 import { startEmbeddedSimulators } from './embedded-simulators.js';
+import { keyFile } from './key-file.js';
 
 export interface StandaloneOptions {
   readonly logger: Logger;
@@ -42,12 +42,7 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     ensureDirs(config);
     const sims = await startEmbeddedSimulators(config, logger);
     closers.push(() => sims.close());
-    // A fully simulated sandbox gets an HMAC key of its own so its API can be tried;
-    // the key stays in the data dir (owner-only) and is never printed.
-    const sandboxKey = sims.servicenow && sims.aws && !apiAuthConfigured(config) ? { id: 'sandbox', secret: keyFile(config.dataDir, 'sandbox-hmac.key') } : undefined;
-    const effective: Config = sandboxKey ? { ...config, api: { ...config.api, hmac: { ...config.api.hmac, keys: [sandboxKey] } } } : config;
-    const provided = new Set([...sims.provides, ...(sandboxKey ? ['PATCHBRIDGE_API_JWT_ISSUER'] : [])]);
-    const core = await createCoreContext(effective, { logger, clock, overrides: sims.overrides });
+    const core = await createCoreContext(sims.config, { logger, clock, overrides: sims.overrides });
     closers.push(() => core.close());
 
     // Bind first: report links need the server's own URL when the port is ephemeral.
@@ -114,8 +109,7 @@ export async function startStandalone(config: Config, options: StandaloneOptions
       },
       { name: 'outbox', check: async () => `${await core.store.outboxDepth()} pending` },
     ];
-    app = createApiApp(core, { change, compliance, incidents }, { checks, missing: () => missingSettings(config).filter((m) => !provided.has(m.setting)) });
-    if (sandboxKey) notes.push(`API: sandbox HMAC key id "sandbox", secret in ${path.join(config.dataDir, 'sandbox-hmac.key')} (see docs/api.md)`);
+    app = createApiApp(core, { change, compliance, incidents }, { checks });
     const next = scheduler.nextRuns();
     for (const [job, at] of next) notes.push(`scheduled: ${job} next at ${at.toISOString()}`);
     return { url: server.url, notes, close: () => closeAll(closers) };
@@ -125,27 +119,11 @@ export async function startStandalone(config: Config, options: StandaloneOptions
   }
 }
 
-function apiAuthConfigured(config: Config): boolean {
-  return Boolean(config.api.jwt || config.api.hmac.secretId || config.api.hmac.keys.length > 0);
-}
-
 /** Embedded defaults live under relative paths; create their directories on first start. */
 function ensureDirs(config: Config): void {
   mkdirSync(config.dataDir, { recursive: true });
   if (config.store.kind === 'sqlite' && config.store.path !== ':memory:') mkdirSync(path.dirname(path.resolve(config.store.path)), { recursive: true });
   if (config.blobs.kind === 'file') mkdirSync(path.resolve(config.blobs.dir), { recursive: true });
-}
-
-/** A random key kept in the data dir (owner-only), created on first use. */
-function keyFile(dataDir: string, name: string): string {
-  const file = path.join(dataDir, name);
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    const key = randomBytes(32).toString('base64url');
-    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
-    return key;
-  }
 }
 
 /** Closes in reverse order of opening: the server first, the simulators last. */

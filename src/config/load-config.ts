@@ -289,10 +289,20 @@ export function missingSettings(config: Config): MissingSetting[] {
   if (!config.servicenow.credentials) {
     missing.push({ setting: 'PATCHBRIDGE_SERVICENOW_SECRET_ID', why: 'no ServiceNow credentials (or set _CLIENT_ID/_CLIENT_SECRET or _USERNAME/_PASSWORD)' });
   }
-  if (!config.api.jwt && !config.api.hmac.secretId && config.api.hmac.keys.length === 0) {
+  if (!apiAuthConfigured(config)) {
     missing.push({ setting: 'PATCHBRIDGE_API_JWT_ISSUER', why: 'the API has no way to authenticate callers (or set PATCHBRIDGE_API_HMAC_SECRET_ID / _KEYS)' });
   }
   return missing;
+}
+
+/** Whether the API has any way to authenticate callers (JWT issuer, HMAC secret or local HMAC keys). */
+export function apiAuthConfigured(config: Config): boolean {
+  return Boolean(config.api.jwt || config.api.hmac.secretId || config.api.hmac.keys.length > 0);
+}
+
+/** Deep-freezes a configuration derived from a loaded one (e.g. the sandbox's), as `loadConfig` does. */
+export function freezeConfig(config: Config): Config {
+  return deepFreeze(config);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -35,8 +35,6 @@ export interface CoreOverrides {
   /** One endpoint for every AWS service (the bundled AWS simulator). */
   readonly awsEndpoint?: string;
   readonly awsCredentials?: AwsCredentialsInput;
-  /** A ServiceNow to use instead of the configured one (the bundled simulator). */
-  readonly servicenow?: { readonly instanceUrl: string; readonly credentials: ServiceNowCredentialsResolved };
 }
 
 /**
@@ -71,7 +69,7 @@ export async function createCoreContext(
   });
   const blobs = await createBlobStore(config.blobs, { clock, s3Client: () => awsClients.s3(home), presignMaxSeconds: config.compliance.linkTtlSeconds });
   const servicenow = createServiceNowClient({
-    ...serviceNowTarget(config, overrides, aws, home, clock),
+    ...serviceNowTarget(config, aws, home, clock),
     logger,
     clock,
     limits: { maxInFlight: config.servicenow.maxInFlight, timeoutMs: config.servicenow.timeoutMs, retryBudgetMs: config.servicenow.retryBudgetMs },
@@ -105,12 +103,10 @@ export function stateTableClient(region: string, endpoint?: string): DynamoDBDoc
 
 function serviceNowTarget(
   config: Config,
-  overrides: CoreOverrides,
   aws: AwsPorts,
   home: { accountId: string; region: string },
   clock: Clock,
 ): { instanceUrl?: string; auth: CredentialSource } {
-  if (overrides.servicenow) return { instanceUrl: overrides.servicenow.instanceUrl, auth: staticCredentials(overrides.servicenow.credentials) };
   const creds = config.servicenow.credentials;
   const instanceUrl = config.servicenow.instanceUrl;
   const withUrl = instanceUrl ? { instanceUrl } : {};

@@ -192,6 +192,9 @@ describe('the Lambda composition of the API', () => {
       PATCHBRIDGE_AWS_REGIONS: REGION,
       PATCHBRIDGE_AWS_ACCOUNTS: ACCOUNT,
       PATCHBRIDGE_API_HMAC_KEYS: 'lambda-key:lambda-secret-lambda-secret-lambda-secret',
+      PATCHBRIDGE_SERVICENOW_URL: h.sn.url,
+      PATCHBRIDGE_SERVICENOW_USERNAME: SIM_BASIC_CREDENTIALS.username,
+      PATCHBRIDGE_SERVICENOW_PASSWORD: SIM_BASIC_CREDENTIALS.password,
       PATCHBRIDGE_LOG_LEVEL: 'silent',
     });
     const ctx = await createCoreContext(config, {
@@ -200,7 +203,6 @@ describe('the Lambda composition of the API', () => {
       overrides: {
         awsEndpoint: h.aws.url,
         awsCredentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
-        servicenow: { instanceUrl: h.sn.url, credentials: SIM_BASIC_CREDENTIALS },
       },
     });
     try {

@@ -17,13 +17,15 @@ describe('embedded simulators', () => {
     ['simulators are off', { PATCHBRIDGE_SIMULATORS: 'off' }, { aws: false, servicenow: false }],
     ['simulators are on, even with real AWS configured', { PATCHBRIDGE_SIMULATORS: 'on', AWS_PROFILE: 'ops' }, { aws: true, servicenow: true }],
   ])('when %s, then it starts %o', async (_name, env, expected) => {
-    const sims = await startEmbeddedSimulators(loadConfig(env), silentLogger());
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pb-sims-'));
+    const sims = await startEmbeddedSimulators(loadConfig({ ...env, PATCHBRIDGE_DATA_DIR: dataDir }), silentLogger());
     try {
       expect({ aws: Boolean(sims.aws), servicenow: Boolean(sims.servicenow) }).toEqual(expected);
       // Safety: a simulated ServiceNow never runs next to real AWS.
       if (sims.servicenow) expect(sims.aws).toBeDefined();
     } finally {
       await sims.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -203,6 +203,9 @@ describe('compliance runtimes', () => {
         PATCHBRIDGE_AWS_REGIONS: 'eu-west-1',
         PATCHBRIDGE_REPORTS_TOPIC_ARN: REPORTS_TOPIC,
         PATCHBRIDGE_REPORT_DAYS: '7',
+        PATCHBRIDGE_SERVICENOW_URL: h.sn.url,
+        PATCHBRIDGE_SERVICENOW_USERNAME: SIM_BASIC_CREDENTIALS.username,
+        PATCHBRIDGE_SERVICENOW_PASSWORD: SIM_BASIC_CREDENTIALS.password,
         PATCHBRIDGE_LOG_LEVEL: 'silent',
       });
       const ctx = await createCoreContext(config, {
@@ -211,7 +214,6 @@ describe('compliance runtimes', () => {
         overrides: {
           awsEndpoint: h.aws.url,
           awsCredentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
-          servicenow: { instanceUrl: h.sn.url, credentials: SIM_BASIC_CREDENTIALS },
         },
       });
       try {

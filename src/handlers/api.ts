@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
 import { createChangeFlows } from '../flows/patch-runs/index.js';
 import { createApiApp } from '../runtime/index.js';
+import { buildOnce } from './build-once.js';
 import type { LambdaContext } from './context.js';
 
 /** The Lambda result API Gateway expects from a proxy integration. */
@@ -36,15 +37,9 @@ export async function lambdaApiApp(ctx: LambdaContext): Promise<Express> {
   return createApiApp(ctx, { change: createChangeFlows(ctx), compliance: createComplianceFlows(ctx, { targets }) });
 }
 
-let built: Promise<ApiHandler> | undefined;
+const deployed = buildOnce(() =>
+  import('./context.js').then(async ({ lambdaContext }) => createApiHandler({ app: await lambdaApiApp(await lambdaContext()) })),
+);
 
 /** The deployed API Lambda: the app is built once per container. */
-export const handler: ApiHandler = async (event, context) => {
-  built ??= import('./context.js')
-    .then(async ({ lambdaContext }) => createApiHandler({ app: await lambdaApiApp(await lambdaContext()) }))
-    .catch((err: unknown) => {
-      built = undefined;
-      throw err;
-    });
-  return (await built)(event, context);
-};
+export const handler: ApiHandler = async (event, context) => (await deployed())(event, context);

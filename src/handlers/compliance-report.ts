@@ -3,6 +3,7 @@ import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ComplianceReports } from '../flows/compliance/index.js';
 import type { OutboxWorker, RoundResult } from '../flows/outbox/index.js';
+import { buildOnce } from './build-once.js';
 
 export interface ComplianceReportHandlerDeps {
   readonly reports: Pick<ComplianceReports, 'request' | 'run'>;
@@ -48,24 +49,18 @@ export function createComplianceReportHandler(deps: ComplianceReportHandlerDeps)
   };
 }
 
-let built: Promise<(event: unknown) => Promise<ComplianceReportResponse>> | undefined;
+const deployed = buildOnce(async () => {
+  const [{ lambdaContext }, { createComplianceFlows, resolveComplianceTargets }, { createOutboxWorker }] = await Promise.all([
+    import('./context.js'),
+    import('../flows/compliance/index.js'),
+    import('../flows/outbox/index.js'),
+  ]);
+  const ctx = await lambdaContext();
+  const targets = await resolveComplianceTargets(ctx.config, ctx.aws, ctx.awsClients.defaultContext());
+  const flows = createComplianceFlows(ctx, { targets });
+  const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
+  return createComplianceReportHandler({ reports: flows.reports, worker, logger: ctx.logger });
+});
 
 /** The deployed `compliance-report` Lambda, built once per container from the Lambda composition root. */
-export const handler = async (event: unknown): Promise<ComplianceReportResponse> => {
-  built ??= (async () => {
-    const [{ lambdaContext }, { createComplianceFlows, resolveComplianceTargets }, { createOutboxWorker }] = await Promise.all([
-      import('./context.js'),
-      import('../flows/compliance/index.js'),
-      import('../flows/outbox/index.js'),
-    ]);
-    const ctx = await lambdaContext();
-    const targets = await resolveComplianceTargets(ctx.config, ctx.aws, ctx.awsClients.defaultContext());
-    const flows = createComplianceFlows(ctx, { targets });
-    const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
-    return createComplianceReportHandler({ reports: flows.reports, worker, logger: ctx.logger });
-  })().catch((err: unknown) => {
-    built = undefined;
-    throw err;
-  });
-  return (await built)(event);
-};
+export const handler = async (event: unknown): Promise<ComplianceReportResponse> => (await deployed())(event);

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { ComplianceSnapshot, SnapshotResult } from '../flows/compliance/index.js';
+import { buildOnce } from './build-once.js';
 
 export interface ComplianceSnapshotHandlerDeps {
   readonly snapshot: ComplianceSnapshot;
@@ -34,22 +35,16 @@ export function createComplianceSnapshotHandler(deps: ComplianceSnapshotHandlerD
   };
 }
 
-let built: Promise<(event: unknown) => Promise<ComplianceSnapshotResponse>> | undefined;
+const deployed = buildOnce(async () => {
+  const [{ lambdaContext }, { createComplianceFlows, resolveComplianceTargets }] = await Promise.all([
+    import('./context.js'),
+    import('../flows/compliance/index.js'),
+  ]);
+  const ctx = await lambdaContext();
+  const targets = await resolveComplianceTargets(ctx.config, ctx.aws, ctx.awsClients.defaultContext());
+  const flows = createComplianceFlows(ctx, { targets });
+  return createComplianceSnapshotHandler({ snapshot: flows.snapshot, logger: ctx.logger });
+});
 
 /** The deployed `compliance-snapshot` Lambda, built once per container from the Lambda composition root. */
-export const handler = async (event: unknown): Promise<ComplianceSnapshotResponse> => {
-  built ??= (async () => {
-    const [{ lambdaContext }, { createComplianceFlows, resolveComplianceTargets }] = await Promise.all([
-      import('./context.js'),
-      import('../flows/compliance/index.js'),
-    ]);
-    const ctx = await lambdaContext();
-    const targets = await resolveComplianceTargets(ctx.config, ctx.aws, ctx.awsClients.defaultContext());
-    const flows = createComplianceFlows(ctx, { targets });
-    return createComplianceSnapshotHandler({ snapshot: flows.snapshot, logger: ctx.logger });
-  })().catch((err: unknown) => {
-    built = undefined;
-    throw err;
-  });
-  return (await built)(event);
-};
+export const handler = async (event: unknown): Promise<ComplianceSnapshotResponse> => (await deployed())(event);

@@ -1,11 +1,10 @@
 import { loadConfig, processEnv } from '../config/index.js';
 import { createLogger } from '../core/logger.js';
 import { type CoreContext, createCoreContext } from '../runtime/index.js';
+import { buildOnce } from './build-once.js';
 
 /** What every Lambda handler is built from. */
 export type LambdaContext = CoreContext;
-
-let context: Promise<LambdaContext> | undefined;
 
 /**
  * The Lambda composition root: configuration, logger, stores and clients, built
@@ -13,13 +12,7 @@ let context: Promise<LambdaContext> | undefined;
  * not cached, so the next invocation tries again (e.g. after a transient
  * Secrets Manager error).
  */
-export function lambdaContext(): Promise<LambdaContext> {
-  context ??= build().catch((err: unknown) => {
-    context = undefined;
-    throw err;
-  });
-  return context;
-}
+export const lambdaContext: () => Promise<LambdaContext> = buildOnce(build);
 
 async function build(): Promise<LambdaContext> {
   const config = loadConfig(processEnv());

@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import { normaliseSqsRecord } from '../events/index.js';
 import { createIncidentFlows, type FailureProcessor, type ProcessInput } from '../flows/incidents/index.js';
 import { createChangeFlows } from '../flows/patch-runs/index.js';
+import { buildOnce } from './build-once.js';
 import { createSqsBatchHandler, type SqsBatchResponse, type SqsEvent } from './sqs-batch.js';
 
 export interface PatchResultsHandlerDeps {
@@ -35,17 +36,16 @@ export function createPatchResultsHandler(deps: PatchResultsHandlerDeps): (event
   });
 }
 
-let built: Promise<(event: SqsEvent) => Promise<SqsBatchResponse>> | undefined;
-
-/** The Lambda entry point, wired once per container from the Lambda composition root (`context.ts`). */
-export const handler = async (event: SqsEvent): Promise<SqsBatchResponse> => {
-  built ??= import('./context.js').then(async ({ lambdaContext }) => {
+const deployed = buildOnce(() =>
+  import('./context.js').then(async ({ lambdaContext }) => {
     const ctx = await lambdaContext();
     // Patch-run write-back and window results see every event; their ServiceNow
     // writes are queued and drained by the guard Lambda's schedule.
     const change = createChangeFlows(ctx);
     const flows = createIncidentFlows(ctx, { runtime: 'lambda', observe: (event) => change.recordEvent(event) });
     return createPatchResultsHandler({ processor: flows.processor, logger: ctx.logger });
-  });
-  return (await built)(event);
-};
+  }),
+);
+
+/** The Lambda entry point, wired once per container from the Lambda composition root (`context.ts`). */
+export const handler = async (event: SqsEvent): Promise<SqsBatchResponse> => (await deployed())(event);

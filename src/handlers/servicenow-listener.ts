@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import { combineDrafts, type IncidentDraft } from '../domain/index.js';
 import { isSnsEnvelopeShape, parseSnsEnvelope } from '../events/index.js';
 import { createIncidentFlows, type IncidentUpserter, IncidentError, parseIncidentDraft } from '../flows/incidents/index.js';
+import { buildOnce } from './build-once.js';
 import { createSqsBatchHandler, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-batch.js';
 
 export interface ServiceNowListenerHandlerDeps {
@@ -59,14 +60,13 @@ export function createServiceNowListenerHandler(deps: ServiceNowListenerHandlerD
   });
 }
 
-let built: Promise<(event: SqsEvent) => Promise<SqsBatchResponse>> | undefined;
-
-/** The Lambda entry point, wired once per container from the Lambda composition root (`context.ts`). */
-export const handler = async (event: SqsEvent): Promise<SqsBatchResponse> => {
-  built ??= import('./context.js').then(async ({ lambdaContext }) => {
+const deployed = buildOnce(() =>
+  import('./context.js').then(async ({ lambdaContext }) => {
     const ctx = await lambdaContext();
     const flows = createIncidentFlows(ctx, { runtime: 'lambda' });
     return createServiceNowListenerHandler({ upserter: flows.upserter, logger: ctx.logger });
-  });
-  return (await built)(event);
-};
+  }),
+);
+
+/** The Lambda entry point, wired once per container from the Lambda composition root (`context.ts`). */
+export const handler = async (event: SqsEvent): Promise<SqsBatchResponse> => (await deployed())(event);

@@ -4,6 +4,7 @@ import { createAwsClients, createMaintenanceWindows } from '../aws/index.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { ChangeGates, GuardDecision, GuardInput } from '../flows/change-gates/index.js';
 import type { OutboxWorker, RoundResult } from '../flows/outbox/index.js';
+import { buildOnce } from './build-once.js';
 
 /**
  * The maintenance-window task payload: `{"windowId":"{{WINDOW_ID}}","windowExecutionId":"{{WINDOW_EXECUTION_ID}}"}`.
@@ -125,8 +126,6 @@ export function failClosedGuard(
   };
 }
 
-let built: Promise<(event: unknown, context?: GuardLambdaContext) => Promise<WindowGuardResult>> | undefined;
-
 const fallbackLogger = createLogger({ name: 'window-guard' });
 
 /**
@@ -134,23 +133,17 @@ const fallbackLogger = createLogger({ name: 'window-guard' });
  * if that fails, it still cancels the execution with the function's own credentials.
  */
 export const handler = failClosedGuard(
-  () => {
-    built ??= (async () => {
-      const [{ lambdaContext }, { createChangeFlows }, { createOutboxWorker }] = await Promise.all([
-        import('./context.js'),
-        import('../flows/patch-runs/index.js'),
-        import('../flows/outbox/index.js'),
-      ]);
-      const ctx = await lambdaContext();
-      const flows = createChangeFlows(ctx);
-      const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
-      return createWindowGuardHandler({ changeGates: flows.changeGates, worker, logger: ctx.logger });
-    })().catch((err: unknown) => {
-      built = undefined;
-      throw err;
-    });
-    return built;
-  },
+  buildOnce(async () => {
+    const [{ lambdaContext }, { createChangeFlows }, { createOutboxWorker }] = await Promise.all([
+      import('./context.js'),
+      import('../flows/patch-runs/index.js'),
+      import('../flows/outbox/index.js'),
+    ]);
+    const ctx = await lambdaContext();
+    const flows = createChangeFlows(ctx);
+    const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
+    return createWindowGuardHandler({ changeGates: flows.changeGates, worker, logger: ctx.logger });
+  }),
   {
     logger: fallbackLogger,
     // Nothing of the configuration is trusted here: the function's own credentials, in the window's region.

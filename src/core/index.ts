@@ -2,3 +2,4 @@ export * from './clock.js';
 export * from './errors.js';
 export * from './logger.js';
 export * from './testing.js';
+export * from './compare.js';

@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { constantTimeEqual } from '../../core/index.js';
 import { AuthError } from './errors.js';
 
 /** The header HMAC callers send. */
@@ -81,7 +82,5 @@ export function parseSignatureHeader(value: string): SignatureParts {
 
 /** Constant-time comparison of the expected hex MAC with the one received. */
 export function signaturesEqual(expectedHex: string, actual: Buffer): boolean {
-  const expected = Buffer.from(expectedHex, 'hex');
-  // Both are 32-byte digests after header validation; the length check only guards misuse.
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return constantTimeEqual(Buffer.from(expectedHex, 'hex'), actual);
 }

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { type Request, Router } from 'express';
 import type { DeliveryOutcome, EventReceiver } from '../../flows/incidents/index.js';
 import { rawBody } from '../app.js';
 import { HttpProblem } from '../problem.js';
+import { constantTimeEqual } from '../../core/index.js';
 
 export interface EventsRoutesDeps {
   readonly receiver: EventReceiver;
@@ -13,26 +13,19 @@ export interface EventsRoutesDeps {
   };
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  // Length differences leak nothing useful; the comparison itself is constant-time.
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** EventBridge API destinations authenticate with the connection's API key or Basic auth. */
 function checkEventBridgeAuth(req: Request, credentials: EventsRoutesDeps['credentials']): void {
   const { apiKey, basicAuth } = credentials;
   if (!apiKey && !basicAuth) throw new HttpProblem(401, 'UNAUTHORIZED', 'EventBridge deliveries are not configured (PATCHBRIDGE_EVENTS_API_KEY or PATCHBRIDGE_EVENTS_BASIC_AUTH).');
   const key = req.get('x-api-key');
-  if (apiKey && key !== undefined && same(key, apiKey)) return;
+  if (apiKey && key !== undefined && constantTimeEqual(key, apiKey)) return;
   const header = req.get('authorization') ?? '';
   if (basicAuth && header.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     // Both halves are compared, always, so timing does not tell which one was wrong.
-    const userOk = same(decoded.slice(0, Math.max(0, colon)), basicAuth.username);
-    const passOk = same(decoded.slice(colon + 1), basicAuth.password);
+    const userOk = constantTimeEqual(decoded.slice(0, Math.max(0, colon)), basicAuth.username);
+    const passOk = constantTimeEqual(decoded.slice(colon + 1), basicAuth.password);
     if (colon >= 0 && userOk && passOk) return;
   }
   throw new HttpProblem(401, 'UNAUTHORIZED', 'Missing or invalid EventBridge connection credentials.', {

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
+import { constantTimeEqual } from '../../core/index.js';
 import { ComplianceError } from './errors.js';
 
 export interface SignedLink {
@@ -45,7 +46,7 @@ export function createLinkSigner(options: { key: string; clock: Clock }): LinkSi
       }
       const expected = mac(reportId, fileName, Number(expires));
       const given = Buffer.from(sig, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!constantTimeEqual(given, expected)) {
         throw new ComplianceError('LINK_INVALID', 'The download link is not valid.');
       }
       if (Number(expires) * 1000 <= options.clock.now().getTime()) {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../../core/index.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -71,11 +71,6 @@ function envelope(message: string, detail: string | null) {
   return { error: { message, detail }, status: 'failure' };
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 function counterKey(method: string, path: string): string {
   return `${method} ${path.replace(/\/[0-9a-f]{32}(?=\/|$)/g, '/:sys_id')}`;
@@ -214,7 +209,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     const clientSecret = typeof body['client_secret'] === 'string' ? body['client_secret'] : '';
     const client = clients.get(clientId);
     // ServiceNow answers a bad client or grant with this body, not the REST envelope.
-    if (body['grant_type'] !== 'client_credentials' || !client || !safeEqual(client.clientSecret, clientSecret)) {
+    if (body['grant_type'] !== 'client_credentials' || !client || !constantTimeEqual(client.clientSecret, clientSecret)) {
       res.status(401).json({ error_description: 'access_denied', error: 'server_error' });
       return;
     }
@@ -239,7 +234,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
       const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
       const i = decoded.indexOf(':');
       const candidate = i > 0 ? users.get(decoded.slice(0, i)) : undefined;
-      if (candidate && safeEqual(candidate.password, decoded.slice(i + 1))) user = candidate;
+      if (candidate && constantTimeEqual(candidate.password, decoded.slice(i + 1))) user = candidate;
     }
     if (!user) {
       res.status(401).json(envelope('User Not Authenticated', 'Required to provide Auth information'));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/index.js';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -33,7 +33,6 @@ export interface IdempotencyDeps {
   readonly ttlSeconds?: number;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** JSON with sorted keys, so the same body in another key order hashes the same. */
 function stable(value: unknown): string {
@@ -61,8 +60,8 @@ export function createIdempotency(deps: IdempotencyDeps): Idempotency {
         const key = req.get('idempotency-key');
         if (key === undefined) return send(res, await handler(req, res), false);
         // The key is hashed: it is caller-chosen and only its identity matters.
-        const storeKey = `${route}|${principalOf(res).clientId}|${sha256(key)}`;
-        const requestHash = sha256(`${req.method}\n${req.path}\n${stable(req.body)}`);
+        const storeKey = `${route}|${principalOf(res).clientId}|${sha256Hex(key)}`;
+        const requestHash = sha256Hex(`${req.method}\n${req.path}\n${stable(req.body)}`);
         const expiresAt = new Date(deps.clock.now().getTime() + ttlMs).toISOString();
         const begun = await deps.store.beginIdempotent({ key: storeKey, requestHash, status: 'in-progress', expiresAt });
         if (!begun.created) {

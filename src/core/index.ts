@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './logger.js';
 export * from './testing.js';
 export * from './compare.js';
+export * from './backoff.js';

@@ -3,6 +3,7 @@ import got, { type Got, RequestError, type Response } from 'got';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import type { Clock } from '../core/clock.js';
+import { fullJitterDelay } from '../core/backoff.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ServiceNowError, type ServiceNowErrorCode, type ServiceNowErrorEnvelope } from './errors.js';
@@ -204,8 +205,7 @@ export class Transport {
           logger.warn({ code: error.code, status: error.status, path: new URL(request.url).pathname }, 'servicenow: not retrying a create whose outcome is unknown');
           return false;
         }
-        const ceiling = Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** retriesConsumed);
-        const backoff = Math.floor(random() * ceiling);
+        const backoff = fullJitterDelay(retriesConsumed, limits.baseDelayMs, limits.maxDelayMs, random);
         const delay = Math.max(backoff, error.retryAfterMs ?? 0);
         const remaining = limits.retryBudgetMs - (clock.now().getTime() - started);
         if (delay > remaining) {

@@ -1,5 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
-import { constantTimeEqual } from '../../core/index.js';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual, sha256Hex } from '../../core/index.js';
 import { AuthError } from './errors.js';
 
 /** The header HMAC callers send. */
@@ -31,7 +31,7 @@ const SIG_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 
 /** Hex SHA-256 of the body (of the empty string when there is none). */
 export function bodyDigest(body: Buffer | string): string {
-  return createHash('sha256').update(body).digest('hex');
+  return sha256Hex(body);
 }
 
 /**

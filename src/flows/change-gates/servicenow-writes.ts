@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../core/index.js';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { formatServiceNowDate, type ServiceNowClient } from '../../servicenow/index.js';
@@ -84,7 +84,7 @@ const INCIDENT_FIELDS = ['sys_id'] as const;
  * so two deliveries of the same write cannot create two incidents.
  */
 export function incidentSysId(correlationId: string): string {
-  return createHash('sha256').update(`patchbridge:incident:${correlationId}`).digest('hex').slice(0, 32);
+  return sha256Hex(`patchbridge:incident:${correlationId}`).slice(0, 32);
 }
 
 /** The `x_pbridge_patch_run` sys_id for a run: fixed by the run id, so a retried create cannot duplicate it. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../core/index.js';
 import type { Publisher } from '../../aws/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { IncidentDraft } from '../../domain/index.js';
@@ -30,7 +30,7 @@ export function snsDraftPublisher(options: { publisher: Publisher; topicArn: str
 /** Deterministic outbox id: the same draft published twice is enqueued once. */
 export function draftOutboxId(draft: IncidentDraft): string {
   const instances = draft.instances.map((i) => i.instanceId).join(',');
-  return `draft:${draft.correlationId}:${createHash('sha256').update(instances).digest('hex').slice(0, 16)}`;
+  return `draft:${draft.correlationId}:${sha256Hex(instances).slice(0, 16)}`;
 }
 
 /**

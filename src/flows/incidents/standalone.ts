@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../core/index.js';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { combineDrafts, type IncidentDraft, isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
@@ -64,7 +64,7 @@ export function createEventIntake(deps: {
       const now = deps.clock.now().getTime();
       const windowEnd = new Date(window === 0 ? now : (Math.floor(now / window) + 1) * window).toISOString();
       for (const event of events) {
-        const id = `event:${createHash('sha256').update(patchEventKey(event)).digest('hex').slice(0, 32)}`;
+        const id = `event:${sha256Hex(patchEventKey(event)).slice(0, 32)}`;
         const start = isWindowStart(event);
         const kind = isFailureEvent(event) ? PATCH_EVENT_KIND : PATCH_OBSERVATION_KIND;
         const nextAttemptAt = start ? new Date(now).toISOString() : windowEnd;

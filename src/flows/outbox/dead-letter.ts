@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../core/index.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, toError } from '../../core/errors.js';
 import type { StateStore } from '../../store/index.js';
@@ -51,5 +51,5 @@ export function storeDeadLetters(store: StateStore, clock: Clock): DeadLetterSin
 
 /** A stable id for content that has none of its own (an HTTP body, an SQS body). */
 export function contentId(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex').slice(0, 32);
+  return sha256Hex(content).slice(0, 32);
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { fullJitterDelay } from '../../core/backoff.js';
 import { AppError, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
@@ -66,8 +67,7 @@ export interface OutboxWorker {
 export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
   const base = options.baseMs ?? 2_000;
   const max = options.maxMs ?? 15 * 60_000;
-  const ceiling = Math.min(max, base * 2 ** Math.min(attempt - 1, 30));
-  return Math.max(base / 2, Math.floor(random() * ceiling));
+  return Math.max(base / 2, fullJitterDelay(attempt - 1, base, max, random));
 }
 
 function retryAfterOf(error: unknown): number | undefined {

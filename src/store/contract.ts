@@ -193,6 +193,29 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.claim('job:report', 'worker-2')).toBe(true);
         expect(await store.claim('job:other', 'worker-2')).toBe(false);
       });
+
+      it('when the holder extends a claim, then it outlives its first expiry; nobody else can extend it, nor can anyone once it lapsed', async () => {
+        // Prepare
+        await store.claim('lease:a', 'worker-1', 60);
+        await store.claim('lease:b', 'worker-1', 60);
+        await store.claim('lease:c', 'worker-1', 60);
+
+        // Act
+        const extended = await store.extendClaim('lease:a', 'worker-1', 3_600);
+        const madePermanent = await store.extendClaim('lease:b', 'worker-1');
+        const byIntruder = await store.extendClaim('lease:c', 'intruder', 3_600);
+        await clock.advance(2 * MINUTE);
+        const afterLapse = await store.extendClaim('lease:c', 'worker-1', 3_600);
+
+        // Assess
+        expect([extended, madePermanent, byIntruder, afterLapse]).toEqual([true, true, false, false]);
+        expect(await store.claim('lease:a', 'worker-2')).toBe(false);
+        expect(await store.claim('lease:c', 'worker-2')).toBe(true);
+        await clock.advance(2 * 3_600 * SECOND);
+        expect(await store.claim('lease:a', 'worker-2')).toBe(true);
+        expect(await store.claim('lease:b', 'worker-2')).toBe(false);
+        expect(await store.extendClaim('missing', 'worker-1')).toBe(false);
+      });
     });
 
     describe('patch runs', () => {

@@ -20,6 +20,12 @@ export interface StateStore {
    * Used for incident keys, HMAC nonces and singleton jobs.
    */
   claim(key: string, owner: string, ttlSeconds?: number): Promise<boolean>;
+  /**
+   * Sets a claim `owner` still holds (not expired) to expire `ttlSeconds` from now,
+   * or never when omitted — in one conditional write, so a short lease can become
+   * a long marker without a gap another owner could slip into. `false` if not held.
+   */
+  extendClaim(key: string, owner: string, ttlSeconds?: number): Promise<boolean>;
   /** Releases a claim held by `owner`; a no-op otherwise. */
   release(key: string, owner: string): Promise<void>;
 

@@ -18,7 +18,7 @@ export type ReportServiceNow = Pick<ServiceNowClient, 'listRecords' | 'getRecord
 
 export type ReportBlobs = Pick<BlobStore, 'put' | 'get' | 'head' | 'presign'>;
 
-export type ReportJobStore = Pick<StateStore, 'createReportJob' | 'getReportJob' | 'updateReportJob' | 'listReportJobs' | 'claim' | 'release' | 'enqueue'>;
+export type ReportJobStore = Pick<StateStore, 'createReportJob' | 'getReportJob' | 'updateReportJob' | 'listReportJobs' | 'claim' | 'extendClaim' | 'release' | 'enqueue'>;
 
 /** The (account, region) pairs a snapshot or report covers. */
 export type ComplianceTargets = readonly AwsContext[];

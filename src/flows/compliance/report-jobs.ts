@@ -198,8 +198,7 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
       await deps.store.release(key, job.id);
       throw err;
     }
-    await deps.store.release(key, job.id);
-    await deps.store.claim(key, job.id);
+    await deps.store.extendClaim(key, job.id);
   }
 
   async function deliver(job: ReportJobRecord, request: NormalisedReportRequest): Promise<void> {

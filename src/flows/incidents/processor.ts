@@ -25,7 +25,7 @@ export interface ProcessResult {
 export interface FailureProcessorDeps {
   readonly enricher: IncidentEnricher;
   readonly publisher: DraftPublisher;
-  readonly store: Pick<StateStore, 'claim' | 'release'>;
+  readonly store: Pick<StateStore, 'claim' | 'extendClaim' | 'release'>;
   readonly ids: Ids;
   readonly logger: Logger;
   /**
@@ -66,12 +66,10 @@ export function createFailureProcessor(deps: FailureProcessorDeps): FailureProce
   const lease = Math.max(1, Math.min(ttl, deps.claimLeaseSeconds ?? 120));
   const concurrency = Math.max(1, deps.publishConcurrency ?? 8);
 
-  // The store cannot extend a claim, so the lease is swapped for the full window. Another processor
-  // may take the event in between; at worst it publishes a second draft, which the listener folds in.
+  /** Turns a published event's short lease into the full de-duplication window. */
   async function remember(key: string, owner: string): Promise<void> {
     if (ttl <= lease) return;
-    await deps.store.release(claimKey(key), owner);
-    await deps.store.claim(claimKey(key), owner, ttl);
+    await deps.store.extendClaim(claimKey(key), owner, ttl);
   }
 
   return {

@@ -96,15 +96,15 @@ export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptio
       throw new ChangeFlowError('GUARD_IN_PROGRESS', `The guard of window execution ${event.windowExecutionId} is running elsewhere; retry.`);
     }
     try {
-      // The store can only test a key by claiming it: hold it for the lease only, so a crash here cannot mark the guard done.
+      // Held for the lease only until the guard finished, so a crash here cannot mark the guard done.
       if (!(await deps.store.claim(done, owner, GUARD_LEASE_TTL_SECONDS))) return;
       try {
         await changeGates.guard({ windowId: event.windowId, windowExecutionId: event.windowExecutionId, accountId: event.accountId, region: event.region });
-      } finally {
+      } catch (err) {
         await deps.store.release(done, owner);
+        throw err;
       }
-      // Still under the lease, so no other delivery can slip in between.
-      await deps.store.claim(done, owner, GUARD_DONE_TTL_SECONDS);
+      await deps.store.extendClaim(done, owner, GUARD_DONE_TTL_SECONDS);
     } finally {
       await deps.store.release(lease, owner);
     }

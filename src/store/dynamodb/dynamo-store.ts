@@ -373,6 +373,24 @@ class DynamoStateStore implements StateStore {
     return result !== CONDITION_FAILED;
   }
 
+  async extendClaim(key: string, owner: string, ttlSeconds?: number): Promise<boolean> {
+    const now = this.#clock.now();
+    const expiresAt = ttlSeconds === undefined ? undefined : expirySeconds(now.getTime() + checkTtlSeconds(ttlSeconds) * 1000);
+    const result = await this.#conditional('UpdateItem', () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: claimKey(key),
+          UpdateExpression: expiresAt === undefined ? 'REMOVE #exp' : 'SET #exp = :exp',
+          ConditionExpression: '#owner = :owner AND (attribute_not_exists(#exp) OR #exp >= :now)',
+          ExpressionAttributeNames: { '#owner': 'owner', '#exp': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':owner': owner, ':now': nowSeconds(now), ...(expiresAt === undefined ? {} : { ':exp': expiresAt }) },
+        }),
+      ),
+    );
+    return result !== CONDITION_FAILED;
+  }
+
   async release(key: string, owner: string): Promise<void> {
     await this.#conditional('DeleteItem', () =>
       this.#client.send(

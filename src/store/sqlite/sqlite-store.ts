@@ -298,6 +298,20 @@ class SqliteStateStore implements StateStore {
     });
   }
 
+  extendClaim(key: string, owner: string, ttlSeconds?: number): Promise<boolean> {
+    return this.#call(() => {
+      const now = this.#now();
+      const expiresAt = ttlSeconds === undefined ? null : expirySeconds(now.getTime() + checkTtlSeconds(ttlSeconds) * 1000);
+      const result = this.#db
+        .prepare(
+          `UPDATE claims SET expires_at = @expiresAt
+           WHERE key = @key AND owner = @owner AND (expires_at IS NULL OR expires_at >= @now)`,
+        )
+        .run({ key, owner, expiresAt, now: nowSeconds(now) });
+      return result.changes === 1;
+    });
+  }
+
   release(key: string, owner: string): Promise<void> {
     return this.#call(() => {
       this.#db.prepare('DELETE FROM claims WHERE key = ? AND owner = ?').run(key, owner);

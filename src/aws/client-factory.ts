@@ -35,6 +35,11 @@ export interface CreateAwsClientsOptions {
    * `AWS_ENDPOINT_URL_<SERVICE>` support (and the real AWS endpoints) apply.
    */
   readonly endpointOverrides?: string | Partial<Readonly<Record<AwsService, string>>>;
+  /**
+   * S3 addresses buckets by path, not host name. Always on with `endpointOverrides`;
+   * set it when the environment names a custom endpoint (`config.aws.s3PathStyle`).
+   */
+  readonly s3PathStyle?: boolean;
   /** Base ("ambient") credentials; default: the SDK's default provider chain. */
   readonly credentials?: AwsCredentialsInput;
   /** Per call, including the first; default 6. */
@@ -178,8 +183,9 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
     ssm: (ctx) => get('ssm', ctx, (c) => new SSMClient(c)),
     sns: (ctx) => get('sns', ctx, (c) => new SNSClient(c)),
     sts: (ctx) => get('sts', ctx, (c) => new STSClient(c)),
-    // Path-style keeps bucket names out of the host name, which local endpoints need.
-    s3: (ctx) => get('s3', ctx, (c) => new S3Client({ ...c, forcePathStyle: endpointFor('s3') !== undefined })),
+    // Path-style keeps bucket names out of the host name, which custom endpoints need.
+    s3: (ctx) =>
+      get('s3', ctx, (c) => new S3Client({ ...c, forcePathStyle: options.s3PathStyle === true || endpointFor('s3') !== undefined })),
     secretsManager: (ctx) => get('secretsManager', ctx, (c) => new SecretsManagerClient(c)),
     tagging: (ctx) => get('tagging', ctx, (c) => new ResourceGroupsTaggingAPIClient(c)),
     credentials: credentialsFor,

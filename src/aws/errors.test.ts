@@ -69,6 +69,17 @@ describe('AWS error mapping', () => {
     clients.destroy();
 
     expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect((err as Error).message).toMatch(new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
+  });
+
+  it('when a dual-stack connect fails with an empty AggregateError, then the message keeps each address and cause', () => {
+    const refused = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:4566`), { code: 'ECONNREFUSED' });
+    const aggregate = Object.assign(new AggregateError([refused('::1'), refused('127.0.0.1')], ''), { code: 'ECONNREFUSED' });
+
+    const err = toAwsError(aggregate, { operation: 'STS.GetCallerIdentity' });
+
+    expect(err.message).toBe('STS.GetCallerIdentity: connect ECONNREFUSED ::1:4566; connect ECONNREFUSED 127.0.0.1:4566');
+    expect(err.code).toBe('UNAVAILABLE');
   });
 
   it('when an SDK error carries the raw HTTP exchange, then the AwsError cause does not', async () => {

@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError, describeCause } from '../core/errors.js';
 
 export type AwsErrorCode =
   | 'THROTTLED'
@@ -186,7 +186,7 @@ export function toAwsError(
   // The SDK names generic errors `Error`; that tells callers nothing, so drop it.
   const awsErrorName = name === 'Error' ? undefined : name;
   const code = classify(awsErrorName, httpStatus, networkCode);
-  const message = str(field(err, 'message')) ?? awsErrorName ?? 'unknown AWS error';
+  const message = str(field(err, 'message')) ?? describeCause(err) ?? awsErrorName ?? 'unknown AWS error';
   return new AwsError(code, `${context.operation}: ${message}`, {
     cause: sanitizedCause(err, message, { name: awsErrorName, requestId, httpStatus, networkCode }),
     awsErrorName,

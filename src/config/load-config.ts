@@ -226,7 +226,12 @@ export function loadConfig(env: Env): Config {
     store: parseStore(r),
     blobs: parseBlobs(r),
     simulators: r.parse('PATCHBRIDGE_SIMULATORS', z.enum(['auto', 'on', 'off']), 'auto, on or off'),
-    aws: { regions: regionsRaw, accounts, configured: accounts.length > 0 || AWS_SIGNALS.some((name) => Boolean(env[name]?.trim())) },
+    aws: {
+      regions: regionsRaw,
+      accounts,
+      configured: accounts.length > 0 || AWS_SIGNALS.some((name) => Boolean(env[name]?.trim())),
+      s3PathStyle: Boolean(env['AWS_ENDPOINT_URL']?.trim() || env['AWS_ENDPOINT_URL_S3']?.trim()),
+    },
     servicenow: {
       instanceUrl: httpUrl('PATCHBRIDGE_SERVICENOW_URL', r.optional('PATCHBRIDGE_SERVICENOW_URL'), true),
       credentials,

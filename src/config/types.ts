@@ -36,6 +36,12 @@ export interface Config {
      * an endpoint, or a Lambda runtime). `serve` starts the AWS simulator only when not.
      */
     readonly configured: boolean;
+    /**
+     * `AWS_ENDPOINT_URL` or `AWS_ENDPOINT_URL_S3` names a custom endpoint (an
+     * emulator such as LocalStack or s3rver): S3 then uses path-style addressing,
+     * since `<bucket>.<host>` does not resolve for a host name like `localhost`.
+     */
+    readonly s3PathStyle: boolean;
   };
   readonly servicenow: {
     readonly instanceUrl: string | undefined;

@@ -52,6 +52,24 @@ export function toError(value: unknown): Error {
   return new Error(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
+/**
+ * The most telling message of a thrown value and its causes, for errors whose
+ * own message is empty or generic: a network failure inside an SDK call reads
+ * `getaddrinfo ENOTFOUND bucket.localhost` or `connect ECONNREFUSED 127.0.0.1:4566`
+ * (an `AggregateError` from a dual-stack connect has an empty message but
+ * carries one error per address).
+ */
+export function describeCause(value: unknown, depth = 0): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > 4) return undefined;
+  const rec = value as { message?: unknown; code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof rec.message === 'string' && rec.message.trim() !== '') return rec.message;
+  if (Array.isArray(rec.errors)) {
+    const inner = rec.errors.map((e) => describeCause(e, depth + 1)).filter((m): m is string => m !== undefined);
+    if (inner.length > 0) return [...new Set(inner)].join('; ');
+  }
+  return describeCause(rec.cause, depth + 1) ?? (typeof rec.code === 'string' ? rec.code : undefined);
+}
+
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }

@@ -54,6 +54,7 @@ export async function createCoreContext(
     defaultRegion,
     logger,
     clock,
+    s3PathStyle: config.aws.s3PathStyle,
     ...(overrides.awsEndpoint ? { endpointOverrides: overrides.awsEndpoint } : {}),
     ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
   });

@@ -1,3 +1,4 @@
+import { describeCause } from '../../core/index.js';
 import { BlobError } from '../errors.js';
 
 function httpStatus(err: unknown): number | undefined {
@@ -47,5 +48,7 @@ export function mapS3Error(err: unknown, operation: string): BlobError {
     return new BlobError('INVALID_KEY', 'S3 rejected the blob key', { cause: err, details });
   }
   const retryable = RETRYABLE.has(name) || status === undefined || status >= 500 || status === 429;
-  return new BlobError('UNAVAILABLE', `S3 ${operation} failed: ${name}`, { cause: err, details, retryable });
+  // A network failure has no S3 error name (the SDK throws Node's own error): keep its cause, e.g. `ENOTFOUND host`.
+  const reason = name === 'Error' || name === 'AggregateError' || name === 'UnknownError' ? (describeCause(err) ?? name) : name;
+  return new BlobError('UNAVAILABLE', `S3 ${operation} failed: ${reason}`, { cause: err, details, retryable });
 }

@@ -114,15 +114,38 @@ describe('incident upsert', () => {
     },
   );
 
-  it('when the incident was resolved before a late failure, then a new incident opens with the full record', async () => {
+  it.each(['import-set', 'table'] as const)('when the incident was resolved before a late failure (%s), then it is reopened with a note and no second incident opens', async (mode) => {
     // Prepare
-    const { upserter, incidents, sim } = await setup('import-set');
+    const { upserter, incidents, sim } = await setup(mode);
     const created = await upserter.upsert(draftOf(1));
-    sim.state.update('incident', created.sysId ?? '', { active: 'false', state: '6' });
+    sim.state.update('incident', created.sysId ?? '', { state: '6', close_code: 'Solved (Permanently)' });
+    // Act
+    const late = await upserter.upsert(draftOf(1, 2));
+    // Assess
+    expect(late.action).toBe('updated');
+    expect(late.sysId).toBe(created.sysId);
+    const [incident, ...more] = incidents();
+    expect(more).toHaveLength(0);
+    expect(incident).toMatchObject({ state: '2', active: 'true' });
+    const notes = sim.state.journal('incident', created.sysId ?? '').map((j) => j.value);
+    expect(notes.some((n) => /reopened/i.test(n) && n.includes(failure(2).instanceId))).toBe(true);
+  });
+
+  it.each([
+    ['import-set', '7'],
+    ['import-set', '8'],
+    ['table', '7'],
+    ['table', '8'],
+  ] as const)('when the incident was closed or cancelled before a late failure (%s, state %s), then a new incident opens with the full record', async (mode, state) => {
+    // Prepare
+    const { upserter, incidents, sim } = await setup(mode);
+    const created = await upserter.upsert(draftOf(1));
+    sim.state.update('incident', created.sysId ?? '', { state });
     // Act
     const late = await upserter.upsert(draftOf(1, 2));
     // Assess
     expect(late.action).toBe('created');
+    expect(late.sysId).not.toBe(created.sysId);
     const open = incidents().filter((i) => i['active'] === 'true');
     expect(open).toHaveLength(1);
     expect(open[0]?.['description']).toContain(failure(2).instanceId);

@@ -4,3 +4,4 @@ export * from './patch-event.js';
 export * from './change-gate.js';
 export * from './change-verdict.js';
 export * from './incident-draft.js';
+export * from './incident-lifecycle.js';

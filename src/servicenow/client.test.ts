@@ -503,10 +503,14 @@ describe('Table API', () => {
     for (const q of queries) expect((/^object_idIN([^^]*)/.exec(q)?.[1] ?? '').split(',').length).toBeLessThanOrEqual(100);
   });
 
-  it('when finding the active incident by correlation id, then a resolved one is not returned', async () => {
+  it('when finding the active incident by correlation id, then a closed one is not returned and the newest active one wins', async () => {
     // Prepare
-    const { sim, url } = await startSim();
+    const clock = new SteppingClock('2026-05-01T12:00:00Z');
+    const { sim, url } = await startSim({ clock });
+    sim.seed.incident({ correlation_id: 'pb:123', state: '7' });
+    clock.advance(1000);
     sim.seed.incident({ correlation_id: 'pb:123', state: '6' });
+    clock.advance(1000);
     const open = sim.seed.incident({ correlation_id: 'pb:123' });
     const sn = client(url);
 

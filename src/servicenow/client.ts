@@ -307,7 +307,7 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     },
 
     async findActiveIncidentByCorrelationId(correlationId) {
-      const query = encodedQuery().eq('correlation_id', correlationId).eq('active', true).orderBy('sys_created_on').build();
+      const query = encodedQuery().eq('correlation_id', correlationId).eq('active', true).orderByDesc('sys_created_on').build();
       for await (const r of list('incident', { query, fields: INCIDENT_FIELDS, limit: 1 })) {
         return { ...r, active: r.active === 'true', sys_updated_on: parseServiceNowDate(r.sys_updated_on) } satisfies IncidentRecord;
       }

@@ -286,7 +286,11 @@ export interface ServiceNowClient {
    * updated CI wins.
    */
   findCisByInstanceIds(instanceIds: readonly string[]): Promise<ReadonlyMap<string, CiRecord>>;
-  /** The active incident with this `correlation_id` (Table API mode), if any. */
+  /**
+   * The newest active incident with this `correlation_id` (Table API mode), if any.
+   * Active covers open *and* Resolved incidents (ServiceNow keeps a Resolved one
+   * active until it is closed): decide with `incidentLifecycleAction` on `state`.
+   */
   findActiveIncidentByCorrelationId(correlationId: string): Promise<IncidentRecord | undefined>;
   /** Appends a journal entry to `work_notes`. */
   addWorkNote(table: ServiceNowTable, sysId: string, text: string): Promise<void>;

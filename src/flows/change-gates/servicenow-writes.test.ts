@@ -70,12 +70,12 @@ describe('pb.incident through the Table API', () => {
     expect(sn.state.journal('incident', incidentSysId(INCIDENT.correlationId)).map((j) => j.value)).toEqual([INCIDENT.workNote, INCIDENT.workNote]);
   });
 
-  it('when a redelivery comes after the incident was resolved, then no second incident is created and the note goes on the first', async () => {
+  it('when a redelivery comes after the incident was closed, then no second incident is created and the note goes on the first', async () => {
     // Prepare
     const { sn, handler, incidents } = await setup();
     await handler.handle([item(INCIDENT)]);
     const first = incidents()[0];
-    sn.state.update('incident', String(first?.['sys_id']), { state: '6', active: 'false' });
+    sn.state.update('incident', String(first?.['sys_id']), { state: '7' });
     const notesBefore = sn.state.journal('incident', String(first?.['sys_id'])).length;
 
     // Act

@@ -1,13 +1,16 @@
 import type { Clock, Ids } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import {
+  INCIDENT_STATE,
   type IncidentDraft,
+  incidentLifecycleAction,
   type InstanceFailure,
   mergeDescription,
+  REOPEN_NOTE_PREFIX,
   renderWorkNote,
   shortDescriptionFor,
 } from '../../domain/index.js';
-import type { FailureImportRow, RecordValues, ServiceNowClient } from '../../servicenow/index.js';
+import type { FailureImportRow, IncidentRecord, RecordValues, ServiceNowClient } from '../../servicenow/index.js';
 import type { CorrelationRecord, StateStore } from '../../store/index.js';
 import { IncidentError } from './errors.js';
 
@@ -172,6 +175,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
 
   /** Table API mode: find the active incident by correlation_id, then PATCH it or POST a new one. */
   async function writeTable(draft: IncidentDraft, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
+    // `active=true` covers open and Resolved incidents; Closed and Cancelled ones are followed by a new incident.
     const existing = await servicenow.findActiveIncidentByCorrelationId(draft.correlationId);
     if (existing) return updateTable(existing, draft, fresh, allIds);
     const ci = await resolveCi(draft);
@@ -199,14 +203,18 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     return { sysId: created.sys_id, number: created.number, inserted: true };
   }
 
-  async function updateTable(existing: { sys_id: string; number: string }, draft: IncidentDraft, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
+  /** Updates an open incident, or reopens a Resolved one with a note (the lifecycle the transform map applies too). */
+  async function updateTable(existing: IncidentRecord, draft: IncidentDraft, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
+    const reopen = incidentLifecycleAction(existing) === 'reopen';
+    const note = lateNote(fresh, allIds.length);
     await servicenow.patchRecord(
       'incident',
       existing.sys_id,
       {
         short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
         description: await lateDescription(draft, existing.sys_id, allIds),
-        work_notes: lateNote(fresh, allIds.length),
+        work_notes: reopen ? `${REOPEN_NOTE_PREFIX}\n${note}` : note,
+        ...(reopen ? { state: INCIDENT_STATE.IN_PROGRESS } : {}),
       },
       INCIDENT_FIELDS,
     );

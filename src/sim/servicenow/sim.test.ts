@@ -49,7 +49,7 @@ describe('Table API envelopes and records', () => {
 
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body.result).toMatchObject({ state: '6', active: 'false', sys_updated_on: '2026-05-01 12:01:30', sys_mod_count: '1' });
+    expect(res.body.result).toMatchObject({ state: '6', active: 'true', sys_updated_on: '2026-05-01 12:01:30', sys_mod_count: '1' });
     expect(res.body.result).not.toHaveProperty('unknown_field');
   });
 
@@ -345,11 +345,26 @@ describe('Import Set API (scoped app transform map)', () => {
     expect(s.state.records('incident')[0]?.['short_description']).toBe('Patch failure (3 instances)');
   });
 
-  it('when the matching incident is resolved, then coalescing skips it and inserts a new one', async () => {
+  it('when the matching incident is resolved, then the transform reopens it with a note', async () => {
     // Prepare
     const s = sim();
     s.seed.group({ name: 'Cloud Ops' });
-    s.seed.incident({ correlation_id: 'pb:1', state: '6' });
+    const resolved = s.seed.incident({ correlation_id: 'pb:1', state: '6' });
+
+    // Act
+    const res = await post(s, path, row);
+
+    // Assess
+    expect(res.body.result[0]).toMatchObject({ status: 'updated', display_value: 'INC0010001' });
+    expect(s.state.get('incident', resolved['sys_id'] ?? '')).toMatchObject({ state: '2', active: 'true' });
+    expect(s.state.journal('incident', resolved['sys_id'] ?? '')[0]?.value).toMatch(/reopened/);
+  });
+
+  it.each(['7', '8'])('when the matching incident is closed or cancelled (state %s), then coalescing skips it and inserts a new one', async (state) => {
+    // Prepare
+    const s = sim();
+    s.seed.group({ name: 'Cloud Ops' });
+    s.seed.incident({ correlation_id: 'pb:1', state });
 
     // Act
     const res = await post(s, path, row);

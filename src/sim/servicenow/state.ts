@@ -237,15 +237,17 @@ export class SimState {
   #applyRules(def: TableDef, row: SimRecord, before: SimRecord | undefined): void {
     const state = row['state'];
     if (state === undefined || state === before?.['state']) return;
+    // A Resolved incident (6) stays active until it is closed (7) or cancelled (8), as on the platform.
     const closed =
       def.name === 'incident'
-        ? ['6', '7', '8'].includes(state)
+        ? ['7', '8'].includes(state)
         : def.name === 'change_request'
           ? ['3', '4'].includes(state)
           : ['3', '4', '7'].includes(state);
     if ('active' in def.fields) row['active'] = closed ? 'false' : 'true';
     if (closed && 'closed_at' in def.fields && !row['closed_at']) row['closed_at'] = this.now();
     if (def.name === 'incident' && state === '6' && !row['resolved_at']) row['resolved_at'] = this.now();
+    if (def.name === 'incident' && !closed && state !== '6') row['resolved_at'] = '';
   }
 
   #appendJournal(table: string, sysId: string, element: string, value: string, user: string): void {

@@ -1,3 +1,4 @@
+import { INCIDENT_STATE, incidentLifecycleAction, REOPEN_NOTE_PREFIX } from '../../domain/index.js';
 import { FAILURE_IMPORT_COLUMNS, FAILURE_IMPORT_TABLE, TRANSFORM_MAP_NAME } from './schema.js';
 import type { ImportSetRecord, SimRecord, SimState } from './state.js';
 
@@ -18,8 +19,9 @@ const CORRELATION = /^[A-Za-z0-9:._-]{1,100}$/;
 /**
  * Loads one staging row into `set` and runs the scoped app's transform map
  * (`x_pbridge failure import to incident`):
- * - coalesce on `correlation_id` among *active* incidents only, so a resolved
- *   incident is never reopened and a new one is inserted instead;
+ * - coalesce on `correlation_id` among *active* incidents and apply the
+ *   incident lifecycle (`incidentLifecycleAction`): open → update, Resolved →
+ *   reopen with a note, Closed/Cancelled → a new incident;
  * - an onBefore script rejects rows without a valid correlation id, impact or
  *   urgency outside 1..3, or an assignment group that does not resolve;
  * - `change_request` (a number) maps to `rfc`, `work_note` appends to `work_notes`.
@@ -89,7 +91,12 @@ export function transformFailureRow(
     .find((row) => row['correlation_id'] === correlationId && row['active'] === 'true');
   let target: SimRecord;
   let status: 'inserted' | 'updated';
-  if (existing?.['sys_id']) {
+  const action = incidentLifecycleAction(existing && { state: existing['state'] ?? '', active: existing['active'] ?? '' });
+  if (action === 'reopen') {
+    values['state'] = String(INCIDENT_STATE.IN_PROGRESS);
+    values['work_notes'] = [REOPEN_NOTE_PREFIX, values['work_notes']].filter(Boolean).join('\n');
+  }
+  if (existing?.['sys_id'] && action !== 'create') {
     target = state.update('incident', existing['sys_id'], values, user) ?? existing;
     status = 'updated';
   } else {

@@ -45,6 +45,7 @@ const TABLES: ReadonlySet<string> = new Set<ServiceNowTable>([
   'sys_user',
   'sys_user_group',
   'sys_journal_field',
+  'sys_import_set_row',
   'x_pbridge_patch_run',
   'x_pbridge_window',
 ]);
@@ -80,6 +81,16 @@ const INCIDENT_FIELDS = [
   'short_description',
   'assignment_group',
   'sys_updated_on',
+] as const;
+
+const IMPORT_ROW_FIELDS = [
+  'sys_import_set',
+  'sys_import_row',
+  'sys_import_state',
+  'sys_import_state_comment',
+  'sys_target_table',
+  'sys_target_sys_id',
+  'sys_transform_map',
 ] as const;
 
 const resultObject = z.object({ result: z.record(z.string(), z.unknown()) });
@@ -205,6 +216,47 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     );
   }
 
+  /**
+   * Reads the outcome of an asynchronously transformed import set from
+   * `sys_import_set_row`, waiting (up to `importPollMs`) while rows are pending.
+   * A row still pending, or missing, is `unknown`.
+   */
+  async function importSetOutcome(importSetId: string, count: number): Promise<ImportRowResult[]> {
+    if (!QUERY_VALUE_PATTERNS.sysId.test(importSetId)) {
+      throw new ServiceNowError('INVALID_RESPONSE', 'ServiceNow insertMultiple returned an invalid import_set_id', {});
+    }
+    const query = encodedQuery().eq('sys_import_set', importSetId).orderBy('sys_import_row').build();
+    const clock = options.clock ?? systemClock;
+    const deadline = clock.now().getTime() + limits.importPollMs;
+    let byRow = new Map<number, SnRecord<(typeof IMPORT_ROW_FIELDS)[number]>>();
+    for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+      byRow = new Map();
+      for await (const r of list('sys_import_set_row', { query, fields: IMPORT_ROW_FIELDS, pageSize: Math.min(count, MAX_PAGE) })) {
+        if (r.sys_import_set !== importSetId) continue;
+        byRow.set(Number(r.sys_import_row), r);
+      }
+      const pending = byRow.size < count || [...byRow.values()].some((r) => r.sys_import_state === 'pending');
+      if (!pending || clock.now().getTime() + wait > deadline) break;
+      await clock.sleep(wait);
+    }
+    return Array.from({ length: count }, (_, i): ImportRowResult => {
+      const r = byRow.get(i);
+      const state = r?.sys_import_state ?? '';
+      const status = (['inserted', 'updated', 'ignored', 'skipped', 'error'] as const).find((s) => s === state) ?? 'unknown';
+      const message = r?.sys_import_state_comment ?? '';
+      return {
+        transform_map: r?.sys_transform_map ?? '',
+        table: status === 'unknown' ? '' : (r?.sys_target_table ?? ''),
+        display_name: '',
+        display_value: '',
+        record_link: '',
+        status,
+        sys_id: status === 'unknown' ? '' : (r?.sys_target_sys_id ?? ''),
+        ...(message ? { status_message: message, ...(status === 'error' ? { error_message: message } : {}) } : {}),
+      };
+    });
+  }
+
   const client: ServiceNowClient = {
     getRecord,
     listRecords: (table, opts) => list(table, opts),
@@ -217,14 +269,16 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
       const result = await transport.send((urls) => ({ method: 'POST', url: urls.importSet(stagingTable, false), json: body }));
       const parsed = parse(importSingle, result, 'POST', stagingTable);
       const rows = parsed.result.map(toImportRow);
-      importErrors(rows, `/api/now/import/${stagingTable}`);
-      const target = rows.find((r) => r.table === 'incident') ?? rows[0];
-      if (!target) {
-        throw new ServiceNowError('INVALID_RESPONSE', 'ServiceNow import returned no transform result', {
-          request: { method: 'POST', path: `/api/now/import/${stagingTable}` },
-        });
+      const path = `/api/now/import/${stagingTable}`;
+      importErrors(rows, path);
+      const target = rows.find((r) => r.table === 'incident' && (r.status === 'inserted' || r.status === 'updated'));
+      if (target) {
+        if (!QUERY_VALUE_PATTERNS.sysId.test(target.sys_id)) {
+          throw new ServiceNowError('INVALID_RESPONSE', 'ServiceNow import result has no incident sys_id', { rows, request: { method: 'POST', path } });
+        }
+        return target;
       }
-      return target;
+      throw notTransformed(stagingTable, rows, path);
     },
 
     async importRows(stagingTable, rows) {
@@ -240,7 +294,8 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
         const parsed = parse(importMultiple, result, 'POST', stagingTable, 'import_set_id');
         importSetId ||= parsed.import_set_id;
         multiImportSetId ||= parsed.multi_import_set_id;
-        all.push(...(parsed.result ?? []).map(toImportRow));
+        // Asynchronous (the platform default): no per-row results, so read each row's outcome.
+        all.push(...(parsed.result ? parsed.result.map(toImportRow) : await importSetOutcome(parsed.import_set_id, records.length)));
       }
       importErrors(all, `/api/now/import/${stagingTable}/insertMultiple`);
       return { importSetId, multiImportSetId, rows: all } satisfies ImportMultipleResult;
@@ -374,6 +429,19 @@ function stringRow(row: FailureImportRow): Record<string, string> {
     out[k] = v;
   }
   return out;
+}
+
+/**
+ * The typed error for a single-row import that did not become an incident,
+ * naming the likely misconfiguration on the instance.
+ */
+function notTransformed(stagingTable: string, rows: readonly ImportRowResult[], path: string): ServiceNowError {
+  const row = rows[0];
+  const stayed = !row || row.table === '' || row.table === stagingTable;
+  const message = stayed
+    ? `ServiceNow kept the row in the staging table ${stagingTable} without transforming it: its import set mode is asynchronous, or no transform map is active; set the mode to synchronous (the scoped app's default)`
+    : `ServiceNow transform map "${row.transform_map}" answered "${row.status}" for table "${row.table}" instead of inserting or updating an incident: check that the transform map targets incident and that its scripts do not ignore the row`;
+  return new ServiceNowError('IMPORT_NOT_TRANSFORMED', message, { rows, envelope: { message }, request: { method: 'POST', path } });
 }
 
 function toImportRow(row: z.infer<typeof importRow>): ImportRowResult {

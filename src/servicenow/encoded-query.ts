@@ -81,12 +81,13 @@ export const QUERY_FIELDS = {
   account: 'accountId',
   region: 'region',
   status: 'status',
+  sys_import_set: 'sysId',
 } as const satisfies Record<string, ValueKind>;
 
 export type QueryField = keyof typeof QUERY_FIELDS;
 
 /** Fields that may be sorted on (values are never involved). */
-export const ORDER_FIELDS = ['sys_created_on', 'sys_updated_on', 'number', 'start_date', 'end_date', 'sys_id'] as const;
+export const ORDER_FIELDS = ['sys_created_on', 'sys_updated_on', 'number', 'start_date', 'end_date', 'sys_id', 'sys_import_row'] as const;
 export type OrderField = (typeof ORDER_FIELDS)[number];
 
 /** A validated `sysparm_query`. Only `encodedQuery()` can make one. */

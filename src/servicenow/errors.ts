@@ -16,6 +16,12 @@ export type ServiceNowErrorCode =
   | 'TIMEOUT'
   /** An Import Set row came back with `status: "error"`. */
   | 'IMPORT_ROW_ERROR'
+  /**
+   * An Import Set row was not transformed into an incident: it stayed in the
+   * staging table (asynchronous import set mode) or the transform map answered
+   * `ignored`/`skipped`. A configuration fault on the instance; retrying will not help.
+   */
+  | 'IMPORT_NOT_TRANSFORMED'
   /** A 200 carrying HTML or no `result`: the instance is hibernating or behind a login page. */
   | 'INSTANCE_UNAVAILABLE'
   /** 500: a server-side script or transform failed; retrying will not help. */
@@ -80,6 +86,7 @@ const DEFAULT_RETRYABLE: Record<ServiceNowErrorCode, boolean> = {
   UNAVAILABLE: true,
   TIMEOUT: true,
   IMPORT_ROW_ERROR: false,
+  IMPORT_NOT_TRANSFORMED: false,
   INSTANCE_UNAVAILABLE: true,
   SERVER_ERROR: false,
   INVALID_RESPONSE: false,

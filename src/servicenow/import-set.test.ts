@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
 import { rejectionOf } from '../core/index.js';
 import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
-import { createServiceNowClient, isServiceNowError, type ServiceNowClient, ServiceNowError, SteppingClock, staticCredentials } from './index.js';
+import { createServiceNowClient, isServiceNowError, type ServiceNowClient, type ServiceNowError, SteppingClock, staticCredentials } from './index.js';
 
 /** Import Set API results as a real instance returns them (issue 14, point 2). */
 
@@ -36,8 +36,9 @@ describe('single-row import results', () => {
     expect(isServiceNowError(error, 'IMPORT_NOT_TRANSFORMED')).toBe(true);
     const e = error as ServiceNowError;
     expect(e.retryable).toBe(false);
-    expect(e.message).toMatch(/import set mode|asynchronous/i);
-    expect(sim.state.records('incident')).toHaveLength(0);
+    expect(e.message).toMatch(/import set mode is asynchronous/i);
+    const staging = sim.state.records('sys_import_set_row')[0];
+    expect(e.rows[0]).toMatchObject({ table: 'x_pbridge_failure_import', sys_id: staging?.['sys_id'] });
   });
 
   it.each(['ignored', 'skipped'] as const)('when the transform map answers %s, then importRow fails with IMPORT_NOT_TRANSFORMED naming the transform map', async (outcome) => {

@@ -11,6 +11,7 @@ export type ServiceNowTable =
   | 'sys_user'
   | 'sys_user_group'
   | 'sys_journal_field'
+  | 'sys_import_set_row'
   | 'x_pbridge_patch_run'
   | 'x_pbridge_window';
 
@@ -140,7 +141,11 @@ export interface FailureImportRow {
   readonly cmdb_ci?: string;
 }
 
-export type ImportRowStatus = 'inserted' | 'updated' | 'ignored' | 'skipped' | 'error';
+/**
+ * A row's transform outcome. `unknown`: the instance transforms asynchronously and
+ * `sys_import_set_row` still showed the row pending when the client stopped waiting.
+ */
+export type ImportRowStatus = 'inserted' | 'updated' | 'ignored' | 'skipped' | 'error' | 'unknown';
 
 /** One element of the Import Set API's `result[]` (documented shape). */
 export interface ImportRowResult {
@@ -167,9 +172,9 @@ export interface ImportMultipleResult {
   /** sys_id in `sys_multi_import_set`. */
   readonly multiImportSetId: string;
   /**
-   * Per-row results, in request order, when the staging table is configured for
-   * synchronous transform (`sys_rest_insert_multiple`, as the scoped app does);
-   * empty when the instance transforms asynchronously.
+   * Per-row results, in request order. When insertMultiple answers without them
+   * (the platform default: asynchronous), they are read from `sys_import_set_row`;
+   * a row still pending when the client stops waiting is `unknown`, never guessed.
    */
   readonly rows: readonly ImportRowResult[];
 }
@@ -245,6 +250,8 @@ export interface ServiceNowLimits {
   readonly tokenSkewMs: number;
   /** Default page size for list calls. Default 100. */
   readonly pageSize: number;
+  /** How long `importRows` waits for an asynchronous transform, polling `sys_import_set_row`. Default 30 000 ms. */
+  readonly importPollMs: number;
 }
 
 /**
@@ -268,7 +275,11 @@ export interface ServiceNowClient {
   ): Promise<SnRecord<F>>;
   /**
    * `POST /api/now/import/{stagingTable}`: one row, transformed synchronously.
-   * A result with `status: "error"` throws `ServiceNowError('IMPORT_ROW_ERROR')`.
+   * Only a result on `table: "incident"` with status `inserted` or `updated` is
+   * accepted. `status: "error"` throws `IMPORT_ROW_ERROR`; a row left in the staging
+   * table (asynchronous import set mode), `ignored` or `skipped` throws
+   * `IMPORT_NOT_TRANSFORMED` (not retryable), so a staging row's sys_id is never
+   * taken for the incident's.
    */
   importRow(stagingTable: ImportStagingTable, row: FailureImportRow): Promise<ImportRowResult>;
   /**

@@ -18,6 +18,7 @@ export const DEFAULT_LIMITS: ServiceNowLimits = {
   maxRetries: 8,
   tokenSkewMs: 60_000,
   pageSize: 100,
+  importPollMs: 30_000,
 };
 
 /** Codes the client itself retries (within the budget). */

@@ -167,6 +167,22 @@ export const TABLES: Readonly<Record<string, TableDef>> = {
     readRoles: ITIL,
     writeRoles: ['admin'],
   },
+  sys_import_set_row: {
+    name: 'sys_import_set_row',
+    display: 'sys_import_row',
+    fields: {
+      ...system,
+      sys_import_set: s(''),
+      sys_import_row: i('0'),
+      sys_import_state: s('pending'),
+      sys_import_state_comment: s(''),
+      sys_target_table: s(''),
+      sys_target_sys_id: s(''),
+      sys_transform_map: s(''),
+    },
+    readRoles: ['import_set_loader', 'import_admin'],
+    writeRoles: ['admin'],
+  },
   x_pbridge_patch_run: {
     name: 'x_pbridge_patch_run',
     number: { prefix: 'PBRUN', start: 1001 },

@@ -6,10 +6,10 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { Prng } from './prng.js';
 import { applyQuery, parseEncodedQuery } from './query.js';
-import { FAILURE_IMPORT_TABLE, IMPORT_ROLES, INTEGRATION_ROLES, type TableDef } from './schema.js';
+import { FAILURE_IMPORT_TABLE, IMPORT_ROLES, INTEGRATION_ROLES, type TableDef, TRANSFORM_MAP_NAME } from './schema.js';
 import { SimSeeder } from './seed.js';
 import { type SimRecord, SimState } from './state.js';
-import { transformFailureRow } from './transform.js';
+import { loadFailureRow, type TransformResult, transformStagedRow } from './transform.js';
 import type { ServiceNowSimOptions, SimKnobs, SimOAuthClient, SimRequest, SimUser } from './types.js';
 
 /** Credentials of the default integration user and OAuth client. Simulator-only values, not secrets. */
@@ -105,7 +105,10 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     errorRate: options.errorRate,
     outages: options.outages ?? [],
     hibernating: options.hibernating ?? false,
-    insertMultiple: options.insertMultiple ?? 'sync',
+    insertMultiple: options.insertMultiple ?? 'async',
+    importSetMode: options.importSetMode ?? 'synchronous',
+    asyncTransformDelayMs: options.asyncTransformDelayMs ?? 0,
+    transformOutcome: options.transformOutcome,
     requireRestApiAccessRole: options.requireRestApiAccessRole ?? false,
   };
 
@@ -393,6 +396,33 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
   api.patch('/table/:table/:sysId', jsonBody, update);
   api.put('/table/:table/:sysId', jsonBody, update);
 
+  /** Runs `fn` after the asynchronous-transform delay on the simulator's clock. */
+  const later = (fn: () => void) => {
+    void clock
+      .sleep(knobs.asyncTransformDelayMs ?? 0)
+      .then(fn)
+      .catch((err: unknown) => logger.error({ err }, 'servicenow sim: asynchronous transform failed'));
+  };
+
+  /** The transform map, or the answer a misconfigured one gives (`transformOutcome`). */
+  const stagedTransform =
+    (base: string, user: string) =>
+    (staging: SimRecord): TransformResult => {
+      const forced = knobs.transformOutcome;
+      if (!forced) return transformStagedRow(state, staging, base, user);
+      staging['sys_import_state'] = forced;
+      staging['sys_transform_map'] = TRANSFORM_MAP_NAME;
+      return {
+        transform_map: TRANSFORM_MAP_NAME,
+        table: 'incident',
+        display_name: 'number',
+        display_value: '',
+        record_link: `${base}/api/now/table/${FAILURE_IMPORT_TABLE}/${staging['sys_id']}`,
+        status: forced,
+        sys_id: staging['sys_id'] ?? '',
+      };
+    };
+
   const importAllowed = (req: Request, res: Response): boolean => {
     if (req.params['staging'] !== FAILURE_IMPORT_TABLE) {
       res.status(400).json(envelope(`Invalid table ${String(req.params['staging'])}`, null));
@@ -416,13 +446,16 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
       return;
     }
     const set = state.newImportSet(FAILURE_IMPORT_TABLE);
-    const results = records.map((r: Record<string, unknown>) => transformFailureRow(state, set, r, baseUrl(req), simUser(res).userName));
+    const staged = records.map((r: Record<string, unknown>) => loadFailureRow(state, set, r));
     const multiImportSetId = state.newSysId();
-    res.status(201).json({
-      import_set_id: set.sys_id,
-      multi_import_set_id: multiImportSetId,
-      ...(knobs.insertMultiple === 'async' ? {} : { result: results }),
-    });
+    const transform = stagedTransform(baseUrl(req), simUser(res).userName);
+    if (knobs.insertMultiple === 'async') {
+      // The platform default: answer with the set ids only; the transform runs later.
+      later(() => staged.forEach(transform));
+      res.status(201).json({ import_set_id: set.sys_id, multi_import_set_id: multiImportSetId });
+      return;
+    }
+    res.status(201).json({ import_set_id: set.sys_id, multi_import_set_id: multiImportSetId, result: staged.map(transform) });
   });
 
   api.post('/import/:staging', jsonBody, (req, res) => {
@@ -430,8 +463,24 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     const body = objectBody(req, res);
     if (!body) return;
     const set = state.newImportSet(FAILURE_IMPORT_TABLE);
-    const result = transformFailureRow(state, set, body, baseUrl(req), simUser(res).userName);
-    res.status(201).json({ import_set: set.number, staging_table: FAILURE_IMPORT_TABLE, result: [result] });
+    const staging = loadFailureRow(state, set, body);
+    const transform = stagedTransform(baseUrl(req), simUser(res).userName);
+    if (knobs.importSetMode === 'asynchronous') {
+      // The row stays in the staging table; the answer describes the staging row, not an incident.
+      later(() => transform(staging));
+      const result = {
+        transform_map: '',
+        table: FAILURE_IMPORT_TABLE,
+        display_name: 'sys_id',
+        display_value: staging['sys_id'] ?? '',
+        record_link: `${baseUrl(req)}/api/now/table/${FAILURE_IMPORT_TABLE}/${staging['sys_id']}`,
+        status: 'inserted',
+        sys_id: staging['sys_id'] ?? '',
+      };
+      res.status(201).json({ import_set: set.number, staging_table: FAILURE_IMPORT_TABLE, result: [result] });
+      return;
+    }
+    res.status(201).json({ import_set: set.number, staging_table: FAILURE_IMPORT_TABLE, result: [transform(staging)] });
   });
 
   api.post('/attachment/file', express.raw({ type: () => true, limit: '50mb' }), (req, res) => {

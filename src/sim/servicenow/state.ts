@@ -193,6 +193,14 @@ export class SimState {
     return set;
   }
 
+  /** Loads a staging row into `set`; it is also a live `sys_import_set_row` record, as on the platform. */
+  addImportRow(set: ImportSetRecord, staging: SimRecord): void {
+    const now = this.now();
+    Object.assign(staging, { sys_created_on: now, sys_updated_on: now, sys_class_name: 'sys_import_set_row' });
+    set.rows.push(staging);
+    this.#rows('sys_import_set_row').set(staging['sys_id'] ?? this.newSysId(), staging);
+  }
+
   importSets(): readonly ImportSetRecord[] {
     return this.#importSets;
   }

@@ -8,7 +8,7 @@ export interface TransformResult {
   readonly display_name: string;
   readonly display_value: string;
   readonly record_link: string;
-  readonly status: 'inserted' | 'updated' | 'ignored' | 'error';
+  readonly status: 'inserted' | 'updated' | 'ignored' | 'skipped' | 'error';
   readonly sys_id: string;
   readonly status_message?: string;
   readonly error_message?: string;
@@ -33,13 +33,24 @@ export function transformFailureRow(
   baseUrl: string,
   user: string,
 ): TransformResult {
-  const staging: SimRecord = { sys_id: state.newSysId(), sys_import_set: set.sys_id, sys_import_row: String(set.rows.length) };
+  return transformStagedRow(state, loadFailureRow(state, set, input), baseUrl, user);
+}
+
+/** Loads one row into the staging table (`sys_import_state` pending), without transforming it. */
+export function loadFailureRow(state: SimState, set: ImportSetRecord, input: Readonly<Record<string, unknown>>): SimRecord {
+  const staging: SimRecord = { sys_id: state.newSysId(), sys_import_set: set.sys_id, sys_import_row: String(set.rows.length), sys_import_state: 'pending' };
   for (const column of FAILURE_IMPORT_COLUMNS) {
     const value = input[column];
     // The Import Set API stores only strings; objects are flattened as the docs warn.
     staging[column] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value).replaceAll(':', '=') : String(value);
   }
-  set.rows.push(staging);
+  state.addImportRow(set, staging);
+  return staging;
+}
+
+/** Runs the transform map on a loaded staging row. */
+export function transformStagedRow(state: SimState, staging: SimRecord, baseUrl: string, user: string): TransformResult {
+  staging['sys_transform_map'] = TRANSFORM_MAP_NAME;
 
   const fail = (message: string): TransformResult => {
     staging['sys_import_state'] = 'error';

@@ -42,11 +42,26 @@ export interface SimKnobs {
   /** Every call answers 200 with the hibernation HTML page. */
   readonly hibernating?: boolean;
   /**
-   * `sync` (default): insertMultiple transforms synchronously and returns per-row
-   * results, as the scoped app configures via `sys_rest_insert_multiple`.
-   * `async`: only `import_set_id` / `multi_import_set_id` come back.
+   * `async` (default, as on the platform): insertMultiple loads the rows into the
+   * staging table, answers only `import_set_id` / `multi_import_set_id`, and
+   * transforms them `asyncTransformDelayMs` later; outcomes are in `sys_import_set_row`.
+   * `sync`: per-row results come back, as a `sys_rest_insert_multiple` record
+   * with a synchronous transform configures it.
    */
   readonly insertMultiple?: 'sync' | 'async';
+  /**
+   * Import set mode of the staging table for single-row imports. `synchronous`
+   * (default) transforms before answering; `asynchronous` answers with the
+   * staging row (`table` = the staging table) and transforms later.
+   */
+  readonly importSetMode?: 'synchronous' | 'asynchronous';
+  /** Delay (simulator clock) before an asynchronous transform runs. Default 0. */
+  readonly asyncTransformDelayMs?: number;
+  /**
+   * Forces the transform's answer for every row, as a misconfigured transform
+   * map does: `ignored` (an onBefore script sets `ignore`), `skipped` (no field changed).
+   */
+  readonly transformOutcome?: 'ignored' | 'skipped' | undefined;
   /**
    * When true, REST callers need `snc_platform_rest_api_access`
    * (instances with `glide.rest.enable_role_based_access`).

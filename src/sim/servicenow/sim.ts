@@ -6,10 +6,10 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { Prng } from './prng.js';
 import { applyQuery, parseEncodedQuery } from './query.js';
-import { FAILURE_IMPORT_TABLE, IMPORT_ROLES, INTEGRATION_ROLES, type TableDef, TRANSFORM_MAP_NAME } from './schema.js';
+import { FAILURE_IMPORT_TABLE, IMPORT_ROLES, INTEGRATION_ROLES, type TableDef } from './schema.js';
 import { SimSeeder } from './seed.js';
 import { type SimRecord, SimState } from './state.js';
-import { loadFailureRow, type TransformResult, transformStagedRow } from './transform.js';
+import { loadFailureRow, type TransformResult, transformStagedRow, untransformed } from './transform.js';
 import type { ServiceNowSimOptions, SimKnobs, SimOAuthClient, SimRequest, SimUser } from './types.js';
 
 /** Credentials of the default integration user and OAuth client. Simulator-only values, not secrets. */
@@ -409,18 +409,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     (base: string, user: string) =>
     (staging: SimRecord): TransformResult => {
       const forced = knobs.transformOutcome;
-      if (!forced) return transformStagedRow(state, staging, base, user);
-      staging['sys_import_state'] = forced;
-      staging['sys_transform_map'] = TRANSFORM_MAP_NAME;
-      return {
-        transform_map: TRANSFORM_MAP_NAME,
-        table: 'incident',
-        display_name: 'number',
-        display_value: '',
-        record_link: `${base}/api/now/table/${FAILURE_IMPORT_TABLE}/${staging['sys_id']}`,
-        status: forced,
-        sys_id: staging['sys_id'] ?? '',
-      };
+      return forced ? untransformed(staging, forced, base) : transformStagedRow(state, staging, base, user);
     };
 
   const importAllowed = (req: Request, res: Response): boolean => {

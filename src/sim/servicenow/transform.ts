@@ -48,25 +48,31 @@ export function loadFailureRow(state: SimState, set: ImportSetRecord, input: Rea
   return staging;
 }
 
+/**
+ * The result for a staging row the transform did not turn into an incident
+ * (`error`, `ignored`, `skipped`): `sys_id` is the staging row's, as the platform answers.
+ */
+export function untransformed(staging: SimRecord, status: 'error' | 'ignored' | 'skipped', baseUrl: string, message?: string): TransformResult {
+  staging['sys_transform_map'] = TRANSFORM_MAP_NAME;
+  staging['sys_import_state'] = status;
+  if (message) staging['sys_import_state_comment'] = message;
+  return {
+    transform_map: TRANSFORM_MAP_NAME,
+    table: 'incident',
+    display_name: 'number',
+    display_value: '',
+    record_link: `${baseUrl}/api/now/table/${FAILURE_IMPORT_TABLE}/${staging['sys_id']}`,
+    status,
+    sys_id: staging['sys_id'] ?? '',
+    ...(message ? { status_message: message, ...(status === 'error' ? { error_message: message } : {}) } : {}),
+  };
+}
+
 /** Runs the transform map on a loaded staging row. */
 export function transformStagedRow(state: SimState, staging: SimRecord, baseUrl: string, user: string): TransformResult {
   staging['sys_transform_map'] = TRANSFORM_MAP_NAME;
 
-  const fail = (message: string): TransformResult => {
-    staging['sys_import_state'] = 'error';
-    staging['sys_import_state_comment'] = message;
-    return {
-      transform_map: TRANSFORM_MAP_NAME,
-      table: 'incident',
-      display_name: 'number',
-      display_value: '',
-      record_link: `${baseUrl}/api/now/table/${FAILURE_IMPORT_TABLE}/${staging['sys_id']}`,
-      status: 'error',
-      sys_id: staging['sys_id'] ?? '',
-      status_message: message,
-      error_message: message,
-    };
-  };
+  const fail = (message: string): TransformResult => untransformed(staging, 'error', baseUrl, message);
 
   const correlationId = staging['correlation_id'] ?? '';
   if (!CORRELATION.test(correlationId)) return fail('correlation_id is required (1-100 of A-Z a-z 0-9 : . _ -)');

@@ -9,6 +9,7 @@ import { outboxCommand } from './commands/outbox.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { simCommand } from './commands/sim.js';
+import { storeCommand } from './commands/store.js';
 import type { CliIo } from './io.js';
 
 /** Builds the `patchbridge` program. `io` carries env, streams and exit so tests run it in-process. */
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(reportCommand(io));
   program.addCommand(simCommand(io));
   program.addCommand(outboxCommand(io));
+  program.addCommand(storeCommand(io));
   return program;
 }
 

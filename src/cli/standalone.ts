@@ -11,7 +11,7 @@ import { createOutboxWorker } from '../flows/outbox/index.js';
 import { createChangeFlows } from '../flows/patch-runs/index.js';
 import { createScheduler } from '../flows/scheduler/index.js';
 import { createWindowGuardHandler } from '../handlers/window-guard.js';
-import { createApiApp, createCoreContext } from '../runtime/index.js';
+import { createApiApp, createCoreContext, readinessChecks } from '../runtime/index.js';
 import { GUARD_FUNCTION } from '../sim/aws/index.js';
 import { startEmbeddedSimulators } from './embedded-simulators.js';
 import { keyFile } from './key-file.js';
@@ -100,13 +100,7 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     }
 
     const checks: ReadinessCheck[] = [
-      {
-        name: 'store',
-        check: async () => {
-          await core.store.ping();
-          return config.store.kind;
-        },
-      },
+      ...readinessChecks(core),
       { name: 'outbox', check: async () => `${await core.store.outboxDepth()} pending` },
     ];
     app = createApiApp(core, { change, compliance, incidents }, { checks });

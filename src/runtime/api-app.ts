@@ -12,6 +12,7 @@ import type { ComplianceFlows } from '../flows/compliance/index.js';
 import type { IncidentFlows } from '../flows/incidents/index.js';
 import type { ChangeFlows } from '../flows/patch-runs/index.js';
 import type { CoreContext } from './core.js';
+import { readinessChecks } from './diagnostics.js';
 
 export interface ApiAppFlows {
   readonly change: ChangeFlows;
@@ -33,7 +34,7 @@ export function createApiApp(
   const auth = createApiAuthenticator({ config, clock, logger, store, secrets: core.aws.secrets, home: core.awsClients.defaultContext() });
   const idempotency = createIdempotency({ store, clock, logger });
   const openApi = loadOpenApiDocument();
-  const checks: readonly ReadinessCheck[] = options.checks ?? [{ name: 'store', check: async () => void (await store.ping()) }];
+  const checks: readonly ReadinessCheck[] = options.checks ?? readinessChecks(core);
   return createApp({
     logger,
     operations: { checks, missing: options.missing ?? (() => missingSettings(config)), openApi },

@@ -29,8 +29,7 @@ export function operationsRoutes(deps: OperationsDeps): Router {
           const detail = await withTimeout(c.check(), CHECK_TIMEOUT_MS);
           checks[c.name] = detail ? { ok: true, detail } : { ok: true };
         } catch (err) {
-          // Readiness answers are public: say which dependency, not why in detail.
-          checks[c.name] = { ok: false, detail: err instanceof Error && 'code' in err ? String(err.code) : 'unavailable' };
+          checks[c.name] = { ok: false, detail: publicDetail(err) };
         }
       }),
     );
@@ -42,6 +41,15 @@ export function operationsRoutes(deps: OperationsDeps): Router {
     res.json(deps.openApi);
   });
   return router;
+}
+
+/**
+ * Readiness answers are public: a check may name its cause in `publicDetail`
+ * ("table not found", "ServiceNow auth refused"), never a raw message; otherwise only the code.
+ */
+function publicDetail(err: unknown): string {
+  if (err instanceof Error && 'publicDetail' in err && typeof err.publicDetail === 'string') return err.publicDetail;
+  return err instanceof Error && 'code' in err ? String(err.code) : 'unavailable';
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -4,3 +4,4 @@ export * from './logger.js';
 export * from './testing.js';
 export * from './compare.js';
 export * from './backoff.js';
+export * from './timeout.js';

@@ -3,7 +3,7 @@ import { DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { type AwsContext, isAwsError, toAwsError } from '../aws/index.js';
 import { BlobError, type BlobStore } from '../blobs/index.js';
-import { isAppError } from '../core/errors.js';
+import { isAppError, withTimeout } from '../core/index.js';
 import { isServiceNowError, type ServiceNowClient, type ServiceNowTable } from '../servicenow/index.js';
 import { INDEX, tableDefinition } from '../store/index.js';
 import type { CoreContext } from './core.js';
@@ -309,20 +309,7 @@ function cachedProbe(probe: () => Promise<string>, ttlMs: number, now: () => num
       result.catch(() => undefined);
       last = { at: now(), result };
     }
-    const pending = last.result;
-    return new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new DiagnosisError(slow, 'wait, or check the network to it')), READINESS_WAIT_MS);
-      pending.then(
-        (v) => {
-          clearTimeout(t);
-          resolve(v);
-        },
-        (e: unknown) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      );
-    });
+    return withTimeout(last.result, READINESS_WAIT_MS, () => new DiagnosisError(slow, 'wait, or check the network to it'));
   };
 }
 

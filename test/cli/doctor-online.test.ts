@@ -4,27 +4,14 @@ import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { startStandalone } from '../../src/cli/standalone.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/core/index.js';
 import { runCli } from '../../src/cli/main.js';
+import { captureIo } from './capture-io.js';
 import { type AwsSim, startAwsSim } from '../../src/sim/aws/index.js';
 import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 import { type DynaliteServer, startDynalite } from '../../src/store/index.js';
-
-function captureIo(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    env,
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    onSignal: () => undefined,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const saved = { ...process.env };
 let dir: string;

@@ -2,26 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
+import { captureIo } from './capture-io.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { DEAD_LETTER_KIND, storeDeadLetters } from '../../src/flows/outbox/index.js';
 import { createDynamoStore, createSqliteStore, ensureTable, type StateStore, startDynalite } from '../../src/store/index.js';
-
-function captureIo(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    env,
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    onSignal: () => undefined,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('patchbridge outbox', () => {
   let dir: string;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { MissingSetting } from '../../config/index.js';
+import { withTimeout } from '../../core/index.js';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -26,7 +27,7 @@ export function operationsRoutes(deps: OperationsDeps): Router {
     await Promise.all(
       deps.checks.map(async (c) => {
         try {
-          const detail = await withTimeout(c.check(), CHECK_TIMEOUT_MS);
+          const detail = await withTimeout(c.check(), CHECK_TIMEOUT_MS, () => Object.assign(new Error('timeout'), { code: 'TIMEOUT' }));
           checks[c.name] = detail ? { ok: true, detail } : { ok: true };
         } catch (err) {
           checks[c.name] = { ok: false, detail: publicDetail(err) };
@@ -50,20 +51,4 @@ export function operationsRoutes(deps: OperationsDeps): Router {
 function publicDetail(err: unknown): string {
   if (err instanceof Error && 'publicDetail' in err && typeof err.publicDetail === 'string') return err.publicDetail;
   return err instanceof Error && 'code' in err ? String(err.code) : 'unavailable';
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import type { Logger } from '../core/logger.js';
+import { assertShallow } from './body-limits.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { type OperationsDeps, operationsRoutes } from './routes/operations.js';
 
@@ -16,7 +17,8 @@ export interface AppDeps {
   readonly bodyLimit?: string;
   /**
    * Request validation against the OpenAPI contract (`createSpecValidator(doc).middleware`),
-   * run after body parsing and before every route.
+   * run after body parsing and before every route (for operations with OAuth
+   * scopes, deferred until the route has authenticated the caller).
    */
   readonly validation?: RequestHandler;
 }
@@ -29,8 +31,10 @@ export function rawBody(req: Request): Buffer {
   return (req as WithRawBody)[RAW_BODY] ?? Buffer.alloc(0);
 }
 
+/** Keeps the raw bytes and refuses a too-deep body before it is parsed (size is bounded by the parser's limit). */
 const keepRaw = (req: Request, _res: unknown, buf: Buffer) => {
   (req as WithRawBody)[RAW_BODY] = buf;
+  assertShallow(buf);
 };
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

@@ -84,12 +84,15 @@ const TITLES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   410: 'Gone',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -128,10 +131,9 @@ export function toProblem(err: unknown, instance: string | undefined, requestId:
     status = STATUS_BY_CODE[err.code] ?? 500;
     code = err.code;
     if (status < 500 || err.code in STATUS_BY_CODE) detail = err.message;
-  } else if (isBodyParserError(err)) {
+  } else if (isClientHttpError(err)) {
     status = err.status;
-    code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_BODY';
-    detail = status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.';
+    ({ code, detail } = bodyErrorCode(err));
   }
   const body: ProblemBody = {
     type: problemType(code),
@@ -146,15 +148,51 @@ export function toProblem(err: unknown, instance: string | undefined, requestId:
   return { body, headers };
 }
 
-function isBodyParserError(err: unknown): err is { status: number; type: string } {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    'type' in err &&
-    typeof (err as { type: unknown }).type === 'string' &&
-    'status' in err &&
-    typeof (err as { status: unknown }).status === 'number'
-  );
+/**
+ * A 4xx from the body parser or the HTTP layer (`http-errors`): too large,
+ * unsupported media type or encoding, bad JSON, a body that does not inflate.
+ */
+function isClientHttpError(err: unknown): err is { status: number; type?: unknown; code?: unknown } {
+  if (typeof err !== 'object' || err === null || !('status' in err)) return false;
+  const { status, expose, type } = err as { status: unknown; expose?: unknown; type?: unknown };
+  // The router's URIError (a path parameter that is not valid percent-encoding) carries only a status.
+  return typeof status === 'number' && status >= 400 && status < 500 && (expose === true || typeof type === 'string' || err instanceof URIError);
+}
+
+function bodyErrorCode(err: { status: number; type?: unknown; code?: unknown }): { code: string; detail: string } {
+  if (err.status === 413) return { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' };
+  if (err.type === 'encoding.unsupported') return { code: 'UNSUPPORTED_ENCODING', detail: 'The request body uses a content-encoding this API does not accept (identity, gzip, deflate).' };
+  if (err.type === 'charset.unsupported') return { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'The request body uses a charset this API does not accept (utf-8).' };
+  if (err.status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'The request body has a media type this API does not accept.' };
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return { code: 'MALFORMED_BODY', detail: 'The request body does not match its content-encoding.' };
+  if (err instanceof URIError) return { code: 'MALFORMED_PATH', detail: 'The request path is not valid percent-encoding.' };
+  if (err.type === 'entity.parse.failed') return { code: 'MALFORMED_BODY', detail: 'The request body is not valid JSON.' };
+  return { code: 'MALFORMED_BODY', detail: 'The request body could not be read.' };
+}
+
+/** What is logged of an unexpected error: never the request body some parsers attach to it. */
+function loggable(err: unknown): unknown {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const code = (err as { code?: unknown }).code;
+  return { type: err.name, message: err.message, stack: err.stack, ...(typeof code === 'string' ? { code } : {}), ...(err.cause !== undefined ? { cause: loggable(err.cause) } : {}) };
+}
+
+/**
+ * A complete HTTP/1.1 problem+json response, for answers the HTTP parser gives
+ * before express sees a request (oversized headers, malformed requests).
+ */
+export function rawProblemResponse(status: number, code: string, detail: string): string {
+  const body = JSON.stringify({ type: problemType(code), title: TITLES[status] ?? 'Error', status, code, detail });
+  return [
+    `HTTP/1.1 ${status} ${TITLES[status] ?? 'Error'}`,
+    'Content-Type: application/problem+json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Cache-Control: no-store',
+    'X-Content-Type-Options: nosniff',
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }
 
 /** The single error-mapping middleware: logs once, answers problem+json. */
@@ -162,7 +200,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const requestId = typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined;
     const { body, headers } = toProblem(err, req.originalUrl.split('?')[0], requestId);
-    if (body.status >= 500) logger.error({ err, requestId, method: req.method, path: req.path, code: body.code }, 'request failed');
+    if (body.status >= 500) logger.error({ err: loggable(err), requestId, method: req.method, path: req.path, code: body.code }, 'request failed');
     else logger.info({ requestId, method: req.method, path: req.path, status: body.status, code: body.code }, 'request refused');
     if (res.headersSent) return;
     res.status(body.status).set(headers).type('application/problem+json').send(JSON.stringify(body));

@@ -3,6 +3,32 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from '../core/logger.js';
+import { rawProblemResponse } from './problem.js';
+
+/** What the HTTP parser refuses before express sees a request, as problem+json. */
+function parserRefusal(code: string | undefined): { status: number; code: string; detail: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, code: 'HEADERS_TOO_LARGE', detail: 'The request headers are too large.' };
+  if (code === 'HPE_URI_TOO_LONG') return { status: 414, code: 'URI_TOO_LONG', detail: 'The request URI is too long.' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, code: 'REQUEST_TIMEOUT', detail: 'The request was not received in time.' };
+  return { status: 400, code: 'MALFORMED_REQUEST', detail: 'The request is not valid HTTP/1.1.' };
+}
+
+/**
+ * Answers what never becomes an express request: oversized headers, malformed
+ * requests (Node's bare 400/431 otherwise) and CONNECT, each as problem+json
+ * on a closing connection. Logged once, at info: it is the client's error.
+ */
+function answerClientErrors(server: Server, logger: Logger): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const refusal = parserRefusal(err.code);
+    logger.info({ code: refusal.code, parserCode: err.code, status: refusal.status }, 'request refused by the HTTP parser');
+    socket.end(rawProblemResponse(refusal.status, refusal.code, refusal.detail));
+  });
+  server.on('connect', (_req, socket) => {
+    socket.end(rawProblemResponse(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not allowed.'));
+  });
+}
 
 export interface RunningServer {
   readonly url: string;
@@ -14,6 +40,7 @@ export interface RunningServer {
 /** Listens on host:port (0 = ephemeral) and resolves once bound. */
 export async function startServer(app: Express, options: { host: string; port: number; logger: Logger }): Promise<RunningServer> {
   const server: Server = app.listen(options.port, options.host);
+  answerClientErrors(server, options.logger);
   await once(server, 'listening');
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;

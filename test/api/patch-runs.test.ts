@@ -212,6 +212,19 @@ describe('authentication through the whole app', () => {
     expect(h.aws.count('StartAutomationExecution')).toBe(before);
   });
 
+  it('when an unauthenticated body also breaks the schema, then 401 comes first and the schema is not checked', async () => {
+    const res = await request(h.app).post('/v1/patch-runs').set('content-type', 'application/json').send({ changeRequest: 42, extra: true });
+    expect(res.status).toBe(401);
+    expect(res.body.errors).toBeUndefined();
+  });
+
+  it('when HEAD is sent for a list, then it is answered like GET without a body', async () => {
+    const head = await request(h.app).head('/v1/patch-runs').set('x-patchbridge-signature', h.sign('HEAD', '/v1/patch-runs', ''));
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^application\/json/);
+    expect(head.text ?? '').toBe('');
+  });
+
   it('when the timestamp is stale, then 401', async () => {
     const res = await request(h.app)
       .get('/v1/patch-runs')

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { compileErrors, validate } from '@readme/openapi-parser';
-import type { Router } from 'express';
+import { type Router, Router as createRouter } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { loadOpenApiDocument, openApiPath } from '../../src/api/openapi-document.js';
-import { createSpecValidator, listRoutes } from '../../src/api/validation/index.js';
+import { completeValidation, createSpecValidator, listRoutes } from '../../src/api/validation/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 
 const root = path.resolve(path.dirname(openApiPath()), '..');
@@ -122,25 +122,62 @@ describe('the spec validator', () => {
     expect(validator.match('PATCH', '/v1/patch-runs')).toBeUndefined();
   });
 
-  it('when a path parameter breaks its pattern, then 400 names it', async () => {
-    const app = createApp({
+  /** The app with the validator and a stand-in authenticator that lets every caller through, as `requireScope` does. */
+  function appWithAuthenticatedCaller(calls: string[] = []) {
+    const router = createRouter();
+    router.use((_req, res, next) => {
+      calls.push('authenticated');
+      completeValidation(res);
+      next();
+    });
+    return createApp({
       logger: silentLogger(),
       operations: { checks: [], missing: () => [], openApi: {} },
       validation: validator.middleware,
+      features: [router],
     });
-    const res = await request(app).get('/v1/patch-runs/not-a-uuid');
+  }
+
+  it('when a path parameter breaks its pattern, then 400 names it', async () => {
+    const res = await request(appWithAuthenticatedCaller()).get('/v1/patch-runs/not-a-uuid');
     expect(res.status).toBe(400);
     expect(res.body.errors[0].path).toBe('path/runId');
   });
 
   it('when a body has a type the operation does not declare, then 415', async () => {
+    const res = await request(appWithAuthenticatedCaller()).post('/v1/patch-runs').set('content-type', 'text/plain').send('hello');
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('when an operation has OAuth scopes, then its schema is checked only after the caller is authenticated', async () => {
+    const calls: string[] = [];
     const app = createApp({
       logger: silentLogger(),
       operations: { checks: [], missing: () => [], openApi: {} },
       validation: validator.middleware,
+      features: [],
     });
-    const res = await request(app).post('/v1/patch-runs').set('content-type', 'text/plain').send('hello');
-    expect(res.status).toBe(415);
-    expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const refused = await request(app).post('/v1/patch-runs').set('content-type', 'application/json').send('{"changeRequest":1}');
+    const checked = await request(appWithAuthenticatedCaller(calls)).post('/v1/patch-runs').set('content-type', 'application/json').send('{"changeRequest":1}');
+    // Without an authenticator nothing validated it: no route answered.
+    expect(refused.status).toBe(404);
+    expect(checked.status).toBe(400);
+    expect(calls).toEqual(['authenticated']);
+  });
+
+  it('when HEAD is sent for a GET operation, then it is validated as that GET', () => {
+    expect(validator.match('HEAD', '/v1/patch-runs')?.operation.operationId).toBe(validator.match('GET', '/v1/patch-runs')?.operation.operationId);
+  });
+
+  it.each([
+    ['OPTIONS', 204, undefined],
+    ['PATCH', 405, 'METHOD_NOT_ALLOWED'],
+  ])('when %s is sent to a path of the API, then it is answered %i with Allow', async (method, status, code) => {
+    const app = request(appWithAuthenticatedCaller());
+    const res = method === 'OPTIONS' ? await app.options('/v1/patch-runs') : await app.patch('/v1/patch-runs');
+    expect(res.status).toBe(status);
+    expect(res.headers['allow']).toBe('GET, POST, HEAD, OPTIONS');
+    if (code) expect(res.body.code).toBe(code);
   });
 });

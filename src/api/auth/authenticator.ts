@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { StateStore } from '../../store/ports.js';
 import { rawBody } from '../app.js';
+import { completeValidation } from '../validation/index.js';
 import { HttpProblem } from '../problem.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { AuthError, PUBLIC_MESSAGE } from './errors.js';
@@ -132,6 +133,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
             if (decision) res.set('ratelimit-remaining', String(decision.remaining));
           }
           if (!principal.scopes.has(scope)) throw new AuthError('FORBIDDEN', `missing scope ${scope}`);
+          // Size was checked by the body parser, the caller just now; the schema comes last.
+          completeValidation(res);
           next();
         } catch (err) {
           if (!(err instanceof AuthError)) throw err;

@@ -1,2 +1,2 @@
-export { createSpecValidator, markValidated, validated, type SpecOperation, type SpecValidator, type ValidatedRequest } from './spec-validator.js';
+export { completeValidation, createSpecValidator, markValidated, validated, type SpecOperation, type SpecValidator, type ValidatedRequest } from './spec-validator.js';
 export { listRoutes, type RouteEntry } from './route-table.js';

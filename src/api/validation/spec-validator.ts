@@ -40,6 +40,7 @@ type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 const DOC_ID = 'https://patchbridge.dev/openapi.json';
 const VALIDATED = 'validated';
+const PENDING = 'validationPending';
 
 interface Compiled {
   readonly operation: SpecOperation;
@@ -196,8 +197,10 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
   }
 
   function find(method: string, path: string) {
+    // HEAD is answered as GET without a body, so it is the GET operation.
+    const wanted = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
     for (const c of compiled) {
-      if (c.operation.method !== method.toUpperCase()) continue;
+      if (c.operation.method !== wanted) continue;
       const m = c.regex.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};
@@ -248,11 +251,33 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
     return { operationId: c.operation.operationId, params, query, body };
   }
 
+  /** Methods the spec declares for a concrete path (HEAD with GET, OPTIONS always). */
+  function allowed(path: string): string[] {
+    const methods = new Set(compiled.filter((c) => c.regex.test(path)).map((c) => c.operation.method));
+    if (methods.size === 0) return [];
+    if (methods.has('GET')) methods.add('HEAD');
+    methods.add('OPTIONS');
+    return [...methods];
+  }
+
   return {
     operations: compiled.map((c) => c.operation),
     middleware: (req, res, next) => {
-      const result = validateRequest(req);
-      if (result) markValidated(res, result);
+      const found = find(req.method, req.path);
+      if (!found) {
+        const allow = allowed(req.path);
+        if (allow.length === 0) return next();
+        res.set('allow', allow.join(', '));
+        if (req.method === 'OPTIONS') return void res.status(204).end();
+        throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allow.join(', ')}.`);
+      }
+      // Operations with OAuth scopes have a route authenticator: the caller is
+      // authenticated (cheap) before the schema work (not cheap) runs.
+      if (found.compiled.operation.scopes.length > 0) res.locals[PENDING] = () => validateRequest(req);
+      else {
+        const result = validateRequest(req);
+        if (result) markValidated(res, result);
+      }
       next();
     },
     match(method, path) {
@@ -274,8 +299,22 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
   };
 }
 
+/**
+ * Runs the schema validation the spec middleware deferred until the caller was
+ * authenticated; throws its 400. The authenticator calls it once it has let the
+ * caller through; a no-op when nothing is pending.
+ */
+export function completeValidation(res: Response): void {
+  const pending: unknown = res.locals[PENDING];
+  if (typeof pending !== 'function') return;
+  res.locals[PENDING] = undefined;
+  const result = (pending as () => ValidatedRequest | undefined)();
+  if (result) markValidated(res, result);
+}
+
 /** What the spec validator proved about this request; throws if it did not run (a wiring bug). */
 export function validated(res: Response): ValidatedRequest {
+  completeValidation(res);
   const v: unknown = res.locals[VALIDATED];
   if (!isObject(v) || typeof v['operationId'] !== 'string') throw new Error('validated: the spec validator did not run for this request');
   return v as unknown as ValidatedRequest;

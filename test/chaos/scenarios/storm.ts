@@ -4,6 +4,7 @@
  * with SIGKILLs and restarts in the middle of delivering them to ServiceNow.
  */
 import { createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
+import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { type Delivery, postEvents, startPatchbridge, waitFor, type Patchbridge, type World, ACCOUNT, REGION } from '../support/world.js';
 import { auditIncidents, type IncidentAudit } from './incidents.js';
@@ -33,7 +34,7 @@ export async function patchWithFailures(world: World, failed: number): Promise<F
     credentials: { accessKeyId: 'AKIDCHAOSTEST', secretAccessKey: 'chaos-test' },
   });
   try {
-    const ports = createAwsAdapters({ clients, logger, runbook: 'patchbridge-AdHocPatch' });
+    const ports = createAwsAdapters({ clients, clock: systemClock, logger, runbook: 'patchbridge-AdHocPatch' });
     const instances = world.aws.fleet.instances.filter((i) => i.tags['Patch Group']);
     const failedIds = instances.slice(0, failed).map((i) => i.instanceId);
     if (failedIds.length < failed) throw new Error(`the fleet has only ${failedIds.length} patchable instances`);

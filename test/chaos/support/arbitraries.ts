@@ -22,7 +22,7 @@ export const HOSTILE_STRINGS: readonly string[] = [
   '\r\nX-Injected: 1',
   '../../etc/passwd',
   '%00%2e%2e%2f',
-  '${jndi:ldap://x/a}',
+  ['$', '{jndi:ldap://x/a}'].join(''),
   '{{constructor.constructor("return process")()}}',
   '\ud800',
   '💥'.repeat(100),
@@ -170,7 +170,8 @@ function operations(doc: Json): Operation[] {
   return out;
 }
 
-const encode = (v: unknown) => encodeURIComponent((typeof v === 'string' ? v : JSON.stringify(v) ?? '').toWellFormed());
+/** Percent-encodes any value; lone surrogates (which `encodeURIComponent` refuses) become U+FFFD. */
+const encode = (v: unknown) => encodeURIComponent((typeof v === 'string' ? v : (JSON.stringify(v) ?? '')).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 
 /** Requests for every operation of the document: about half conform, the rest are broken somewhere. */
 export function specRequests(doc: Json): Arbitrary<SpecRequest> {

@@ -15,6 +15,7 @@ import {
   mergeDescription,
   parseDescription,
   renderWorkNote,
+  failedInstancesCsv,
   WORK_NOTE_MAX_CHARS,
 } from './incident-draft.js';
 
@@ -165,7 +166,7 @@ describe('buildIncidentDraft', () => {
     const draft = buildIncidentDraft({ ...base, instances }, policy);
     // Assess
     expect(draft.description.length).toBeLessThanOrEqual(DESCRIPTION_MAX_CHARS);
-    expect(draft.description).toMatch(/… and \d+ more instance\(s\); every instance is listed in the work notes\./);
+    expect(draft.description).toMatch(/… and \d+ more instance\(s\), not in this table: every failed instance is named in the work notes, and where they would be too long, in an attached CSV of failed instances\./);
     expect(draft.description).toContain('Next steps:');
   });
 });
@@ -252,21 +253,52 @@ describe('renderWorkNote', () => {
       links: { instance: 'https://console/i', command: 'https://console/c' },
     });
     // Act
-    const note = renderWorkNote('New failures:', [failure]);
+    const { text: note, unnamed } = renderWorkNote('New failures:', [failure]);
     // Assess
+    expect(unnamed).toBe(0);
     expect(note).toContain('KB5031356 [Failed, Critical] KB5031356 CVE-2023-36884');
     expect(note).toContain('Error output (tail): Traceback yum: mirror unreachable');
     expect(note).toContain('Command: https://console/c');
   });
 
-  it('when there are too many instances, then the note stays bounded and names the rest', () => {
+  it('when the details of 400 instances do not fit, then instances are named one line each with their error, never cut mid-item', () => {
     // Prepare
-    const many = Array.from({ length: 400 }, (_, n) => instance(n + 1, { errorExcerpt: 'e'.repeat(500) }));
+    const many = Array.from({ length: 400 }, (_, n) => instance(n + 1, { errorExcerpt: `error of ${n + 1} ${'e'.repeat(400)}` }));
     // Act
-    const note = renderWorkNote('Failures:', many);
+    const { text, unnamed } = renderWorkNote('Failures:', many);
     // Assess
-    expect(note.length).toBeLessThanOrEqual(WORK_NOTE_MAX_CHARS);
-    expect(note).toContain('Also failed (details in the console):');
+    expect(text.length).toBeLessThanOrEqual(WORK_NOTE_MAX_CHARS);
+    expect(text).toMatch(/^(Failed instances|Also failed):$/m);
+    const named = many.filter((i) => new RegExp(`${i.instanceId}(?![0-9a-f])`).test(text));
+    expect(named.length + unnamed).toBe(many.length);
+    // The named ones are a prefix: nothing skipped, nothing half-written.
+    expect(named.map((i) => i.instanceId)).toEqual(many.slice(0, named.length).map((i) => i.instanceId));
+    for (const line of text.split('\n').filter((l) => l.startsWith('- i-'))) expect(line).toMatch(/^- i-[0-9a-f]{17} Failed/);
+  });
+
+  it('when even one line per instance does not fit, then the note says how many are left out and names the attached CSV, which lists every instance with its error', () => {
+    // Prepare
+    const storm = Array.from({ length: 2_000 }, (_, n) => instance(n + 1, { errorExcerpt: `disk full on volume ${n}` }));
+    // Act
+    const { text, unnamed } = renderWorkNote('Failures:', storm, [], 'failed.csv');
+    const csv = failedInstancesCsv(storm);
+    // Assess
+    expect(text.length).toBeLessThanOrEqual(WORK_NOTE_MAX_CHARS);
+    expect(unnamed).toBeGreaterThan(0);
+    expect(text).toMatch(new RegExp(`${unnamed} more failed instance\\(s\\) are not listed here: every failed instance, with its error, is in the attached failed\\.csv\\.$`));
+    const rows = csv.trimEnd().split('\r\n');
+    expect(rows).toHaveLength(2_001);
+    for (const [n, i] of storm.entries()) expect(rows[n + 1]).toMatch(new RegExp(`^${i.instanceId},.*disk full on volume ${n}$`));
+  });
+
+  it('when instance data looks like a spreadsheet formula or holds quotes and newlines, then the CSV defuses and quotes it', () => {
+    // Prepare
+    const hostile = instance(1, { name: '=HYPERLINK("http://x")', errorExcerpt: 'line one\n"quoted", two' });
+    // Act
+    const csv = failedInstancesCsv([hostile]);
+    // Assess
+    expect(csv).toContain('"\'=HYPERLINK(""http://x"")"');
+    expect(csv).toContain('"line one ""quoted"", two"');
   });
 });
 

@@ -6,6 +6,7 @@
  * No I/O. The policy is documented in docs/incidents.md.
  */
 import { createHash } from 'node:crypto';
+import { csvField } from '../core/csv.js';
 
 /** `correlation_display` on every incident patchbridge writes. */
 export const CORRELATION_DISPLAY = 'patchbridge';
@@ -342,9 +343,11 @@ function composeDescription(head: string, details: readonly string[], rows: read
   const kept: string[] = [];
   let used = fixed;
   for (const [index, line] of table.entries()) {
-    const reserve = index < table.length - 1 ? 80 : 0;
+    const reserve = index < table.length - 1 ? 200 : 0;
     if (used + line.length + 1 + reserve > DESCRIPTION_MAX_CHARS) {
-      kept.push(`… and ${table.length - index} more instance(s); every instance is listed in the work notes.`);
+      kept.push(
+        `… and ${table.length - index} more instance(s), not in this table: every failed instance is named in the work notes, and where they would be too long, in an attached CSV of failed instances.`,
+      );
       break;
     }
     kept.push(line);
@@ -431,25 +434,96 @@ export function instanceDetail(i: InstanceFailure): string {
   return lines.join('\n');
 }
 
-/**
- * A work note listing `instances` in detail, within `WORK_NOTE_MAX_CHARS`
- * (instances that do not fit are named by id only).
- */
-export function renderWorkNote(heading: string, instances: readonly InstanceFailure[], extra: readonly string[] = []): string {
-  const parts = [heading, ...extra, ''];
-  let used = parts.join('\n').length;
-  const overflow: string[] = [];
+/** One line naming a failed instance and its error, for where its detail block does not fit. */
+export function instanceLine(i: InstanceFailure): string {
+  const status = i.statusDetails && i.statusDetails !== i.status ? `${i.status}/${i.statusDetails}` : i.status;
+  const error = i.errorExcerpt ? `: ${oneLine(i.errorExcerpt).slice(-ERROR_LINE_MAX_CHARS)}` : '';
+  return `- ${i.instanceId} ${status}${error}`;
+}
+
+/** Bound on the error of one instance in an overflow line; its full excerpt is in the CSV. */
+const ERROR_LINE_MAX_CHARS = 120;
+
+/** The name patchbridge gives the CSV of an incident's failed instances. */
+export function failedInstancesFileName(execution: ExecutionRef, count: number): string {
+  return `patchbridge-failed-instances-${sanitise(execution.id).slice(0, 80)}-${count}.csv`;
+}
+
+const CSV_COLUMNS = ['instance_id', 'name', 'patch_group', 'status', 'status_details', 'platform', 'agent', 'failed', 'missing', 'pending_reboot', 'environment', 'failed_at', 'error'] as const;
+
+/** Every instance with its error, as CSV (RFC 4180, formula-looking cells defused): what an attachment carries. */
+export function failedInstancesCsv(instances: readonly InstanceFailure[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
   for (const i of instances) {
-    const block = instanceDetail(i);
-    if (overflow.length || used + block.length + 2 > WORK_NOTE_MAX_CHARS - 200) {
-      overflow.push(i.instanceId);
-      continue;
-    }
+    lines.push(
+      [
+        i.instanceId,
+        i.name,
+        i.patchGroup,
+        i.status,
+        i.statusDetails,
+        i.platform,
+        i.pingStatus,
+        i.counts?.failed,
+        i.counts?.missing,
+        i.counts?.installedPendingReboot,
+        i.tags['Environment'],
+        i.failedAt,
+        i.errorExcerpt ? oneLine(i.errorExcerpt) : undefined,
+      ]
+        .map((v) => csvField(v))
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export interface RenderedWorkNote {
+  readonly text: string;
+  /** Instances the text does not name; when any, the caller attaches `failedInstancesCsv` as `attachment`. */
+  readonly unnamed: number;
+}
+
+/**
+ * A work note about `instances`, within `WORK_NOTE_MAX_CHARS`: a detail block
+ * per instance while they fit, then one line per instance (id, status, error)
+ * while those fit. Nothing is cut mid-item. When some instance is still not
+ * named, the note says how many and that every instance is in the attached
+ * CSV `attachment`: the caller must attach it (see `failedInstancesCsv`).
+ */
+export function renderWorkNote(heading: string, instances: readonly InstanceFailure[], extra: readonly string[] = [], attachment = 'CSV'): RenderedWorkNote {
+  const parts = [heading, ...extra, ''];
+  const closing = (n: number) => `${n} more failed instance(s) are not listed here: every failed instance, with its error, is in the attached ${attachment}.`;
+  // Room kept for the closing line, whatever the count.
+  const budget = WORK_NOTE_MAX_CHARS - closing(instances.length).length - 2;
+  let used = parts.join('\n').length;
+  const lines = instances.map((i) => instanceLine(i).length + 1);
+  // after[k]: the one-line form of every instance after k, plus the list's heading.
+  const after = new Array<number>(instances.length + 1).fill(0);
+  for (let k = instances.length - 1; k >= 0; k--) after[k] = (after[k + 1] ?? 0) + (lines[k + 1] ?? 0);
+  let index = 0;
+  // Detail while the rest still fits one line each: naming everyone comes before detail.
+  for (; index < instances.length; index++) {
+    const block = instanceDetail(instances[index] as InstanceFailure);
+    const rest = index < instances.length - 1 ? (after[index] ?? 0) + 14 : 0;
+    if (used + block.length + 2 + Math.min(rest, budget) > budget) break;
     parts.push(block, '');
     used += block.length + 2;
   }
-  if (overflow.length) parts.push(`Also failed (details in the console): ${overflow.join(', ')}`.slice(0, 190));
-  return parts.join('\n').trimEnd();
+  if (index < instances.length) {
+    const header = index === 0 ? 'Failed instances:' : 'Also failed:';
+    parts.push(header);
+    used += header.length + 1;
+    for (; index < instances.length; index++) {
+      const line = instanceLine(instances[index] as InstanceFailure);
+      if (used + line.length + 1 > budget) break;
+      parts.push(line);
+      used += line.length + 1;
+    }
+  }
+  const unnamed = instances.length - index;
+  if (unnamed > 0) parts.push('', closing(unnamed));
+  return { text: parts.join('\n').trimEnd(), unnamed };
 }
 
 // ---------------------------------------------------------------------------

@@ -67,6 +67,27 @@ async function setup(mode: 'import-set' | 'table', options: { wrap?: (client: Se
 }
 
 describe('incident upsert', () => {
+  it.each(['import-set', 'table'] as const)('when 2,000 instances fail in one execution (%s), then every one is named with its error in the notes or the attached CSV, and the note says where', async (mode) => {
+    // Prepare
+    const { sim, upserter, incidents } = await setup(mode);
+    const draft = draftOf(...Array.from({ length: 2_000 }, (_, n) => n + 1));
+
+    // Act
+    await upserter.upsert(draft);
+
+    // Assess
+    const [incident] = incidents();
+    const sysId = incident?.['sys_id'] ?? '';
+    const [note = ''] = sim.state.journal('incident', sysId, 'work_notes').map((j) => j.value);
+    const files = sim.state.attachments({ table: 'incident', sysId });
+    expect(files).toHaveLength(1);
+    const fileName = files[0]?.meta['file_name'] ?? '';
+    expect(fileName).toBe('patchbridge-failed-instances-11111111-2222-3333-4444-555555555555-2000.csv');
+    expect(note).toMatch(new RegExp(`\\d+ more failed instance\\(s\\) are not listed here: every failed instance, with its error, is in the attached ${fileName.replace(/\./g, '\\.')}\\.$`));
+    const csv = files[0]?.data.toString('utf8') ?? '';
+    for (const i of draft.instances) expect(csv).toContain(`\r\n${i.instanceId},`);
+  });
+
   it.each(['import-set', 'table'] as const)('when a draft arrives twice and then with a new instance (%s), then one incident gets one late note', async (mode) => {
     // Prepare
     const { upserter, incidents, sim } = await setup(mode);

@@ -1,12 +1,15 @@
 import type { Clock, Ids } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import {
+  failedInstancesCsv,
+  failedInstancesFileName,
   INCIDENT_STATE,
   type IncidentDraft,
   incidentLifecycleAction,
   type InstanceFailure,
   mergeDescription,
   REOPEN_NOTE_PREFIX,
+  type RenderedWorkNote,
   renderWorkNote,
   shortDescriptionFor,
 } from '../../domain/index.js';
@@ -87,17 +90,32 @@ export function incidentLockTtlSeconds(limits: { readonly retryBudgetMs: number;
   return Math.max(MIN_LOCK_TTL_SECONDS, Math.ceil(worstMs / 1000) + 60);
 }
 
-function createNote(draft: IncidentDraft, instances: readonly InstanceFailure[]): string {
-  return renderWorkNote(`patchbridge: patching failed on ${instances.length} instance(s) of patch group ${draft.patchGroup}.`, instances, [
-    `Priority basis: ${draft.severityReasons.join('; ')}.`,
-    `Execution: ${draft.executionLink}`,
-  ]);
+/** A work note and, when it cannot name every instance, the CSV that does (attached to the incident). */
+interface NotePlan {
+  readonly note: RenderedWorkNote;
+  readonly attachment?: { readonly fileName: string; readonly csv: string };
 }
 
-function lateNote(fresh: readonly InstanceFailure[], total: number): string {
-  return renderWorkNote(
-    `patchbridge: ${fresh.length} more instance(s) failed in the same execution (now ${total} in total).`,
-    fresh,
+function withAttachment(draft: IncidentDraft, instances: readonly InstanceFailure[], render: (fileName: string) => RenderedWorkNote): NotePlan {
+  const fileName = failedInstancesFileName(draft.execution, instances.length);
+  const note = render(fileName);
+  return note.unnamed > 0 ? { note, attachment: { fileName, csv: failedInstancesCsv(instances) } } : { note };
+}
+
+function createNote(draft: IncidentDraft, instances: readonly InstanceFailure[]): NotePlan {
+  return withAttachment(draft, instances, (fileName) =>
+    renderWorkNote(
+      `patchbridge: patching failed on ${instances.length} instance(s) of patch group ${draft.patchGroup}.`,
+      instances,
+      [`Priority basis: ${draft.severityReasons.join('; ')}.`, `Execution: ${draft.executionLink}`],
+      fileName,
+    ),
+  );
+}
+
+function lateNote(draft: IncidentDraft, fresh: readonly InstanceFailure[], total: number): NotePlan {
+  return withAttachment(draft, fresh, (fileName) =>
+    renderWorkNote(`patchbridge: ${fresh.length} more instance(s) failed in the same execution (now ${total} in total).`, fresh, [], fileName),
   );
 }
 
@@ -105,6 +123,16 @@ function lateNote(fresh: readonly InstanceFailure[], total: number): string {
 export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpserter {
   const { servicenow, store, logger } = deps;
   const lockTtl = deps.lockTtlSeconds ?? MIN_LOCK_TTL_SECONDS;
+
+  /**
+   * Attaches the CSV a work note points to. Before the correlation record is
+   * written, so a failed upload fails the upsert and its retry attaches again.
+   */
+  async function attach(sysId: string, plan: NotePlan): Promise<void> {
+    if (!plan.attachment) return;
+    await servicenow.uploadAttachment({ table: 'incident', sysId, fileName: plan.attachment.fileName, contentType: 'text/csv', body: plan.attachment.csv });
+    logger.info({ sysId, fileName: plan.attachment.fileName, unnamed: plan.note.unnamed }, 'failed instances attached as CSV');
+  }
 
   async function resolveCi(draft: IncidentDraft): Promise<string | undefined> {
     if (!draft.ci) return undefined;
@@ -149,10 +177,13 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
   async function writeImportSet(draft: IncidentDraft, isNew: boolean, fresh: readonly InstanceFailure[], allIds: readonly string[], sysId: string | undefined) {
     if (isNew) {
       const ci = await resolveCi(draft);
-      const result = await servicenow.importRow(STAGING, fullRow(draft, ci, allIds, createNote(draft, fresh)));
+      const plan = createNote(draft, fresh);
+      const result = await servicenow.importRow(STAGING, fullRow(draft, ci, allIds, plan.note.text));
+      await attach(result.sys_id, plan);
       return { sysId: result.sys_id, number: result.display_value, inserted: result.status === 'inserted' };
     }
     // Impact, urgency, group and CI are left out: the transform does not copy empty fields, so what people changed stays.
+    const late = lateNote(draft, fresh, allIds.length);
     const row: FailureImportRow = {
       correlation_id: draft.correlationId,
       correlation_display: draft.correlationDisplay,
@@ -163,13 +194,18 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       region: draft.region,
       patch_group: draft.patchGroup,
       execution_id: draft.execution.id,
-      work_note: lateNote(fresh, allIds.length),
+      work_note: late.note.text,
     };
     const result = await servicenow.importRow(STAGING, row);
-    if (result.status !== 'inserted') return { sysId: result.sys_id, number: result.display_value, inserted: false };
+    if (result.status !== 'inserted') {
+      await attach(result.sys_id, late);
+      return { sysId: result.sys_id, number: result.display_value, inserted: false };
+    }
     // The incident was closed in the meantime, so the row opened a new one: give it the full record.
     const ci = await resolveCi(draft);
-    const filled = await servicenow.importRow(STAGING, fullRow(draft, ci, allIds, createNote(draft, draft.instances)));
+    const plan = createNote(draft, draft.instances);
+    const filled = await servicenow.importRow(STAGING, fullRow(draft, ci, allIds, plan.note.text));
+    await attach(filled.sys_id, plan);
     return { sysId: filled.sys_id, number: filled.display_value, inserted: true };
   }
 
@@ -187,6 +223,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       logger.warn({ correlationId: draft.correlationId, number: raced.number }, 'the incident appeared while this listener prepared it; updating instead of creating');
       return updateTable(raced, draft, fresh, allIds);
     }
+    const plan = createNote(draft, draft.instances);
     const values: RecordValues = {
       short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
       description: draft.description,
@@ -195,29 +232,32 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       assignment_group: draft.assignmentGroup,
       correlation_id: draft.correlationId,
       correlation_display: draft.correlationDisplay,
-      work_notes: createNote(draft, draft.instances),
+      work_notes: plan.note.text,
       ...(ci ? { cmdb_ci: ci } : {}),
       ...(change ? { rfc: change.sys_id } : {}),
     };
     const created = await servicenow.createRecord('incident', values, INCIDENT_FIELDS);
+    await attach(created.sys_id, plan);
     return { sysId: created.sys_id, number: created.number, inserted: true };
   }
 
   /** Updates an open incident, or reopens a Resolved one with a note (the lifecycle the transform map applies too). */
   async function updateTable(existing: IncidentRecord, draft: IncidentDraft, fresh: readonly InstanceFailure[], allIds: readonly string[]) {
     const reopen = incidentLifecycleAction(existing) === 'reopen';
-    const note = lateNote(fresh, allIds.length);
+    const late = lateNote(draft, fresh, allIds.length);
     await servicenow.patchRecord(
       'incident',
       existing.sys_id,
       {
         short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
         description: await lateDescription(draft, existing.sys_id, allIds),
-        work_notes: reopen ? `${REOPEN_NOTE_PREFIX}\n${note}` : note,
+        work_notes: reopen ? `${REOPEN_NOTE_PREFIX}
+${late.note.text}` : late.note.text,
         ...(reopen ? { state: INCIDENT_STATE.IN_PROGRESS } : {}),
       },
       INCIDENT_FIELDS,
     );
+    await attach(existing.sys_id, late);
     return { sysId: existing.sys_id, number: existing.number, inserted: false };
   }
 

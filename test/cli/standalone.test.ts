@@ -88,8 +88,8 @@ describe('standalone server', () => {
     const status = await inflight;
     await closed;
 
-    // Assess: POST /healthz is not a route, so the in-flight request got a full 404 answer.
-    expect(status).toBe(404);
+    // Assess: POST /healthz is not an operation of /healthz, so the in-flight request got a full 405 answer.
+    expect(status).toBe(405);
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
   });
 });

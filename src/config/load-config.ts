@@ -222,6 +222,7 @@ export function loadConfig(env: Env): Config {
       publicUrl: httpUrl('PATCHBRIDGE_PUBLIC_URL', r.optional('PATCHBRIDGE_PUBLIC_URL'), true),
     },
     logLevel: r.parse('PATCHBRIDGE_LOG_LEVEL', logLevel, 'one of fatal, error, warn, info, debug, trace, silent'),
+    logFormat: r.parse('PATCHBRIDGE_LOG_FORMAT', z.enum(['auto', 'json', 'pretty']), 'auto, json or pretty'),
     dataDir,
     store: parseStore(r),
     blobs: parseBlobs(r),

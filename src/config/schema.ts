@@ -18,6 +18,7 @@ export const VARIABLES = [
   { name: 'PATCHBRIDGE_PORT', default: '8080', description: 'Port the standalone server listens on (0 = any free port).' },
   { name: 'PATCHBRIDGE_PUBLIC_URL', description: 'Base URL callers use to reach this server; used for `Location` headers and standalone report links. Default `http://HOST:PORT`.' },
   { name: 'PATCHBRIDGE_LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
+  { name: 'PATCHBRIDGE_LOG_FORMAT', default: 'auto', description: '`auto` (coloured, human-readable lines when stdout is a terminal, JSON lines otherwise), `json` or `pretty`.' },
   { name: 'PATCHBRIDGE_DATA_DIR', default: './.patchbridge', description: 'Directory for embedded state and blobs; created as needed.' },
   { name: 'PATCHBRIDGE_STORE', default: 'sqlite:./.patchbridge/state.db', description: 'State store: `sqlite:PATH` or `dynamodb://TABLE`.' },
   { name: 'PATCHBRIDGE_BLOBS', default: 'file:./.patchbridge/blobs', description: 'Blob store: `file:DIR` or `s3://BUCKET/PREFIX`.' },

@@ -24,6 +24,8 @@ export interface HmacKey {
 export interface Config {
   readonly server: { readonly host: string; readonly port: number; readonly publicUrl: string | undefined };
   readonly logLevel: LogLevel;
+  /** `auto`: pretty on a terminal, JSON lines otherwise. The Lambda runtime always logs JSON. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly dataDir: string;
   readonly store: StoreUrl;
   readonly blobs: BlobUrl;

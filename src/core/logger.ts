@@ -1,5 +1,6 @@
-import { type DestinationStream, type LoggerOptions, pino, stdSerializers, stdTimeFunctions } from 'pino';
+import { type DestinationStream, destination, type LoggerOptions, pino, stdSerializers, stdTimeFunctions } from 'pino';
 import type { Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -75,6 +76,13 @@ export interface CreateLoggerOptions {
   /** Where JSON lines go; stdout by default. Tests pass a capture stream. */
   destination?: DestinationStream;
   base?: Record<string, unknown>;
+  /**
+   * `json` (default): one JSON object per line, for machines. `pretty`: one
+   * human line per entry through pino-pretty (after redaction), coloured when
+   * `colorize` is set, i.e. when the output is a terminal.
+   */
+  format?: 'json' | 'pretty';
+  colorize?: boolean;
 }
 
 /** The one logger factory: JSON lines, secrets redacted by path, errors serialised with cause. */
@@ -89,6 +97,12 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     serializers: { err: (value: unknown) => value },
     formatters: { level: (label) => ({ level: label }), log: (obj) => redact(obj) as Record<string, unknown> },
   };
+  if (options.format === 'pretty') {
+    // prettyFactory formats synchronously, so a line is on the terminal before the next statement runs.
+    const prettify = prettyFactory({ colorize: options.colorize ?? false, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,name' });
+    const out = options.destination ?? destination({ dest: 1, sync: true });
+    return pino(pinoOptions, { write: (line: string) => void out.write(prettify(line)) });
+  }
   return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
 }
 

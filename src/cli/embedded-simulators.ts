@@ -20,6 +20,9 @@ export interface EmbeddedSimulators {
   close(): Promise<void>;
 }
 
+/** The sandbox's `/v1/events` API key, kept in the data dir like its HMAC key. */
+export const SANDBOX_EVENTS_KEY_FILE = 'sandbox-events.key';
+
 /** Size of the sandbox fleet: big enough to show incidents and reports, small enough to start at once. */
 const SANDBOX_FLEET = 120;
 
@@ -79,6 +82,10 @@ export async function startEmbeddedSimulators(config: Config, logger: Logger): P
         const file = 'sandbox-hmac.key';
         effective = { ...effective, api: { ...effective.api, hmac: { ...effective.api.hmac, keys: [{ id: 'sandbox', secret: keyFile(config.dataDir, file) }] } } };
         notes.push(`API: sandbox HMAC key id "sandbox", secret in ${path.join(config.dataDir, file)} (see docs/api.md)`);
+      }
+      if (!config.events.apiKey && !config.events.basicAuth) {
+        // So `patchbridge events send` works in the sandbox with no setup, like the signed API commands.
+        effective = { ...effective, events: { ...effective.events, apiKey: keyFile(config.dataDir, SANDBOX_EVENTS_KEY_FILE) } };
       }
     }
   } catch (err) {

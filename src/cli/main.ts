@@ -10,6 +10,11 @@ import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { simCommand } from './commands/sim.js';
 import { storeCommand } from './commands/store.js';
+import { eventsCommand } from './commands/events.js';
+import { gatesCommand } from './commands/gates.js';
+import { reportsCommand } from './commands/reports.js';
+import { runsCommand } from './commands/runs.js';
+import { CliExitError } from './api-client.js';
 import type { CliIo } from './io.js';
 
 /** Builds the `patchbridge` program. `io` carries env, streams and exit so tests run it in-process. */
@@ -26,6 +31,10 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(simCommand(io));
   program.addCommand(outboxCommand(io));
   program.addCommand(storeCommand(io));
+  program.addCommand(runsCommand(io));
+  program.addCommand(gatesCommand(io));
+  program.addCommand(reportsCommand(io));
+  program.addCommand(eventsCommand(io));
   return program;
 }
 
@@ -43,6 +52,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliExitError) {
+      io.stderr.write(`patchbridge: ${err.message}\n`);
+      return err.exitCode;
+    }
     if (err instanceof ConfigError) {
       io.stderr.write(`patchbridge: configuration error: ${err.message}\n`);
       return 2;

@@ -282,6 +282,15 @@ export function loadConfig(env: Env): Config {
       reportCron: parseCron(r, 'PATCHBRIDGE_REPORT_CRON'),
     },
     outbox: { pollMs: r.int('PATCHBRIDGE_OUTBOX_POLL_MS', 10, 600_000) },
+    cli: {
+      apiUrl:
+        httpUrl('PATCHBRIDGE_API_URL', r.optional('PATCHBRIDGE_API_URL'), true) ??
+        httpUrl('PATCHBRIDGE_PUBLIC_URL', r.optional('PATCHBRIDGE_PUBLIC_URL'), true) ??
+        `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`,
+      keyId: r.parse('PATCHBRIDGE_API_KEY_ID', z.string().regex(/^[\w.-]{1,64}$/), 'a key id of letters, digits, ".", "_" or "-"'),
+      // The default follows PATCHBRIDGE_DATA_DIR, where the sandbox keeps its key.
+      keyFile: env['PATCHBRIDGE_API_KEY_FILE']?.trim() ? path.resolve(r.optional('PATCHBRIDGE_API_KEY_FILE') ?? '') : path.join(dataDir, 'sandbox-hmac.key'),
+    },
   };
   return deepFreeze(config);
 }

@@ -85,6 +85,8 @@ export interface Config {
     readonly reportCron: string;
   };
   readonly outbox: { readonly pollMs: number };
+  /** What the API commands of the CLI (`runs`, `gates`, `reports`, `events`) call and sign with. */
+  readonly cli: { readonly apiUrl: string; readonly keyId: string; readonly keyFile: string };
 }
 
 /** What `/readyz` and `patchbridge doctor` report as not yet configured. */

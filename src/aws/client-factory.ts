@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import type { AwsAccount } from '../config/index.js';
 import { AwsError } from './errors.js';
 import type { AwsContext } from './ports.js';
+import { createSsmThrottle, type SsmThrottle } from './ssm-quotas.js';
 
 /** The services the factory builds clients for. */
 export type AwsService = 'ssm' | 'sns' | 'sts' | 's3' | 'secretsManager' | 'tagging';
@@ -52,6 +53,11 @@ export interface CreateAwsClientsOptions {
   /** Assumed-role credentials are refreshed this long before they expire; default 5 min. */
   readonly refreshBeforeExpiryMs?: number;
   readonly clock?: Clock;
+  /**
+   * The per-(account, region, API) buckets every SSM read waits in; default one
+   * built here with the published quotas, in real time.
+   */
+  readonly ssmThrottle?: SsmThrottle;
 }
 
 /** Cached SDK v3 clients, one per (service, account, region). */
@@ -66,6 +72,8 @@ export interface AwsClients {
   credentials(ctx: AwsContext): CredentialProvider | AwsCredentialsInput | undefined;
   /** The context for the first configured account in `defaultRegion`. */
   defaultContext(): AwsContext;
+  /** The throttle every SSM client of this factory sends its reads through. */
+  readonly ssmThrottle: SsmThrottle;
   /** Closes every cached client's sockets. */
   destroy(): void;
 }
@@ -92,6 +100,7 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
   const cache = new Map<string, Destroyable>();
   const roleProviders = new Map<string, CredentialProvider>();
   const accounts = new Map(options.accounts.map((a) => [a.id, a]));
+  const ssmThrottle = options.ssmThrottle ?? createSsmThrottle();
 
   const endpointFor = (service: AwsService): string | undefined => {
     const overrides = options.endpointOverrides;
@@ -180,7 +189,7 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
   };
 
   return {
-    ssm: (ctx) => get('ssm', ctx, (c) => new SSMClient(c)),
+    ssm: (ctx) => get('ssm', ctx, (c) => throttled(new SSMClient(c), ctx, ssmThrottle)),
     sns: (ctx) => get('sns', ctx, (c) => new SNSClient(c)),
     sts: (ctx) => get('sts', ctx, (c) => new STSClient(c)),
     // Path-style keeps bucket names out of the host name, which custom endpoints need.
@@ -189,12 +198,29 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
     secretsManager: (ctx) => get('secretsManager', ctx, (c) => new SecretsManagerClient(c)),
     tagging: (ctx) => get('tagging', ctx, (c) => new ResourceGroupsTaggingAPIClient(c)),
     credentials: credentialsFor,
+    ssmThrottle,
     defaultContext: () => ({ accountId: options.accounts[0]?.id ?? '', region: options.defaultRegion }),
     destroy: () => {
       for (const client of cache.values()) client.destroy();
       cache.clear();
     },
   };
+}
+
+/**
+ * Every command the client sends (each page of a paginator too) first waits for
+ * its API's slot. It sits before the SDK's retry step: the SDK's adaptive retry
+ * still backs off on a ThrottlingException from calls other tools made.
+ */
+function throttled(client: SSMClient, ctx: AwsContext, throttle: SsmThrottle): SSMClient {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      await throttle.take(ctx, String(context.commandName ?? '').replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'patchbridgeSsmQuota' },
+  );
+  return client;
 }
 
 /**

@@ -268,6 +268,55 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.getPatchRun('run-1')).toEqual(expected);
       });
 
+      it('when a run keeps its SSM snapshot (instances, refreshedAt, status detail), then get returns it as written', async () => {
+        // Prepare
+        await store.createPatchRun(patchRun(clock, { id: 'run-1' }));
+        const instances = [
+          { instanceId: 'i-0123456789abcdef0', instanceName: 'web-1', status: 'Success', statusDetails: 'Success', commandId: 'cmd-1' },
+          { instanceId: 'i-0123456789abcdef1', status: 'Failed', statusDetails: 'Failed', commandId: 'cmd-1' },
+        ];
+
+        // Act
+        await store.updatePatchRun('run-1', { refreshedAt: clock.now().toISOString(), ssmStatus: 'Waiting', instances, instancesOmitted: 3 });
+
+        // Assess
+        expect(await store.getPatchRun('run-1')).toMatchObject({ refreshedAt: clock.now().toISOString(), ssmStatus: 'Waiting', instances, instancesOmitted: 3 });
+      });
+
+      it('when many callers begin a refresh of the same stale run at once, then exactly one gets the mark and updatedAt stays', async () => {
+        // Prepare
+        const run = patchRun(clock, { id: 'run-1' });
+        await store.createPatchRun(run);
+        const mark = { staleBefore: clock.now().toISOString(), leaseUntil: new Date(clock.now().getTime() + 15 * SECOND).toISOString() };
+
+        // Act
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.beginRunRefresh('run-1', mark)));
+
+        // Assess
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.getPatchRun('run-1'))?.updatedAt).toBe(run.updatedAt);
+      });
+
+      it('when a run was refreshed after staleBefore, then no mark is given; once it is stale and the lease has lapsed, one is', async () => {
+        // Prepare
+        await store.createPatchRun(patchRun(clock, { id: 'run-1' }));
+        await store.updatePatchRun('run-1', { refreshedAt: clock.now().toISOString() });
+        const later = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+
+        // Act / Assess
+        expect(await store.beginRunRefresh('run-1', { staleBefore: new Date(clock.now().getTime() - SECOND).toISOString(), leaseUntil: later(15 * SECOND) })).toBe(false);
+        await clock.advance(20 * SECOND);
+        expect(await store.beginRunRefresh('run-1', { staleBefore: later(-15 * SECOND), leaseUntil: later(15 * SECOND) })).toBe(true);
+        expect(await store.beginRunRefresh('run-1', { staleBefore: later(-15 * SECOND), leaseUntil: later(15 * SECOND) })).toBe(false);
+        await clock.advance(16 * SECOND);
+        expect(await store.beginRunRefresh('run-1', { staleBefore: later(-15 * SECOND), leaseUntil: later(15 * SECOND) })).toBe(true);
+      });
+
+      it('when the run does not exist, then beginRunRefresh fails with NOT_FOUND', async () => {
+        const now = clock.now().toISOString();
+        await expectStoreError(store.beginRunRefresh('run-missing', { staleBefore: now, leaseUntil: now }), 'NOT_FOUND');
+      });
+
       it('when a run does not exist, then update fails with NOT_FOUND', async () => {
         await expectStoreError(store.updatePatchRun('run-missing', { status: 'Failed' }), 'NOT_FOUND');
       });

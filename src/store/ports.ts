@@ -36,6 +36,14 @@ export interface StateStore {
   /** Merges `patch` and bumps `updatedAt`; NOT_FOUND if absent. */
   updatePatchRun(id: string, patch: Partial<Omit<PatchRunRecord, 'id' | 'createdAt'>>): Promise<PatchRunRecord>;
   findPatchRunByExecution(executionId: string): Promise<PatchRunRecord | undefined>;
+  /**
+   * The freshness mark, in one conditional write: takes the right to refresh run
+   * `id` from SSM until `leaseUntil` only if its `refreshedAt` is absent or before
+   * `staleBefore` and no other lease is running (`refreshLeaseUntil` absent or
+   * past). Exactly one of N concurrent callers — in any process — gets `true`.
+   * NOT_FOUND if the run does not exist.
+   */
+  beginRunRefresh(id: string, mark: { staleBefore: string; leaseUntil: string }): Promise<boolean>;
   /** Newest first. */
   listPatchRuns(query: { changeNumber?: string; limit: number; cursor?: string }): Promise<Page<PatchRunRecord>>;
 

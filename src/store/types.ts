@@ -19,8 +19,28 @@ export interface PatchRunRecord {
   readonly counts?: Readonly<Record<string, number>>;
   /** sys_id of the `x_pbridge_patch_run` record in ServiceNow, once written. */
   readonly servicenowSysId?: string;
+  /** When the status, counts and instances were last read from SSM. */
+  readonly refreshedAt?: string;
+  /** SSM's own execution status at `refreshedAt` (`InProgress`, `Waiting`, …). */
+  readonly ssmStatus?: string;
+  readonly failureMessage?: string;
+  /** Per-instance results at `refreshedAt`, sorted by instance id (see `RUN_INSTANCES_MAX`). */
+  readonly instances?: readonly PatchRunInstance[];
+  /** Instances left out of `instances` to keep the record within a DynamoDB item. */
+  readonly instancesOmitted?: number;
+  /** A refresh from SSM is under way until then (set by `beginRunRefresh`). */
+  readonly refreshLeaseUntil?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** One instance's outcome in a patch run, as SSM last reported it. */
+export interface PatchRunInstance {
+  readonly instanceId: string;
+  readonly instanceName?: string;
+  readonly status: string;
+  readonly statusDetails: string;
+  readonly commandId: string;
 }
 
 export interface IdempotencyRecord {

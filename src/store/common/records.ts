@@ -29,6 +29,23 @@ export const patchRunSchema = z.object({
   status: z.enum(['Pending', 'InProgress', 'Success', 'Failed', 'TimedOut', 'Cancelling', 'Cancelled']),
   counts: z.record(z.string(), z.number()).optional(),
   servicenowSysId: z.string().optional(),
+  refreshedAt: z.string().optional(),
+  ssmStatus: z.string().optional(),
+  failureMessage: z.string().optional(),
+  instances: z
+    .array(
+      z.object({
+        instanceId: z.string(),
+        instanceName: z.string().optional(),
+        status: z.string(),
+        statusDetails: z.string(),
+        commandId: z.string(),
+      }),
+    )
+    .readonly()
+    .optional(),
+  instancesOmitted: z.number().int().optional(),
+  refreshLeaseUntil: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 }) satisfies z.ZodType<PatchRunRecord>;
@@ -213,4 +230,16 @@ export const MAX_ERROR_LENGTH = 2000;
 
 export function truncateError(error: string): string {
   return error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error;
+}
+
+/** A freshness mark's times, normalised so stored ISO strings compare in order. */
+export function prepareRefreshMark(mark: { staleBefore: string; leaseUntil: string }): { staleBefore: string; leaseUntil: string } {
+  return { staleBefore: normaliseIso(mark.staleBefore, 'staleBefore'), leaseUntil: normaliseIso(mark.leaseUntil, 'leaseUntil') };
+}
+
+/** `beginRunRefresh`'s condition: stale (or never read) and no refresh lease running at `now`. */
+export function refreshDue(run: PatchRunRecord, mark: { staleBefore: string }, now: string): boolean {
+  const stale = run.refreshedAt === undefined || run.refreshedAt < mark.staleBefore;
+  const free = run.refreshLeaseUntil === undefined || run.refreshLeaseUntil < now;
+  return stale && free;
 }

@@ -34,6 +34,7 @@ import {
   prepareIdempotency,
   preparePatch,
   preparePatchRun,
+  prepareRefreshMark,
   prepareReportJob,
   reportJobSchema,
   toJsonValue,
@@ -103,7 +104,8 @@ const runSpec: DocSpec<PatchRunRecord> = {
   what: 'patch run',
   schema: patchRunSchema,
   key: (id) => ({ pk: `RUN#${id}`, sk: RUNS }),
-  opaque: ['request'],
+  // `instances` is a long list of small maps: one JSON string is far smaller in the item (400 KB limit).
+  opaque: ['request', 'instances'],
   indexes: (f) => {
     const sortKey = listSortKey(f);
     return defined({
@@ -430,6 +432,27 @@ class DynamoStateStore implements StateStore {
       1,
     );
     return item === undefined ? undefined : decode(runSpec.schema, item, runSpec.opaque, runSpec.what);
+  }
+
+  async beginRunRefresh(id: string, mark: { staleBefore: string; leaseUntil: string }): Promise<boolean> {
+    const m = prepareRefreshMark(mark);
+    const result = await this.#conditional('UpdateItem', () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: runSpec.key(id),
+          UpdateExpression: 'SET #lease = :lease',
+          // ISO-8601 UTC strings of one format compare in time order.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(#fresh) OR #fresh < :stale) AND (attribute_not_exists(#lease) OR #lease < :now)',
+          ExpressionAttributeNames: { '#lease': 'refreshLeaseUntil', '#fresh': 'refreshedAt' },
+          ExpressionAttributeValues: { ':lease': m.leaseUntil, ':stale': m.staleBefore, ':now': this.#clock.now().toISOString() },
+        }),
+      ),
+    );
+    if (result !== CONDITION_FAILED) return true;
+    if ((await this.#getItem(runSpec.key(id))) === undefined) throw new StoreError('NOT_FOUND', 'patch run not found', { details: { id } });
+    return false;
   }
 
   async listPatchRuns(query: { changeNumber?: string; limit: number; cursor?: string }): Promise<Page<PatchRunRecord>> {

@@ -19,7 +19,9 @@ import {
   prepareIdempotency,
   preparePatch,
   preparePatchRun,
+  prepareRefreshMark,
   prepareReportJob,
+  refreshDue,
   reportJobSchema,
   toJsonValue,
   truncateError,
@@ -209,6 +211,23 @@ class DocTable<T extends ListPosition> {
     return apply.immediate();
   }
 
+  /**
+   * Merges `fields` into the record when `due(current)` holds, in one immediate
+   * transaction, leaving `updatedAt` alone (a bookkeeping mark, not a change).
+   * NOT_FOUND if absent; `false` when `due` refuses.
+   */
+  markIf(id: string, due: (current: T) => boolean, fields: Partial<T>): boolean {
+    const apply = this.#db.transaction((): boolean => {
+      const current = this.get(id);
+      if (current === undefined) throw new StoreError('NOT_FOUND', `${this.#what} not found`, { details: { id } });
+      if (!due(current)) return false;
+      const next = parseInput(this.#schema, { ...current, ...fields }, this.#what);
+      this.#db.prepare(`UPDATE ${this.#table} SET data = @data WHERE id = @id`).run({ data: JSON.stringify(next), id });
+      return true;
+    });
+    return apply.immediate();
+  }
+
   /** Up to `count` records newest first, strictly after `after`, optionally where `column = value`. */
   list(count: number, after: ListPosition | undefined, filter?: { column: string; value: string }): T[] {
     const where: string[] = [];
@@ -336,6 +355,14 @@ class SqliteStateStore implements StateStore {
 
   findPatchRunByExecution(executionId: string): Promise<PatchRunRecord | undefined> {
     return this.#call(() => this.#runs.findBy('execution_id', executionId));
+  }
+
+  beginRunRefresh(id: string, mark: { staleBefore: string; leaseUntil: string }): Promise<boolean> {
+    return this.#call(() => {
+      const m = prepareRefreshMark(mark);
+      const now = this.#now().toISOString();
+      return this.#runs.markIf(id, (run) => refreshDue(run, m, now), { refreshLeaseUntil: m.leaseUntil });
+    });
   }
 
   listPatchRuns(query: { changeNumber?: string; limit: number; cursor?: string }): Promise<Page<PatchRunRecord>> {

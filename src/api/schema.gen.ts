@@ -417,6 +417,13 @@ export interface components {
             maxConcurrency: string;
             maxErrors: string;
             counts?: components["schemas"]["PatchRunCounts"];
+            /**
+             * Format: date-time
+             * @description When `status`, `counts` and the per-instance results were last read from SSM. Reads are answered from
+             *     patchbridge's store; SSM is read when its events arrive, and on a read when the stored status is older
+             *     than `PATCHBRIDGE_RUN_STATUS_FRESHNESS_SECONDS`. Absent until the first read.
+             */
+            refreshedAt?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -441,12 +448,24 @@ export interface components {
             commandId: string;
         };
         PatchRunDetail: components["schemas"]["PatchRunFields"] & {
-            /** @description The Automation execution status as SSM reports it. */
+            /** @description The Automation execution status as SSM reported it at `refreshedAt`. */
             ssmStatus?: string;
             failureMessage?: string;
+            /** @description Seconds since `refreshedAt`. */
+            ageSeconds?: number;
+            /**
+             * @description `true` when the status is older than the freshness period (or was never read) and could not be
+             *     refreshed for this answer: SSM throttled or unreachable, or the refresh is still under way. The
+             *     answer is then the stored status; `ageSeconds` says how old it is.
+             */
+            stale: boolean;
+            /** @enum {string} */
+            staleReason?: "AWS_THROTTLED" | "AWS_UNAVAILABLE" | "AWS_REJECTED" | "REFRESH_PENDING";
             instances: {
                 items: components["schemas"]["InstanceResult"][];
                 nextCursor?: string;
+                /** @description Successful instances not listed because the run is larger than the 2,000 results kept; `counts` covers every instance. */
+                omitted?: number;
             };
         };
         PatchRunList: {

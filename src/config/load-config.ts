@@ -263,7 +263,10 @@ export function loadConfig(env: Env): Config {
       patchResults: topic('PATCHBRIDGE_PATCH_RESULTS_TOPIC_ARN'),
       notificationRoleArn: r.parse('PATCHBRIDGE_NOTIFICATION_ROLE_ARN', z.string().regex(ROLE_ARN).optional(), 'an IAM role ARN'),
     },
-    patching: { runbook: r.parse('PATCHBRIDGE_PATCH_RUNBOOK', z.string().regex(/^[a-zA-Z0-9_.:/-]{3,128}$/), 'an SSM document name') },
+    patching: {
+      runbook: r.parse('PATCHBRIDGE_PATCH_RUNBOOK', z.string().regex(/^[a-zA-Z0-9_.:/-]{3,128}$/), 'an SSM document name'),
+      statusFreshnessSeconds: r.int('PATCHBRIDGE_RUN_STATUS_FRESHNESS_SECONDS', 1, 3600),
+    },
     incidents: {
       defaultGroup: r.parse('PATCHBRIDGE_INCIDENT_DEFAULT_GROUP', z.string().min(1).max(80), 'a group name'),
       groupMap: Object.entries(groupMapRaw ?? {}).map(([k, group]) => {

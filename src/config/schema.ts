@@ -52,6 +52,7 @@ export const VARIABLES = [
   { name: 'PATCHBRIDGE_PATCH_RESULTS_TOPIC_ARN', description: 'SNS topic Run Command notifications go to (set on commands we send).' },
   { name: 'PATCHBRIDGE_NOTIFICATION_ROLE_ARN', description: 'IAM role Run Command uses to publish to the PatchResults topic.' },
   { name: 'PATCHBRIDGE_PATCH_RUNBOOK', default: 'patchbridge-AdHocPatch', description: 'Automation runbook ad hoc patch runs start.' },
+  { name: 'PATCHBRIDGE_RUN_STATUS_FRESHNESS_SECONDS', default: '15', description: 'A patch run read answers from the store while its status is younger than this; an older one is read from SSM first (once per run, however many ask). 1–3600.' },
   { name: 'PATCHBRIDGE_INCIDENT_DEFAULT_GROUP', default: 'Cloud Operations', description: 'Assignment group when no tag mapping matches.' },
   { name: 'PATCHBRIDGE_INCIDENT_GROUP_MAP', description: 'JSON `{ "TagKey=Value": "Group" }`, first match wins, e.g. `{"Application=billing":"Billing Ops"}`.' },
   { name: 'PATCHBRIDGE_INCIDENT_SERVICE_MAP', description: 'JSON `{ "PatchGroup": "CI name or sys_id" }` for multi-instance incidents.' },

@@ -25,7 +25,7 @@ import type { PatchEvent } from '../../src/domain/index.js';
 import { normaliseEventBridge } from '../../src/events/index.js';
 import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
 import type { ServiceNowClient } from '../../src/servicenow/index.js';
-import { type AwsSim, createAwsSimHarness, GUARD_FUNCTION } from '../../src/sim/aws/index.js';
+import { type AwsSim, createAwsSimHarness, GUARD_FUNCTION, type SimTimeMode } from '../../src/sim/aws/index.js';
 import { createServiceNowSimHarness, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../src/store/index.js';
 
@@ -40,6 +40,8 @@ const HOUR = 3_600_000;
 export interface HarnessOptions {
   readonly rateLimitPerMinute?: number;
   readonly logger?: Logger;
+  /** The AWS simulator's time; default `instant` (runs finish as soon as they start). */
+  readonly simTime?: SimTimeMode;
 }
 
 export interface Harness {
@@ -91,6 +93,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     sim: {
       seed: 11,
       clock,
+      ...(options.simTime ? { time: options.simTime } : {}),
       // The event intake's normaliser turns what EventBridge would deliver into PatchEvents.
       sinks: [{ kind: 'callback', fn: (kind, payload) => void (kind === 'eventbridge' && events.push(...normaliseEventBridge(payload))) }],
       fleet: { size: 12, seed: 11, accountId: ACCOUNT, region: REGION, failureRate: 0, patchGroups: ['web-prod', 'db-prod', 'app-staging'], now: T0 },

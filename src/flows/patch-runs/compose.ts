@@ -77,6 +77,7 @@ export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptio
     ...common,
     execution: deps.aws.patchExecution,
     runbook: deps.config.patching.runbook,
+    freshnessMs: deps.config.patching.statusFreshnessSeconds * 1000,
     ...(options.incidentNumbers ? { incidentNumbers: options.incidentNumbers } : {}),
   });
   const changeGates = createChangeGates({ ...common, windows: deps.aws.windows });

@@ -1,9 +1,9 @@
-import type { AwsContext, CommandInvocation, PatchExecution, RunStatus } from '../../aws/index.js';
+import { type AwsContext, type CommandInvocation, isAwsError, type PatchExecution, type RunStatus } from '../../aws/index.js';
 import type { Clock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { ChangeRefusedError, type PatchEvent } from '../../domain/index.js';
-import { type Page, type PatchRunRecord, type PatchRunStatus, StoreError, type StateStore } from '../../store/index.js';
+import { type Page, type PatchRunInstance, type PatchRunRecord, type PatchRunStatus, StoreError, type StateStore } from '../../store/index.js';
 import {
   assertManaged,
   awsFailure,
@@ -22,7 +22,7 @@ import { canonicalRequest, type PatchRunRequest, type PatchRunRequestInput, patc
 export type PatchRunExecution = PatchExecution;
 
 export interface PatchRunsDeps {
-  readonly store: Pick<StateStore, 'createPatchRun' | 'getPatchRun' | 'updatePatchRun' | 'findPatchRunByExecution' | 'listPatchRuns'>;
+  readonly store: Pick<StateStore, 'createPatchRun' | 'getPatchRun' | 'updatePatchRun' | 'findPatchRunByExecution' | 'listPatchRuns' | 'beginRunRefresh'>;
   readonly execution: PatchRunExecution;
   readonly servicenow: ChangeReader;
   readonly writes: ServiceNowWrites;
@@ -40,6 +40,17 @@ export interface PatchRunsDeps {
   readonly incidentNumbers?: (run: PatchRunRecord, status: RunStatus) => Promise<readonly string[]>;
   /** Invocation-level events refresh a run at most this often. Default 10 s. */
   readonly progressIntervalMs?: number;
+  /**
+   * A read answers from the store while the stored status is younger than this
+   * (`config.patching.statusFreshnessSeconds`); an older one is refreshed from SSM
+   * first, once per run however many read it at the same time. Default 15 s.
+   */
+  readonly freshnessMs?: number;
+  /**
+   * How long a read waits for that refresh before answering from the store, saying
+   * how old the status is; the refresh carries on and lands in the store. Default 2 s.
+   */
+  readonly refreshWaitMs?: number;
   /**
    * Longest wait in the 1 TPS start queue after the change was verified; past it
    * the start fails with a retryable 503. Default 15 s: the caller is waiting, and
@@ -70,22 +81,26 @@ export interface PatchRunView {
   readonly maxConcurrency: string;
   readonly maxErrors: string;
   readonly counts?: PatchRunCounts;
+  /** When status, counts and instances were last read from SSM; absent until the first read. */
+  readonly refreshedAt?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-export interface InstanceResultView {
-  readonly instanceId: string;
-  readonly instanceName?: string;
-  readonly status: string;
-  readonly statusDetails: string;
-  readonly commandId: string;
-}
+export type InstanceResultView = PatchRunInstance;
+
+/** Why a read answered with a status older than the freshness period. */
+export type StaleReason = 'AWS_THROTTLED' | 'AWS_UNAVAILABLE' | 'AWS_REJECTED' | 'REFRESH_PENDING';
 
 export interface PatchRunDetailView extends PatchRunView {
   readonly ssmStatus?: string;
   readonly failureMessage?: string;
-  readonly instances: { readonly items: readonly InstanceResultView[]; readonly nextCursor?: string };
+  /** Seconds since `refreshedAt`. */
+  readonly ageSeconds?: number;
+  /** The status is older than the freshness period (or was never read) and could not be refreshed now. */
+  readonly stale: boolean;
+  readonly staleReason?: StaleReason;
+  readonly instances: { readonly items: readonly InstanceResultView[]; readonly nextCursor?: string; readonly omitted?: number };
 }
 
 export interface PatchRuns {
@@ -99,7 +114,12 @@ export interface PatchRuns {
    * `created` is false when the same change and request had already started this run.
    */
   start(input: PatchRunRequestInput): Promise<{ run: PatchRunView; created: boolean }>;
-  /** The run with per-instance status read from SSM now (one page); the stored status follows SSM. */
+  /**
+   * The run with per-instance status (one page), from the store. A status older
+   * than the freshness period is first refreshed from SSM (single-flight per run,
+   * and across processes through the store's freshness mark); when SSM is throttled
+   * or unreachable the stored status is answered with its age, never an error.
+   */
   get(runId: string, page?: { limit?: number; cursor?: string }): Promise<PatchRunDetailView>;
   list(query: { changeRequest?: string; limit?: number; cursor?: string }): Promise<Page<PatchRunView>>;
   /** Stops the execution; `PATCH_RUN_FINISHED` if it already ended. Needs no change approval. */
@@ -123,6 +143,28 @@ const STATUS_BY_PHASE: Readonly<Record<RunStatus['phase'], PatchRunStatus>> = {
   cancelled: 'Cancelled',
 };
 const COMMAND_CACHE_MAX = 1_000;
+/**
+ * Per-instance results kept on a run record. DynamoDB items stop at 400 KB and a
+ * result is about 150 bytes as JSON; the counts always cover every instance, and
+ * failures are kept before successes when a run is larger than this.
+ */
+export const RUN_INSTANCES_MAX = 2_000;
+
+const byInstanceId = (a: { instanceId: string }, b: { instanceId: string }) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0);
+
+/** The invocations as stored: sorted by instance id, failures first to go in when over `RUN_INSTANCES_MAX`. */
+export function storedInstances(invocations: readonly CommandInvocation[]): { instances: PatchRunInstance[]; omitted: number } {
+  const all = invocations.map((i) => ({
+    instanceId: i.instanceId,
+    ...(i.instanceName ? { instanceName: i.instanceName } : {}),
+    status: i.status,
+    statusDetails: i.statusDetails,
+    commandId: i.commandId,
+  }));
+  if (all.length <= RUN_INSTANCES_MAX) return { instances: all.sort(byInstanceId), omitted: 0 };
+  const kept = [...all.filter((i) => i.status !== 'Success'), ...all.filter((i) => i.status === 'Success')].slice(0, RUN_INSTANCES_MAX);
+  return { instances: kept.sort(byInstanceId), omitted: all.length - RUN_INSTANCES_MAX };
+}
 
 /** Per-instance outcome counts from invocation statuses. */
 export function countInvocations(invocations: readonly CommandInvocation[]): PatchRunCounts {
@@ -156,6 +198,10 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
   const progressInterval = deps.progressIntervalMs ?? 10_000;
   const maxStartWait = deps.maxStartWaitMs ?? 15_000;
   const endMargin = deps.endMarginMs ?? 60_000;
+  const freshness = deps.freshnessMs ?? 15_000;
+  const refreshWait = deps.refreshWaitMs ?? 2_000;
+  // One refresh per run in this process; the store's mark keeps other processes out.
+  const inFlight = new Map<string, Promise<PatchRunRecord | undefined>>();
   // Command → run, learnt from SSM: Run Command events do not name the automation that sent them.
   const runByCommand = new Map<string, string>();
   const lastRefresh = new Map<string, number>();
@@ -176,6 +222,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       maxConcurrency: r.maxConcurrency,
       maxErrors: r.maxErrors,
       ...(run.counts ? { counts: run.counts as PatchRunCounts } : {}),
+      ...(run.refreshedAt ? { refreshedAt: run.refreshedAt } : {}),
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
     };
@@ -210,8 +257,18 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
     if (run.status === 'Cancelling' && (next === 'InProgress' || next === 'Pending')) next = 'Cancelling';
     if (FINAL.has(run.status)) next = run.status;
     const counts = countInvocations(status.invocations);
-    if (next === run.status && JSON.stringify(counts) === JSON.stringify(run.counts ?? null)) return run;
-    const updated = await deps.store.updatePatchRun(run.id, { status: next, counts });
+    const changed = next !== run.status || JSON.stringify(counts) !== JSON.stringify(run.counts ?? null);
+    const { instances, omitted } = storedInstances(status.invocations);
+    const updated = await deps.store.updatePatchRun(run.id, {
+      status: next,
+      counts,
+      refreshedAt: deps.clock.now().toISOString(),
+      ssmStatus: status.status,
+      ...(status.failureMessage ? { failureMessage: status.failureMessage.slice(0, 2_000) } : {}),
+      instances,
+      instancesOmitted: omitted,
+    });
+    if (!changed) return updated;
     await deps.writes.syncPatchRun(updated);
     if (FINAL.has(next) && !FINAL.has(run.status)) await noteCompletion(updated, status, counts);
     return updated;
@@ -235,10 +292,66 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
     await deps.writes.changeNote(run.changeSysId, lines.join('\n'), `run-finished:${run.id}`);
   }
 
-  async function refresh(run: PatchRunRecord): Promise<{ run: PatchRunRecord; status?: RunStatus }> {
-    if (!run.executionId) return { run };
-    const status = await readStatus({ ...run, executionId: run.executionId });
-    return { run: await apply(run, status), status };
+  /**
+   * Reads the run from SSM into the store, once per run at a time in this process.
+   * Unless `force` (an event says the run moved), it first takes the store's
+   * freshness mark and gives up (`undefined`) when another process holds it or
+   * refreshed the run meanwhile.
+   */
+  function refresh(run: PatchRunRecord, force: boolean): Promise<PatchRunRecord | undefined> {
+    const executionId = run.executionId;
+    if (!executionId) return Promise.resolve(run);
+    const running = inFlight.get(run.id);
+    if (running) return running;
+    const work = (async () => {
+      if (!force) {
+        const now = deps.clock.now().getTime();
+        const mark = { staleBefore: new Date(now - freshness).toISOString(), leaseUntil: new Date(now + Math.max(freshness, refreshWait)).toISOString() };
+        if (!(await deps.store.beginRunRefresh(run.id, mark))) return undefined;
+      }
+      const status = await readStatus({ ...run, executionId });
+      return apply((await deps.store.getPatchRun(run.id)) ?? run, status);
+    })();
+    const settled = work.finally(() => inFlight.delete(run.id));
+    inFlight.set(run.id, settled);
+    return settled;
+  }
+
+  /** Stored and older than the freshness period, unless it ended and was read since. */
+  function isStale(run: PatchRunRecord): boolean {
+    if (!run.executionId) return false;
+    if (run.refreshedAt === undefined) return true;
+    if (FINAL.has(run.status)) return false;
+    return deps.clock.now().getTime() - Date.parse(run.refreshedAt) >= freshness;
+  }
+
+  /** Waits up to `refreshWait` for a refresh; afterwards it lands in the store on its own. */
+  async function awaitRefresh(run: PatchRunRecord): Promise<{ run: PatchRunRecord; reason?: StaleReason }> {
+    const pending = refresh(run, false);
+    const timer = new AbortController();
+    const timeout = deps.clock.sleep(refreshWait, timer.signal).then(
+      () => 'timeout' as const,
+      () => 'timeout' as const,
+    );
+    try {
+      const outcome = await Promise.race([pending, timeout]);
+      if (outcome === 'timeout') {
+        pending.catch((err: unknown) => log.warn({ err, runId: run.id }, 'background refresh of a patch run failed'));
+        return { run, reason: 'REFRESH_PENDING' };
+      }
+      // Another process held the mark: what it wrote (or is writing) is the freshest there is.
+      return { run: outcome ?? (await deps.store.getPatchRun(run.id)) ?? run };
+    } catch (err) {
+      // Only SSM failures are answered from the store; a store fault is a fault.
+      if (!(err instanceof ChangeFlowError && (err.code === 'AWS_UNAVAILABLE' || err.code === 'AWS_REJECTED'))) throw err;
+      const failure = err;
+      const cause = failure.cause;
+      const reason: StaleReason = isAwsError(cause) && cause.code === 'THROTTLED' ? 'AWS_THROTTLED' : failure.code === 'AWS_REJECTED' ? 'AWS_REJECTED' : 'AWS_UNAVAILABLE';
+      log.warn({ err, runId: run.id, reason }, 'patch run answered from the store: SSM could not be read');
+      return { run, reason };
+    } finally {
+      timer.abort();
+    }
   }
 
   async function runForCommand(event: { commandId: string; accountId: string; region: string }): Promise<PatchRunRecord | undefined> {
@@ -251,7 +364,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
     for (const run of recent.items) {
       if (FINAL.has(run.status) || !run.executionId || run.accountId !== event.accountId || run.region !== event.region) continue;
       if (deps.clock.now().getTime() - (lastRefresh.get(run.id) ?? Number.NEGATIVE_INFINITY) < progressInterval) continue;
-      await refresh(run);
+      await refresh(run, true);
       if (runByCommand.get(event.commandId) === run.id) return deps.store.getPatchRun(run.id);
     }
     return undefined;
@@ -322,23 +435,24 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
     },
 
     async get(runId, page = {}) {
-      const stored = await mustGet(runId);
       const offset = decodeCursor(page.cursor);
       const limit = page.limit ?? 50;
-      const { run, status } = await refresh(stored);
-      const invocations = [...(status?.invocations ?? [])].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-      const items = invocations.slice(offset, offset + limit).map((i) => ({
-        instanceId: i.instanceId,
-        ...(i.instanceName ? { instanceName: i.instanceName } : {}),
-        status: i.status,
-        statusDetails: i.statusDetails,
-        commandId: i.commandId,
-      }));
+      const stored = await mustGet(runId);
+      const { run, reason } = isStale(stored) ? await awaitRefresh(stored) : { run: stored };
+      const all = run.instances ?? [];
+      const ageMs = run.refreshedAt === undefined ? undefined : Math.max(0, deps.clock.now().getTime() - Date.parse(run.refreshedAt));
       return {
         ...view(run),
-        ...(status ? { ssmStatus: status.status } : {}),
-        ...(status?.failureMessage ? { failureMessage: status.failureMessage } : {}),
-        instances: { items, ...(offset + limit < invocations.length ? { nextCursor: encodeCursor(offset + limit) } : {}) },
+        ...(run.ssmStatus ? { ssmStatus: run.ssmStatus } : {}),
+        ...(run.failureMessage ? { failureMessage: run.failureMessage } : {}),
+        ...(ageMs === undefined ? {} : { ageSeconds: Math.floor(ageMs / 1000) }),
+        stale: isStale(run),
+        ...(isStale(run) ? { staleReason: reason ?? 'REFRESH_PENDING' } : {}),
+        instances: {
+          items: all.slice(offset, offset + limit),
+          ...(offset + limit < all.length ? { nextCursor: encodeCursor(offset + limit) } : {}),
+          ...(run.instancesOmitted ? { omitted: run.instancesOmitted } : {}),
+        },
       };
     },
 
@@ -375,7 +489,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       const sinceLast = deps.clock.now().getTime() - (lastRefresh.get(run.id) ?? Number.NEGATIVE_INFINITY);
       // One refresh reads every invocation; per-instance events are many, so they refresh at most every interval.
       if (event.kind === 'invocation' && sinceLast < progressInterval) return 'updated';
-      await refresh(run);
+      await refresh(run, true);
       return 'updated';
     },
   };

@@ -1,0 +1,123 @@
+/**
+ * Run status from the store: reads of a patch run answer from the state store, SSM
+ * is read at most once per run per freshness period (counted at the AWS simulator),
+ * and a throttled SSM answers with the stored status and its age, never a 5xx.
+ */
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/logger.js';
+import { createServiceNowWrites } from '../../src/flows/change-gates/index.js';
+import { createPatchRuns } from '../../src/flows/patch-runs/index.js';
+import { ACCOUNT, createHarness, type Harness, REGION, T0 } from './harness.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  // Stepped simulator time: a run stays in progress until a test moves the simulator on.
+  h = await createHarness({ simTime: { mode: 'stepped' } });
+});
+afterAll(async () => {
+  await h.close();
+});
+beforeEach(() => {
+  h.clock.set(T0);
+});
+
+async function startRun(): Promise<string> {
+  const change = h.change();
+  const body = JSON.stringify({ changeRequest: change.number, accountId: ACCOUNT, region: REGION, targets: { patchGroups: ['web-prod'] }, operation: 'Scan' });
+  const res = await request(h.app)
+    .post('/v1/patch-runs')
+    .set('content-type', 'application/json')
+    .set('x-patchbridge-signature', h.sign('POST', '/v1/patch-runs', body))
+    .send(body);
+  expect(res.status).toBe(202);
+  return res.body.id as string;
+}
+
+function get(path: string) {
+  return request(h.app).get(path).set('x-patchbridge-signature', h.sign('GET', path));
+}
+
+describe('GET /v1/patch-runs/{id} from the store', () => {
+  it('when 100 reads of a run whose status is stale arrive at once, then SSM is read once and every read sees the refreshed status', async () => {
+    // Prepare
+    const id = await startRun();
+    await h.aws.advance(3_600_000);
+    const before = h.aws.count('GetAutomationExecution');
+
+    // Act
+    const answers = await Promise.all(Array.from({ length: 100 }, () => get(`/v1/patch-runs/${id}`)));
+
+    // Assess
+    expect(h.aws.count('GetAutomationExecution') - before).toBe(1);
+    expect(answers.map((a) => a.status)).toEqual(Array(100).fill(200));
+    for (const a of answers) {
+      expect(a.body).toMatchObject({ status: 'Success', refreshedAt: T0.toISOString(), stale: false });
+      expect(h.validator.validateResponse('getPatchRun', a.status, a.headers['content-type'], a.body)).toEqual([]);
+    }
+  });
+
+  it('when the stored status is younger than the freshness period, then reads do not call SSM; once older, one read refreshes it', async () => {
+    // Prepare
+    const id = await startRun();
+    await get(`/v1/patch-runs/${id}`);
+    const before = h.aws.count('GetAutomationExecution');
+
+    // Act
+    await h.clock.advance(14_000);
+    const fresh = await get(`/v1/patch-runs/${id}`);
+    const list = await get('/v1/patch-runs');
+    const countFresh = h.aws.count('GetAutomationExecution') - before;
+    await h.clock.advance(2_000);
+    await get(`/v1/patch-runs/${id}`);
+    await get(`/v1/patch-runs/${id}`);
+
+    // Assess
+    expect(countFresh).toBe(0);
+    expect(fresh.body).toMatchObject({ refreshedAt: T0.toISOString(), ageSeconds: 14, stale: false });
+    expect(list.body.items.find((r: { id: string }) => r.id === id)?.refreshedAt).toBe(T0.toISOString());
+    expect(h.aws.count('GetAutomationExecution') - before).toBe(1);
+  });
+
+  it('when SSM throttles the refresh, then the read answers 200 with the stored status, its age and AWS_THROTTLED', async () => {
+    // Prepare
+    const id = await startRun();
+    const first = await get(`/v1/patch-runs/${id}`);
+    await h.clock.advance(40_000);
+    h.aws.injectFault('GetAutomationExecution', { name: 'ThrottlingException', status: 400, message: 'Rate exceeded', times: 10 });
+
+    // Act
+    const res = await get(`/v1/patch-runs/${id}`);
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: first.body.status, refreshedAt: T0.toISOString(), ageSeconds: 40, stale: true, staleReason: 'AWS_THROTTLED' });
+    expect(res.body.instances.items).toEqual(first.body.instances.items);
+    expect(h.validator.validateResponse('getPatchRun', res.status, res.headers['content-type'], res.body)).toEqual([]);
+  });
+
+  it('when two processes share the store (two Lambda containers), then concurrent stale reads in both cause one SSM read', async () => {
+    // Prepare: a second process with its own single-flight map, over the same store and AWS account.
+    const id = await startRun();
+    await get(`/v1/patch-runs/${id}`);
+    await h.clock.advance(20_000);
+    const other = createPatchRuns({
+      store: h.store,
+      execution: h.awsPorts.patchExecution,
+      servicenow: h.servicenow,
+      writes: createServiceNowWrites({ store: h.store }),
+      clock: h.clock,
+      logger: silentLogger(),
+      managedAccounts: [ACCOUNT],
+    });
+    const before = h.aws.count('GetAutomationExecution');
+
+    // Act
+    const reads = await Promise.all([...Array.from({ length: 20 }, () => h.patchRuns.get(id)), ...Array.from({ length: 20 }, () => other.get(id))]);
+
+    // Assess
+    expect(h.aws.count('GetAutomationExecution') - before).toBe(1);
+    expect(reads.every((r) => r.status === reads[0]?.status)).toBe(true);
+  });
+});

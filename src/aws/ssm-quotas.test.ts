@@ -47,7 +47,9 @@ describe('SSM read throttle', () => {
     const throttle = createSsmThrottle({ clock });
     for (let i = 0; i < 3; i++) await throttle.take(CTX, 'GetAutomationExecution');
     let other = false;
-    const p = throttle.take({ ...CTX, region: 'us-east-1' }, 'GetAutomationExecution').then(() => void (other = true));
+    const p = throttle.take({ ...CTX, region: 'us-east-1' }, 'GetAutomationExecution').then(() => {
+      other = true;
+    });
     await new Promise((r) => setImmediate(r));
     expect(other).toBe(true);
     await p;

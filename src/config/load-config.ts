@@ -279,6 +279,7 @@ export function loadConfig(env: Env): Config {
     compliance: {
       staleDays: r.int('PATCHBRIDGE_STALE_DAYS', 1, 365),
       reportDays: r.int('PATCHBRIDGE_REPORT_DAYS', 1, 366),
+      snapshotMaxAgeSeconds: r.int('PATCHBRIDGE_REPORT_SNAPSHOT_MAX_AGE_SECONDS', 0, 86_400),
       linkTtlSeconds: r.int('PATCHBRIDGE_REPORT_LINK_TTL_SECONDS', 60, 604_800),
       linkSigningKey,
       snapshotCron: parseCron(r, 'PATCHBRIDGE_SNAPSHOT_CRON'),

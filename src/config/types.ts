@@ -79,6 +79,7 @@ export interface Config {
   readonly compliance: {
     readonly staleDays: number;
     readonly reportDays: number;
+    readonly snapshotMaxAgeSeconds: number;
     readonly linkTtlSeconds: number;
     readonly linkSigningKey: string | undefined;
     readonly snapshotCron: string;

@@ -96,6 +96,7 @@ export function reportCommand(io: CliIo, resolve: ReportCliResolver = defaultRes
             logger,
             targets: ctx.targets,
             staleDays: config.compliance.staleDays,
+            snapshotMaxAgeMs: config.compliance.snapshotMaxAgeSeconds * 1000,
           },
           {
             period: { days: opts.days ?? config.compliance.reportDays, ...(opts.end ? { end: opts.end } : {}) },

@@ -79,6 +79,7 @@ export function createComplianceFlows(deps: ComplianceFlowDeps, options: Complia
     settings: {
       staleDays: config.compliance.staleDays,
       reportDays: config.compliance.reportDays,
+      snapshotMaxAgeSeconds: config.compliance.snapshotMaxAgeSeconds,
       linkTtlSeconds: config.compliance.linkTtlSeconds,
       reportsTopicArn: config.topics.reports,
     },

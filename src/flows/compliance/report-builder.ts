@@ -30,7 +30,14 @@ export interface ReportPeriod {
 
 export type BuildProgress =
   | { readonly phase: 'history'; readonly day: string; readonly dayIndex: number; readonly days: number; readonly records: number }
-  | { readonly phase: 'live'; readonly accountId: string; readonly region: string; readonly records: number }
+  | {
+      readonly phase: 'live';
+      readonly accountId: string;
+      readonly region: string;
+      readonly records: number;
+      /** Today's snapshot stood in for the live read (it was younger than `snapshotMaxAgeMs`). */
+      readonly fromSnapshot?: boolean;
+    }
   | { readonly phase: 'done'; readonly records: number; readonly instances: number };
 
 export interface ReportBuilderDeps {
@@ -41,6 +48,12 @@ export interface ReportBuilderDeps {
   readonly targets: ComplianceTargets;
   readonly staleDays: number;
   readonly concurrency?: number;
+  /**
+   * A report ending today reads today's snapshot instead of the live fleet when
+   * the snapshot is younger than this (`PATCHBRIDGE_REPORT_SNAPSHOT_MAX_AGE_SECONDS`);
+   * 0 = always read the fleet. Default 1 h.
+   */
+  readonly snapshotMaxAgeMs?: number;
 }
 
 export interface BuildReportInput {
@@ -65,6 +78,8 @@ export interface BuiltReport {
     readonly instances: number;
     readonly objectsRead: number;
     readonly objectsMissing: number;
+    /** Targets whose live state came from today's fresh snapshot. */
+    readonly snapshotsReused: number;
   };
 }
 
@@ -72,6 +87,11 @@ export interface BuiltReport {
  * Builds a report from N days of snapshots plus (for a period ending today) the
  * live fleet. History is streamed day by day, object by object, into one
  * accumulator per instance, so memory follows the fleet size, never fleet × days.
+ *
+ * The live read (bound by SSM's throttle) starts first and runs while the
+ * history is read, so the report takes about the longer of the two, not their
+ * sum. A target whose snapshot of today is younger than `snapshotMaxAgeMs` is
+ * not read again: that snapshot is today's state.
  */
 export async function buildComplianceReport(deps: ReportBuilderDeps, input: BuildReportInput): Promise<BuiltReport> {
   const now = deps.clock.now();
@@ -84,6 +104,20 @@ export async function buildComplianceReport(deps: ReportBuilderDeps, input: Buil
   const acc = new ComplianceAccumulator({ days, worstOffenders: input.worstOffenders });
   let objectsRead = 0;
   let objectsMissing = 0;
+
+  const maxAge = deps.snapshotMaxAgeMs ?? 3_600_000;
+  // Decided before anything is read: a snapshot written during the build is not today's state at its start.
+  const sources = live
+    ? await Promise.all(
+        targets.map(async (ctx) => {
+          const info = maxAge > 0 ? await deps.blobs.head(historyKey(ctx, today)) : undefined;
+          const fresh = info !== undefined && now.getTime() - info.lastModified.getTime() < maxAge;
+          // Settled into a value at once: a rejection waiting behind the history read must not go unobserved.
+          const fleet = fresh ? undefined : collectFleet(deps, ctx, now).then((records) => ({ records }), (error: unknown) => ({ error }));
+          return { ctx, fresh, fleet };
+        }),
+      )
+    : [];
 
   const historyDays = live ? days.slice(0, -1) : days;
   for (const [dayIndex, day] of historyDays.entries()) {
@@ -100,18 +134,24 @@ export async function buildComplianceReport(deps: ReportBuilderDeps, input: Buil
   }
   if (objectsMissing > 0) deps.logger.warn({ objectsMissing, start: days[0], end }, 'report period has days without snapshots');
 
-  if (live) {
-    for (const ctx of targets) {
-      for (const record of await collectFleet(deps, ctx, now)) if (keep(record)) acc.add(today, record);
-      input.onProgress?.({ phase: 'live', accountId: ctx.accountId, region: ctx.region, records: acc.records });
+  let snapshotsReused = 0;
+  for (const { ctx, fresh, fleet } of sources) {
+    if (fresh) {
+      snapshotsReused++;
+      for await (const record of readHistoryObject(deps.blobs, historyKey(ctx, today))) if (keep(record)) acc.add(today, record);
+    } else if (fleet) {
+      const read = await fleet;
+      if ('error' in read) throw read.error;
+      for (const record of read.records) if (keep(record)) acc.add(today, record);
     }
+    input.onProgress?.({ phase: 'live', accountId: ctx.accountId, region: ctx.region, records: acc.records, ...(fresh ? { fromSnapshot: true } : {}) });
   }
   input.onProgress?.({ phase: 'done', records: acc.records, instances: acc.instances });
 
   return {
     summary: acc.summary({ generatedAt: now.toISOString(), live }),
     rows: () => acc.rows(),
-    stats: { records: acc.records, instances: acc.instances, objectsRead, objectsMissing },
+    stats: { records: acc.records, instances: acc.instances, objectsRead, objectsMissing, snapshotsReused },
   };
 }
 

@@ -47,6 +47,8 @@ export interface ComplianceReportsDeps {
     readonly staleDays: number;
     /** Default period length. */
     readonly reportDays: number;
+    /** See `ReportBuilderDeps.snapshotMaxAgeMs`; default 3600. */
+    readonly snapshotMaxAgeSeconds?: number;
     /** Lifetime of download links (S3 presign or standalone signature), at most 7 days. */
     readonly linkTtlSeconds: number;
     /** Where the link and summary are published; no topic = no SNS message. */
@@ -149,6 +151,7 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
         logger: log,
         targets: deps.targets,
         staleDays: deps.settings.staleDays,
+        ...(deps.settings.snapshotMaxAgeSeconds === undefined ? {} : { snapshotMaxAgeMs: deps.settings.snapshotMaxAgeSeconds * 1000 }),
         ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
       },
       { period: request.period, scope: request.scope },

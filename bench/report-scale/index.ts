@@ -148,7 +148,13 @@ export async function main(argv: string[]): Promise<void> {
       maxRssMb: number;
       startRssMb: number;
     }>('report', base);
-    await sim.counters(true);
+    const calls2 = await sim.counters(true);
+    const liveThrottled = Object.values(calls2).reduce((t, c) => t + c.throttled, 0);
+    process.stderr.write('  history read alone…\n');
+    const histRead = await phase<{ ms: number; records: number; maxRssMb: number }>('historyRead', base);
+    process.stderr.write('  report reusing this morning’s snapshot…\n');
+    const reuse = await phase<{ buildMs: number; totalMs: number; reused: number; records: number; maxRssMb: number }>('reuse', base);
+    const reuseCalls = Object.values(await sim.counters(true)).reduce((t, c) => t + c.calls, 0);
     let naive: { loadMs: number; records: number; apiSample: number; apiSampleMs: number; extrapolatedApiMs: number; computeMs: number; maxRssMb: number } | undefined;
     if (o.naive) {
       process.stderr.write('  naive builder…\n');
@@ -163,6 +169,16 @@ export async function main(argv: string[]): Promise<void> {
       ['report build', `${s(rep.totalMs)} total: history ${s(rep.historyMs)}, live ${s(rep.liveMs)}, files ${s(rep.filesMs)}`, `${n(rep.instances)} rows, ${n(rep.records)} records`],
       ['  rows per second', `${n(rep.historyRecords / (rep.historyMs / 1000))} history records/s`, `${n(rep.instances / (rep.totalMs / 1000))} report rows/s end to end`],
       ['  peak RSS', `${rep.maxRssMb} MB (${rep.startRssMb} MB before any work)`, `limit ${RSS_LIMIT_MB} MB: ${rep.maxRssMb < RSS_LIMIT_MB ? 'OK' : 'OVER'}`],
+      [
+        '  overlap',
+        `history alone ${s(histRead.ms)} (${n(histRead.records / (histRead.ms / 1000))} records/s), live bound ${s(lowerBoundMs)}; in sequence ${s(histRead.ms + lowerBoundMs)}`,
+        `end to end ${(rep.totalMs / Math.max(lowerBoundMs, histRead.ms)).toFixed(2)}× max(live bound, history) (target ≤ 1.10: ${rep.totalMs <= 1.1 * Math.max(lowerBoundMs, histRead.ms) ? 'OK' : 'OVER'}), ${n(liveThrottled)} throttled`,
+      ],
+      [
+        'report, fresh snapshot',
+        `${s(reuse.totalMs)} (build ${s(reuse.buildMs)}), ${reuse.reused} snapshot reused, ${n(reuseCalls)} AWS calls`,
+        `target < 10 s: ${reuse.totalMs < 10_000 ? 'OK' : 'OVER'}; ×${(rep.totalMs / reuse.totalMs).toFixed(1)} faster than the live build; peak RSS ${reuse.maxRssMb} MB`,
+      ],
     ];
     if (naive) {
       const naiveTotal = naive.loadMs + naive.computeMs + naive.extrapolatedApiMs;
@@ -179,7 +195,7 @@ export async function main(argv: string[]): Promise<void> {
     for (const [a, b, c] of rows) process.stdout.write(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}\n`);
     process.stdout.write('  snapshot pages per API:\n');
     for (const [op, p] of Object.entries(pages).sort((a, b) => b[1] - a[1])) process.stdout.write(`    ${op.padEnd(42)} ${n(p).padStart(7)}  ≥ ${s((p / o.tps) * 1000)} at ${o.tps} TPS\n`);
-    if (snap.maxRssMb >= RSS_LIMIT_MB || rep.maxRssMb >= RSS_LIMIT_MB) process.exitCode = 1;
+    if (snap.maxRssMb >= RSS_LIMIT_MB || rep.maxRssMb >= RSS_LIMIT_MB || reuse.maxRssMb >= RSS_LIMIT_MB) process.exitCode = 1;
   } finally {
     sim.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import { createServiceNowSimHarness, type ServiceNowSim } from '../../sim/servicenow/index.js';
-import type { OutboxItem } from '../../store/types.js';
+import type { OutboxItem, PatchRunRecord } from '../../store/types.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { type IncidentToRaise, incidentSysId, SERVICENOW_WRITE_KINDS, serviceNowWriteHandlers } from './servicenow-writes.js';
 
@@ -85,5 +85,48 @@ describe('pb.incident through the Table API', () => {
     expect(outcome.size).toBe(0);
     expect(incidents()).toHaveLength(1);
     expect(sn.state.journal('incident', String(first?.['sys_id'])).length).toBe(notesBefore + 1);
+  });
+});
+
+describe('pb.patch-run-record', () => {
+  const RUN: PatchRunRecord = {
+    id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    changeNumber: 'CHG0030001',
+    changeSysId: 'c'.repeat(32),
+    requestedItem: 'RITM0010001',
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    clientToken: 't',
+    request: { targets: { patchGroups: ['web'] } },
+    status: 'InProgress',
+    createdAt: '2026-03-01T10:00:00.000Z',
+    updatedAt: '2026-03-01T10:00:00.000Z',
+  };
+
+  async function patchRunSetup(run: PatchRunRecord = RUN) {
+    const harness = await createServiceNowSimHarness({ sim: { seed: 3 } });
+    closers.push(() => harness.close());
+    let stored = run;
+    const handlers = serviceNowWriteHandlers({
+      store: { getPatchRun: async () => stored, updatePatchRun: async (_id, patch) => { stored = { ...stored, ...patch }; return stored; } },
+      servicenow: harness.client,
+      mode: 'table',
+    });
+    const handler = handlers.find((h) => h.kind === SERVICENOW_WRITE_KINDS.patchRunRecord) as OutboxHandler;
+    const at = '2026-03-01T10:00:00.000Z';
+    const deliver = () => handler.handle([{ id: `pb.patch-run-record:${run.id}`, kind: SERVICENOW_WRITE_KINDS.patchRunRecord, payload: { runId: run.id }, attempts: 0, nextAttemptAt: at, createdAt: at }]);
+    return { sn: harness.sim, deliver };
+  }
+
+  it('when a run names a requested item, then the record references it by sys_id, not by number', async () => {
+    // Prepare
+    const { sn, deliver } = await patchRunSetup();
+    const ritm = sn.seed.requestedItem();
+    // Act
+    const outcome = await deliver();
+    // Assess
+    expect(outcome.size).toBe(0);
+    expect(ritm['number']).toBe('RITM0010001');
+    expect(sn.state.records('x_pbridge_patch_run')[0]?.['requested_item']).toBe(ritm['sys_id']);
   });
 });

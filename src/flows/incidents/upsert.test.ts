@@ -225,6 +225,37 @@ describe('incident upsert', () => {
     expect(sim.state.journal('incident', result.sysId ?? '').map((j) => j.value)).toHaveLength(1);
   });
 
+  it('when Table mode creates incidents, then the assignment group and the service CI are written as sys_ids, each name looked up once', async () => {
+    // Prepare
+    const { build, incidents, sim } = await setup('table');
+    const group = sim.state.findByDisplay('sys_user_group', 'Cloud Operations');
+    const service = sim.seed.ci({ object_id: '', name: 'Web Service' });
+    const mapped = { ...policy, serviceMap: { web: 'Web Service' } };
+    const draft = (execution: string) =>
+      buildIncidentDraft(
+        {
+          accountId: '123456789012',
+          region: 'us-east-1',
+          execution: { kind: 'command', id: execution },
+          patchGroup: 'web',
+          instances: [failure(1), failure(2)],
+          now: new Date('2026-03-01T10:00:00Z'),
+        },
+        mapped,
+      );
+    const upserter = build();
+    // Act
+    await upserter.upsert(draft('11111111-2222-3333-4444-555555555555'));
+    await upserter.upsert(draft('11111111-2222-3333-4444-666666666666'));
+    // Assess
+    expect(incidents().map((i) => [i['assignment_group'], i['cmdb_ci']])).toEqual([
+      [group?.['sys_id'], service['sys_id']],
+      [group?.['sys_id'], service['sys_id']],
+    ]);
+    expect(sim.calls('GET /api/now/table/sys_user_group')).toBe(1);
+    expect(sim.requests.every((r) => r.query['sysparm_display_value'] === undefined && r.query['sysparm_input_display_value'] === undefined)).toBe(true);
+  });
+
   it.each([
     ['the default limits', { retryBudgetMs: 120_000, timeoutMs: 30_000 }, 900],
     ['a ten-minute budget', { retryBudgetMs: 600_000, timeoutMs: 60_000 }, 3_360],

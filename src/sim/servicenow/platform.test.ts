@@ -12,6 +12,8 @@ function sim(options: ServiceNowSimOptions = {}): ServiceNowSim {
 }
 
 const patch = (s: ServiceNowSim, path: string, body: object) => request(s.app).patch(path).set('Authorization', BASIC).send(body);
+const post = (s: ServiceNowSim, path: string, body: object) => request(s.app).post(path).set('Authorization', BASIC).send(body);
+const get = (s: ServiceNowSim, path: string) => request(s.app).get(path).set('Authorization', BASIC);
 
 describe('incident lifecycle', () => {
   it.each([
@@ -27,5 +29,42 @@ describe('incident lifecycle', () => {
     // Assess
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({ state, active });
+  });
+});
+
+describe('reference fields and display values', () => {
+  it('when a reference field is written with a name, then the Table API stores it as given unless sysparm_input_display_value=true', async () => {
+    // Prepare
+    const s = sim();
+    const group = s.seed.group({ name: 'Cloud Ops' });
+    // Act
+    const raw = await post(s, '/api/now/table/incident', { assignment_group: 'Cloud Ops' });
+    const resolved = await post(s, '/api/now/table/incident?sysparm_input_display_value=true', { assignment_group: 'Cloud Ops' });
+    const bySysId = await post(s, '/api/now/table/incident', { assignment_group: group['sys_id'] });
+    // Assess
+    expect(s.state.get('incident', raw.body.result.sys_id)?.['assignment_group']).toBe('Cloud Ops');
+    expect(s.state.get('incident', resolved.body.result.sys_id)?.['assignment_group']).toBe(group['sys_id']);
+    expect(s.state.get('incident', bySysId.body.result.sys_id)?.['assignment_group']).toBe(group['sys_id']);
+  });
+
+  it('when sysparm_display_value is true or all, then references read as names and date-times move into the user time zone', async () => {
+    // Prepare: the integration user works in New York (UTC-4 in May).
+    const s = sim();
+    const user = s.state.findByDisplay('sys_user', SIM_DEFAULTS.userName);
+    s.state.update('sys_user', user?.['sys_id'] ?? '', { time_zone: 'America/New_York' });
+    const group = s.seed.group({ name: 'Cloud Ops' });
+    const incident = s.seed.incident({ assignment_group: group['sys_id'] });
+    const path = `/api/now/table/incident/${incident['sys_id']}?sysparm_fields=assignment_group,sys_created_on&sysparm_exclude_reference_link=true`;
+    // Act
+    const plain = await get(s, path);
+    const display = await get(s, `${path}&sysparm_display_value=true`);
+    const all = await get(s, `${path}&sysparm_display_value=all`);
+    // Assess
+    expect(plain.body.result).toEqual({ assignment_group: group['sys_id'], sys_created_on: '2026-05-01 12:00:00' });
+    expect(display.body.result).toEqual({ assignment_group: 'Cloud Ops', sys_created_on: '2026-05-01 08:00:00' });
+    expect(all.body.result).toEqual({
+      assignment_group: { value: group['sys_id'], display_value: 'Cloud Ops' },
+      sys_created_on: { value: '2026-05-01 12:00:00', display_value: '2026-05-01 08:00:00' },
+    });
   });
 });

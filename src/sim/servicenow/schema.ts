@@ -60,6 +60,20 @@ const task: Record<string, FieldDef> = {
 };
 
 const ITIL = ['itil'];
+const CMDB_READ = ['itil', 'cmdb_read'];
+const CMDB_WRITE = ['itil_admin', 'asset'];
+
+/** Fields every CI class has (`cmdb_ci`); `install_status` 7 is Retired. */
+const ci: Record<string, FieldDef> = {
+  ...system,
+  name: s(''),
+  short_description: s(''),
+  operational_status: i('1'),
+  install_status: i('1'),
+  support_group: ref('sys_user_group'),
+  assignment_group: ref('sys_user_group'),
+  ip_address: s(''),
+};
 const INTEGRATION = ['x_pbridge.integration'];
 
 export const TABLES: Readonly<Record<string, TableDef>> = {
@@ -119,24 +133,22 @@ export const TABLES: Readonly<Record<string, TableDef>> = {
     readRoles: ITIL,
     writeRoles: ITIL,
   },
+  cmdb_ci: { name: 'cmdb_ci', display: 'name', fields: ci, readRoles: CMDB_READ, writeRoles: CMDB_WRITE },
   cmdb_ci_vm_instance: {
     name: 'cmdb_ci_vm_instance',
     display: 'name',
-    fields: {
-      ...system,
-      name: s(''),
-      object_id: s(''),
-      short_description: s(''),
-      operational_status: i('1'),
-      install_status: i('1'),
-      support_group: ref('sys_user_group'),
-      assignment_group: ref('sys_user_group'),
-      ip_address: s(''),
-      state: s('on'),
-    },
-    readRoles: ['itil', 'cmdb_read'],
-    writeRoles: ['itil_admin', 'asset'],
+    fields: { ...ci, object_id: s(''), state: s('on') },
+    readRoles: CMDB_READ,
+    writeRoles: CMDB_WRITE,
   },
+  cmdb_ci_server: {
+    name: 'cmdb_ci_server',
+    display: 'name',
+    fields: { ...ci, object_id: s(''), host_name: s(''), os: s('') },
+    readRoles: CMDB_READ,
+    writeRoles: CMDB_WRITE,
+  },
+  cmdb_ci_service: { name: 'cmdb_ci_service', display: 'name', fields: ci, readRoles: CMDB_READ, writeRoles: CMDB_WRITE },
   sys_user_group: {
     name: 'sys_user_group',
     display: 'name',
@@ -231,8 +243,10 @@ export const TABLES: Readonly<Record<string, TableDef>> = {
   },
 };
 
-/** Reference targets stored in a concrete table (the sim has one CI class). */
-export const REF_STORAGE: Readonly<Record<string, string>> = { cmdb_ci: 'cmdb_ci_vm_instance' };
+/** Table hierarchy: reading a parent table returns its children's records too, as the platform does. */
+export const TABLE_CHILDREN: Readonly<Record<string, readonly string[]>> = {
+  cmdb_ci: ['cmdb_ci_vm_instance', 'cmdb_ci_server', 'cmdb_ci_service'],
+};
 
 /** The scoped app's staging table and its columns (all strings, as the Import Set API requires). */
 export const FAILURE_IMPORT_TABLE = 'x_pbridge_failure_import';

@@ -82,6 +82,18 @@ function flatQuery(req: Request): Record<string, string> {
   return out;
 }
 
+/** A `YYYY-MM-DD HH:mm:ss` UTC value shown in `timeZone`, as display values are. */
+function inTimeZone(value: string, timeZone: string): string {
+  const at = new Date(`${value.replace(' ', 'T')}Z`);
+  if (Number.isNaN(at.getTime())) return value;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']}:${parts['second']}`;
+}
+
 function hasRole(user: SimUser, roles: readonly string[]): boolean {
   return roles.length === 0 || user.roles.includes('admin') || roles.some((r) => user.roles.includes(r));
 }
@@ -304,8 +316,12 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     return def;
   };
 
-  /** Renders a row as the Table API does for `sysparm_fields` and `sysparm_exclude_reference_link`. */
-  const render = (req: Request, def: TableDef, row: SimRecord): Record<string, unknown> => {
+  /**
+   * Renders a row as the Table API does for `sysparm_fields`,
+   * `sysparm_exclude_reference_link` and `sysparm_display_value` (`true`: display
+   * values only, date-times in the user's time zone; `all`: both).
+   */
+  const render = (req: Request, def: TableDef, row: SimRecord, res: Response): Record<string, unknown> => {
     const q = flatQuery(req);
     const requested = q['sysparm_fields']
       ?.split(',')
@@ -313,17 +329,31 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
       .filter(Boolean);
     const names = requested && requested.length > 0 ? requested.filter((f) => Object.hasOwn(def.fields, f)) : Object.keys(def.fields);
     const excludeLinks = q['sysparm_exclude_reference_link'] === 'true';
+    const mode = q['sysparm_display_value'] === 'true' ? 'display' : q['sysparm_display_value'] === 'all' ? 'all' : 'value';
+    const timeZone = mode === 'value' ? 'UTC' : userTimeZone(simUser(res).userName);
     const out: Record<string, unknown> = {};
     for (const name of names) {
       const field = def.fields[name];
       if (!field) continue;
       const value = field.type === 'journal' ? '' : (row[name] ?? '');
-      if (field.type === 'reference' && value !== '' && !excludeLinks) {
-        out[name] = { link: `${baseUrl(req)}/api/now/table/${field.ref}/${value}`, value };
-      } else out[name] = value;
+      const link = field.type === 'reference' && value !== '' && !excludeLinks ? { link: `${baseUrl(req)}/api/now/table/${field.ref}/${value}` } : {};
+      const display =
+        mode === 'value'
+          ? value
+          : field.type === 'reference' && value !== ''
+            ? (state.get(field.ref ?? '', value)?.[state.def(field.ref ?? '')?.display ?? 'name'] ?? '')
+            : field.type === 'datetime' && value !== ''
+              ? inTimeZone(value, timeZone)
+              : value;
+      if (mode === 'all') out[name] = { display_value: display, value, ...link };
+      else if ('link' in link) out[name] = mode === 'display' ? { display_value: display, ...link } : { ...link, value };
+      else out[name] = display;
     }
     return out;
   };
+
+  const userTimeZone = (userName: string): string =>
+    state.rowsForQuery('sys_user').find((u) => u['user_name'] === userName)?.['time_zone'] || 'UTC';
 
   const jsonBody = express.json({ limit: '10mb', type: () => true });
 
@@ -358,7 +388,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     links.push(`<${link(Math.max(0, Math.floor((rows.length - 1) / limit) * limit))}>;rel="last"`);
     res.set('Link', links.join(','));
     res.set('X-Total-Count', String(rows.length));
-    res.json({ result: page.map((row) => render(req, def, row)) });
+    res.json({ result: page.map((row) => render(req, def, row, res)) });
   });
 
   api.get('/table/:table/:sysId', (req, res) => {
@@ -369,7 +399,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
       res.status(404).json(envelope('No Record found', "Record doesn't exist or ACL restricts the record retrieval"));
       return;
     }
-    res.json({ result: render(req, def, row) });
+    res.json({ result: render(req, def, row, res) });
   });
 
   api.post('/table/:table', jsonBody, (req, res) => {
@@ -377,8 +407,8 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     if (!def) return;
     const body = objectBody(req, res);
     if (!body) return;
-    const row = state.insert(def.name, body, simUser(res).userName);
-    res.status(201).set('Location', `${baseUrl(req)}/api/now/table/${def.name}/${row['sys_id']}`).json({ result: render(req, def, row) });
+    const row = state.insert(def.name, body, simUser(res).userName, { inputDisplayValue: flatQuery(req)['sysparm_input_display_value'] === 'true' });
+    res.status(201).set('Location', `${baseUrl(req)}/api/now/table/${def.name}/${row['sys_id']}`).json({ result: render(req, def, row, res) });
   });
 
   const update = (req: Request, res: Response) => {
@@ -386,12 +416,14 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     if (!def) return;
     const body = objectBody(req, res);
     if (!body) return;
-    const row = state.update(def.name, String(req.params['sysId']), body, simUser(res).userName);
+    const row = state.update(def.name, String(req.params['sysId']), body, simUser(res).userName, {
+      inputDisplayValue: flatQuery(req)['sysparm_input_display_value'] === 'true',
+    });
     if (!row) {
       res.status(404).json(envelope('No Record found', "Record doesn't exist or ACL restricts the record retrieval"));
       return;
     }
-    res.json({ result: render(req, def, row) });
+    res.json({ result: render(req, def, row, res) });
   };
   api.patch('/table/:table/:sysId', jsonBody, update);
   api.put('/table/:table/:sysId', jsonBody, update);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Prng } from './prng.js';
-import { REF_STORAGE, TABLES, type TableDef } from './schema.js';
+import { TABLE_CHILDREN, TABLES, type TableDef } from './schema.js';
 
 export type SimRecord = Record<string, string>;
 
@@ -25,6 +25,14 @@ export interface ImportSetRecord {
   readonly number: string;
   readonly table_name: string;
   readonly rows: SimRecord[];
+}
+
+/**
+ * How a write treats reference values. `inputDisplayValue: false` is the Table
+ * API default (values stored as given); seeding helpers resolve names (default).
+ */
+export interface WriteOptions {
+  readonly inputDisplayValue?: boolean;
 }
 
 /** `YYYY-MM-DD HH:mm:ss` UTC, the Table API date-time format. */
@@ -71,39 +79,47 @@ export class SimState {
   }
 
   #rows(table: string): Map<string, SimRecord> {
-    const rows = this.#tables.get(REF_STORAGE[table] ?? table);
+    const rows = this.#tables.get(table);
     if (!rows) throw new Error(`no such table ${table}`);
     return rows;
   }
 
+  /** A table's own rows plus its child tables' (reading `cmdb_ci` returns every CI class). */
+  #readRows(table: string): SimRecord[] {
+    return [table, ...(TABLE_CHILDREN[table] ?? [])].flatMap((t) => [...this.#rows(t).values()]);
+  }
+
   /** Every record of a table, in insertion order (copies). */
   records(table: string): SimRecord[] {
-    return [...this.#rows(table).values()].map((r) => ({ ...r }));
+    return this.#readRows(table).map((r) => ({ ...r }));
   }
 
   /** Live rows for querying (not copied); callers must not mutate. */
   rowsForQuery(table: string): readonly SimRecord[] {
-    return [...this.#rows(table).values()];
+    return this.#readRows(table);
   }
 
   get(table: string, sysId: string): SimRecord | undefined {
-    const row = this.#rows(table).get(sysId);
-    return row ? { ...row } : undefined;
+    for (const t of [table, ...(TABLE_CHILDREN[table] ?? [])]) {
+      const row = this.#rows(t).get(sysId);
+      if (row) return { ...row };
+    }
+    return undefined;
   }
 
   /** Finds a record by its display column (e.g. group by name, change by number). */
   findByDisplay(table: string, value: string): SimRecord | undefined {
-    const def = this.def(REF_STORAGE[table] ?? table);
+    const def = this.def(table);
     if (!def) return undefined;
-    for (const row of this.#rows(table).values()) if (row[def.display] === value) return { ...row };
-    return undefined;
+    const row = this.#readRows(table).find((r) => r[def.display] === value);
+    return row ? { ...row } : undefined;
   }
 
   /**
    * Inserts a record the way a Table API POST does: defaults, auto-number,
    * system fields; unknown fields dropped; journal fields go to the journal.
    */
-  insert(table: string, values: Readonly<Record<string, unknown>>, user = 'system'): SimRecord {
+  insert(table: string, values: Readonly<Record<string, unknown>>, user = 'system', options: WriteOptions = {}): SimRecord {
     const def = this.#requireDef(table);
     const now = this.now();
     const row: SimRecord = {};
@@ -122,7 +138,7 @@ export class SimState {
     });
     if ('opened_at' in def.fields) row['opened_at'] = now;
     if (def.number) row['number'] = this.nextNumber(def.number.prefix, def.number.start);
-    const journal = this.#assign(def, row, values);
+    const journal = this.#assign(def, row, values, options);
     this.#applyRules(def, row, undefined);
     this.#rows(table).set(sysId, row);
     for (const [element, text] of journal) this.#appendJournal(table, sysId, element, text, user);
@@ -130,12 +146,12 @@ export class SimState {
   }
 
   /** Applies a PATCH: known fields only, journal appends, `sys_mod_count` bump. */
-  update(table: string, sysId: string, values: Readonly<Record<string, unknown>>, user = 'system'): SimRecord | undefined {
+  update(table: string, sysId: string, values: Readonly<Record<string, unknown>>, user = 'system', options: WriteOptions = {}): SimRecord | undefined {
     const def = this.#requireDef(table);
     const row = this.#rows(table).get(sysId);
     if (!row) return undefined;
     const before = { ...row };
-    const journal = this.#assign(def, row, values);
+    const journal = this.#assign(def, row, values, options);
     row['sys_updated_on'] = this.now();
     row['sys_updated_by'] = user;
     row['sys_mod_count'] = String(Number(row['sys_mod_count'] ?? '0') + 1);
@@ -212,7 +228,7 @@ export class SimState {
   }
 
   /** Copies known fields into `row`, normalised to strings; returns journal writes. */
-  #assign(def: TableDef, row: SimRecord, values: Readonly<Record<string, unknown>>): [string, string][] {
+  #assign(def: TableDef, row: SimRecord, values: Readonly<Record<string, unknown>>, options: WriteOptions): [string, string][] {
     const journal: [string, string][] = [];
     for (const [name, raw] of Object.entries(values)) {
       const field = Object.hasOwn(def.fields, name) ? def.fields[name] : undefined;
@@ -226,7 +242,8 @@ export class SimState {
           row[name] = ['true', '1'].includes(text.toLowerCase()) ? 'true' : 'false';
           break;
         case 'reference':
-          row[name] = this.#resolveReference(field.ref ?? '', text);
+          // The Table API stores what it is given; a name is resolved only with sysparm_input_display_value=true.
+          row[name] = options.inputDisplayValue === false ? text : this.#resolveReference(field.ref ?? '', text);
           break;
         default:
           row[name] = text;
@@ -235,7 +252,7 @@ export class SimState {
     return journal;
   }
 
-  /** A reference accepts a sys_id or, like the Table API, a display value it can resolve. */
+  /** A reference given as a display value, resolved to the record's sys_id when one matches. */
   #resolveReference(table: string, value: string): string {
     if (value === '' || /^[0-9a-f]{32}$/.test(value)) return value;
     return this.findByDisplay(table, value)?.['sys_id'] ?? value;

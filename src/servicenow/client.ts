@@ -18,6 +18,7 @@ import type {
   IncidentRecord,
   ListOptions,
   RecordValues,
+  ReferenceKind,
   ServiceNowClient,
   ServiceNowLimits,
   ServiceNowTable,
@@ -41,7 +42,9 @@ const TABLES: ReadonlySet<string> = new Set<ServiceNowTable>([
   'change_request',
   'sc_req_item',
   'sc_task',
+  'cmdb_ci',
   'cmdb_ci_vm_instance',
+  'cmdb_ci_server',
   'sys_user',
   'sys_user_group',
   'sys_journal_field',
@@ -257,7 +260,34 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     });
   }
 
+  const references = new Map<string, { readonly sysId: string | undefined; readonly until: number }>();
+  const REFERENCE_LOOKUPS: Record<ReferenceKind, { table: ServiceNowTable; key: 'name' | 'number'; query: (value: string) => EncodedQuery }> = {
+    group: { table: 'sys_user_group', key: 'name', query: (v) => encodedQuery().eq('name', v).eq('active', true).build() },
+    ci: { table: 'cmdb_ci', key: 'name', query: (v) => encodedQuery().eq('name', v).ne('install_status', 7).orderByDesc('sys_updated_on').build() },
+    requestedItem: { table: 'sc_req_item', key: 'number', query: (v) => encodedQuery().eq('number', v).build() },
+  };
+
+  async function resolveReference(kind: ReferenceKind, value: string): Promise<string | undefined> {
+    if (QUERY_VALUE_PATTERNS.sysId.test(value)) return value;
+    const clock = options.clock ?? systemClock;
+    const cacheKey = `${kind}\u0000${value}`;
+    const cached = references.get(cacheKey);
+    if (cached && cached.until > clock.now().getTime()) return cached.sysId;
+    const lookup = REFERENCE_LOOKUPS[kind];
+    let sysId: string | undefined;
+    for await (const r of list(lookup.table, { query: lookup.query(value), fields: [lookup.key], pageSize: 10 })) {
+      // An instance that drops a condition returns every row: only an exact match counts.
+      if (r[lookup.key] === value) {
+        sysId = r.sys_id;
+        break;
+      }
+    }
+    references.set(cacheKey, { sysId, until: clock.now().getTime() + limits.referenceCacheMs });
+    return sysId;
+  }
+
   const client: ServiceNowClient = {
+    resolveReference,
     getRecord,
     listRecords: (table, opts) => list(table, opts),
     createRecord: (table, values, fields) => write('POST', table, undefined, values, fields),

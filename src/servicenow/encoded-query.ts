@@ -29,7 +29,7 @@ type ValueKind =
   | 'accountId'
   | 'region'
   | 'fieldName'
-  | 'tableName'
+  | 'displayName'
   | 'status';
 
 const P = QUERY_VALUE_PATTERNS;
@@ -48,7 +48,8 @@ const KIND_CHECKS: Record<ValueKind, (v: string) => boolean> = {
   accountId: (v) => /^\d{12}$/.test(v),
   region: (v) => /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(v),
   fieldName: (v) => /^[a-z][a-z0-9_]{0,79}$/.test(v),
-  tableName: (v) => /^[a-z][a-z0-9_]{0,79}$/.test(v),
+  // A group, CI or table name: no `^`, `,`, `=` or line breaks, which an encoded query cannot carry.
+  displayName: (v) => /^[A-Za-z0-9][A-Za-z0-9 ._()&/+:-]{0,99}$/.test(v) && !/\s$/.test(v),
   status: (v) => /^[A-Za-z]{1,32}$/.test(v),
 };
 
@@ -73,8 +74,9 @@ export const QUERY_FIELDS = {
   change_request: 'taskNumber',
   element_id: 'sysId',
   element: 'fieldName',
-  name: 'tableName',
-  table_name: 'tableName',
+  name: 'displayName',
+  table_name: 'fieldName',
+  install_status: 'integer',
   table_sys_id: 'sysId',
   window_id: 'windowId',
   execution_id: 'executionId',

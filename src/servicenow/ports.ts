@@ -7,13 +7,18 @@ export type ServiceNowTable =
   | 'change_request'
   | 'sc_req_item'
   | 'sc_task'
+  | 'cmdb_ci'
   | 'cmdb_ci_vm_instance'
+  | 'cmdb_ci_server'
   | 'sys_user'
   | 'sys_user_group'
   | 'sys_journal_field'
   | 'sys_import_set_row'
   | 'x_pbridge_patch_run'
   | 'x_pbridge_window';
+
+/** Reference targets the client resolves to sys_ids before a write. */
+export type ReferenceKind = 'group' | 'ci' | 'requestedItem';
 
 /** Import-set staging tables of the scoped app (`x_pbridge`). */
 export type ImportStagingTable = 'x_pbridge_failure_import';
@@ -250,6 +255,8 @@ export interface ServiceNowLimits {
   readonly tokenSkewMs: number;
   /** Default page size for list calls. Default 100. */
   readonly pageSize: number;
+  /** How long a resolved reference (group, CI, requested item → sys_id) is cached. Default 300 000 ms. */
+  readonly referenceCacheMs: number;
   /** How long `importRows` waits for an asynchronous transform, polling `sys_import_set_row`. Default 30 000 ms. */
   readonly importPollMs: number;
 }
@@ -303,6 +310,16 @@ export interface ServiceNowClient {
    * active until it is closed): decide with `incidentLifecycleAction` on `state`.
    */
   findActiveIncidentByCorrelationId(correlationId: string): Promise<IncidentRecord | undefined>;
+  /**
+   * The sys_id to write into a reference field, from a name or a sys_id: an
+   * assignment group (`sys_user_group.name`, active), a CI (`cmdb_ci.name`, not
+   * retired) or a requested item (`sc_req_item.number`). `undefined` when nothing
+   * matches. Cached for `referenceCacheMs`, so a storm of incidents costs one
+   * lookup per name. The Table API stores a name in a reference field as given,
+   * and display values are never switched on globally (they would move
+   * date-times into the integration user's time zone).
+   */
+  resolveReference(kind: ReferenceKind, nameOrSysId: string): Promise<string | undefined>;
   /** Appends a journal entry to `work_notes`. */
   addWorkNote(table: ServiceNowTable, sysId: string, text: string): Promise<void>;
   /** One cheap authenticated request, for readiness checks and `patchbridge doctor`. */

@@ -19,6 +19,7 @@ export const DEFAULT_LIMITS: ServiceNowLimits = {
   tokenSkewMs: 60_000,
   pageSize: 100,
   importPollMs: 30_000,
+  referenceCacheMs: 300_000,
 };
 
 /** Codes the client itself retries (within the budget). */

@@ -70,7 +70,7 @@ export interface ServiceNowDeliveryDeps {
   readonly store: Pick<StateStore, 'getPatchRun' | 'updatePatchRun'>;
   readonly servicenow: Pick<
     ServiceNowClient,
-    'getRecord' | 'createRecord' | 'patchRecord' | 'addWorkNote' | 'importRow' | 'findActiveIncidentByCorrelationId'
+    'getRecord' | 'createRecord' | 'patchRecord' | 'addWorkNote' | 'importRow' | 'findActiveIncidentByCorrelationId' | 'resolveReference'
   >;
   /** `config.servicenow.mode`: incidents through the scoped app's import set, or the Table API. */
   readonly mode: 'import-set' | 'table';
@@ -92,12 +92,13 @@ export function patchRunRecordSysId(runId: string): string {
   return runId.replace(/-/g, '').toLowerCase();
 }
 
-function recordValues(run: PatchRunRecord): Record<string, string> {
+/** `requestedItem` is the item's sys_id, resolved from the run's RITM number (a reference takes no number). */
+function recordValues(run: PatchRunRecord, requestedItem: string | undefined): Record<string, string> {
   const finished = ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(run.status);
   return {
     run_id: run.id,
     change_request: run.changeSysId,
-    ...(run.requestedItem ? { requested_item: run.requestedItem } : {}),
+    ...(requestedItem ? { requested_item: requestedItem } : {}),
     status: run.status,
     execution_id: run.executionId ?? '',
     account: run.accountId,
@@ -120,7 +121,7 @@ export function serviceNowWriteHandlers(deps: ServiceNowDeliveryDeps): OutboxHan
     const run = await deps.store.getPatchRun(runId);
     if (!run) return;
     const sysId = run.servicenowSysId ?? patchRunRecordSysId(run.id);
-    const values = recordValues(run);
+    const values = recordValues(run, run.requestedItem ? await deps.servicenow.resolveReference('requestedItem', run.requestedItem) : undefined);
     const existing = await deps.servicenow.getRecord('x_pbridge_patch_run', sysId, PATCH_RUN_FIELDS);
     if (existing) await deps.servicenow.patchRecord('x_pbridge_patch_run', sysId, values, PATCH_RUN_FIELDS);
     else await deps.servicenow.createRecord('x_pbridge_patch_run', { sys_id: sysId, ...values }, PATCH_RUN_FIELDS);

@@ -134,9 +134,13 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     logger.info({ sysId, fileName: plan.attachment.fileName, unnamed: plan.note.unnamed }, 'failed instances attached as CSV');
   }
 
-  async function resolveCi(draft: IncidentDraft): Promise<string | undefined> {
+  /**
+   * The incident's CI: an instance's CI sys_id, or the patch group's service. The
+   * import-set transform resolves a service name itself; the Table API needs its sys_id.
+   */
+  async function resolveCi(draft: IncidentDraft, as: 'name' | 'sys_id' = 'name'): Promise<string | undefined> {
     if (!draft.ci) return undefined;
-    if (draft.ci.kind === 'service') return draft.ci.name;
+    if (draft.ci.kind === 'service') return as === 'name' ? draft.ci.name : servicenow.resolveReference('ci', draft.ci.name);
     const cis = await servicenow.findCisByInstanceIds([draft.ci.instanceId]);
     return cis.get(draft.ci.instanceId)?.sys_id;
   }
@@ -214,7 +218,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     // `active=true` covers open and Resolved incidents; Closed and Cancelled ones are followed by a new incident.
     const existing = await servicenow.findActiveIncidentByCorrelationId(draft.correlationId);
     if (existing) return updateTable(existing, draft, fresh, allIds);
-    const ci = await resolveCi(draft);
+    const ci = await resolveCi(draft, 'sys_id');
     const change = draft.changeNumber ? await servicenow.getChangeRequest(draft.changeNumber) : undefined;
     // The lookups above may have spent minutes in retries; the Table API has no
     // coalesce, so look again right before the POST rather than trust the lock alone.
@@ -224,12 +228,15 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       return updateTable(raced, draft, fresh, allIds);
     }
     const plan = createNote(draft, draft.instances);
+    // The Table API stores a name in a reference field as given: write sys_ids the client resolved.
+    const group = await servicenow.resolveReference('group', draft.assignmentGroup);
+    if (!group) logger.warn({ correlationId: draft.correlationId, group: draft.assignmentGroup }, 'assignment group not found in ServiceNow; the incident is created without one');
     const values: RecordValues = {
       short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
       description: draft.description,
       impact: draft.impact,
       urgency: draft.urgency,
-      assignment_group: draft.assignmentGroup,
+      ...(group ? { assignment_group: group } : {}),
       correlation_id: draft.correlationId,
       correlation_display: draft.correlationDisplay,
       work_notes: plan.note.text,

@@ -59,6 +59,8 @@ const IMPORT_BATCH = 200;
 /** Keeps each `object_idIN…` query (and its URL) short. */
 const CI_BATCH = 100;
 const MAX_PAGE = 10_000;
+/** `install_status` of a retired CI. */
+const RETIRED = 7;
 
 const CHANGE_FIELDS = [
   'sys_id',
@@ -146,10 +148,12 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
 
   async function* list<F extends string>(table: ServiceNowTable, opts: ListOptions<F>): AsyncGenerator<SnRecord<F>> {
     checkTable(table);
-    const fields = fieldList(opts.fields);
     if (opts.query !== undefined && !(opts.query instanceof EncodedQuery)) {
       throw new ValidationError('INVALID_QUERY_VALUE', 'queries must be built with encodedQuery()');
     }
+    const query = opts.query;
+    // The key fields come back too, so every row can be checked against what was asked.
+    const fields = fieldList([...opts.fields, ...(query?.keys.map((k) => k.field) ?? [])]);
     const max = opts.limit ?? Number.POSITIVE_INFINITY;
     if (max <= 0) return;
     const pageSize = Math.min(opts.pageSize ?? limits.pageSize, MAX_PAGE, max);
@@ -161,15 +165,31 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     first.searchParams.set('sysparm_exclude_reference_link', 'true');
     let next: string | undefined = first.toString();
     let yielded = 0;
+    let pages = 0;
+    let maxPages = Number.POSITIVE_INFINITY;
     while (next) {
       const url: string = next;
       const result = await transport.send(() => ({ method: 'GET', url }));
-      const page = parse(resultArray, result, 'GET', url).result;
+      const page = parse(resultArray, result, 'GET', table).result;
+      pages++;
+      // X-Total-Count counts rows before ACLs, so it bounds the pages even when some come back empty.
+      const total = Number(headerValue(result, 'x-total-count'));
+      if (pages === 1 && Number.isInteger(total) && total >= 0) maxPages = Math.ceil(total / pageSize) + 1;
       for (const raw of page) {
-        yield normalise(raw, fields);
+        const row = normalise<F>(raw, fields);
+        const wrong = query?.mismatch(row);
+        if (wrong) {
+          throw new ServiceNowError('QUERY_NOT_APPLIED', `ServiceNow returned a ${table} row whose ${wrong} does not match the query: the instance dropped a condition`, {
+            status: result.status,
+            request: { method: 'GET', path: `/api/now/table/${table}` },
+          });
+        }
+        yield row;
         if (++yielded >= max) return;
       }
-      next = page.length > 0 ? nextLink(result, urls.origin, table) : undefined;
+      // sysparm_limit applies before ACLs: an empty page does not mean the end while rel="next" says otherwise.
+      const hasCount = Number.isFinite(maxPages);
+      next = (page.length > 0 || hasCount) && pages < maxPages ? nextLink(result, urls.origin, table) : undefined;
     }
   }
 
@@ -275,13 +295,7 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     if (cached && cached.until > clock.now().getTime()) return cached.sysId;
     const lookup = REFERENCE_LOOKUPS[kind];
     let sysId: string | undefined;
-    for await (const r of list(lookup.table, { query: lookup.query(value), fields: [lookup.key], pageSize: 10 })) {
-      // An instance that drops a condition returns every row: only an exact match counts.
-      if (r[lookup.key] === value) {
-        sysId = r.sys_id;
-        break;
-      }
-    }
+    for await (const r of list(lookup.table, { query: lookup.query(value), fields: [lookup.key], limit: 1 })) sysId = r.sys_id;
     references.set(cacheKey, { sysId, until: clock.now().getTime() + limits.referenceCacheMs });
     return sysId;
   }
@@ -375,19 +389,27 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     async findCisByInstanceIds(instanceIds) {
       const ids = [...new Set(instanceIds)];
       // Validate every id before the first request, so a bad id sends nothing.
-      const batches: EncodedQuery[] = [];
-      for (let i = 0; i < ids.length; i += CI_BATCH) {
-        batches.push(encodedQuery().in('object_id', ids.slice(i, i + CI_BATCH)).orderByDesc('sys_updated_on').build());
-      }
+      const batchesOf = (some: readonly string[]): EncodedQuery[] => {
+        const out: EncodedQuery[] = [];
+        for (let i = 0; i < some.length; i += CI_BATCH) {
+          out.push(encodedQuery().in('object_id', some.slice(i, i + CI_BATCH)).ne('install_status', RETIRED).orderByDesc('sys_updated_on').build());
+        }
+        return out;
+      };
       const found = new Map<string, CiRecord>();
-      await Promise.all(
-        batches.map(async (query) => {
-          for await (const r of list('cmdb_ci_vm_instance', { query, fields: CI_FIELDS, pageSize: 1000 })) {
-            // Newest first: the first CI seen for an id wins over stale duplicates.
-            if (!found.has(r.object_id)) found.set(r.object_id, r);
-          }
-        }),
-      );
+      const lookIn = (table: ServiceNowTable, batches: readonly EncodedQuery[]) =>
+        Promise.all(
+          batches.map(async (query) => {
+            for await (const r of list(table, { query, fields: CI_FIELDS, pageSize: 1000 })) {
+              // Newest first: the first CI seen for an id wins over stale duplicates.
+              if (!found.has(r.object_id)) found.set(r.object_id, r);
+            }
+          }),
+        );
+      await lookIn('cmdb_ci_vm_instance', batchesOf(ids));
+      // Hybrid (mi-) nodes and servers discovered outside the cloud connector live in cmdb_ci_server.
+      const missing = ids.filter((id) => !found.has(id));
+      if (missing.length > 0) await lookIn('cmdb_ci_server', batchesOf(missing));
       return found;
     },
 
@@ -427,6 +449,11 @@ function fieldList<F extends string>(fields: readonly F[]): (F | 'sys_id')[] {
   if (fields.length === 0) throw new ValidationError('VALIDATION_FAILED', 'sysparm_fields must name the fields the caller needs');
   for (const f of fields) if (!FIELD_NAME.test(f)) throw new ValidationError('VALIDATION_FAILED', `invalid field name "${f.slice(0, 80)}"`);
   return [...new Set<F | 'sys_id'>(['sys_id', ...fields])];
+}
+
+function headerValue(result: RawResult, name: string): string | undefined {
+  const value = result.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function withFields(url: string, fields: readonly string[]): string {

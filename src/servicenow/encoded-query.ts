@@ -92,16 +92,41 @@ export type QueryField = keyof typeof QUERY_FIELDS;
 export const ORDER_FIELDS = ['sys_created_on', 'sys_updated_on', 'number', 'start_date', 'end_date', 'sys_id', 'sys_import_row'] as const;
 export type OrderField = (typeof ORDER_FIELDS)[number];
 
+/** A condition every returned row must satisfy: `=`, `IN` or `!=` joined by AND (never part of an OR). */
+export interface QueryKey {
+  readonly field: QueryField;
+  readonly op: '=' | 'IN' | '!=';
+  readonly values: readonly string[];
+}
+
 /** A validated `sysparm_query`. Only `encodedQuery()` can make one. */
 export class EncodedQuery {
   readonly #text: string;
+  /** The AND-ed key conditions, for checking rows against what was asked. */
+  readonly keys: readonly QueryKey[];
   /** @internal use `encodedQuery()` */
-  constructor(token: symbol, text: string) {
+  constructor(token: symbol, text: string, keys: readonly QueryKey[] = []) {
     if (token !== BUILDER) throw new ValidationError('INVALID_QUERY_VALUE', 'encoded queries are built with encodedQuery()');
     this.#text = text;
+    this.keys = keys;
   }
   toString(): string {
     return this.#text;
+  }
+
+  /**
+   * The first key condition `row` breaks, or `undefined`. An instance drops a
+   * condition it cannot apply and answers with every row, so callers check.
+   * Compares case-insensitively, as the instance's `=` does.
+   */
+  mismatch(row: Readonly<Record<string, string>>): QueryField | undefined {
+    for (const key of this.keys) {
+      const actual = row[key.field];
+      if (actual === undefined) continue;
+      const hit = key.values.some((v) => v.toLowerCase() === actual.toLowerCase());
+      if (key.op === '!=' ? hit : !hit) return key.field;
+    }
+    return undefined;
   }
 }
 
@@ -145,6 +170,8 @@ export function encodedQuery(): QueryBuilder {
 export class QueryBuilder {
   readonly #parts: string[] = [];
   readonly #order: string[] = [];
+  /** Key conditions by position in #parts; `undefined` once OR-ed with a neighbour. */
+  readonly #keys: (QueryKey | undefined)[] = [];
   #nextJoin: '^' | '^OR' = '^';
 
   /** Joins the next condition with `^OR` instead of `^`. */
@@ -197,7 +224,8 @@ export class QueryBuilder {
   }
 
   build(): EncodedQuery {
-    return new EncodedQuery(BUILDER, [...this.#parts, ...this.#order].join('^'));
+    const keys = this.#keys.filter((k): k is QueryKey => k !== undefined);
+    return new EncodedQuery(BUILDER, [...this.#parts, ...this.#order].join('^'), keys);
   }
 
   #orderBy(keyword: string, field: string): this {
@@ -219,8 +247,12 @@ export class QueryBuilder {
   #push(field: QueryField, op: string, value: string): this {
     checkField(field);
     const condition = `${field}${op}${value}`;
+    const ored = this.#nextJoin === '^OR';
     if (this.#parts.length === 0) this.#parts.push(condition);
-    else this.#parts.push(`${this.#nextJoin === '^OR' ? 'OR' : ''}${condition}`);
+    else this.#parts.push(`${ored ? 'OR' : ''}${condition}`);
+    if (ored) this.#keys[this.#keys.length - 1] = undefined;
+    const keyOp = op === '=' || op === 'IN' || op === '!=' ? op : undefined;
+    this.#keys.push(!ored && keyOp ? { field, op: keyOp, values: op === 'IN' ? value.split(',') : [value] } : undefined);
     this.#nextJoin = '^';
     return this;
   }

@@ -26,6 +26,12 @@ export type ServiceNowErrorCode =
   | 'INSTANCE_UNAVAILABLE'
   /** 500: a server-side script or transform failed; retrying will not help. */
   | 'SERVER_ERROR'
+  /**
+   * A returned row does not match a key of the query (the change number, the
+   * correlation id, the object id): the instance dropped a condition it could
+   * not apply and answered with every row. Nothing is acted on.
+   */
+  | 'QUERY_NOT_APPLIED'
   /** A JSON body that does not match the documented shape. */
   | 'INVALID_RESPONSE';
 
@@ -90,6 +96,7 @@ const DEFAULT_RETRYABLE: Record<ServiceNowErrorCode, boolean> = {
   INSTANCE_UNAVAILABLE: true,
   SERVER_ERROR: false,
   INVALID_RESPONSE: false,
+  QUERY_NOT_APPLIED: false,
 };
 
 /** Narrows to a `ServiceNowError`, optionally of one code. */

@@ -121,6 +121,9 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     importSetMode: options.importSetMode ?? 'synchronous',
     asyncTransformDelayMs: options.asyncTransformDelayMs ?? 0,
     transformOutcome: options.transformOutcome,
+    aclHidden: options.aclHidden,
+    dropQueryConditions: options.dropQueryConditions ?? false,
+    endlessNextLink: options.endlessNextLink ?? false,
     requireRestApiAccessRole: options.requireRestApiAccessRole ?? false,
   };
 
@@ -372,9 +375,11 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     const limit = Math.min(Math.max(Number.parseInt(q['sysparm_limit'] ?? `${MAX_LIMIT}`, 10) || MAX_LIMIT, 1), MAX_LIMIT);
     const offset = Math.max(Number.parseInt(q['sysparm_offset'] ?? '0', 10) || 0, 0);
     const rows = applyQuery(state.rowsForQuery(def.name), parseEncodedQuery(q['sysparm_query'] ?? ''), (f) =>
-      Object.hasOwn(def.fields, f),
+      Object.hasOwn(def.fields, f) && !knobs.dropQueryConditions,
     );
-    const page = rows.slice(offset, offset + limit);
+    // sysparm_limit is applied before ACLs: hidden rows still take their place in the page and the count.
+    const hidden = knobs.aclHidden?.table === def.name ? knobs.aclHidden : undefined;
+    const page = rows.slice(offset, offset + limit).filter((row) => !hidden || row[hidden.field] !== hidden.value);
     const link = (at: number) => {
       const url = new URL(`${baseUrl(req)}/api/now/table/${def.name}`);
       for (const [k, v] of Object.entries(q)) if (k !== 'sysparm_offset' && k !== 'sysparm_limit') url.searchParams.set(k, v);
@@ -384,7 +389,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     };
     const links = [`<${link(0)}>;rel="first"`];
     if (offset > 0) links.push(`<${link(Math.max(0, offset - limit))}>;rel="prev"`);
-    if (offset + limit < rows.length) links.push(`<${link(offset + limit)}>;rel="next"`);
+    if (offset + limit < rows.length || knobs.endlessNextLink) links.push(`<${link(offset + limit)}>;rel="next"`);
     links.push(`<${link(Math.max(0, Math.floor((rows.length - 1) / limit) * limit))}>;rel="last"`);
     res.set('Link', links.join(','));
     res.set('X-Total-Count', String(rows.length));

@@ -55,6 +55,19 @@ export interface SimKnobs {
    * staging row (`table` = the staging table) and transforms later.
    */
   readonly importSetMode?: 'synchronous' | 'asynchronous';
+  /**
+   * Rows an ACL hides from the integration user. As on the platform,
+   * `sysparm_limit` is applied before ACLs, so a page can come back short or empty
+   * while `X-Total-Count` and `rel="next"` still count the hidden rows.
+   */
+  readonly aclHidden?: { readonly table: string; readonly field: string; readonly value: string } | undefined;
+  /**
+   * The instance drops every query condition (as it does with one it cannot
+   * apply, `glide.invalid_query.returns_no_rows=false`) and returns all rows.
+   */
+  readonly dropQueryConditions?: boolean;
+  /** A faulty proxy or instance that always answers `rel="next"`, even past the last page. */
+  readonly endlessNextLink?: boolean;
   /** Delay (simulator clock) before an asynchronous transform runs. Default 0. */
   readonly asyncTransformDelayMs?: number;
   /**

@@ -3,7 +3,7 @@ import type { ServiceNowClient } from '../../servicenow/index.js';
 import { createServiceNowSimHarness, type ServiceNowSim } from '../../sim/servicenow/index.js';
 import type { OutboxItem, PatchRunRecord } from '../../store/types.js';
 import type { OutboxHandler } from '../outbox/index.js';
-import { type IncidentToRaise, incidentSysId, SERVICENOW_WRITE_KINDS, serviceNowWriteHandlers } from './servicenow-writes.js';
+import { type IncidentToRaise, incidentSysId, patchRunRecordSysId, SERVICENOW_WRITE_KINDS, serviceNowWriteHandlers } from './servicenow-writes.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -128,5 +128,34 @@ describe('pb.patch-run-record', () => {
     expect(outcome.size).toBe(0);
     expect(ritm['number']).toBe('RITM0010001');
     expect(sn.state.records('x_pbridge_patch_run')[0]?.['requested_item']).toBe(ritm['sys_id']);
+  });
+
+  it('when two deliveries of one patch run race past the existence check, then the second updates the record the first created', async () => {
+    // Prepare: the first lookup misses the record another delivery has just created.
+    const harness = await createServiceNowSimHarness({ sim: { seed: 3 } });
+    closers.push(() => harness.close());
+    const { requestedItem: _none, ...withoutItem } = RUN;
+    let stored: PatchRunRecord = withoutItem;
+    let misses = 1;
+    const servicenow = Object.assign(Object.create(harness.client) as ServiceNowClient, {
+      getRecord: async (...args: Parameters<ServiceNowClient['getRecord']>) => (misses-- > 0 ? undefined : harness.client.getRecord(...args)),
+    });
+    const handlers = serviceNowWriteHandlers({
+      store: { getPatchRun: async () => stored, updatePatchRun: async (_id, patch) => { stored = { ...stored, ...patch }; return stored; } },
+      servicenow,
+      mode: 'table',
+    });
+    const handler = handlers.find((h) => h.kind === SERVICENOW_WRITE_KINDS.patchRunRecord) as OutboxHandler;
+    const sysId = patchRunRecordSysId(RUN.id);
+    harness.sim.seed.record('x_pbridge_patch_run', { sys_id: sysId, run_id: RUN.id, status: 'Pending' });
+    const at = '2026-03-01T10:00:00.000Z';
+    // Act
+    const outcome = await handler.handle([{ id: `pb.patch-run-record:${RUN.id}`, kind: SERVICENOW_WRITE_KINDS.patchRunRecord, payload: { runId: RUN.id }, attempts: 0, nextAttemptAt: at, createdAt: at }]);
+    // Assess
+    expect(outcome.size).toBe(0);
+    const records = harness.sim.state.records('x_pbridge_patch_run');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ sys_id: sysId, status: 'InProgress' });
+    expect(harness.sim.calls('POST /api/now/table/x_pbridge_patch_run')).toBe(1);
   });
 });

@@ -68,3 +68,18 @@ describe('reference fields and display values', () => {
     });
   });
 });
+
+describe('created records', () => {
+  it('when a POST supplies the sys_id of an existing record, then the insert fails with 403 Operation Failed and the record is unchanged', async () => {
+    // Prepare
+    const s = sim();
+    const existing = s.seed.incident({ short_description: 'original' });
+    // Act
+    const res = await post(s, '/api/now/table/incident', { sys_id: existing['sys_id'], short_description: 'replacement' });
+    // Assess
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({ message: 'Operation Failed', detail: expect.stringContaining('Error during insert of incident') });
+    expect(s.state.get('incident', existing['sys_id'] ?? '')).toMatchObject({ short_description: 'original', number: existing['number'] });
+    expect(s.state.records('incident')).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@ import { Prng } from './prng.js';
 import { applyQuery, parseEncodedQuery } from './query.js';
 import { FAILURE_IMPORT_TABLE, IMPORT_ROLES, INTEGRATION_ROLES, type TableDef } from './schema.js';
 import { SimSeeder } from './seed.js';
-import { type SimRecord, SimState } from './state.js';
+import { DuplicateSysIdError, type SimRecord, SimState } from './state.js';
 import { loadFailureRow, type TransformResult, transformStagedRow, untransformed } from './transform.js';
 import type { ServiceNowSimOptions, SimKnobs, SimOAuthClient, SimRequest, SimUser } from './types.js';
 
@@ -412,7 +412,15 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     if (!def) return;
     const body = objectBody(req, res);
     if (!body) return;
-    const row = state.insert(def.name, body, simUser(res).userName, { inputDisplayValue: flatQuery(req)['sysparm_input_display_value'] === 'true' });
+    let row: SimRecord;
+    try {
+      row = state.insert(def.name, body, simUser(res).userName, { inputDisplayValue: flatQuery(req)['sysparm_input_display_value'] === 'true' });
+    } catch (err) {
+      if (!(err instanceof DuplicateSysIdError)) throw err;
+      // What the platform answers when the insert is refused (a unique key, a business rule abort).
+      res.status(403).json(envelope('Operation Failed', err.message));
+      return;
+    }
     res.status(201).set('Location', `${baseUrl(req)}/api/now/table/${def.name}/${row['sys_id']}`).json({ result: render(req, def, row, res) });
   });
 

@@ -27,6 +27,16 @@ export interface ImportSetRecord {
   readonly rows: SimRecord[];
 }
 
+/** An insert whose sys_id is already taken (the database's unique key). */
+export class DuplicateSysIdError extends Error {
+  constructor(
+    readonly table: string,
+    readonly sysId: string,
+  ) {
+    super(`Error during insert of ${table} (${sysId})`);
+  }
+}
+
 /**
  * How a write treats reference values. `inputDisplayValue: false` is the Table
  * API default (values stored as given); seeding helpers resolve names (default).
@@ -127,6 +137,8 @@ export class SimState {
       if (field.type !== 'journal') row[name] = field.default ?? '';
     }
     const sysId = typeof values['sys_id'] === 'string' && /^[0-9a-f]{32}$/.test(values['sys_id']) ? values['sys_id'] : this.newSysId();
+    // The platform's unique key on sys_id refuses a second insert; it never replaces the record.
+    if (this.get(table, sysId) || this.get(this.#rootOf(table), sysId)) throw new DuplicateSysIdError(table, sysId);
     Object.assign(row, {
       sys_id: sysId,
       sys_created_on: now,
@@ -219,6 +231,11 @@ export class SimState {
 
   importSets(): readonly ImportSetRecord[] {
     return this.#importSets;
+  }
+
+  /** The base table whose sys_ids a child table shares (`cmdb_ci` for every CI class). */
+  #rootOf(table: string): string {
+    return Object.entries(TABLE_CHILDREN).find(([, children]) => children.includes(table))?.[0] ?? table;
   }
 
   #requireDef(table: string): TableDef {

@@ -1,7 +1,7 @@
 import { sha256Hex } from '../../core/index.js';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
-import { formatServiceNowDate, type ServiceNowClient } from '../../servicenow/index.js';
+import { formatServiceNowDate, type RecordValues, type ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/ports.js';
 import type { PatchRunRecord } from '../../store/types.js';
 import { itemHandler, type OutboxHandler } from '../outbox/index.js';
@@ -122,10 +122,26 @@ export function serviceNowWriteHandlers(deps: ServiceNowDeliveryDeps): OutboxHan
     if (!run) return;
     const sysId = run.servicenowSysId ?? patchRunRecordSysId(run.id);
     const values = recordValues(run, run.requestedItem ? await deps.servicenow.resolveReference('requestedItem', run.requestedItem) : undefined);
+    const patch = () => deps.servicenow.patchRecord('x_pbridge_patch_run', sysId, values, PATCH_RUN_FIELDS);
     const existing = await deps.servicenow.getRecord('x_pbridge_patch_run', sysId, PATCH_RUN_FIELDS);
-    if (existing) await deps.servicenow.patchRecord('x_pbridge_patch_run', sysId, values, PATCH_RUN_FIELDS);
-    else await deps.servicenow.createRecord('x_pbridge_patch_run', { sys_id: sysId, ...values }, PATCH_RUN_FIELDS);
+    if (existing) await patch();
+    else await createOr('x_pbridge_patch_run', sysId, values, patch);
     if (!run.servicenowSysId) await deps.store.updatePatchRun(run.id, { servicenowSysId: sysId });
+  }
+
+  /**
+   * Creates a record under a deterministic sys_id. ServiceNow refuses a second
+   * insert with the same sys_id (403 Operation Failed), and a create that timed
+   * out may have committed: either way the record is read back, and if it is
+   * there (ours, by its sys_id) `onExists` runs instead of failing the delivery.
+   */
+  async function createOr(table: 'incident' | 'x_pbridge_patch_run', sysId: string, values: RecordValues, onExists: () => Promise<unknown>): Promise<void> {
+    try {
+      await deps.servicenow.createRecord(table, { sys_id: sysId, ...values }, ['sys_id']);
+    } catch (err) {
+      if (!(await deps.servicenow.getRecord(table, sysId, ['sys_id']))) throw err;
+      await onExists();
+    }
   }
 
   async function raiseIncident(i: IncidentToRaise): Promise<void> {
@@ -152,26 +168,21 @@ export function serviceNowWriteHandlers(deps: ServiceNowDeliveryDeps): OutboxHan
     // look again right before creating, by the sys_id the create would use.
     const sysId = incidentSysId(i.correlationId);
     if (await deps.servicenow.getRecord('incident', sysId, INCIDENT_FIELDS)) return noteOn(sysId, i);
-    try {
-      await deps.servicenow.createRecord(
-        'incident',
-        {
-          sys_id: sysId,
-          correlation_id: i.correlationId,
-          correlation_display: 'patchbridge',
-          short_description: i.shortDescription,
-          description: i.description,
-          impact: 2,
-          urgency: 2,
-          ...(i.workNote ? { work_notes: i.workNote } : {}),
-        },
-        INCIDENT_FIELDS,
-      );
-    } catch (err) {
-      // Two deliveries that both got this far: ServiceNow keeps one row per sys_id, so the loser updates the winner's.
-      if (!(await deps.servicenow.getRecord('incident', sysId, INCIDENT_FIELDS))) throw err;
-      await noteOn(sysId, i);
-    }
+    // Two deliveries that both got this far: ServiceNow keeps one row per sys_id, so the loser notes the winner's.
+    await createOr(
+      'incident',
+      sysId,
+      {
+        correlation_id: i.correlationId,
+        correlation_display: 'patchbridge',
+        short_description: i.shortDescription,
+        description: i.description,
+        impact: 2,
+        urgency: 2,
+        ...(i.workNote ? { work_notes: i.workNote } : {}),
+      },
+      () => noteOn(sysId, i),
+    );
   }
 
   async function noteOn(sysId: string, i: IncidentToRaise): Promise<void> {

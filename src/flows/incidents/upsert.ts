@@ -258,8 +258,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
       {
         short_description: shortDescriptionFor({ ...draft, instanceCount: allIds.length }),
         description: await lateDescription(draft, existing.sys_id, allIds),
-        work_notes: reopen ? `${REOPEN_NOTE_PREFIX}
-${late.note.text}` : late.note.text,
+        work_notes: reopen ? `${REOPEN_NOTE_PREFIX}\n${late.note.text}` : late.note.text,
         ...(reopen ? { state: INCIDENT_STATE.IN_PROGRESS } : {}),
       },
       INCIDENT_FIELDS,

@@ -65,6 +65,11 @@ export async function main(argv: string[]): Promise<void> {
       `ServiceNow simulator: ${o.latencyMs} ms latency, ${o.requestsPerSecond} req/s; lower bound ${fmt(lowerBoundMs / 1000, 2)} s ` +
         `(${storm.failingGroups} incidents × 1 call ÷ ${o.requestsPerSecond} req/s)`,
     );
+    /**
+     * The issue's bound: the storm cannot end before its events are delivered nor before the calls one
+     * incident each needs fit under the rate limit; 1.5× that, plus the last call's round trip.
+     */
+    const stormBound = (r: RunResult) => 1.5 * Math.max(r.deliveredMs, lowerBoundMs) + o.latencyMs;
     const ours = await runPatchbridge(storm, o);
     const naive = o.baseline ? await runNaive(storm, o) : undefined;
 
@@ -77,6 +82,8 @@ export async function main(argv: string[]): Promise<void> {
       ['wall time', (r) => `${fmt(r.wallMs / 1000, 2)} s`, (a, b) => `${fmt(b.wallMs / a.wallMs)}×`],
       ['  of which delivering the events', (r) => `${fmt(r.deliveredMs / 1000, 2)} s`, () => ''],
       ['wall time / rate-limit lower bound', (r) => `${fmt(r.wallMs / lowerBoundMs)}×`, () => ''],
+      ['bound: 1.5 × max(delivery, calls ÷ rate) + 1 RTT', (r) => `${fmt(stormBound(r) / 1000, 2)} s`, () => ''],
+      ['wall time / that bound (target ≤ 1.00)', (r) => `${fmt(r.wallMs / stormBound(r), 2)}×`, () => ''],
     ];
     const header = ['metric', 'patchbridge', ...(naive ? ['naive baseline', 'baseline / patchbridge'] : [])];
     const table = [header, ...rows.map(([name, value, ratio]) => [name, value(ours), ...(naive ? [value(naive), ratio(ours, naive)] : [])])];
@@ -91,6 +98,12 @@ export async function main(argv: string[]): Promise<void> {
       console.log('patchbridge ServiceNow calls:', ours.serviceNowByCall);
       if (naive) console.log('naive AWS calls:', naive.awsByOperation, '\nnaive ServiceNow calls:', naive.serviceNowByCall);
     }
+    const perIncident = ours.serviceNowCalls / Math.max(1, ours.incidents);
+    console.log(
+      `\npatchbridge: ${fmt(perIncident, 2)} ServiceNow calls per incident (target ≤ 1.20: ${perIncident <= 1.2 ? 'ok' : 'OVER'}); ` +
+        `wall ${fmt(ours.wallMs / 1000, 2)} s against the bound ${fmt(stormBound(ours) / 1000, 2)} s = 1.5 × max(delivery ${fmt(ours.deliveredMs / 1000, 2)} s, ` +
+        `${storm.failingGroups} calls ÷ ${o.requestsPerSecond}/s = ${fmt(lowerBoundMs / 1000, 2)} s) + ${o.latencyMs} ms (${ours.wallMs <= stormBound(ours) ? 'ok' : 'OVER'})`,
+    );
     if (ours.duplicates > 0 || ours.groupsWrong > 0) {
       console.error(`\npatchbridge did not create exactly one incident per failing patch group (${ours.groupsWrong} groups wrong)`);
       process.exitCode = 1;

@@ -2,10 +2,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-/** Path of the contract, resolved from this module so it works from src/ and dist/src/. */
-export function openApiPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  const root = here.includes('/dist/src/') ? here.slice(0, here.indexOf('/dist/src/')) : here.slice(0, here.indexOf('/src/'));
+/**
+ * Path of the contract, resolved from this module so it works from src/, dist/src/
+ * and a Lambda bundle (one file, with `openapi/` copied beside it by infra/).
+ */
+export function openApiPath(here: string = fileURLToPath(import.meta.url)): string {
+  const root = here.includes('/dist/src/')
+    ? here.slice(0, here.indexOf('/dist/src/'))
+    : here.includes('/src/')
+      ? here.slice(0, here.indexOf('/src/'))
+      : here.slice(0, here.lastIndexOf('/'));
   return `${root}/openapi/patchbridge.yaml`;
 }
 

@@ -3,7 +3,7 @@ export { incidentDraftSchema, parseIncidentDraft } from './draft-schema.js';
 export { createIncidentEnricher, type EnrichedDraft, type EnrichResult, type IncidentEnricher, type IncidentEnricherDeps, type KeyedEvent } from './enrich.js';
 export { IncidentError, type IncidentErrorCode } from './errors.js';
 export type { DraftPublisher, IncidentAwsPorts } from './ports.js';
-export { createFailureProcessor, type FailureProcessor, type FailureProcessorDeps, type ProcessInput, type ProcessResult } from './processor.js';
+export { createFailureProcessor, DEFAULT_CLAIM_LEASE_SECONDS, type FailureProcessor, type FailureProcessorDeps, type ProcessInput, type ProcessResult } from './processor.js';
 export { draftOutboxId, INCIDENT_DRAFT_KIND, outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
 export { createEventIntake, EVENT_BATCH_WINDOW_MS, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers, PATCH_EVENT_KIND, PATCH_OBSERVATION_KIND } from './standalone.js';
 export { createIncidentUpserter, type IncidentUpserter, type IncidentUpserterDeps, incidentLockTtlSeconds, type UpsertAction, type UpsertResult } from './upsert.js';

@@ -51,6 +51,9 @@ export interface FailureProcessor {
   process(inputs: readonly ProcessInput[]): Promise<ProcessResult>;
 }
 
+/** How long an event is held while it is processed (the default `claimLeaseSeconds`); `infra/` sizes the queue's visibility timeout from it. */
+export const DEFAULT_CLAIM_LEASE_SECONDS = 120;
+
 const claimKey = (key: string) => `pb-event:${key}`;
 
 /**
@@ -63,7 +66,7 @@ const claimKey = (key: string) => `pb-event:${key}`;
  */
 export function createFailureProcessor(deps: FailureProcessorDeps): FailureProcessor {
   const ttl = deps.dedupeTtlSeconds ?? 3_600;
-  const lease = Math.max(1, Math.min(ttl, deps.claimLeaseSeconds ?? 120));
+  const lease = Math.max(1, Math.min(ttl, deps.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS));
   const concurrency = Math.max(1, deps.publishConcurrency ?? 8);
 
   /** Turns a published event's short lease into the full de-duplication window. */

@@ -10,6 +10,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { INDEX } from '../../../src/store/index.js';
 import { BridgeApi } from '../constructs/bridge-api.js';
+import { secretNames } from '../constructs/bridge-secrets.js';
 import { BridgeSchedules } from '../constructs/bridge-schedules.js';
 import { BridgeTopics } from '../constructs/bridge-topics.js';
 import { HISTORY_PREFIX, REPORTS_PREFIX } from '../constructs/data-bucket.js';
@@ -84,7 +85,7 @@ export class BridgeStack extends Stack {
       PATCHBRIDGE_STORE: `dynamodb://${props.table.tableName}`,
       PATCHBRIDGE_BLOBS: `s3://${props.bucket.bucketName}/`,
       PATCHBRIDGE_AWS_REGIONS: props.awsRegions ?? region,
-      PATCHBRIDGE_SERVICENOW_SECRET_ID: props.serviceNowSecret.secretName,
+      PATCHBRIDGE_SERVICENOW_SECRET_ID: secretNames(props.prefix).serviceNow,
       PATCHBRIDGE_SERVICENOW_MODE: props.serviceNowMode ?? 'import-set',
       PATCHBRIDGE_SERVICENOW_MAX_IN_FLIGHT: String(maxInFlight),
       PATCHBRIDGE_MONITORING_TOPIC_ARN: this.topics.monitoring.topicArn,
@@ -110,7 +111,7 @@ export class BridgeStack extends Stack {
       });
     const fns: Record<HandlerName, HandlerFunction> = {
       // API Gateway gives up on an integration after 29 s.
-      api: make('api', 'patchbridge REST API', 29, 1024, { PATCHBRIDGE_API_HMAC_SECRET_ID: props.apiHmacSecret.secretName }, ['openapi/patchbridge.yaml']),
+      api: make('api', 'patchbridge REST API', 29, 1024, { PATCHBRIDGE_API_HMAC_SECRET_ID: secretNames(props.prefix).apiHmacKeys }, ['openapi/patchbridge.yaml']),
       'patch-results': make('patch-results', 'patchbridge: patch events to incident drafts', intakeTiming.functionTimeoutSeconds, 1024),
       'servicenow-listener': make('servicenow-listener', 'patchbridge: incident drafts to ServiceNow', listenerQueueTiming.functionTimeoutSeconds, 512),
       // Decides in 15 s, then drains queued writes; 270 s stays inside the outbox's 5-minute item lease.

@@ -51,7 +51,7 @@ function allowancesFor(node: IConstruct): WildcardAllowance[] {
 /**
  * Evaluates cdk-nag's own IAM5 rule on every policy and role under `root` and
  * acknowledges each finding an `allowWildcards` pattern above it matches, with
- * that pattern's reason. Call once, after every stack is built.
+ * that pattern's reason. `awsSolutionsFindings` calls it.
  */
 export function acknowledgeAllowedWildcards(root: IConstruct): void {
   const visit = (c: IConstruct) => {
@@ -70,8 +70,14 @@ export function acknowledgeAllowedWildcards(root: IConstruct): void {
   visit(root);
 }
 
-/** One line per unacknowledged AwsSolutions finding under `root` (empty when clean). */
+/**
+ * One line per unacknowledged AwsSolutions finding under `root` (empty when clean).
+ * Acknowledges the allowed wildcards first, on the tree as it is now: a finding
+ * names references as they resolve, and a cross-stack reference resolves to an
+ * import only once the app has been synthesised.
+ */
 export function awsSolutionsFindings(root: IConstruct): string[] {
+  acknowledgeAllowedWildcards(root);
   const report = new AwsSolutionsChecks().validateScope(root);
   return report.violations.flatMap((v) =>
     v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId ?? '?'}: ${v.description.split('\n')[0]}`),

@@ -1,5 +1,4 @@
 import { App, type AppProps as CdkAppProps } from 'aws-cdk-lib';
-import { acknowledgeAllowedWildcards } from './nag.js';
 import type { AppProps } from './props.js';
 import { BridgeStack } from './stacks/bridge-stack.js';
 import { MemberAccountStack } from './stacks/member-account-stack.js';
@@ -22,12 +21,12 @@ export interface PatchbridgeStacks {
   readonly stateful: StatefulStack;
   readonly bridge: BridgeStack;
   readonly patching: PatchingStack;
-  readonly member?: MemberAccountStack;
+  readonly member: MemberAccountStack;
 }
 
 /**
- * Every stack of patchbridge in `app`, from props read once. The member stack
- * (the StackSet template) is added when `props.member` names the central account.
+ * Every stack of patchbridge in `app`, from props read once, including the member
+ * stack (the StackSet template).
  */
 export function addPatchbridgeStacks(app: App, props: AppProps): PatchbridgeStacks {
   const env = props.env.account || props.env.region ? { env: props.env } : {};
@@ -62,15 +61,12 @@ export function addPatchbridgeStacks(app: App, props: AppProps): PatchbridgeStac
     topicKey: stateful.encryption.key,
     intakeQueueArn: bridge.intake.queue.queueArn,
   });
-  const member = props.member
-    ? new MemberAccountStack(app, 'PatchbridgeMember', {
-        // A StackSet template: no fixed account or region.
-        description: 'patchbridge member account: patching regime, bridge role (external id), aws.ssm forwarding',
-        prefix,
-        ...props.patching,
-        ...props.member,
-      })
-    : undefined;
-  acknowledgeAllowedWildcards(app);
-  return { stateful, bridge, patching, ...(member ? { member } : {}) };
+  // The StackSet template: no fixed account or region; central account and external id from context, else parameters.
+  const member = new MemberAccountStack(app, 'PatchbridgeMember', {
+    description: 'patchbridge member account: patching regime, bridge role (external id), aws.ssm forwarding',
+    prefix,
+    ...props.patching,
+    ...props.member,
+  });
+  return { stateful, bridge, patching, member };
 }

@@ -4,7 +4,11 @@ import { PREPOPULATED_PARAMETERS, readRunbook } from '../lib/constructs/adhoc-ru
 import { awsSolutionsFindings } from '../lib/nag.js';
 import { type Resources, synthApp } from './app-fixture.js';
 
-const { app, template } = synthApp();
+// The app as `npm run synth` builds it: no context, so the member stack takes StackSet parameters.
+const { app, template } = synthApp({});
+// Synthesised once, here: Template.fromStack runs the whole synthesis (and CDK's CloudFormation validation).
+const patching = template('patching').toJSON() as { Resources: Resources };
+const member = template('member').toJSON() as { Parameters: Record<string, unknown>; Resources: Resources };
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged error or warning in any stack, and every acknowledgement carries a reason', () => {
@@ -59,7 +63,7 @@ describe('the ad hoc runbook', () => {
   });
 
   it('is deployed as patchbridge-AdHocPatch with its role and PatchResults topic prepopulated', () => {
-    const docs = Object.values(template('patching').toJSON().Resources as Resources).filter((r) => r.Type === 'AWS::SSM::Document');
+    const docs = Object.values(patching.Resources).filter((r) => r.Type === 'AWS::SSM::Document');
     expect(docs).toHaveLength(1);
     const props = docs[0]?.Properties ?? {};
     expect(props['Name']).toBe('patchbridge-AdHocPatch');
@@ -68,5 +72,13 @@ describe('the ad hoc runbook', () => {
     for (const name of PREPOPULATED_PARAMETERS) expect(parameters[name]?.default).toBeDefined();
     expect(JSON.stringify(parameters['NotificationTopicArn']?.default)).toContain('PatchResults');
     expect(Object.keys(parameters).sort()).toEqual(Object.keys(runbook.parameters).sort());
+  });
+});
+
+describe('the member stack as a StackSet template', () => {
+  it('takes the central account and the external id as parameters, and conditions the bridge role on that external id', () => {
+    expect(Object.keys(member.Parameters)).toEqual(expect.arrayContaining(['CentralAccountId', 'ExternalId', 'CentralRegion']));
+    const role = Object.values(member.Resources).find((r) => r.Type === 'AWS::IAM::Role' && r.Properties?.['RoleName'] === 'patchbridge-member');
+    expect(JSON.stringify(role?.Properties?.['AssumeRolePolicyDocument'])).toContain('"Condition":{"StringEquals":{"sts:ExternalId":{"Ref":"ExternalId"}}}');
   });
 });

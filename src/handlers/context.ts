@@ -1,6 +1,7 @@
 import { loadConfig, processEnv } from '../config/index.js';
 import { createLogger } from '../core/logger.js';
-import { type CoreContext, createCoreContext } from '../runtime/index.js';
+// core.js, not the runtime index: the index also exports the express app, which only the API Lambda bundles.
+import { type CoreContext, createCoreContext } from '../runtime/core.js';
 import { buildOnce } from './build-once.js';
 
 /** What every Lambda handler is built from. */

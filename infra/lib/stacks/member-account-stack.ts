@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,7 @@ import type { MemberProps, PatchingProps } from '../props.js';
 import { SSM_WILDCARDS, ssmPermissions } from '../ssm-permissions.js';
 import { guardFunctionName } from './bridge-stack.js';
 
-export interface MemberAccountStackProps extends StackProps, MemberProps, PatchingProps {
+export interface MemberAccountStackProps extends StackProps, PatchingProps, Partial<MemberProps> {
   readonly prefix: string;
 }
 
@@ -36,8 +36,13 @@ export class MemberAccountStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MemberAccountStackProps) {
     super(scope, id, props);
-    const centralRegion = props.centralRegion ?? Aws.REGION;
-    const central = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${centralRegion}:${props.centralAccountId}:${resource}`;
+    // Without context values the template takes them as StackSet parameters (one template for every customer).
+    const param = (id: string, description: string, allowedPattern: string, value: string | undefined) =>
+      value ?? new CfnParameter(this, id, { type: 'String', description, allowedPattern }).valueAsString;
+    const centralAccountId = param('CentralAccountId', 'The account that runs the patchbridge bridge', '^\\d{12}$', props.centralAccountId);
+    const externalId = param('ExternalId', 'The external id the bridge presents for this customer (unique per customer)', '^[\\w+=,.@:/-]{2,1224}$', props.externalId);
+    const centralRegion = props.centralRegion ?? (props.centralAccountId ? Aws.REGION : param('CentralRegion', 'The region of the bridge', '^[a-z]{2}(-gov)?-[a-z]+-\\d$', undefined));
+    const central = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${centralRegion}:${centralAccountId}:${resource}`;
     const roleName = props.roleName ?? 'patchbridge-member';
 
     this.regime = new PatchingRegime(this, 'Patching', {
@@ -52,8 +57,8 @@ export class MemberAccountStack extends Stack {
     this.role = new Role(this, 'BridgeRole', {
       roleName,
       description: 'patchbridge (central account) reads this fleet, starts approved patch runs and gates windows',
-      assumedBy: new AccountPrincipal(props.centralAccountId),
-      externalIds: [props.externalId],
+      assumedBy: new AccountPrincipal(centralAccountId),
+      externalIds: [externalId],
     });
     this.role.addToPolicy(ssmPermissions.fleetRead());
     for (const statement of ssmPermissions.patchRuns(props.prefix)) this.role.addToPolicy(statement);
@@ -63,7 +68,7 @@ export class MemberAccountStack extends Stack {
 
     new CfnOutput(this, 'PatchbridgeAwsAccountsEntry', {
       description: 'This account\'s entry of PATCHBRIDGE_AWS_ACCOUNTS on the bridge (comma-join all members)',
-      value: `${Aws.ACCOUNT_ID}:${this.role.roleArn}:${props.externalId}`,
+      value: `${Aws.ACCOUNT_ID}:${this.role.roleArn}:${externalId}`,
     });
   }
 }

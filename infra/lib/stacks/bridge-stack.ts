@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccountPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnEventBusPolicy } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -138,6 +138,8 @@ export class BridgeStack extends Stack {
       ...(props.apiRateLimit ? { rateLimit: props.apiRateLimit } : {}),
       ...(props.apiBurstLimit ? { burstLimit: props.apiBurstLimit } : {}),
     });
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL ServiceNow calls (docs/deploy.md step 4)', value: this.api.api.url });
+    new CfnOutput(this, 'PatchResultsTopicArn', { value: this.topics.patchResults.topicArn });
     new BridgeSchedules(this, 'Schedules', {
       snapshot: fns['compliance-snapshot'].fn,
       report: fns['compliance-report'].fn,

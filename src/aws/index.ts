@@ -16,4 +16,4 @@ export { createSecretReader, type SecretReaderOptions } from './secrets-reader.j
 export { createIdentityProbe } from './sts-identity.js';
 export { phaseOf } from './map-ssm.js';
 export { TokenBucket } from './token-bucket.js';
-export { createSsmThrottle, DEFAULT_SSM_READ_TPS, SSM_READ_QUOTAS, type SsmThrottle, type SsmThrottleOptions } from './ssm-quotas.js';
+export { createSsmThrottle, SSM_READ_QUOTAS, type SsmThrottle, type SsmThrottleOptions } from './ssm-quotas.js';

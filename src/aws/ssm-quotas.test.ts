@@ -7,9 +7,10 @@ import { createSsmThrottle } from './ssm-quotas.js';
 const CTX = { accountId: '111122223333', region: 'eu-west-1' };
 
 /** How many of `n` concurrent takes of `api` are through after each 100 ms step of a manual clock. */
-async function passedOver(api: string, n: number, steps: number, ctx = CTX) {
+async function passedOver(api: string, n: number, steps: number, options: { quotas?: Record<string, number> } = {}) {
+  const ctx = CTX;
   const clock = new ManualClock(0);
-  const throttle = createSsmThrottle({ clock });
+  const throttle = createSsmThrottle({ clock, ...options });
   let passed = 0;
   const all = Array.from({ length: n }, () => throttle.take(ctx, api).then(() => void passed++));
   const seen: number[] = [];
@@ -31,10 +32,13 @@ describe('SSM read throttle', () => {
     expect(seen[20]).toBe(9);
   });
 
-  it('when a read has no published quota, then it gets the default read rate', async () => {
-    const { seen } = await passedOver('ListCommandInvocations', 60, 10);
-    expect(seen[0]).toBe(20);
-    expect(seen[10]).toBe(40);
+  it('when a read has no published quota, then it is not held unless one is configured', async () => {
+    const open = await passedOver('ListCommandInvocations', 60, 0);
+    const sized = await passedOver('ListCommandInvocations', 60, 10, { quotas: { ListCommandInvocations: 20 } });
+    expect(open.seen[0]).toBe(60);
+    expect(open.throttle.admitted.get(`${CTX.accountId}|${CTX.region}|ListCommandInvocations`)).toBe(60);
+    expect(sized.seen[0]).toBe(20);
+    expect(sized.seen[10]).toBe(40);
   });
 
   it('when a call is a write, then it is not held', async () => {

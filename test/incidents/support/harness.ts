@@ -9,7 +9,7 @@ import { loadOpenApiDocument } from '../../../src/api/openapi-document.js';
 import { eventsRoutes } from '../../../src/api/routes/events.js';
 import { type RunningServer, startServer } from '../../../src/api/server.js';
 import { createSpecValidator } from '../../../src/api/validation/index.js';
-import { type AwsPorts, createAwsAdapters, createAwsClients, createSsmThrottle } from '../../../src/aws/index.js';
+import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
 import { type Clock, randomIds } from '../../../src/core/clock.js';
 import type { PatchEvent } from '../../../src/domain/index.js';
@@ -135,8 +135,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     endpointOverrides: aws.url,
     credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
     maxAttempts: 2,
-    // This simulator throttles nothing; the published-quota pacing is src/aws/ssm-quotas.test.ts's subject.
-    ssmThrottle: createSsmThrottle({ defaultTps: 1_000 }),
   });
   closers.push(async () => clients.destroy());
   const awsPorts = createAwsAdapters({ clients, clock, logger, runbook: 'patchbridge-AdHocPatch' });

@@ -50,6 +50,8 @@ export interface ServiceNowSim {
   calls(key?: string | RegExp): number;
   counters(): Readonly<Record<string, number>>;
   resetRequests(): void;
+  /** The most API requests served at once since start or `resetRequests()` (after the semaphore queue). */
+  readonly peakInFlight: number;
   /** Changes realism knobs at runtime. */
   configure(knobs: SimKnobs): void;
   readonly knobs: SimKnobs;
@@ -121,6 +123,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     importSetMode: options.importSetMode ?? 'synchronous',
     asyncTransformDelayMs: options.asyncTransformDelayMs ?? 0,
     transformOutcome: options.transformOutcome,
+    semaphores: options.semaphores,
     aclHidden: options.aclHidden,
     dropQueryConditions: options.dropQueryConditions ?? false,
     endlessNextLink: options.endlessNextLink ?? false,
@@ -191,6 +194,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
         user: typeof res.locals['user'] === 'string' ? res.locals['user'] : undefined,
         auth: /^basic /i.test(header) ? 'basic' : /^bearer /i.test(header) ? 'bearer' : 'none',
         durationMs: clock.now().getTime() - started,
+        cookie: req.get('cookie') !== undefined,
       });
       if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
     });
@@ -285,6 +289,8 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
         return;
       }
     }
+    // Every answer opens a session, as an instance's does; a client that sends it back shares that session.
+    res.cookie('JSESSIONID', `sim${++sessions}`, { path: '/', httpOnly: true });
     const errors = knobs.errorRate;
     if (errors && errors.rate > 0 && prng.next() < errors.rate) {
       const statuses = errors.statuses?.length ? errors.statuses : [500, 503];
@@ -294,6 +300,30 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
         .json(status === 503 ? envelope('Service Unavailable', 'Simulated error') : envelope('Internal server error', 'Simulated error'));
       return;
     }
+    next();
+  });
+
+  // The semaphore pool: `threads` run, `queue` wait, the rest are refused with a bare 429.
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let sessions = 0;
+  const waiting: (() => void)[] = [];
+  api.use(async (_req, res, next) => {
+    const pool = knobs.semaphores;
+    if (pool && inFlight >= pool.threads) {
+      if (waiting.length >= pool.queue) {
+        res.status(429).json(envelope('Too Many Requests', 'The request queue is full'));
+        return;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    res.once('close', () => {
+      inFlight--;
+      waiting.shift()?.();
+    });
+    if (pool?.holdMs) await clock.sleep(pool.holdMs);
     next();
   });
 
@@ -634,6 +664,10 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     resetRequests() {
       requests.length = 0;
       counts.clear();
+      peakInFlight = inFlight;
+    },
+    get peakInFlight() {
+      return peakInFlight;
     },
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {

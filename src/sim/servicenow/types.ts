@@ -68,6 +68,13 @@ export interface SimKnobs {
   readonly dropQueryConditions?: boolean;
   /** A faulty proxy or instance that always answers `rel="next"`, even past the last page. */
   readonly endlessNextLink?: boolean;
+  /**
+   * The instance's inbound REST semaphore pool: `threads` transactions run at
+   * once (about 4 integration threads per node), up to `queue` more wait (50 on
+   * a real node), and a request that finds the queue full gets a 429 with no
+   * rate-limit headers. `holdMs` is how long each transaction holds its thread.
+   */
+  readonly semaphores?: { readonly threads: number; readonly queue: number; readonly holdMs?: number } | undefined;
   /** Delay (simulator clock) before an asynchronous transform runs. Default 0. */
   readonly asyncTransformDelayMs?: number;
   /**
@@ -123,4 +130,6 @@ export interface SimRequest {
   readonly auth: 'basic' | 'bearer' | 'none';
   /** Milliseconds by the simulator's clock from arrival to response. */
   readonly durationMs: number;
+  /** Whether the request presented a `Cookie` header (the value is never logged). */
+  readonly cookie: boolean;
 }

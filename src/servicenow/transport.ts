@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import got, { type Got, RequestError, type Response } from 'got';
-import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import type { Clock } from '../core/clock.js';
+import { AdaptiveLimit } from './adaptive-limit.js';
 import { fullJitterDelay } from '../core/backoff.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -154,7 +154,7 @@ export interface TransportOptions {
  */
 export class Transport {
   readonly #http: Got;
-  readonly #limit: LimitFunction;
+  readonly #limit: AdaptiveLimit;
   readonly #o: TransportOptions;
   #urls: Urls | undefined;
   /** `refreshAt` is expiry minus the skew (at most half the lifetime, so short-lived tokens still get reused). */
@@ -164,7 +164,7 @@ export class Transport {
 
   constructor(options: TransportOptions) {
     this.#o = options;
-    this.#limit = pLimit(options.limits.maxInFlight);
+    this.#limit = new AdaptiveLimit(options.limits.maxInFlight, options.clock);
     this.#urls = options.instanceUrl ? buildUrls(options.instanceUrl) : undefined;
     this.#http = got.extend({
       retry: { limit: 0 },
@@ -227,14 +227,26 @@ export class Transport {
   async #attempt(request: RawRequest): Promise<RawResult> {
     const urls = await this.urls();
     let auth = await this.#authorization(urls);
-    let result = await this.#limit(() => this.#http1(request, auth.header));
+    let result = await this.#limited(request, auth.header);
     if (result.status === 401 && !isStream(request.body)) {
       // A 401 means a revoked/expired token or a rotated secret: drop both and try once more.
       await this.#invalidate(auth.token);
       auth = await this.#authorization(urls);
-      result = await this.#limit(() => this.#http1(request, auth.header));
+      result = await this.#limited(request, auth.header);
     }
     return this.#check(request, result);
+  }
+
+  /** One request in an in-flight slot; a 429 halves the limit for a while (see `AdaptiveLimit`). */
+  #limited(request: RawRequest, authorization: string): Promise<RawResult> {
+    return this.#limit.run(async (generation) => {
+      const result = await this.#http1(request, authorization);
+      if (result.status === 429) {
+        this.#limit.throttled(generation);
+        this.#o.logger.warn({ limit: this.#limit.limit, path: new URL(request.url).pathname }, 'servicenow: 429, in-flight limit lowered');
+      }
+      return result;
+    });
   }
 
   #check(request: RawRequest, result: RawResult): RawResult {

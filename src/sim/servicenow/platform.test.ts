@@ -83,3 +83,28 @@ describe('created records', () => {
     expect(s.state.records('incident')).toHaveLength(1);
   });
 });
+
+describe('smaller truths', () => {
+  it('when a value is longer than its column, then the instance stores it truncated to the column length', async () => {
+    // Prepare
+    const s = sim();
+    // Act
+    const res = await post(s, '/api/now/table/incident', { short_description: 'x'.repeat(200), correlation_id: 'c'.repeat(120), description: 'd'.repeat(4100) });
+    // Assess
+    const stored = s.state.get('incident', res.body.result.sys_id);
+    expect([stored?.['short_description']?.length, stored?.['correlation_id']?.length, stored?.['description']?.length]).toEqual([160, 100, 4000]);
+  });
+
+  it('when a file is attached to a record that does not exist, then 404', async () => {
+    // Prepare
+    const s = sim();
+    // Act
+    const res = await request(s.app)
+      .post(`/api/now/attachment/file?table_name=sc_req_item&table_sys_id=${'a'.repeat(32)}&file_name=r.csv`)
+      .set('Authorization', BASIC)
+      .set('Content-Type', 'text/csv')
+      .send('a,b\n');
+    // Assess
+    expect(res.status).toBe(404);
+  });
+});

@@ -239,8 +239,8 @@ describe('retries', () => {
 
   it.each([
     {
-      status: 400,
-      code: 'BAD_REQUEST',
+      status: 404,
+      code: 'NOT_FOUND',
       key: 'POST /api/now/attachment/file',
       act: (sn: ServiceNowClient) =>
         sn.uploadAttachment({ table: 'incident', sysId: 'f'.repeat(32), fileName: 'r.csv', contentType: 'text/csv', body: 'a,b' }),

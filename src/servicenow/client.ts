@@ -424,6 +424,22 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     async addWorkNote(table, sysId, text) {
       if (text.trim() === '') throw new ValidationError('VALIDATION_FAILED', 'a work note needs text');
       await write('PATCH', table, sysId, { work_notes: text }, ['sys_id']);
+      // A field-level write ACL makes the instance skip work_notes and still answer 200: read the journal back.
+      const query = encodedQuery().eq('element_id', sysId).eq('element', 'work_notes').eq('name', table).orderByDesc('sys_created_on').build();
+      try {
+        for await (const entry of list('sys_journal_field', { query, fields: ['value'], limit: 20, pageSize: 20 })) {
+          if (entry.value.trim() === text.trim()) return;
+        }
+      } catch (error) {
+        if (error instanceof ServiceNowError && error.code === 'FORBIDDEN') {
+          (options.logger ?? silentLogger()).warn({ table }, 'servicenow: cannot read sys_journal_field to verify a work note; trusting the 200');
+          return;
+        }
+        throw error;
+      }
+      throw new ServiceNowError('WRITE_IGNORED', `ServiceNow accepted a work note on ${table} but did not write it (a field ACL denies work_notes to the integration user?)`, {
+        request: { method: 'PATCH', path: `/api/now/table/${table}` },
+      });
     },
 
     async ping() {

@@ -32,6 +32,11 @@ export type ServiceNowErrorCode =
    * not apply and answered with every row. Nothing is acted on.
    */
   | 'QUERY_NOT_APPLIED'
+  /**
+   * A write the instance answered 2xx but did not apply (a field-level write ACL
+   * skips the field silently), found by reading it back.
+   */
+  | 'WRITE_IGNORED'
   /** A JSON body that does not match the documented shape. */
   | 'INVALID_RESPONSE';
 
@@ -97,6 +102,7 @@ const DEFAULT_RETRYABLE: Record<ServiceNowErrorCode, boolean> = {
   SERVER_ERROR: false,
   INVALID_RESPONSE: false,
   QUERY_NOT_APPLIED: false,
+  WRITE_IGNORED: false,
 };
 
 /** Narrows to a `ServiceNowError`, optionally of one code. */

@@ -27,10 +27,10 @@ const throttled = (sim: ServiceNowSim) => sim.requests.filter((r) => r.status ==
 describe('pacing', () => {
   it('when a full semaphore queue answers 429 with no rate-limit headers, then the client halves its in-flight limit and the next burst is not refused', async () => {
     // Prepare: 4 integration threads, no queue; the client is configured for 8.
-    const { sim, sn } = await setup({ semaphores: { threads: 4, queue: 0, holdMs: 40 } }, 8);
-    await burst(sn, 8);
-    const first = sim.requests.filter((r) => r.status === 429);
-    expect(first.length).toBeGreaterThan(0);
+    const { sim, sn } = await setup({ semaphores: { threads: 4, queue: 0, holdMs: 100 } }, 8);
+    // Under a loaded machine a burst may trickle in; send bursts until the pool has refused one.
+    for (let tries = 0; tries < 5 && throttled(sim) === 0; tries++) await burst(sn, 8);
+    expect(throttled(sim)).toBeGreaterThan(0);
     sim.resetRequests();
     // Act
     await burst(sn, 16);

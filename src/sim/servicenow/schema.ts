@@ -7,6 +7,8 @@ export interface FieldDef {
   /** Target table of a reference. */
   readonly ref?: string;
   readonly default?: string;
+  /** Column length; a longer value is stored truncated, silently, as the platform does. */
+  readonly maxLength?: number;
 }
 
 export interface TableDef {
@@ -27,6 +29,7 @@ const i = (dflt?: string): FieldDef => (dflt === undefined ? { type: 'integer' }
 const dt: FieldDef = { type: 'datetime' };
 const ref = (table: string): FieldDef => ({ type: 'reference', ref: table });
 const journal: FieldDef = { type: 'journal' };
+const len = (field: FieldDef, maxLength: number): FieldDef => ({ ...field, maxLength });
 
 const system: Record<string, FieldDef> = {
   sys_id: s(),
@@ -41,16 +44,16 @@ const system: Record<string, FieldDef> = {
 const task: Record<string, FieldDef> = {
   ...system,
   number: s(),
-  short_description: s(''),
-  description: s(''),
+  short_description: len(s(''), 160),
+  description: len(s(''), 4000),
   active: b('true'),
   assignment_group: ref('sys_user_group'),
   assigned_to: ref('sys_user'),
   cmdb_ci: ref('cmdb_ci'),
   opened_at: dt,
   closed_at: dt,
-  correlation_id: s(''),
-  correlation_display: s(''),
+  correlation_id: len(s(''), 100),
+  correlation_display: len(s(''), 100),
   impact: i('3'),
   urgency: i('3'),
   priority: i('5'),

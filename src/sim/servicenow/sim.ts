@@ -124,6 +124,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     asyncTransformDelayMs: options.asyncTransformDelayMs ?? 0,
     transformOutcome: options.transformOutcome,
     semaphores: options.semaphores,
+    readOnlyFields: options.readOnlyFields,
     aclHidden: options.aclHidden,
     dropQueryConditions: options.dropQueryConditions ?? false,
     endlessNextLink: options.endlessNextLink ?? false,
@@ -319,10 +320,20 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     }
     inFlight++;
     peakInFlight = Math.max(peakInFlight, inFlight);
-    res.once('close', () => {
+    // The thread is free once the answer is written, before the caller can read it and send the next request.
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       inFlight--;
       waiting.shift()?.();
-    });
+    };
+    const end = res.end.bind(res);
+    res.end = ((...args: Parameters<typeof res.end>) => {
+      release();
+      return end(...args);
+    }) as typeof res.end;
+    res.once('close', release);
     if (pool?.holdMs) await clock.sleep(pool.holdMs);
     next();
   });
@@ -459,7 +470,10 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     if (!def) return;
     const body = objectBody(req, res);
     if (!body) return;
-    const row = state.update(def.name, String(req.params['sysId']), body, simUser(res).userName, {
+    // A field-level write ACL: the platform skips the field and still answers 200.
+    const denied = knobs.readOnlyFields?.[def.name] ?? [];
+    const allowed = Object.fromEntries(Object.entries(body).filter(([field]) => !denied.includes(field)));
+    const row = state.update(def.name, String(req.params['sysId']), allowed, simUser(res).userName, {
       inputDisplayValue: flatQuery(req)['sysparm_input_display_value'] === 'true',
     });
     if (!row) {
@@ -564,7 +578,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     const def = tableDef(req, res, 'write', tableName);
     if (!def) return;
     if (!state.get(def.name, tableSysId)) {
-      res.status(400).json(envelope('Invalid table_sys_id', `No ${tableName} record ${tableSysId}`));
+      res.status(404).json(envelope('No Record found', "Record doesn't exist or ACL restricts the record retrieval"));
       return;
     }
     const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -263,7 +263,7 @@ export class SimState {
           row[name] = options.inputDisplayValue === false ? text : this.#resolveReference(field.ref ?? '', text);
           break;
         default:
-          row[name] = text;
+          row[name] = field.maxLength !== undefined ? text.slice(0, field.maxLength) : text;
       }
     }
     return journal;

@@ -75,6 +75,11 @@ export interface SimKnobs {
    * rate-limit headers. `holdMs` is how long each transaction holds its thread.
    */
   readonly semaphores?: { readonly threads: number; readonly queue: number; readonly holdMs?: number } | undefined;
+  /**
+   * Fields a field-level write ACL denies the integration user, per table: a
+   * PATCH that sets them answers 200 and silently leaves them unchanged.
+   */
+  readonly readOnlyFields?: Readonly<Record<string, readonly string[]>> | undefined;
   /** Delay (simulator clock) before an asynchronous transform runs. Default 0. */
   readonly asyncTransformDelayMs?: number;
   /**

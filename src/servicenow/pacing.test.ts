@@ -1,24 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
-import { createServiceNowClient, type ServiceNowClient, staticCredentials } from './index.js';
+import { createServiceNowSimHarness, type ServiceNowSim, type ServiceNowSimHarness, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
+import type { ServiceNowClient } from './index.js';
 
 /** Pacing to the platform's semaphores (issue 14, point 7). Real time: the simulator holds each transaction for a few ms. */
 
-const sims: ServiceNowSim[] = [];
+const harnesses: ServiceNowSimHarness[] = [];
 afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
+  await Promise.all(harnesses.splice(0).map((h) => h.close()));
 });
 
 async function setup(options: ServiceNowSimOptions, maxInFlight: number): Promise<{ sim: ServiceNowSim; sn: ServiceNowClient }> {
-  const sim = createServiceNowSim(options);
-  sims.push(sim);
-  const url = await sim.listen(0);
-  const sn = createServiceNowClient({
-    instanceUrl: url,
-    auth: staticCredentials(SIM_BASIC_CREDENTIALS),
+  const h = await createServiceNowSimHarness({
+    sim: options,
     limits: { maxInFlight, maxRetries: 20, baseDelayMs: 5, maxDelayMs: 20, retryBudgetMs: 20_000, timeoutMs: 5_000 },
   });
-  return { sim, sn };
+  harnesses.push(h);
+  return { sim: h.sim, sn: h.client };
 }
 
 const burst = (sn: ServiceNowClient, n: number) => Promise.all(Array.from({ length: n }, () => sn.ping()));

@@ -435,7 +435,7 @@ describe('Table API', () => {
     const missing = await sn.getRecord('incident', 'a'.repeat(32), ['number']);
 
     // Assess
-    expect(created.number).toBe('PBRUN0001001');
+    expect(created.number).toBe('PBR0001000');
     expect(patched).toEqual({ sys_id: created.sys_id, status: 'InProgress' });
     expect(read).toEqual({ sys_id: group['sys_id'], name: 'Cloud Ops', manager: '' });
     expect(missing).toBeUndefined();
@@ -623,7 +623,7 @@ describe('Import Set API', () => {
 
     // Act
     const error = await rejectionOf(
-      sn.importRows('x_pbridge_failure_import', [row, { ...row, correlation_id: 'pb:other', assignment_group: 'No Such Group' }]),
+      sn.importRows('x_pbridge_failure_import', [row, { ...row, correlation_id: 'pb:other', impact: '9' }]),
     );
 
     // Assess

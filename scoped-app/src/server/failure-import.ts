@@ -31,6 +31,8 @@ const INSTANCE_ID = /^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})$/
 const INCIDENT_RESOLVED = '6'
 const INCIDENT_IN_PROGRESS = '2'
 const CI_RETIRED = '7'
+/** First line of the work note that reopens a Resolved incident: the same words patchbridge writes in Table API mode. */
+export const REOPEN_NOTE = 'patchbridge: reopened, because patching failed again after the incident was resolved.'
 /** Property that switches reopening of Resolved incidents off (then a Resolved match is only updated). */
 export const REOPEN_PROPERTY = 'x_pbridge.incident.reopen_resolved'
 
@@ -117,8 +119,7 @@ export function checkFailureRow(source: FailureRow, target: FailureRow, isUpdate
         target.setValue('state', INCIDENT_IN_PROGRESS)
         target.setValue('reopen_count', Number(value(target, 'reopen_count') || '0') + 1)
         const note = value(source, 'work_note')
-        const why = `Reopened by patchbridge: patching failed again for ${key}.`
-        target.setValue('work_notes', note === '' ? why : `${why}\n\n${note}`)
+        target.setValue('work_notes', note === '' ? REOPEN_NOTE : `${REOPEN_NOTE}\n${note}`)
         return { refused: false, message: 'reopened' }
     }
     return { refused: false, message: '' }

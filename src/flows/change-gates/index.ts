@@ -14,6 +14,7 @@ export {
   createServiceNowWrites,
   incidentSysId,
   patchRunRecordSysId,
+  patchRunRecordValues,
   SERVICENOW_WRITE_KINDS,
   serviceNowWriteHandlers,
   type IncidentToRaise,

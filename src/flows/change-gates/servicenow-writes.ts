@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { formatServiceNowDate, type RecordValues, type ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/ports.js';
+import { DESCRIPTION_MAX_CHARS } from '../../domain/index.js';
 import type { PatchRunRecord } from '../../store/types.js';
 import { itemHandler, type OutboxHandler } from '../outbox/index.js';
 
@@ -24,11 +25,11 @@ const patchRunPayload = z.object({ runId: z.string().min(1) });
 const incidentPayload = z.object({
   correlationId: z.string().regex(/^[A-Za-z0-9:._-]{1,100}$/),
   shortDescription: z.string().min(1).max(160),
-  description: z.string().max(8000),
-  accountId: z.string(),
-  region: z.string(),
-  executionId: z.string(),
-  changeNumber: z.string().optional(),
+  description: z.string().max(DESCRIPTION_MAX_CHARS),
+  accountId: z.string().regex(/^\d{12}$/),
+  region: z.string().min(1).max(32),
+  executionId: z.string().min(1).max(100),
+  changeNumber: z.string().regex(/^CHG\d{7,}$/).max(40).optional(),
   workNote: z.string().max(8000).optional(),
 });
 
@@ -92,9 +93,33 @@ export function patchRunRecordSysId(runId: string): string {
   return runId.replace(/-/g, '').toLowerCase();
 }
 
-/** `requestedItem` is the item's sys_id, resolved from the run's RITM number (a reference takes no number). */
-function recordValues(run: PatchRunRecord, requestedItem: string | undefined): Record<string, string> {
+/** The `targets` column's length in the scoped app (`x_pbridge_patch_run.targets`). */
+const TARGETS_MAX_CHARS = 4_000;
+
+/** The run's targets as JSON, or, when that would not fit the column, how many there are and where to find them. */
+function targetsText(run: PatchRunRecord): string {
+  const targets = run.request['targets'] ?? {};
+  const json = JSON.stringify(targets);
+  if (json.length <= TARGETS_MAX_CHARS) return json;
+  const counts = Object.entries(targets as Record<string, unknown>).map(([kind, list]) => `${Array.isArray(list) ? list.length : 1} ${kind}`);
+  return `${counts.join(', ')}: too many to list here; see patchbridge run ${run.id}`;
+}
+
+function choice<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
+  return allowed.find((a) => a === value);
+}
+
+/**
+ * The `x_pbridge_patch_run` fields for a stored run, as the scoped app defines
+ * them: status values are patchbridge's run statuses; counts go both as JSON and
+ * per outcome. `requestedItem` is the item's sys_id, resolved from the run's RITM
+ * number (a reference takes no number).
+ */
+export function patchRunRecordValues(run: PatchRunRecord, requestedItem: string | undefined): Record<string, string> {
   const finished = ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(run.status);
+  const operation = choice(run.request['operation'], ['Scan', 'Install'] as const);
+  const reboot = choice(run.request['rebootOption'], ['RebootIfNeeded', 'NoReboot'] as const);
+  const counts = run.counts as Readonly<Record<string, number>> | undefined;
   return {
     run_id: run.id,
     change_request: run.changeSysId,
@@ -103,8 +128,19 @@ function recordValues(run: PatchRunRecord, requestedItem: string | undefined): R
     execution_id: run.executionId ?? '',
     account: run.accountId,
     region: run.region,
-    targets: JSON.stringify(run.request['targets'] ?? {}),
-    counts: JSON.stringify(run.counts ?? {}),
+    ...(operation ? { operation } : {}),
+    ...(reboot ? { reboot_option: reboot } : {}),
+    targets: targetsText(run),
+    counts: JSON.stringify(counts ?? {}),
+    ...(counts
+      ? {
+          instances_total: String(counts['total'] ?? 0),
+          instances_succeeded: String(counts['succeeded'] ?? 0),
+          instances_failed: String(counts['failed'] ?? 0),
+          instances_timed_out: String(counts['timedOut'] ?? 0),
+          instances_cancelled: String(counts['cancelled'] ?? 0),
+        }
+      : {}),
     started_at: formatServiceNowDate(new Date(run.createdAt)),
     ...(finished ? { completed_at: formatServiceNowDate(new Date(run.updatedAt)) } : {}),
   };
@@ -121,7 +157,7 @@ export function serviceNowWriteHandlers(deps: ServiceNowDeliveryDeps): OutboxHan
     const run = await deps.store.getPatchRun(runId);
     if (!run) return;
     const sysId = run.servicenowSysId ?? patchRunRecordSysId(run.id);
-    const values = recordValues(run, run.requestedItem ? await deps.servicenow.resolveReference('requestedItem', run.requestedItem) : undefined);
+    const values = patchRunRecordValues(run, run.requestedItem ? await deps.servicenow.resolveReference('requestedItem', run.requestedItem) : undefined);
     const patch = () => deps.servicenow.patchRecord('x_pbridge_patch_run', sysId, values, PATCH_RUN_FIELDS);
     const existing = await deps.servicenow.getRecord('x_pbridge_patch_run', sysId, PATCH_RUN_FIELDS);
     if (existing) await patch();

@@ -1,4 +1,11 @@
-/** Field and table definitions the simulator enforces, modelled on a stock instance plus the `x_pbridge` scoped app. */
+import { APP_CONTRACT } from './app/contract.gen.js';
+import type { AppAcl, AppTable, AppTransformMap } from './app/contract-types.js';
+
+/**
+ * Field and table definitions the simulator enforces: a stock instance's tables,
+ * plus the `x_pbridge` scoped app's tables, staging table, transform map and
+ * ACL roles, derived from the app's build (`app/contract.gen.ts`).
+ */
 
 export type FieldType = 'string' | 'boolean' | 'integer' | 'datetime' | 'reference' | 'journal';
 
@@ -77,9 +84,18 @@ const ci: Record<string, FieldDef> = {
   assignment_group: ref('sys_user_group'),
   ip_address: s(''),
 };
-const INTEGRATION = ['x_pbridge.integration'];
 
-export const TABLES: Readonly<Record<string, TableDef>> = {
+const FIELD_TYPES: Readonly<Record<string, FieldType>> = {
+  reference: 'reference',
+  boolean: 'boolean',
+  integer: 'integer',
+  glide_date_time: 'datetime',
+  journal: 'journal',
+  journal_input: 'journal',
+};
+
+
+export const TABLES: Readonly<Record<string, TableDef>> = withAppAcls({
   incident: {
     name: 'incident',
     number: { prefix: 'INC', start: 10001 },
@@ -94,6 +110,7 @@ export const TABLES: Readonly<Record<string, TableDef>> = {
       close_code: s(''),
       close_notes: s(''),
       resolved_at: dt,
+      reopen_count: i('0'),
     },
     readRoles: ITIL,
     writeRoles: ITIL,
@@ -198,81 +215,79 @@ export const TABLES: Readonly<Record<string, TableDef>> = {
     readRoles: ['import_set_loader', 'import_admin'],
     writeRoles: ['admin'],
   },
-  x_pbridge_patch_run: {
-    name: 'x_pbridge_patch_run',
-    number: { prefix: 'PBRUN', start: 1001 },
-    display: 'number',
-    fields: {
-      ...system,
-      number: s(),
-      run_id: s(''),
-      change_request: ref('change_request'),
-      requested_item: ref('sc_req_item'),
-      status: s('Pending'),
-      execution_id: s(''),
-      account: s(''),
-      region: s(''),
-      targets: s(''),
-      counts: s(''),
-      message: s(''),
-      started_at: dt,
-      completed_at: dt,
-      work_notes: journal,
-    },
-    readRoles: INTEGRATION,
-    writeRoles: INTEGRATION,
-  },
-  x_pbridge_window: {
-    name: 'x_pbridge_window',
-    display: 'name',
-    fields: {
-      ...system,
-      name: s(''),
-      window_id: s(''),
-      account: s(''),
-      region: s(''),
-      patch_group: s(''),
-      schedule: s(''),
-      enabled: b('false'),
-      change_request: ref('change_request'),
-      gate_state: s('closed'),
-      authorized_from: dt,
-      authorized_to: dt,
-      next_execution_time: dt,
-      work_notes: journal,
-    },
-    readRoles: INTEGRATION,
-    writeRoles: INTEGRATION,
-  },
-};
+  ...appTables(),
+});
 
 /** Table hierarchy: reading a parent table returns its children's records too, as the platform does. */
 export const TABLE_CHILDREN: Readonly<Record<string, readonly string[]>> = {
   cmdb_ci: ['cmdb_ci_vm_instance', 'cmdb_ci_server', 'cmdb_ci_service'],
 };
 
-/** The scoped app's staging table and its columns (all strings, as the Import Set API requires). */
+/** The scoped app's staging table, its transform map and what they accept: all from the app's build. */
 export const FAILURE_IMPORT_TABLE = 'x_pbridge_failure_import';
-export const FAILURE_IMPORT_COLUMNS = [
-  'correlation_id',
-  'correlation_display',
-  'short_description',
-  'description',
-  'impact',
-  'urgency',
-  'assignment_group',
-  'instance_ids',
-  'account',
-  'region',
-  'patch_group',
-  'execution_id',
-  'change_request',
-  'work_note',
-  'cmdb_ci',
-] as const;
-/** Import needs both roles (or `admin`): loading the staging row and running its transform. */
-export const IMPORT_ROLES = ['import_set_loader', 'import_transformer'] as const;
-export const TRANSFORM_MAP_NAME = 'x_pbridge failure import to incident';
+export const FAILURE_IMPORT_MAP: AppTransformMap = (() => {
+  const map = APP_CONTRACT.transformMaps.find((m) => m.source === FAILURE_IMPORT_TABLE);
+  if (!map) throw new Error(`the scoped app defines no transform map for ${FAILURE_IMPORT_TABLE}`);
+  return map;
+})();
+export const FAILURE_IMPORT_COLUMNS: readonly StagingColumn[] = Object.keys(APP_CONTRACT.tables[FAILURE_IMPORT_TABLE].columns) as StagingColumn[];
+export type StagingColumn = keyof (typeof APP_CONTRACT)['tables'][typeof FAILURE_IMPORT_TABLE]['columns'];
+export const TRANSFORM_MAP_NAME = FAILURE_IMPORT_MAP.name;
+/** Loading a staging row needs one of the roles of the staging table's create ACL (or `admin`). */
+export const IMPORT_ROLES: readonly string[] = aclRoles(FAILURE_IMPORT_TABLE, 'create');
 
-/** Roles the default integration user holds: what docs/servicenow.md tells admins to grant. */
-export const INTEGRATION_ROLES = ['itil', 'import_set_loader', 'import_transformer', 'x_pbridge.integration', 'cmdb_read', 'snc_platform_rest_api_access'] as const;
+/**
+ * Roles the default integration user holds: exactly what docs/servicenow.md tells
+ * admins to grant (`x_pbridge.integration`; `itil` for the Table API mode;
+ * `snc_platform_rest_api_access` where REST access is restricted).
+ */
+export const INTEGRATION_ROLES = ['x_pbridge.integration', 'itil', 'snc_platform_rest_api_access'] as const;
+
+/** Roles of the app's table-level ACLs for `operation` on `table` (a `cmdb_ci` ACL covers every CI class). */
+function aclRoles(table: string, operation: string): string[] {
+  const roles = APP_CONTRACT.acls
+    .filter((a: AppAcl) => !('field' in a) && a.operation === operation && (a.table === table || (a.table === 'cmdb_ci' && table.startsWith('cmdb_ci_'))))
+    .flatMap((a) => a.roles);
+  return [...new Set(roles)];
+}
+
+/** The app's own tables (not the staging table, which only the Import Set API writes), as the app defines them. */
+function appTables(): Record<string, TableDef> {
+  const out: Record<string, TableDef> = {};
+  for (const table of Object.values(APP_CONTRACT.tables) as AppTable[]) {
+    if (table.extends === 'sys_import_set_row') continue;
+    const fields: Record<string, FieldDef> = { ...system };
+    for (const [name, column] of Object.entries(table.columns)) {
+      const type = FIELD_TYPES[column.type] ?? 'string';
+      const dflt = column.default !== undefined && !column.default.startsWith('javascript:') ? column.default : type === 'boolean' ? 'false' : '';
+      fields[name] = type === 'reference' ? ref(column.reference ?? '') : { type, ...(type === 'datetime' ? {} : { default: dflt }) };
+    }
+    out[table.name] = {
+      name: table.name,
+      ...(table.number ? { number: { prefix: table.number.prefix, start: table.number.start } } : {}),
+      display: table.display ?? 'sys_id',
+      fields,
+      readRoles: aclRoles(table.name, 'read'),
+      writeRoles: [...new Set([...aclRoles(table.name, 'create'), ...aclRoles(table.name, 'write')])],
+    };
+  }
+  return out;
+}
+
+/** Adds the roles the app's ACLs grant on platform tables (e.g. read on `change_request` for `x_pbridge.integration`). */
+function withAppAcls(defs: Record<string, TableDef>): Record<string, TableDef> {
+  const out: Record<string, TableDef> = {};
+  for (const [name, def] of Object.entries(defs)) {
+    const read = aclRoles(name, 'read');
+    const write = aclRoles(name, 'write');
+    out[name] =
+      name.startsWith('x_pbridge_') || (read.length === 0 && write.length === 0)
+        ? def
+        : {
+            ...def,
+            readRoles: def.readRoles.length === 0 ? [] : [...new Set([...def.readRoles, ...read])],
+            writeRoles: [...new Set([...def.writeRoles, ...write])],
+          };
+  }
+  return out;
+}

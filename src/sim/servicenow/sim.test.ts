@@ -2,6 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { SteppingClock } from '../../servicenow/index.js';
+import { REOPEN_NOTE_PREFIX } from '../../domain/index.js';
 import { createServiceNowSim, runServiceNowSimCli, SIM_DEFAULTS, type ServiceNowSim, type ServiceNowSimOptions } from './index.js';
 
 const BASIC = `Basic ${Buffer.from(`${SIM_DEFAULTS.userName}:${SIM_DEFAULTS.password}`).toString('base64')}`;
@@ -373,9 +374,37 @@ describe('Import Set API (scoped app transform map)', () => {
     expect(res.body.result[0]).toMatchObject({ status: 'inserted', display_value: 'INC0010002' });
   });
 
+  it('when the matching incident is Resolved, then the reopen counts and the note leads with why, then the row note', async () => {
+    // Prepare
+    const s = sim();
+    s.seed.group({ name: 'Cloud Ops' });
+    const resolved = s.seed.incident({ correlation_id: 'pb:1', state: '6' });
+
+    // Act
+    const res = await post(s, path, { ...row, work_note: 'two more instances failed' });
+
+    // Assess
+    expect(res.body.result[0]).toMatchObject({ status: 'updated', sys_id: resolved['sys_id'] });
+    expect(s.state.get('incident', resolved['sys_id'] ?? '')).toMatchObject({ state: '2', active: 'true', reopen_count: '1' });
+    const notes = s.state.journal('incident', resolved['sys_id'] ?? '').map((j) => j.value);
+    expect(notes).toEqual([`${REOPEN_NOTE_PREFIX}\ntwo more instances failed`]);
+  });
+
+  it('when the row names an unknown assignment group, then the incident is still created, with no group', async () => {
+    // Prepare
+    const s = sim();
+
+    // Act
+    const res = await post(s, path, { ...row, assignment_group: 'Nobody' });
+
+    // Assess
+    expect(res.body.result[0]).toMatchObject({ status: 'inserted' });
+    expect(s.state.records('incident')[0]).toMatchObject({ correlation_id: 'pb:1', assignment_group: '' });
+  });
+
   it.each([
     { name: 'no correlation id', body: { short_description: 'x' } },
-    { name: 'an unknown assignment group', body: { ...row, assignment_group: 'Nobody' } },
+    { name: 'a correlation id with a query separator', body: { ...row, correlation_id: 'pb^active=true' } },
     { name: 'an impact outside 1..3', body: { ...row, assignment_group: '', impact: '7' } },
   ])('when the row has $name, then its result is status "error" with a message and no incident is written', async ({ body }) => {
     // Prepare

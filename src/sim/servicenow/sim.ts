@@ -507,7 +507,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
       return false;
     }
     const user = simUser(res);
-    if (!user.roles.includes('admin') && !IMPORT_ROLES.every((r) => user.roles.includes(r))) {
+    if (!user.roles.includes('admin') && !IMPORT_ROLES.some((r) => user.roles.includes(r))) {
       res.status(403).json(envelope('Operation Failed', 'ACL Exception Insert Failed due to security constraints'));
       return false;
     }

@@ -1,5 +1,9 @@
-import { INCIDENT_STATE, incidentLifecycleAction, REOPEN_NOTE_PREFIX } from '../../domain/index.js';
-import { FAILURE_IMPORT_COLUMNS, FAILURE_IMPORT_TABLE, TRANSFORM_MAP_NAME } from './schema.js';
+import { APP_CONTRACT } from './app/contract.gen.js';
+import type { AppFieldMap } from './app/contract-types.js';
+import * as failureImport from './app/failure-import.gen.js';
+import type { FailureRow, RowVerdict } from './app/failure-import.gen.js';
+import { type GlideDatabase, withGlide } from './app/glide.js';
+import { FAILURE_IMPORT_MAP, FAILURE_IMPORT_TABLE, TRANSFORM_MAP_NAME } from './schema.js';
 import type { ImportSetRecord, SimRecord, SimState } from './state.js';
 
 export interface TransformResult {
@@ -14,18 +18,49 @@ export interface TransformResult {
   readonly error_message?: string;
 }
 
-const CORRELATION = /^[A-Za-z0-9:._-]{1,100}$/;
+const STAGING_COLUMNS: Readonly<Record<string, { readonly maxLength: number }>> = APP_CONTRACT.tables[FAILURE_IMPORT_TABLE].columns;
+/** Child classes the simulator stores; a query on `cmdb_ci` sees all of them, as on an instance. */
+const CI_CLASSES = ['cmdb_ci_vm_instance', 'cmdb_ci_server'];
+const PROPERTY_DEFAULTS: ReadonlyMap<string, string> = new Map(APP_CONTRACT.properties.map((p) => [p.name, p.value]));
 
-/**
- * Loads one staging row into `set` and runs the scoped app's transform map
- * (`x_pbridge failure import to incident`):
- * - coalesce on `correlation_id` among *active* incidents and apply the
- *   incident lifecycle (`incidentLifecycleAction`): open → update, Resolved →
- *   reopen with a note, Closed/Cancelled → a new incident;
- * - an onBefore script rejects rows without a valid correlation id, impact or
- *   urgency outside 1..3, or an assignment group that does not resolve;
- * - `change_request` (a number) maps to `rfc`, `work_note` appends to `work_notes`.
- */
+type FieldFn = (source: FailureRow) => string;
+type RowFn = (source: FailureRow, target: FailureRow, isUpdate: boolean) => RowVerdict;
+
+/** A function of the app's module named by the contract; a name the module lacks is a build/contract drift. */
+function moduleFunction<T>(name: string): T {
+  const fn = (failureImport as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new Error(`the scoped app's module has no function ${name} (regenerate with npm run gen:app-contract)`);
+  return fn as T;
+}
+
+/** A record as the module sees it: `getValue` is `null` for empty; writes go to `writes`. */
+function rowView(read: (name: string) => string | undefined, writes?: Record<string, string>, sysId = ''): FailureRow {
+  return {
+    getValue: (name) => {
+      const v = writes?.[name] ?? read(name);
+      return v === undefined || v === '' ? null : v;
+    },
+    setValue: (name, value) => {
+      if (!writes) throw new Error('the staging row is read-only in a transform');
+      writes[name] = String(value);
+    },
+    getUniqueValue: () => sysId,
+  };
+}
+
+function glideDatabase(state: SimState): GlideDatabase {
+  return {
+    rows: (table) => (table === 'cmdb_ci' ? CI_CLASSES.flatMap((t) => state.rowsForQuery(t)) : state.def(table) ? state.rowsForQuery(table) : []),
+    property: (name) => PROPERTY_DEFAULTS.get(name),
+  };
+}
+
+function coalesceMatch(row: SimRecord, field: AppFieldMap, value: string): boolean {
+  const actual = row[field.target] ?? '';
+  return field.coalesceCaseSensitive ? actual === value : actual.toLowerCase() === value.toLowerCase();
+}
+
+/** Loads one row and runs the scoped app's transform map on it (a synchronous import). */
 export function transformFailureRow(
   state: SimState,
   set: ImportSetRecord,
@@ -36,13 +71,18 @@ export function transformFailureRow(
   return transformStagedRow(state, loadFailureRow(state, set, input), baseUrl, user);
 }
 
-/** Loads one row into the staging table (`sys_import_state` pending), without transforming it. */
+/**
+ * Loads one row into the staging table (`sys_import_state` pending), without
+ * transforming it. Only the staging table's columns are kept, each cut to its
+ * max length: an instance drops unknown fields and truncates silently.
+ */
 export function loadFailureRow(state: SimState, set: ImportSetRecord, input: Readonly<Record<string, unknown>>): SimRecord {
   const staging: SimRecord = { sys_id: state.newSysId(), sys_import_set: set.sys_id, sys_import_row: String(set.rows.length), sys_import_state: 'pending' };
-  for (const column of FAILURE_IMPORT_COLUMNS) {
+  for (const [column, def] of Object.entries(STAGING_COLUMNS)) {
     const value = input[column];
     // The Import Set API stores only strings; objects are flattened as the docs warn.
-    staging[column] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value).replaceAll(':', '=') : String(value);
+    const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value).replaceAll(':', '=') : String(value);
+    staging[column] = text.slice(0, def.maxLength);
   }
   state.addImportRow(set, staging);
   return staging;
@@ -58,7 +98,7 @@ export function untransformed(staging: SimRecord, status: 'error' | 'ignored' | 
   if (message) staging['sys_import_state_comment'] = message;
   return {
     transform_map: TRANSFORM_MAP_NAME,
-    table: 'incident',
+    table: FAILURE_IMPORT_MAP.target,
     display_name: 'number',
     display_value: '',
     record_link: `${baseUrl}/api/now/table/${FAILURE_IMPORT_TABLE}/${staging['sys_id']}`,
@@ -68,68 +108,59 @@ export function untransformed(staging: SimRecord, status: 'error' | 'ignored' | 
   };
 }
 
-/** Runs the transform map on a loaded staging row. */
+/**
+ * Runs the scoped app's transform map on a loaded staging row the way an
+ * instance does, from the app's own definitions (`app/contract.gen.ts`) and its
+ * own module (`app/failure-import.gen.ts`):
+ * - each field map copies its column or calls the module function it names;
+ * - the coalesce fields (`correlation_id`, and `active` via `matchOpenIncidents`)
+ *   pick the target, so Closed/Cancelled incidents never match; an empty
+ *   coalesce value matches nothing;
+ * - the row script (`checkFailureRow`) may refuse the row, or reopen a Resolved match;
+ * - empty values are not copied onto an existing incident (`copyEmptyFields: false`).
+ */
 export function transformStagedRow(state: SimState, staging: SimRecord, baseUrl: string, user: string): TransformResult {
-  staging['sys_transform_map'] = TRANSFORM_MAP_NAME;
-
-  const fail = (message: string): TransformResult => untransformed(staging, 'error', baseUrl, message);
-
-  const correlationId = staging['correlation_id'] ?? '';
-  if (!CORRELATION.test(correlationId)) return fail('correlation_id is required (1-100 of A-Z a-z 0-9 : . _ -)');
-  for (const name of ['impact', 'urgency'] as const) {
-    const v = staging[name] ?? '';
-    if (v !== '' && !['1', '2', '3'].includes(v)) return fail(`${name} must be 1, 2 or 3`);
-  }
-
-  const values: Record<string, string> = {};
-  const copy = ['correlation_id', 'correlation_display', 'short_description', 'description', 'impact', 'urgency'] as const;
-  for (const name of copy) if (staging[name]) values[name] = staging[name];
-  const group = staging['assignment_group'] ?? '';
-  if (group) {
-    const found = /^[0-9a-f]{32}$/.test(group) ? state.get('sys_user_group', group) : state.findByDisplay('sys_user_group', group);
-    if (!found) return fail(`assignment_group "${group}" not found`);
-    values['assignment_group'] = found['sys_id'] ?? '';
-  }
-  const ci = staging['cmdb_ci'] ?? '';
-  if (ci) {
-    const found = /^[0-9a-f]{32}$/.test(ci) ? state.get('cmdb_ci_vm_instance', ci) : state.findByDisplay('cmdb_ci_vm_instance', ci);
-    // An unknown CI is left empty rather than rejecting the incident.
-    if (found) values['cmdb_ci'] = found['sys_id'] ?? '';
-  }
-  const change = staging['change_request'] ?? '';
-  if (change) {
-    const found = state.findByDisplay('change_request', change);
-    if (found) values['rfc'] = found['sys_id'] ?? '';
-  }
-  if (staging['work_note']) values['work_notes'] = staging['work_note'];
-
-  const existing = state
-    .rowsForQuery('incident')
-    .find((row) => row['correlation_id'] === correlationId && row['active'] === 'true');
-  let target: SimRecord;
-  let status: 'inserted' | 'updated';
-  const action = incidentLifecycleAction(existing && { state: existing['state'] ?? '', active: existing['active'] ?? '' });
-  if (action === 'reopen') {
-    values['state'] = String(INCIDENT_STATE.IN_PROGRESS);
-    values['work_notes'] = [REOPEN_NOTE_PREFIX, values['work_notes']].filter(Boolean).join('\n');
-  }
-  if (existing?.['sys_id'] && action !== 'create') {
-    target = state.update('incident', existing['sys_id'], values, user) ?? existing;
-    status = 'updated';
-  } else {
-    target = state.insert('incident', values, user);
-    status = 'inserted';
-  }
-  staging['sys_import_state'] = status;
-  staging['sys_target_table'] = 'incident';
-  staging['sys_target_sys_id'] = target['sys_id'] ?? '';
-  return {
-    transform_map: TRANSFORM_MAP_NAME,
-    table: 'incident',
-    display_name: 'number',
-    display_value: target['number'] ?? '',
-    record_link: `${baseUrl}/api/now/table/incident/${target['sys_id']}`,
-    status,
-    sys_id: target['sys_id'] ?? '',
+  const map = FAILURE_IMPORT_MAP;
+  staging['sys_transform_map'] = map.name;
+  const done = (status: 'inserted' | 'updated', target: SimRecord): TransformResult => {
+    staging['sys_import_state'] = status;
+    staging['sys_target_table'] = map.target;
+    staging['sys_target_sys_id'] = target['sys_id'] ?? '';
+    return {
+      transform_map: map.name,
+      table: map.target,
+      display_name: 'number',
+      display_value: target['number'] ?? '',
+      record_link: `${baseUrl}/api/now/table/${map.target}/${target['sys_id']}`,
+      status,
+      sys_id: target['sys_id'] ?? '',
+    };
   };
+
+  return withGlide(glideDatabase(state), () => {
+    const source = rowView((name) => staging[name]);
+    const mapped = new Map<AppFieldMap, string>();
+    for (const field of map.fields) {
+      mapped.set(field, field.script ? String(moduleFunction<FieldFn>(field.script)(source) ?? '') : (staging[field.source] ?? ''));
+    }
+    const keys = map.fields.filter((f) => f.coalesce);
+    const keyed = keys.every((f) => (mapped.get(f) ?? '') !== '' || f.coalesceEmptyFields);
+    const existing = keyed
+      ? state
+          .rowsForQuery(map.target)
+          .filter((row) => keys.every((f) => coalesceMatch(row, f, mapped.get(f) ?? '')))
+          .sort((a, b) => (a['sys_created_on'] ?? '').localeCompare(b['sys_created_on'] ?? ''))[0]
+      : undefined;
+
+    const values: Record<string, string> = {};
+    for (const [field, value] of mapped) if (value !== '' || map.copyEmptyFields) values[field.target] = value;
+    if (map.rowScript) {
+      const target = rowView((name) => existing?.[name], values, existing?.['sys_id'] ?? '');
+      const verdict = moduleFunction<RowFn>(map.rowScript)(source, target, existing !== undefined);
+      if (verdict.refused) return untransformed(staging, 'error', baseUrl, verdict.message);
+      if (verdict.message) staging['sys_import_state_comment'] = verdict.message;
+    }
+    if (existing?.['sys_id']) return done('updated', state.update(map.target, existing['sys_id'], values, user) ?? existing);
+    return done('inserted', state.insert(map.target, values, user));
+  });
 }

@@ -242,3 +242,15 @@ Acl({
     adminOverrides: true,
     description: 'patchbridge attaches compliance reports to requested items and changes, and nothing else.',
 })
+
+Acl({
+    $id: Now.ID['acl-sys-import-set-row-read'],
+    type: 'record',
+    table: 'sys_import_set_row',
+    operation: 'read',
+    decisionType: 'allow',
+    roles: [integrationRole],
+    condition: 'sys_class_name=x_pbridge_failure_import^EQ',
+    adminOverrides: true,
+    description: 'patchbridge reads the outcome of its own asynchronous imports (insertMultiple) from its staging rows, and no other import set rows.',
+})

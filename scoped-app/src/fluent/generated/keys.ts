@@ -69,6 +69,10 @@ declare global {
                         table: 'sys_security_acl'
                         id: '549a60d8662144d1b45a0c3c2897b804'
                     }
+                    'acl-sys-import-set-row-read': {
+                        table: 'sys_security_acl'
+                        id: '68a5d665e7d24256bd258c02f60775bf'
+                    }
                     'acl-sys-user-group-read': {
                         table: 'sys_security_acl'
                         id: '03335764175e43cfbee1dcd16d40d452'
@@ -856,6 +860,19 @@ declare global {
                             value: 'Install'
                             language: 'en'
                             dependent_value: 'NULL'
+                        }
+                    },
+                    {
+                        table: 'sys_security_acl_role'
+                        id: '63bc0ef318584a93a488b0a06570f03d'
+                        key: {
+                            sys_security_acl: '68a5d665e7d24256bd258c02f60775bf'
+                            sys_user_role: {
+                                id: 'f104da37212642188389bf506a9fc3eb'
+                                key: {
+                                    name: 'x_pbridge.integration'
+                                }
+                            }
                         }
                     },
                     {

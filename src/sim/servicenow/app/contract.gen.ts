@@ -468,6 +468,15 @@ export const APP_CONTRACT = {
       "condition": "table_nameINsc_req_item,change_request^EQ"
     },
     {
+      "table": "sys_import_set_row",
+      "operation": "read",
+      "roles": [
+        "x_pbridge.integration"
+      ],
+      "adminOverrides": true,
+      "condition": "sys_class_name=x_pbridge_failure_import^EQ"
+    },
+    {
       "table": "sys_user_group",
       "operation": "read",
       "roles": [

@@ -11,7 +11,8 @@
  *   simulator imports (`npm run gen:app-contract`).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type {
@@ -50,6 +51,24 @@ export function ensureScopedAppDeps(): void {
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], SCOPED_APP_DIR);
 }
 
+/** What a build was made from: the app's sources, config and lockfile. */
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  const files: string[] = ['now.config.json', 'package.json', 'package-lock.json'];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(SCOPED_APP_DIR, dir), { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk('src');
+  for (const file of files.sort()) hash.update(`${file}\0`).update(readFileSync(join(SCOPED_APP_DIR, file))).update('\0');
+  return hash.digest('hex');
+}
+
+const BUILD_RECORD = join(SCOPED_APP_DIR, 'target/build.json');
+
 /** `now-sdk build` (with `--frozenKeys` in CI) and `now-sdk pack`; throws with the tool's output on failure. */
 export function buildScopedApp(options: { readonly frozenKeys: boolean }): ScopedAppBuild {
   ensureScopedAppDeps();
@@ -62,7 +81,17 @@ export function buildScopedApp(options: { readonly frozenKeys: boolean }): Scope
   log += run(sdk, ['pack'], SCOPED_APP_DIR);
   const zips = existsSync(target) ? readdirSync(target).filter((f) => f.endsWith('.zip')) : [];
   if (zips.length !== 1 || !zips[0]) throw new Error(`now-sdk pack produced ${zips.length} zip files:\n${log}`);
-  return { zipPath: join(target, zips[0]), log };
+  const build = { zipPath: join(target, zips[0]), log };
+  writeFileSync(BUILD_RECORD, JSON.stringify({ hash: sourceHash(), frozenKeys: options.frozenKeys, ...build }));
+  return build;
+}
+
+/** The last `--frozenKeys` build and pack, if it was made from the app's current sources. */
+export function currentScopedAppBuild(): ScopedAppBuild | undefined {
+  if (!existsSync(BUILD_RECORD)) return undefined;
+  const record = JSON.parse(readFileSync(BUILD_RECORD, 'utf8')) as { hash?: string; frozenKeys?: boolean; zipPath?: string; log?: string };
+  if (record.hash !== sourceHash() || record.frozenKeys !== true || !record.zipPath || !existsSync(record.zipPath)) return undefined;
+  return { zipPath: record.zipPath, log: record.log ?? '' };
 }
 
 /** Every XML file under `dir`, keyed by its path relative to `dir`. */

@@ -1,11 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import AdmZip from 'adm-zip';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildScopedApp, readAppContract, type ScopedAppBuild } from '../../scripts/app-contract.js';
+import { buildScopedApp, currentScopedAppBuild, readAppContract, type ScopedAppBuild } from '../../scripts/app-contract.js';
 import { APP_CONTRACT } from '../../src/sim/servicenow/app/contract.gen.js';
 import type { AppContract } from '../../src/sim/servicenow/app/contract-types.js';
 
-// Builds and packs the scoped app exactly as CI must: its own `npm ci` when
+// Inspects the scoped app as CI builds it (`npm run build:app` before vitest, or here
+// when that build is missing or stale): its own `npm ci` when
 // needed, `now-sdk build --frozenKeys`, `now-sdk pack`, all offline. Everything
 // below is read back from the packed zip, not from the sources.
 const BUILD_TIMEOUT_MS = 240_000;
@@ -16,7 +17,7 @@ let build: ScopedAppBuild;
 let zipped: AppContract;
 
 beforeAll(() => {
-  build = buildScopedApp({ frozenKeys: true });
+  build = currentScopedAppBuild() ?? buildScopedApp({ frozenKeys: true });
   const files = new Map<string, string>();
   for (const entry of new AdmZip(build.zipPath).getEntries()) {
     if (!entry.isDirectory && entry.entryName.endsWith('.xml')) files.set(entry.entryName.replace(/^\//, ''), entry.getData().toString('utf8'));

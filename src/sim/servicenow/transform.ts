@@ -19,8 +19,6 @@ export interface TransformResult {
 }
 
 const STAGING_COLUMNS: Readonly<Record<string, { readonly maxLength: number }>> = APP_CONTRACT.tables[FAILURE_IMPORT_TABLE].columns;
-/** Child classes the simulator stores; a query on `cmdb_ci` sees all of them, as on an instance. */
-const CI_CLASSES = ['cmdb_ci_vm_instance', 'cmdb_ci_server'];
 const PROPERTY_DEFAULTS: ReadonlyMap<string, string> = new Map(APP_CONTRACT.properties.map((p) => [p.name, p.value]));
 
 type FieldFn = (source: FailureRow) => string;
@@ -50,7 +48,8 @@ function rowView(read: (name: string) => string | undefined, writes?: Record<str
 
 function glideDatabase(state: SimState): GlideDatabase {
   return {
-    rows: (table) => (table === 'cmdb_ci' ? CI_CLASSES.flatMap((t) => state.rowsForQuery(t)) : state.def(table) ? state.rowsForQuery(table) : []),
+    // `cmdb_ci` reads every CI class, as on an instance (TABLE_CHILDREN).
+    rows: (table) => (state.def(table) ? state.rowsForQuery(table) : []),
     property: (name) => PROPERTY_DEFAULTS.get(name),
   };
 }

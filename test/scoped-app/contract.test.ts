@@ -176,11 +176,11 @@ describe('the patch-run table write-back fills', () => {
   });
 
   it.each(RUN_STATUSES)('when a run is %s, then every field written is a column of the app with a valid value', (status) => {
-    expect(fitsTable(patchRunRecordValues(run(status, { patchGroups: ['web'] })), PATCH_RUN)).toEqual([]);
+    expect(fitsTable(patchRunRecordValues(run(status, { patchGroups: ['web'] }), 'e'.repeat(32)), PATCH_RUN)).toEqual([]);
   });
 
   it('when a run targets as much as the API accepts, then the targets still fit their column', () => {
-    const values = patchRunRecordValues(run('InProgress', largest));
+    const values = patchRunRecordValues(run('InProgress', largest), 'e'.repeat(32));
     expect(fitsTable(values, PATCH_RUN)).toEqual([]);
     expect(values['targets']).toContain('5 tags');
   });

@@ -123,6 +123,24 @@ describe('report delivery: ServiceNow requested item', () => {
     expect(notes[0]?.value).toContain(`${PUBLIC_URL}/v1/compliance/reports/${view.id}/files/compliance-report.csv?expires=`);
   });
 
+  it('when the instance refuses .html attachments, then the CSV is attached and the work note says where the HTML report is instead', async () => {
+    // Prepare: a hardened instance (glide.attachment.extensions without html).
+    const h = await harness();
+    h.sn.configure({ blockedAttachmentExtensions: ['html', 'htm'] });
+    const ritm = h.sn.seed.requestedItem();
+    const sysId = String(ritm['sys_id']);
+    // Act
+    const view = await runReport(h, { requestedItem: String(ritm['number']), formats: ['csv', 'html'] });
+    // Assess
+    expect(view.status).toBe('succeeded');
+    expect(view.error).toBeUndefined();
+    expect(h.sn.state.attachments({ table: 'sc_req_item', sysId }).map((a) => a.meta['file_name'])).toEqual(['compliance-report.csv']);
+    const notes = h.sn.state.journal('sc_req_item', sysId, 'work_notes').map((n) => n.value);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/compliance-report\.html was not attached/);
+    expect(notes[0]).toContain(`${PUBLIC_URL}/v1/compliance/reports/${view.id}/files/compliance-report.html?expires=`);
+  });
+
   it('when the requested item is given by sys_id and the job runs twice, then it is attached once', async () => {
     const h = await harness();
     const ritm = h.sn.seed.requestedItem();

@@ -3,7 +3,7 @@ import type { Clock, Ids } from '../../core/clock.js';
 import { isAppError, toError, ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { dayOf, type ReportSummary } from '../../domain/index.js';
-import { encodedQuery } from '../../servicenow/index.js';
+import { encodedQuery, isServiceNowError } from '../../servicenow/index.js';
 import type { Page, ReportJobRecord } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { ComplianceError } from './errors.js';
@@ -226,13 +226,22 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
       const requestedItem = request.requestedItem;
       await once(job, 'servicenow', async () => {
         const sysId = await resolveRequestedItem(sn, requestedItem);
+        const refused: string[] = [];
         for (const format of ['csv', 'html'] as const) {
           const { name, contentType } = REPORT_FILES[format];
           const key = job.files?.[name];
           if (!key) continue;
-          await sn.uploadAttachment({ table: 'sc_req_item', sysId, fileName: name, contentType, body: () => blobStream(deps.blobs, key) });
+          try {
+            await sn.uploadAttachment({ table: 'sc_req_item', sysId, fileName: name, contentType, body: () => blobStream(deps.blobs, key) });
+          } catch (err) {
+            // Hardened instances refuse some file types (glide.attachment.extensions): say where the file is instead.
+            if (!isServiceNowError(err, 'FORBIDDEN') && !isServiceNowError(err, 'BAD_REQUEST')) throw err;
+            log.warn({ reportId: job.id, file: name, code: err.code }, 'the instance refused the report attachment; the work note links it instead');
+            const link = links.find((l) => l.name === name);
+            refused.push(`${name} was not attached: the instance refused the file type.${link ? ` Download it from ${link.url}` : ''}`);
+          }
         }
-        await sn.addWorkNote('sc_req_item', sysId, text);
+        await sn.addWorkNote('sc_req_item', sysId, [text, ...refused].join('\n'));
         log.info({ reportId: job.id, requestedItem }, 'report attached to the requested item');
       });
     }

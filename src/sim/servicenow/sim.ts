@@ -125,6 +125,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     transformOutcome: options.transformOutcome,
     semaphores: options.semaphores,
     readOnlyFields: options.readOnlyFields,
+    blockedAttachmentExtensions: options.blockedAttachmentExtensions,
     aclHidden: options.aclHidden,
     dropQueryConditions: options.dropQueryConditions ?? false,
     endlessNextLink: options.endlessNextLink ?? false,
@@ -577,6 +578,11 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     }
     const def = tableDef(req, res, 'write', tableName);
     if (!def) return;
+    const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
+    if ((knobs.blockedAttachmentExtensions ?? []).map((e) => e.toLowerCase()).includes(extension)) {
+      res.status(403).json(envelope('Operation Failed', `Attachments of type .${extension} are not allowed on this instance`));
+      return;
+    }
     if (!state.get(def.name, tableSysId)) {
       res.status(404).json(envelope('No Record found', "Record doesn't exist or ACL restricts the record retrieval"));
       return;

@@ -80,6 +80,11 @@ export interface SimKnobs {
    * PATCH that sets them answers 200 and silently leaves them unchanged.
    */
   readonly readOnlyFields?: Readonly<Record<string, readonly string[]>> | undefined;
+  /**
+   * File extensions the instance refuses to attach (`glide.attachment.extensions`
+   * on a hardened instance), e.g. `['html', 'htm']`: the upload answers 403.
+   */
+  readonly blockedAttachmentExtensions?: readonly string[] | undefined;
   /** Delay (simulator clock) before an asynchronous transform runs. Default 0. */
   readonly asyncTransformDelayMs?: number;
   /**

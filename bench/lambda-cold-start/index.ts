@@ -6,7 +6,7 @@
  * against an empty handler that constructs one SDK client, bundled the same way.
  * Goals: bundle ≤ 1 MB, init ≤ 2× the baseline.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +42,8 @@ const EVENTS: Record<HandlerName | typeof BASELINE, unknown> = {
   },
   'patch-results': { Records: [] },
   'servicenow-listener': { Records: [] },
-  'window-guard': { windowId: 'mw-0123456789abcdef0', windowExecutionId: '00000000-0000-0000-0000-000000000000' },
+  // A payload naming no execution: the guard builds everything, then refuses it before any call.
+  'window-guard': {},
   'compliance-snapshot': { source: 'aws.events', 'detail-type': 'Scheduled Event' },
   'compliance-report': { action: 'run', reportId: '00000000-0000-4000-8000-000000000000' },
   [BASELINE]: {},
@@ -63,7 +64,8 @@ function node22(): string {
 /** Synthesises the app (and a baseline function) for real and returns each bundle's directory. */
 function bundle(outdir: string): Map<string, string> {
   rmSync(outdir, { recursive: true, force: true });
-  const app = newPatchbridgeApp({ outdir });
+  // Asset metadata names each function's bundle directory (the CDK CLI turns it on the same way).
+  const app = newPatchbridgeApp({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const { bridge } = addPatchbridgeStacks(app, readAppProps(() => undefined, {}));
   const baselineStack = new Stack(app, 'ColdStartBaseline');
   const baseline = new NodejsFunction(baselineStack, 'Baseline', {
@@ -86,6 +88,23 @@ function bundle(outdir: string): Map<string, string> {
   for (const name of HANDLERS) dirs.set(name, assetDir(bridge.stackName, bridge.functions[name].fn));
   dirs.set(BASELINE, assetDir(baselineStack.stackName, baseline));
   return dirs;
+}
+
+/** Runs one probe asynchronously (the stub answering its AWS calls lives in this process's event loop). */
+function probe(node: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`probe ${args[1]} exited ${code}: ${err.slice(0, 500)}`));
+    });
+  });
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -119,6 +138,10 @@ export async function main(args: string[]): Promise<void> {
     PATCHBRIDGE_SERVICENOW_URL: 'https://bench.service-now.com',
     PATCHBRIDGE_SERVICENOW_SECRET_ID: 'patchbridge/servicenow',
     PATCHBRIDGE_API_HMAC_SECRET_ID: 'patchbridge/api-hmac-keys',
+    PATCHBRIDGE_MONITORING_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:patchbridge-monitoring',
+    PATCHBRIDGE_REPORTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:patchbridge-reports',
+    PATCHBRIDGE_PATCH_RESULTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:patchbridge-patch-results',
+    PATCHBRIDGE_NOTIFICATION_ROLE_ARN: 'arn:aws:iam::123456789012:role/patchbridge-run-command-notify-us-east-1',
     PATCHBRIDGE_LOG_LEVEL: 'silent',
   };
 
@@ -131,9 +154,11 @@ export async function main(args: string[]): Promise<void> {
       const inits: number[] = [];
       let outcome = '';
       for (let i = 0; i < runs; i++) {
-        const out = spawnSync(node, [path.join(here, 'probe.mjs'), file, JSON.stringify(EVENTS[name as HandlerName])], { env, encoding: 'utf8', cwd: dir });
-        if (out.status !== 0) throw new Error(`${name}: probe failed: ${out.stderr}`);
-        const r = JSON.parse(out.stdout) as { imported: number; invoked: number; outcome: string };
+        const r = JSON.parse(await probe(node, [path.join(here, 'probe.mjs'), file, JSON.stringify(EVENTS[name as HandlerName])], env, dir)) as {
+          imported: number;
+          invoked: number;
+          outcome: string;
+        };
         imports.push(r.imported);
         inits.push(r.invoked);
         outcome = r.outcome;

@@ -14,4 +14,5 @@ try {
   outcome = err?.code ?? err?.name ?? 'error';
 }
 const invoked = performance.now();
-process.stdout.write(JSON.stringify({ imported, invoked, outcome }));
+// Exit at once: open sockets and timers (keep-alive agents, caches) would otherwise hold the process.
+process.stdout.write(JSON.stringify({ imported, invoked, outcome }), () => process.exit(0));

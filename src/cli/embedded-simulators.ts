@@ -17,6 +17,8 @@ export interface EmbeddedSimulators {
    */
   readonly config: Config;
   readonly notes: readonly string[];
+  /** The sandbox's approved change, which the console's sandbox panel approves, rejects or cancels. */
+  readonly sandboxChange?: { readonly sysId: string; readonly number: string };
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startEmbeddedSimulators(config: Config, logger: Logger): P
   const notes: string[] = [];
   let servicenow: ServiceNowSim | undefined;
   let aws: AwsSim | undefined;
+  let sandboxChange: { sysId: string; number: string } | undefined;
   const overrides: { -readonly [K in keyof CoreOverrides]: CoreOverrides[K] } = {};
   try {
     if (wantAws) {
@@ -69,6 +72,7 @@ export async function startEmbeddedSimulators(config: Config, logger: Logger): P
         start: new Date(now - 3_600_000),
         end: new Date(now + 7 * 86_400_000),
       });
+      sandboxChange = { sysId: change['sys_id'] ?? '', number: change['number'] ?? '' };
       effective = {
         ...effective,
         servicenow: {
@@ -101,6 +105,7 @@ export async function startEmbeddedSimulators(config: Config, logger: Logger): P
     ...(aws ? { aws } : {}),
     overrides,
     notes,
+    ...(sandboxChange ? { sandboxChange } : {}),
     async close() {
       await Promise.all([aws?.close(), servicenow?.close()]);
     },

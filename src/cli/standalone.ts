@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { type ReadinessCheck, startServer } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -13,6 +13,7 @@ import { createScheduler } from '../flows/scheduler/index.js';
 import { createWindowGuardHandler } from '../handlers/window-guard.js';
 import { createApiApp, createCoreContext, readinessChecks } from '../runtime/index.js';
 import { GUARD_FUNCTION } from '../sim/aws/index.js';
+import { type ConsoleDeps, consoleRoutes, countingReceiver, createConsoleSessions, createSandboxDriver } from '../console/index.js';
 import { startEmbeddedSimulators } from './embedded-simulators.js';
 import { keyFile } from './key-file.js';
 
@@ -47,8 +48,11 @@ export async function startStandalone(config: Config, options: StandaloneOptions
 
     // Bind first: report links need the server's own URL when the port is ephemeral.
     let app: Express | undefined;
+    let consoleRouter: Router | undefined;
     const front = express();
     front.disable('x-powered-by');
+    // The console sits beside the API, not in it: it is not part of the OpenAPI contract.
+    front.use('/console', (req, res, next) => (consoleRouter ? consoleRouter(req, res, next) : res.status(503).set('retry-after', '1').end()));
     front.use((req, res, next) => (app ? app(req, res, next) : res.status(503).set('retry-after', '1').end()));
     const server = await startServer(front, { host: config.server.host, port: config.server.port, logger });
     const closeServer = () => server.close();
@@ -56,7 +60,9 @@ export async function startStandalone(config: Config, options: StandaloneOptions
 
     let wake = () => {};
     const change = createChangeFlows(core, { wake: () => wake(), guardOnEvents: !sims.aws });
-    const incidents = createIncidentFlows(core, { runtime: 'standalone', wake: () => wake(), observe: (event) => change.recordEvent(event) });
+    const incidentFlows = createIncidentFlows(core, { runtime: 'standalone', wake: () => wake(), observe: (event) => change.recordEvent(event) });
+    const counted = countingReceiver(incidentFlows.receiver);
+    const incidents = { ...incidentFlows, receiver: counted.receiver };
     const notes = [...sims.notes];
     // Start-up must not depend on AWS answering: without configured accounts the
     // home account comes from STS, and if that fails compliance has no targets yet.
@@ -103,14 +109,45 @@ export async function startStandalone(config: Config, options: StandaloneOptions
       ...readinessChecks(core),
       { name: 'outbox', check: async () => `${await core.store.outboxDepth()} pending` },
     ];
-    app = createApiApp(core, { change, compliance, incidents }, { checks });
+    const sessions = createConsoleSessions({ clock, secureCookie: (config.server.publicUrl ?? '').startsWith('https:') });
+    app = createApiApp(core, { change, compliance, incidents }, { checks, sessions });
+    const sandbox =
+      sims.aws && sims.servicenow && sims.sandboxChange
+        ? createSandboxDriver({ aws: sims.aws, servicenow: sims.servicenow, changeGates: change.changeGates, change: sims.sandboxChange, clock })
+        : undefined;
+    const access = consoleAccess(config, sandbox !== undefined);
+    consoleRouter = consoleRoutes({
+      access,
+      sessions,
+      store: core.store,
+      clock,
+      logger,
+      servicenow: core.servicenow,
+      servicenowUrl: sims.config.servicenow.instanceUrl,
+      nextRuns: () => scheduler.nextRuns(),
+      events: counted.counts,
+      home: core.awsClients.defaultContext(),
+      ...(sandbox ? { sandbox } : {}),
+    });
     const next = scheduler.nextRuns();
     for (const [job, at] of next) notes.push(`scheduled: ${job} next at ${at.toISOString()}`);
+    notes.push(access.open ? `console: ${config.server.publicUrl ?? server.url}/console` : `console: off (${access.why})`);
     return { url: server.url, notes, close: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
     throw err;
   }
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/**
+ * The console opens by itself only in the sandbox on a loopback bind, where
+ * whoever reaches it is on this machine and the simulators hold nothing real.
+ */
+export function consoleAccess(config: Config, sandbox: boolean): ConsoleDeps['access'] {
+  if (sandbox && LOOPBACK.test(config.server.host)) return { open: true, role: 'operator' };
+  return { open: false, why: sandbox ? 'the sandbox console opens only on a loopback PATCHBRIDGE_HOST' : 'outside the sandbox the console needs an OpenID Connect sign-in, which is not configured' };
 }
 
 /** Embedded defaults live under relative paths; create their directories on first start. */

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createApiAuthenticator } from '../api/auth/index.js';
+import { type ApiAuthenticatorDeps, createApiAuthenticator } from '../api/auth/index.js';
 import { createIdempotency } from '../api/idempotency.js';
 import { createApp, loadOpenApiDocument, type ReadinessCheck } from '../api/index.js';
 import { changeGateRoutes } from '../api/routes/change-gates.js';
@@ -28,10 +28,10 @@ export interface ApiAppFlows {
 export function createApiApp(
   core: CoreContext,
   flows: ApiAppFlows,
-  options: { checks?: readonly ReadinessCheck[]; missing?: () => readonly MissingSetting[] } = {},
+  options: { checks?: readonly ReadinessCheck[]; missing?: () => readonly MissingSetting[]; sessions?: ApiAuthenticatorDeps['sessions'] } = {},
 ): Express {
   const { config, clock, logger, store } = core;
-  const auth = createApiAuthenticator({ config, clock, logger, store, secrets: core.aws.secrets, home: core.awsClients.defaultContext() });
+  const auth = createApiAuthenticator({ config, clock, logger, store, secrets: core.aws.secrets, home: core.awsClients.defaultContext(), sessions: options.sessions });
   const idempotency = createIdempotency({ store, clock, logger });
   const openApi = loadOpenApiDocument();
   const checks: readonly ReadinessCheck[] = options.checks ?? readinessChecks(core);

@@ -23,6 +23,11 @@ export interface AuthenticatorDeps {
   readonly hmacKeys?: HmacKeyRing | undefined;
   /** Applied per client after authentication; none = unlimited. */
   readonly rateLimiter?: RateLimiter | undefined;
+  /**
+   * The console's sessions: a request with neither scheme may carry a console
+   * session cookie (see `src/console`); `undefined` when it carries none or an invalid one.
+   */
+  readonly sessions?: { principal(req: Request): Principal | undefined } | undefined;
   /** Allowed distance of an HMAC `ts` from now. Default 300 s. */
   readonly toleranceSeconds?: number;
 }
@@ -97,6 +102,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       if (!deps.hmacKeys) throw new AuthError('UNAUTHORIZED', 'HMAC not configured');
       return verifyHmac(req, signature, deps.hmacKeys);
     }
+    const session = deps.sessions?.principal(req);
+    if (session) return session;
     throw new AuthError('UNAUTHORIZED', 'no credentials');
   }
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { StateStore } from '../../store/ports.js';
 import { createRateLimiter } from '../rate-limit.js';
-import { type Authenticator, createAuthenticator } from './authenticator.js';
+import { type Authenticator, type AuthenticatorDeps, createAuthenticator } from './authenticator.js';
 import { hmacKeyRingFromConfig } from './hmac-keys.js';
 
 export interface ApiAuthenticatorDeps {
@@ -16,6 +16,8 @@ export interface ApiAuthenticatorDeps {
   readonly secrets?: SecretReader;
   /** patchbridge's own account and region, where the secret lives (`awsClients.defaultContext()`). */
   readonly home?: AwsContext;
+  /** Console sessions (standalone), a third way in besides JWTs and HMAC signatures. */
+  readonly sessions?: AuthenticatorDeps['sessions'];
 }
 
 /**
@@ -32,5 +34,6 @@ export function createApiAuthenticator(deps: ApiAuthenticatorDeps): Authenticato
     jwt: api.jwt,
     hmacKeys: hmacKeyRingFromConfig(api.hmac, { clock: deps.clock, ...(deps.secrets ? { secrets: deps.secrets } : {}), ...(deps.home ? { context: deps.home } : {}) }),
     rateLimiter: createRateLimiter({ perMinute: api.rateLimitPerMinute, clock: deps.clock }),
+    sessions: deps.sessions,
   });
 }

@@ -7,7 +7,7 @@ export type Scope = (typeof SCOPES)[number];
 export interface Principal {
   /** JWT `client_id` / `azp` / `sub`, or the HMAC key's client (its key id unless the secret names one). */
   readonly clientId: string;
-  readonly scheme: 'jwt' | 'hmac';
+  readonly scheme: 'jwt' | 'hmac' | 'console';
   readonly scopes: ReadonlySet<string>;
   /** JWT `jti` or the HMAC key id; for logs only. */
   readonly credentialId?: string;

@@ -13,7 +13,7 @@ import { createScheduler } from '../flows/scheduler/index.js';
 import { createWindowGuardHandler } from '../handlers/window-guard.js';
 import { createApiApp, createCoreContext, readinessChecks } from '../runtime/index.js';
 import { GUARD_FUNCTION } from '../sim/aws/index.js';
-import { type ConsoleDeps, consoleRoutes, countingReceiver, createConsoleSessions, createSandboxDriver } from '../console/index.js';
+import { type ConsoleDeps, consoleOidc, consoleRoutes, countingReceiver, createConsoleSessions, createSandboxDriver } from '../console/index.js';
 import { startEmbeddedSimulators } from './embedded-simulators.js';
 import { keyFile } from './key-file.js';
 
@@ -115,7 +115,21 @@ export async function startStandalone(config: Config, options: StandaloneOptions
       sims.aws && sims.servicenow && sims.sandboxChange
         ? createSandboxDriver({ aws: sims.aws, servicenow: sims.servicenow, changeGates: change.changeGates, change: sims.sandboxChange, clock })
         : undefined;
-    const access = consoleAccess(config, sandbox !== undefined);
+    const oidc = config.console.oidc;
+    const baseUrl = config.server.publicUrl ?? server.url;
+    const access = consoleAccess(config, sandbox !== undefined, () =>
+      consoleOidc({
+        issuer: oidc?.issuer ?? '',
+        clientId: oidc?.clientId ?? '',
+        ...(oidc?.clientSecret ? { clientSecret: oidc.clientSecret } : {}),
+        redirectUri: `${baseUrl}/console/callback`,
+        rolesClaim: oidc?.rolesClaim ?? 'roles',
+        operatorRole: oidc?.operatorRole ?? 'patchbridge-operator',
+        sessions,
+        clock,
+        logger,
+      }),
+    );
     consoleRouter = consoleRoutes({
       access,
       sessions,
@@ -131,7 +145,7 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     });
     const next = scheduler.nextRuns();
     for (const [job, at] of next) notes.push(`scheduled: ${job} next at ${at.toISOString()}`);
-    notes.push(access.open ? `console: ${config.server.publicUrl ?? server.url}/console` : `console: off (${access.why})`);
+    notes.push(access.open ? `console: ${baseUrl}/console` : `console: off (${access.why})`);
     return { url: server.url, notes, close: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
@@ -145,9 +159,10 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
  * The console opens by itself only in the sandbox on a loopback bind, where
  * whoever reaches it is on this machine and the simulators hold nothing real.
  */
-export function consoleAccess(config: Config, sandbox: boolean): ConsoleDeps['access'] {
+export function consoleAccess(config: Config, sandbox: boolean, signIn?: () => Router): ConsoleDeps['access'] {
   if (sandbox && LOOPBACK.test(config.server.host)) return { open: true, role: 'operator' };
-  return { open: false, why: sandbox ? 'the sandbox console opens only on a loopback PATCHBRIDGE_HOST' : 'outside the sandbox the console needs an OpenID Connect sign-in, which is not configured' };
+  if (config.console.oidc && signIn) return { open: true, signIn: signIn() };
+  return { open: false, why: sandbox ? 'the sandbox console opens only on a loopback PATCHBRIDGE_HOST' : 'set PATCHBRIDGE_CONSOLE_OIDC_ISSUER to sign people in with OpenID Connect' };
 }
 
 /** Embedded defaults live under relative paths; create their directories on first start. */

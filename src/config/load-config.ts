@@ -164,6 +164,20 @@ function httpUrl(name: VariableName, value: string | undefined, allowPlainLoopba
   return url.toString().replace(/\/$/, '');
 }
 
+function consoleOidc(r: Reader): Config['console']['oidc'] {
+  const issuer = httpUrl('PATCHBRIDGE_CONSOLE_OIDC_ISSUER', r.optional('PATCHBRIDGE_CONSOLE_OIDC_ISSUER'), true);
+  if (issuer === undefined) return undefined;
+  const clientId = r.optional('PATCHBRIDGE_CONSOLE_OIDC_CLIENT_ID');
+  if (!clientId) throw new ConfigError('PATCHBRIDGE_CONSOLE_OIDC_CLIENT_ID', 'expected the console\'s client id at PATCHBRIDGE_CONSOLE_OIDC_ISSUER');
+  return {
+    issuer,
+    clientId,
+    clientSecret: r.optional('PATCHBRIDGE_CONSOLE_OIDC_CLIENT_SECRET'),
+    rolesClaim: r.parse('PATCHBRIDGE_CONSOLE_OIDC_ROLES_CLAIM', z.string().regex(/^[\w:./-]{1,100}$/), 'a claim name'),
+    operatorRole: r.parse('PATCHBRIDGE_CONSOLE_OPERATOR_ROLE', z.string().min(1).max(200), 'a role or group name'),
+  };
+}
+
 /**
  * Reads and validates every PATCHBRIDGE_* variable (plus `AWS_REGION` as a default
  * region). Throws a `ConfigError` naming the first bad variable. The result is
@@ -286,6 +300,7 @@ export function loadConfig(env: Env): Config {
       reportCron: parseCron(r, 'PATCHBRIDGE_REPORT_CRON'),
     },
     outbox: { pollMs: r.int('PATCHBRIDGE_OUTBOX_POLL_MS', 10, 600_000) },
+    console: { oidc: consoleOidc(r) },
     cli: {
       apiUrl:
         httpUrl('PATCHBRIDGE_API_URL', r.optional('PATCHBRIDGE_API_URL'), true) ??

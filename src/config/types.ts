@@ -86,6 +86,11 @@ export interface Config {
     readonly reportCron: string;
   };
   readonly outbox: { readonly pollMs: number };
+  readonly console: {
+    readonly oidc:
+      | { readonly issuer: string; readonly clientId: string; readonly clientSecret: string | undefined; readonly rolesClaim: string; readonly operatorRole: string }
+      | undefined;
+  };
   /** What the API commands of the CLI (`runs`, `gates`, `reports`, `events`) call and sign with. */
   readonly cli: { readonly apiUrl: string; readonly keyId: string; readonly keyFile: string };
 }

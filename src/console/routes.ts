@@ -39,7 +39,10 @@ export function countingReceiver(receiver: Receiver): { receiver: Receiver; coun
 
 export interface ConsoleDeps {
   /** Why the console is off, or `undefined` when it may be opened (and with which role). */
-  readonly access: { readonly open: true; readonly role: ConsoleRole } | { readonly open: false; readonly why: string };
+  readonly access:
+    | { readonly open: true; readonly role: ConsoleRole }
+    | { readonly open: true; readonly signIn: Router }
+    | { readonly open: false; readonly why: string };
   readonly sessions: ConsoleSessions;
   readonly store: StateStore;
   readonly clock: Clock;
@@ -74,8 +77,14 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     if (deps.access.open) return next();
     res.status(404).type('text/plain').send(`The console is off: ${deps.access.why}\n`);
   });
+  const access = deps.access;
+  if (access.open && 'signIn' in access) router.use(access.signIn);
   router.get('/', (req, res) => {
-    if (!deps.sessions.session(req) && deps.access.open) deps.sessions.start(res, 'local', deps.access.role);
+    if (!deps.sessions.session(req) && access.open) {
+      // OpenID Connect: no session yet means sign in first; the sandbox on loopback opens directly.
+      if ('signIn' in access) return void res.redirect(302, '/console/login');
+      deps.sessions.start(res, 'local', access.role);
+    }
     page(res, 'text/html; charset=utf-8', CONSOLE_HTML);
   });
   router.get('/app.js', (_req, res) => page(res, 'text/javascript; charset=utf-8', CONSOLE_JS));

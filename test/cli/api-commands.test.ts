@@ -52,12 +52,20 @@ describe('patchbridge runs', () => {
     expect(listed.out).toMatch(/^ID\s+CHANGE\s+STATUS/);
     expect(listed.out).toContain(run.id);
 
-    const waited = await cli(['runs', 'start', '--change', change, '--account', ACCOUNT, '--patch-group', 'db-prod', '--operation', 'Scan', '--wait', '--interval-ms', '250']);
+    // Two instances of the first run keep the followed run short.
+    let instances: string[] = [];
+    for (let i = 0; i < 80 && instances.length < 2; i += 1) {
+      const detail = JSON.parse((await cli(['runs', 'get', run.id, '--json'])).out) as { instances: { items: { instanceId: string }[] } };
+      instances = detail.instances.items.map((x) => x.instanceId);
+      if (instances.length < 2) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(instances.length).toBeGreaterThanOrEqual(2);
+    const waited = await cli(['runs', 'start', '--change', change, '--account', ACCOUNT, '--instance', ...instances.slice(0, 2), '--max-concurrency', '100%', '--operation', 'Scan', '--wait', '--interval-ms', '250']);
     expect(waited.err).toMatch(/^\[[#.]{30}\] \d+\/\d+ done, \d+ failed {2}(Pending|InProgress)/m);
     expect(waited.err).toMatch(/\[#{30}\] (\d+)\/\1 done, \d+ failed {2}(Success|Failed|TimedOut)/);
     expect(waited.code).toBe(/status\s+Success/.test(waited.out) ? 0 : 6);
     expect(waited.out).toMatch(/^id\s+[0-9a-f-]{36}$/m);
-  }, 60_000);
+  }, 90_000);
 
   it.each([
     ['the change does not exist', 3, ['runs', 'start', '--change', 'CHG9999999', '--account', ACCOUNT, '--patch-group', 'web-prod'], {}, /409 CHANGE_NOT_FOUND|CHANGE_NOT_FOUND/],

@@ -28,9 +28,14 @@ import type {
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const SCOPED_APP_DIR = join(REPO_ROOT, 'scoped-app');
-export const APP_MODULE_SOURCE = join(SCOPED_APP_DIR, 'src/server/failure-import.ts');
 export const CONTRACT_GEN = join(REPO_ROOT, 'src/sim/servicenow/app/contract.gen.ts');
-export const MODULE_GEN = join(REPO_ROOT, 'src/sim/servicenow/app/failure-import.gen.ts');
+/** The app's server modules patchbridge runs in Node (under the Glide stand-in). */
+export const APP_MODULES = ['failure-import', 'patchbridge-signing'] as const;
+export type AppModule = (typeof APP_MODULES)[number];
+/** The module's source in the app. */
+export const appModuleSource = (name: AppModule) => join(SCOPED_APP_DIR, `src/server/${name}.ts`);
+/** Its copy for Node, next to the stand-in. */
+export const appModuleGen = (name: AppModule) => join(REPO_ROOT, `src/sim/servicenow/app/${name}.gen.ts`);
 
 export interface ScopedAppBuild {
   /** The packed zip (`scoped-app/target/*.zip`). */
@@ -297,9 +302,9 @@ export const APP_CONTRACT = ${JSON.stringify(contract, null, 2)} as const satisf
 `;
 }
 
-/** `failure-import.gen.ts`: the app's transform module, importing the Glide stand-in instead of the platform. */
-export function renderModuleCopy(source: string): string {
+/** `<module>.gen.ts`: one of the app's server modules, importing the Glide stand-in instead of the platform. */
+export function renderModuleCopy(name: AppModule, source: string): string {
   const platformImport = /from '@servicenow\/glide'/;
-  if (!platformImport.test(source)) throw new Error('the app module no longer imports @servicenow/glide');
-  return `${GEN_HEADER}// Source: scoped-app/src/server/failure-import.ts, with '@servicenow/glide' replaced by the stand-in.\n${source.replace(platformImport, "from './glide.js'")}`;
+  if (!platformImport.test(source)) throw new Error(`the app module ${name} no longer imports @servicenow/glide`);
+  return `${GEN_HEADER}// Source: scoped-app/src/server/${name}.ts, with '@servicenow/glide' replaced by the stand-in.\n${source.replace(platformImport, "from './glide.js'")}`;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { APP_MODULE_SOURCE, MODULE_GEN, renderModuleCopy } from '../../scripts/app-contract.js';
+import { APP_MODULES, appModuleGen, appModuleSource, renderModuleCopy } from '../../scripts/app-contract.js';
 import {
   checkFailureRow,
   type FailureRow,
@@ -53,8 +53,8 @@ const TABLES: Rows = {
 };
 
 describe('the transform module run in Node through the Glide stand-in', () => {
-  it('is the app module itself, with only the Glide import pointed at the stand-in', () => {
-    expect(readFileSync(MODULE_GEN, 'utf8')).toBe(renderModuleCopy(readFileSync(APP_MODULE_SOURCE, 'utf8')));
+  it.each(APP_MODULES)('runs the app module %s itself, with only the Glide import pointed at the stand-in', (name) => {
+    expect(readFileSync(appModuleGen(name), 'utf8')).toBe(renderModuleCopy(name, readFileSync(appModuleSource(name), 'utf8')));
   });
 
   it('matches only active incidents through its coalesce value', () => {

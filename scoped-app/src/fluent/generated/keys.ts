@@ -161,6 +161,10 @@ declare global {
                         table: 'sys_module'
                         id: 'eb4c8861ac1141a8874a1b18f4a2fe8e'
                     }
+                    'src_server_patchbridge-signing_ts': {
+                        table: 'sys_module'
+                        id: '4f4b01f4443340e2b4c039d8703b1ad0'
+                    }
                 }
                 composite: [
                     {

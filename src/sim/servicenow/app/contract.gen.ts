@@ -620,7 +620,8 @@ export const APP_CONTRACT = {
   "modules": [
     "x_pbridge/patchbridge-scoped-app/0.1.0/bom.json",
     "x_pbridge/patchbridge-scoped-app/0.1.0/package.json",
-    "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/failure-import.ts"
+    "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/failure-import.ts",
+    "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-signing.ts"
   ],
   "tests": [
     "patchbridge failure import follows the incident lifecycle",

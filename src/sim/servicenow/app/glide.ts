@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * A small in-memory stand-in for the Glide APIs the scoped app's transform
  * module (`failure-import.gen.ts`) uses, and nothing more: `GlideRecord` with
  * `addQuery` (`=` and `!=`), `orderByDesc`, `setLimit`, `query`, `next`,
- * `getValue`, `setValue`, `getUniqueValue`, and `gs.getProperty`.
+ * `getValue`, `setValue`, `getUniqueValue`, and `gs.getProperty`; and, for the
+ * signing module, `GlideDigest.getSHA256Hex` and `CertificateEncryption.generateMac`.
  *
  * The module constructs `new GlideRecord(table)` the way it does on an
  * instance, so the data it sees comes from the database bound with
@@ -115,3 +117,26 @@ export const gs = {
     return database().property(name) ?? (alt === undefined ? '' : String(alt));
   },
 };
+
+/**
+ * `GlideDigest`, as documented: SHA-256 over the string's UTF-8 bytes, as
+ * upper-case hex (callers lower-case it where a protocol needs lower case).
+ */
+export class GlideDigest {
+  getSHA256Hex(toHash: string): string {
+    return createHash('sha256').update(toHash, 'utf8').digest('hex').toUpperCase();
+  }
+}
+
+/**
+ * The scoped `CertificateEncryption`, as documented for `generateMac`: the key
+ * must be Base64-encoded, the data is a string (UTF-8), the MAC comes back in
+ * Base64. Only the algorithms the app uses are implemented.
+ */
+export class CertificateEncryption {
+  generateMac(key: string, algorithm: string, data: string): string {
+    if (algorithm !== 'HmacSHA256') throw new Error(`the Glide stand-in does not implement ${algorithm}`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(key) || key.length % 4 !== 0) throw new Error('generateMac: the key must be Base64-encoded');
+    return createHmac('sha256', Buffer.from(key, 'base64')).update(data, 'utf8').digest('base64');
+  }
+}

@@ -51,8 +51,8 @@ export async function guardUnderFault(world: World, pb: Patchbridge, windowId: s
     'the window execution start event',
     () =>
       world.events.slice(seen).find((d) => {
-        const e = JSON.parse(d.body) as { 'detail-type'?: string; detail?: { 'execution-id'?: string; status?: string } };
-        return e['detail-type'] === WINDOW_EXECUTION && e.detail?.['execution-id'] === windowExecutionId;
+        const e = JSON.parse(d.body) as { 'detail-type'?: string; detail?: { 'window-execution-id'?: string; status?: string } };
+        return e['detail-type'] === WINDOW_EXECUTION && e.detail?.['window-execution-id'] === windowExecutionId;
       }),
     10_000,
     10,

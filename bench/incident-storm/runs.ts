@@ -85,7 +85,7 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
       eventBatchSize: 1_000,
     },
   );
-  const worker = createOutboxWorker({ store, clock: systemClock, logger, handlers: flows.outboxHandlers, pollMs: 100 });
+  const worker = createOutboxWorker({ store, clock: systemClock, logger, handlers: [...flows.outboxHandlers, ...flows.guardLaneHandlers], pollMs: 100 });
   storm.aws.resetLog();
   worker.start();
   const started = performance.now();

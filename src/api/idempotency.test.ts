@@ -30,6 +30,33 @@ function setup(handler: (body: unknown) => Promise<{ statusCode: number; body: u
 }
 
 describe('Idempotency-Key', () => {
+  it('when the process holding a key died mid-request, then a retry runs once the in-progress lease has expired, not 409 for 24 h', async () => {
+    // Prepare: the first request never answers, as if its process had been killed.
+    let calls = 0;
+    const { app, clock } = setup(async () => {
+      calls++;
+      if (calls === 1) return new Promise(() => {});
+      return { statusCode: 201, body: { ok: true } };
+    });
+    const first = request(app).post('/things').set('idempotency-key', 'k-dead').send({ a: 1 });
+    void first.then(() => undefined, () => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+
+    // Act
+    const during = await request(app).post('/things').set('idempotency-key', 'k-dead').send({ a: 1 });
+    await clock.advance(121_000);
+    const after = await request(app).post('/things').set('idempotency-key', 'k-dead').send({ a: 1 });
+    const replay = await request(app).post('/things').set('idempotency-key', 'k-dead').send({ a: 1 });
+
+    // Assess
+    expect(during.status).toBe(409);
+    expect(during.body.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    expect(after.status).toBe(201);
+    expect(replay.status).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(calls).toBe(2);
+  });
+
   it('when the first request is still running, then a second with the same key is 409 IDEMPOTENCY_IN_PROGRESS', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {

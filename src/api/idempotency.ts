@@ -31,6 +31,13 @@ export interface IdempotencyDeps {
   readonly logger: Logger;
   /** How long an answer is kept. Default 24 h. */
   readonly ttlSeconds?: number;
+  /**
+   * How long a request in progress holds its key. Default 120 s, longer than any
+   * request takes (a 10 s ServiceNow read, the SSM start). Past it, the process
+   * that took the key is presumed dead, and a retry runs instead of being
+   * answered `IDEMPOTENCY_IN_PROGRESS` until the record expires.
+   */
+  readonly inProgressLeaseSeconds?: number;
 }
 
 
@@ -52,8 +59,14 @@ function send(res: Response, response: RouteResponse, replayed: boolean): void {
   else res.json(response.body);
 }
 
+/** An in-progress record whose lease ran out: its process died mid-request (records from before leases never lapse this way). */
+function abandonedByItsOwner(record: { status: string; leaseUntil?: string }, now: Date): boolean {
+  return record.status === 'in-progress' && record.leaseUntil !== undefined && Date.parse(record.leaseUntil) <= now.getTime();
+}
+
 export function createIdempotency(deps: IdempotencyDeps): Idempotency {
   const ttlMs = (deps.ttlSeconds ?? 86_400) * 1000;
+  const leaseMs = (deps.inProgressLeaseSeconds ?? 120) * 1000;
   return {
     handle(route, handler) {
       return async (req, res) => {
@@ -62,8 +75,17 @@ export function createIdempotency(deps: IdempotencyDeps): Idempotency {
         // The key is hashed: it is caller-chosen and only its identity matters.
         const storeKey = `${route}|${principalOf(res).clientId}|${sha256Hex(key)}`;
         const requestHash = sha256Hex(`${req.method}\n${req.path}\n${stable(req.body)}`);
-        const expiresAt = new Date(deps.clock.now().getTime() + ttlMs).toISOString();
-        const begun = await deps.store.beginIdempotent({ key: storeKey, requestHash, status: 'in-progress', expiresAt });
+        const begin = () => {
+          const now = deps.clock.now().getTime();
+          const expiresAt = new Date(now + ttlMs).toISOString();
+          return deps.store.beginIdempotent({ key: storeKey, requestHash, status: 'in-progress', expiresAt, leaseUntil: new Date(now + leaseMs).toISOString() });
+        };
+        let begun = await begin();
+        if (!begun.created && abandonedByItsOwner(begun.existing, deps.clock.now())) {
+          deps.logger.warn({ route }, 'idempotency: the request holding this key stopped without an answer; running it again');
+          await deps.store.abandonIdempotent(storeKey);
+          begun = await begin();
+        }
         if (!begun.created) {
           const existing = begun.existing;
           if (existing.requestHash !== requestHash) {

@@ -17,6 +17,9 @@ import { type ConsoleDeps, consoleOidc, consoleRoutes, countingReceiver, createC
 import { startEmbeddedSimulators } from './embedded-simulators.js';
 import { keyFile } from './key-file.js';
 
+/** The guard lane polls often: a window start it misses waits at most this long. */
+const GUARD_LANE_POLL_MS = 250;
+
 export interface StandaloneOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
@@ -58,9 +61,11 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     const closeServer = () => server.close();
     closers.push(closeServer);
 
+    // A stable identity for this node's leases and claims: after a kill, the restart takes them back at once.
+    const node = `node-${keyFile(config.dataDir, 'node-id').slice(0, 12)}`;
     let wake = () => {};
     const change = createChangeFlows(core, { wake: () => wake(), guardOnEvents: !sims.aws });
-    const incidentFlows = createIncidentFlows(core, { runtime: 'standalone', wake: () => wake(), observe: (event) => change.recordEvent(event) });
+    const incidentFlows = createIncidentFlows(core, { runtime: 'standalone', nodeId: node, wake: () => wake(), observe: (event) => change.recordEvent(event) });
     const counted = countingReceiver(incidentFlows.receiver);
     const incidents = { ...incidentFlows, receiver: counted.receiver };
     const notes = [...sims.notes];
@@ -80,12 +85,19 @@ export async function startStandalone(config: Config, options: StandaloneOptions
       store: core.store,
       clock,
       logger,
+      owner: `${node}/outbox`,
       pollMs: config.outbox.pollMs,
       handlers: [...incidents.outboxHandlers, ...change.outboxHandlers, ...compliance.outboxHandlers],
     });
-    wake = () => worker.wake();
+    // The guard's lane: window-execution starts only, never queued behind the worker's deliveries.
+    const guardLane = createOutboxWorker({ store: core.store, clock, logger, owner: `${node}/guard`, pollMs: GUARD_LANE_POLL_MS, handlers: incidents.guardLaneHandlers });
+    wake = () => {
+      guardLane.wake();
+      worker.wake();
+    };
     worker.start();
-    closers.push(() => worker.stop());
+    guardLane.start();
+    closers.push(() => worker.stop(), () => guardLane.stop());
     const scheduler = createScheduler({ clock, logger, jobs: compliance.jobs });
     scheduler.start();
     closers.push(() => scheduler.stop());

@@ -34,7 +34,11 @@ export interface WindowGuardHandlerDeps {
 /** The fields of the Lambda context the guard reads. */
 export interface GuardLambdaContext {
   readonly invokedFunctionArn?: string;
+  getRemainingTimeInMillis?(): number;
 }
+
+/** Longest the guard waits, after deciding, to deliver its notes; the scheduled drain delivers the rest. */
+const NOTE_DRAIN_MS = 5_000;
 
 export type WindowGuardResult = GuardDecision | { readonly drained: RoundResult };
 
@@ -60,11 +64,19 @@ export function createWindowGuardHandler(deps: WindowGuardHandlerDeps): (event: 
     if (input.windowId === UNNAMED_WINDOW) deps.logger.error({ ...input }, 'guard payload names no valid window; cancelling its execution');
     const decision = await deps.changeGates.guard(input);
     if (deps.worker) {
-      try {
-        await deps.worker.drain({ maxRounds: 5 });
-      } catch (err) {
-        deps.logger.warn({ err }, 'guard notes stay queued for the next outbox drain');
-      }
+      // The decision is made (and a cancel sent): delivering notes must not hold the window's next task back.
+      const budget = Math.max(0, Math.min(NOTE_DRAIN_MS, (context?.getRemainingTimeInMillis?.() ?? NOTE_DRAIN_MS + 1_000) - 1_000));
+      const drained = deps.worker.drain({ maxRounds: 5 }).then(
+        () => 'drained',
+        (err: unknown) => {
+          deps.logger.warn({ err }, 'guard notes stay queued for the next outbox drain');
+          return 'failed';
+        },
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([drained, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('late'), budget)))]);
+      clearTimeout(timer);
+      if (late === 'late') deps.logger.warn({ budgetMs: budget }, 'guard notes stay queued for the next outbox drain (time is up)');
     }
     return decision;
   };

@@ -8,6 +8,7 @@ import { ServiceNowError } from './errors.js';
 import type {
   AttachmentRecord,
   AttachmentUpload,
+  CallOptions,
   ChangeRequest,
   CiRecord,
   CredentialSource,
@@ -146,7 +147,7 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     random: options.random ?? Math.random,
   });
 
-  async function* list<F extends string>(table: ServiceNowTable, opts: ListOptions<F>): AsyncGenerator<SnRecord<F>> {
+  async function* list<F extends string>(table: ServiceNowTable, opts: ListOptions<F>, call: CallOptions = {}): AsyncGenerator<SnRecord<F>> {
     checkTable(table);
     if (opts.query !== undefined && !(opts.query instanceof EncodedQuery)) {
       throw new ValidationError('INVALID_QUERY_VALUE', 'queries must be built with encodedQuery()');
@@ -169,7 +170,7 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     let maxPages = Number.POSITIVE_INFINITY;
     while (next) {
       const url: string = next;
-      const result = await transport.send(() => ({ method: 'GET', url }));
+      const result = await transport.send(() => ({ method: 'GET', url }), call);
       const page = parse(resultArray, result, 'GET', table).result;
       pages++;
       // X-Total-Count counts rows before ACLs, so it bounds the pages even when some come back empty.
@@ -362,12 +363,12 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
       return parse(z.object({ result: attachment }), result, 'POST', 'attachment').result;
     },
 
-    async getChangeRequest(number) {
+    async getChangeRequest(number, options = {}) {
       if (!QUERY_VALUE_PATTERNS.change.test(number)) {
         throw new ValidationError('INVALID_QUERY_VALUE', 'change request number must match ^CHG\\d{7,}$', { details: { field: 'number' } });
       }
       const query = encodedQuery().eq('number', number).build();
-      for await (const r of list('change_request', { query, fields: CHANGE_FIELDS, limit: 1 })) {
+      for await (const r of list('change_request', { query, fields: CHANGE_FIELDS, limit: 1 }, options)) {
         return {
           sys_id: r.sys_id,
           number: r.number,

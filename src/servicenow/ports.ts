@@ -36,6 +36,18 @@ export type SnRecord<F extends string = string> = { readonly [K in F | 'sys_id']
  */
 export type RecordValues = Readonly<Record<string, string | number | boolean>>;
 
+/** How one call is made. */
+export interface CallOptions {
+  /**
+   * `guard`: a decision someone waits on (the window guard). It has its own
+   * in-flight slot, so it never queues behind bulk writes, and no retries: any
+   * failure is answered at once, and the caller's deadline bounds the wait.
+   */
+  readonly lane?: 'guard';
+  /** Aborts the call: its request in flight and any retry wait. */
+  readonly signal?: AbortSignal;
+}
+
 export interface ListOptions<F extends string> {
   /** Built only by `encodedQuery()`; a raw string is refused. */
   readonly query?: EncodedQuery;
@@ -297,7 +309,7 @@ export interface ServiceNowClient {
   /** `POST /api/now/attachment/file`, streaming the body. */
   uploadAttachment(upload: AttachmentUpload): Promise<AttachmentRecord>;
   /** Reads a change by number (`^CHG\d{7,}$`); `undefined` if none. */
-  getChangeRequest(number: string): Promise<ChangeRequest | undefined>;
+  getChangeRequest(number: string, options?: CallOptions): Promise<ChangeRequest | undefined>;
   /**
    * CIs in `cmdb_ci_vm_instance` keyed by `object_id`, queried ≤ 100 ids at a time.
    * Ids without a CI are absent from the map; with duplicates the most recently

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import got, { type Got, RequestError, type Response } from 'got';
+import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import type { Clock } from '../core/clock.js';
 import { AdaptiveLimit } from './adaptive-limit.js';
@@ -7,7 +8,7 @@ import { fullJitterDelay } from '../core/backoff.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ServiceNowError, type ServiceNowErrorCode, type ServiceNowErrorEnvelope } from './errors.js';
-import type { CredentialSource, ServiceNowCredentialsResolved, ServiceNowLimits } from './ports.js';
+import type { CallOptions, CredentialSource, ServiceNowCredentialsResolved, ServiceNowLimits } from './ports.js';
 
 export const DEFAULT_LIMITS: ServiceNowLimits = {
   maxInFlight: 4,
@@ -155,6 +156,8 @@ export interface TransportOptions {
 export class Transport {
   readonly #http: Got;
   readonly #limit: AdaptiveLimit;
+  /** The guard lane's own slot: a guard's read never waits behind bulk writes. */
+  readonly #guardSlot: LimitFunction = pLimit(1);
   readonly #o: TransportOptions;
   #urls: Urls | undefined;
   /** `refreshAt` is expiry minus the skew (at most half the lifetime, so short-lived tokens still get reused). */
@@ -191,14 +194,15 @@ export class Transport {
    * Sends `build()`'s request with auth, retries and the in-flight limit, and
    * returns the raw result of a 2xx. Every other outcome throws `ServiceNowError`.
    */
-  async send(build: (urls: Urls) => RawRequest): Promise<RawResult> {
+  async send(build: (urls: Urls) => RawRequest, call: CallOptions = {}): Promise<RawResult> {
     const urls = await this.urls();
     const request = build(urls);
-    const oneShot = isStream(request.body);
+    const oneShot = isStream(request.body) || call.lane === 'guard';
     const started = this.#o.clock.now().getTime();
     const { limits, clock, logger, random } = this.#o;
-    return pRetry(() => this.#attempt(request), {
+    return pRetry(() => this.#attempt(request, call), {
       retries: oneShot ? 0 : limits.maxRetries,
+      ...(call.signal ? { signal: call.signal } : {}),
       minTimeout: 0,
       maxTimeout: 0,
       shouldRetry: async ({ error, retriesConsumed }) => {
@@ -224,23 +228,27 @@ export class Transport {
     });
   }
 
-  async #attempt(request: RawRequest): Promise<RawResult> {
+  async #attempt(request: RawRequest, call: CallOptions): Promise<RawResult> {
     const urls = await this.urls();
     let auth = await this.#authorization(urls);
-    let result = await this.#limited(request, auth.header);
+    let result = await this.#limited(request, auth.header, call);
     if (result.status === 401 && !isStream(request.body)) {
       // A 401 means a revoked/expired token or a rotated secret: drop both and try once more.
       await this.#invalidate(auth.token);
       auth = await this.#authorization(urls);
-      result = await this.#limited(request, auth.header);
+      result = await this.#limited(request, auth.header, call);
     }
     return this.#check(request, result);
   }
 
-  /** One request in an in-flight slot; a 429 halves the limit for a while (see `AdaptiveLimit`). */
-  #limited(request: RawRequest, authorization: string): Promise<RawResult> {
+  /**
+   * One request in an in-flight slot; a 429 halves the limit for a while (see
+   * `AdaptiveLimit`). The guard lane has a slot of its own, outside that limit.
+   */
+  #limited(request: RawRequest, authorization: string, call: CallOptions): Promise<RawResult> {
+    if (call.lane === 'guard') return this.#guardSlot(() => this.#http1(request, authorization, call.signal));
     return this.#limit.run(async (generation) => {
-      const result = await this.#http1(request, authorization);
+      const result = await this.#http1(request, authorization, call.signal);
       if (result.status === 429) {
         this.#limit.throttled(generation);
         this.#o.logger.warn({ limit: this.#limit.limit, path: new URL(request.url).pathname }, 'servicenow: 429, in-flight limit lowered');
@@ -275,8 +283,9 @@ export class Transport {
     );
   }
 
-  async #http1(request: RawRequest, authorization?: string): Promise<RawResult> {
+  async #http1(request: RawRequest, authorization?: string, signal?: AbortSignal): Promise<RawResult> {
     const { logger, clock } = this.#o;
+    signal?.throwIfAborted();
     const started = clock.now().getTime();
     const body = typeof request.body === 'function' ? request.body() : request.body;
     let response: Response<string>;
@@ -286,6 +295,7 @@ export class Transport {
         headers: { ...request.headers, ...(authorization ? { authorization } : {}) },
         ...(request.json !== undefined ? { json: request.json } : {}),
         ...(body !== undefined ? { body } : {}),
+        ...(signal ? { signal } : {}),
       });
     } catch (error) {
       throw transportError(request, error);

@@ -69,8 +69,18 @@ export interface StateStore {
   // Outbox
   /** Idempotent on `id`: enqueueing an existing id leaves it untouched and returns false. */
   enqueue(item: { id: string; kind: string; payload: unknown; nextAttemptAt?: string }): Promise<boolean>;
-  /** Leases up to `limit` due items (optionally of one kind) for `leaseMs`. */
-  lease(options: { limit: number; leaseMs: number; kind?: string }): Promise<OutboxItem[]>;
+  /**
+   * Leases up to `limit` due items (optionally of one kind) for `leaseMs`. With
+   * `owner`, lease tokens start with `owner:`, so `releaseLeases(owner)` can find them.
+   */
+  lease(options: { limit: number; leaseMs: number; kind?: string; owner?: string }): Promise<OutboxItem[]>;
+  /**
+   * Releases every lease whose token `owner` took (a restarted node reclaiming
+   * what its killed predecessor held, instead of waiting the leases out).
+   * Returns how many. Stores that cannot list leases by owner omit it; their
+   * leases then expire on their own.
+   */
+  releaseLeases?(owner: string): Promise<number>;
   /**
    * Extends a held lease to `leaseMs` from now, so a long batch keeps its items
    * (a heartbeat, like SQS visibility extension). `false` if the token no longer holds it.

@@ -52,6 +52,8 @@ export interface IdempotencyRecord {
   /** The stored response once completed (status code + body + headers the caller needs). */
   readonly response?: { readonly statusCode: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> };
   readonly expiresAt: string;
+  /** While in progress: the request's owner is presumed dead after this (its process was killed), and the key may be taken over. */
+  readonly leaseUntil?: string;
 }
 
 export type IncidentState = 'pending' | 'open' | 'resolved';

@@ -20,6 +20,8 @@ export interface ChangeGatesDeps {
   readonly managedAccounts?: readonly string[];
   /** See `VerifyChangeDeps.verifyTimeoutMs`. */
   readonly verifyTimeoutMs?: number;
+  /** See `VerifyChangeDeps.guardDeadlineMs`. */
+  readonly guardDeadlineMs?: number;
 }
 
 /** An authorisation as the API shows it. */
@@ -239,7 +241,8 @@ export function createChangeGates(deps: ChangeGatesDeps): ChangeGates {
     const current = gate as GateAuthorisation;
     let verdict: Awaited<ReturnType<typeof readChangeVerdict>>;
     try {
-      verdict = await readChangeVerdict(deps, current.changeNumber, 'run-now');
+      // The guard's own lane: its own in-flight slot, no retries, a hard deadline; any failure cancels.
+      verdict = await readChangeVerdict(deps, current.changeNumber, 'run-now', { lane: 'guard' });
     } catch (err) {
       const decision = await cancel(run, `ServiceNow could not be reached to confirm ${current.changeNumber} (fail closed)`, current);
       const incident: IncidentToRaise = {

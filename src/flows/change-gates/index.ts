@@ -21,4 +21,4 @@ export {
   type ServiceNowDeliveryDeps,
   type ServiceNowWrites,
 } from './servicenow-writes.js';
-export { readChangeVerdict, verifyChange, type ChangeReader, type VerifyChangeDeps } from './verify-change.js';
+export { GUARD_DEADLINE_MS, readChangeVerdict, verifyChange, type ChangeReader, type VerifyChangeDeps } from './verify-change.js';

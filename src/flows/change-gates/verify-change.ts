@@ -13,24 +13,43 @@ export interface VerifyChangeDeps {
    * budget is sized for background writes; a caller is waiting here. Default 10 s.
    */
   readonly verifyTimeoutMs?: number;
+  /**
+   * The guard's hard deadline for its ServiceNow read (default 8 s): with the
+   * store read and the cancel, the guard decides well within 15 s of the event.
+   */
+  readonly guardDeadlineMs?: number;
 }
+
+/** Default of `VerifyChangeDeps.guardDeadlineMs`. */
+export const GUARD_DEADLINE_MS = 8_000;
 
 /**
  * Re-reads a change from ServiceNow and decides it (see `evaluateChange`).
  * Any failure to read it (a `ServiceNowError`, a timeout, anything) is
  * `ChangeRefusedError('CHANGE_UNVERIFIABLE')`: without ServiceNow's word, nothing is authorised.
  */
-export async function readChangeVerdict(deps: VerifyChangeDeps, changeNumber: string, purpose: ChangePurpose): Promise<ChangeVerdict> {
-  const timeoutMs = deps.verifyTimeoutMs ?? 10_000;
+export async function readChangeVerdict(
+  deps: VerifyChangeDeps,
+  changeNumber: string,
+  purpose: ChangePurpose,
+  options: { readonly lane?: 'guard' } = {},
+): Promise<ChangeVerdict> {
+  const timeoutMs = options.lane === 'guard' ? (deps.guardDeadlineMs ?? GUARD_DEADLINE_MS) : (deps.verifyTimeoutMs ?? 10_000);
   const abort = new AbortController();
+  // Aborted at the deadline, so the request stops holding its in-flight slot.
+  const request = new AbortController();
   const timeout = deps.clock.sleep(timeoutMs, abort.signal).then(
     () => {
+      request.abort();
       throw new Error(`no answer from ServiceNow within ${timeoutMs} ms`);
     },
     () => new Promise<never>(() => {}),
   );
   try {
-    const change = await Promise.race([deps.servicenow.getChangeRequest(changeNumber), timeout]);
+    const read = deps.servicenow.getChangeRequest(changeNumber, { ...(options.lane ? { lane: options.lane } : {}), signal: request.signal });
+    // The read's own rejection after the deadline is settled here, not left unhandled.
+    read.catch(() => undefined);
+    const change = await Promise.race([read, timeout]);
     return evaluateChange(change, deps.clock.now(), purpose);
   } catch (err) {
     if (err instanceof ValidationError) throw err;

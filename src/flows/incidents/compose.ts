@@ -13,7 +13,7 @@ import type { DraftPublisher, IncidentAwsPorts } from './ports.js';
 import { createFailureProcessor, type FailureProcessor, type ProcessInput } from './processor.js';
 import { createEventReceiver, type EventReceiver } from './receiver.js';
 import { outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
-import { createEventIntake, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
+import { createEventIntake, type EventIntake, guardLaneHandlers, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
 import { createIncidentUpserter, type IncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
 
 /** The incident policy from `config.incidents` (see docs/incidents.md). */
@@ -61,6 +61,8 @@ export interface IncidentFlowOptions extends IncidentOutboxOptions {
    * throws fails like a processing failure, so it is redelivered.
    */
   readonly observe?: (event: PatchEvent) => Promise<void>;
+  /** Standalone: this node's stable identity (see `FailureProcessorDeps.owner`). */
+  readonly nodeId?: string;
 }
 
 export interface IncidentFlows {
@@ -73,6 +75,8 @@ export interface IncidentFlows {
   readonly intake: EventIntake;
   /** Standalone: register these with the outbox worker. */
   readonly outboxHandlers: readonly OutboxHandler[];
+  /** Standalone: register these with the guard lane, a worker of their own (window-execution starts). */
+  readonly guardLaneHandlers: readonly OutboxHandler[];
   /** Standalone: what `POST /v1/events` hands SNS and EventBridge deliveries to. */
   readonly receiver: EventReceiver;
   /** Where permanently failed messages and rejected deliveries from authenticated senders are kept. */
@@ -104,6 +108,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     ids: deps.ids,
     logger,
     ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
+    ...(options.nodeId !== undefined ? { owner: `${options.nodeId}/events` } : {}),
   });
   const processor = options.observe ? observed(failureProcessor, options.observe) : failureProcessor;
   const upserter = createIncidentUpserter({
@@ -111,6 +116,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     store: deps.store,
     mode: deps.config.servicenow.mode,
     lockTtlSeconds: incidentLockTtlSeconds(deps.config.servicenow),
+    ...(options.nodeId !== undefined ? { owner: `${options.nodeId}/incidents` } : {}),
     clock: deps.clock,
     ids: deps.ids,
     logger,
@@ -129,6 +135,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     upserter,
     intake,
     outboxHandlers: incidentOutboxHandlers({ processor, upserter }, options),
+    guardLaneHandlers: guardLaneHandlers({ processor }),
     receiver: createEventReceiver({ intake, sns, deadLetters, logger }),
     deadLetters,
   };

@@ -47,7 +47,7 @@ function draftFor(events: readonly KeyedEvent[]): IncidentDraft {
   );
 }
 
-function setup(options: { publishFails?: number; enrichThrows?: number; enrichHangs?: boolean } = {}) {
+function setup(options: { publishFails?: number; enrichThrows?: number; enrichHangs?: boolean; owner?: string } = {}) {
   const clock = new ManualClock('2026-03-01T10:00:00Z');
   const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
   stores.push(store);
@@ -80,11 +80,29 @@ function setup(options: { publishFails?: number; enrichThrows?: number; enrichHa
       store,
       ids: randomIds,
       logger: silentLogger(),
+      ...(options.owner ? { owner: options.owner } : {}),
     });
   return { processor: build(), build, enriched, published, clock };
 }
 
 describe('failure processor', () => {
+  it('when a node is killed while enriching and restarts, then it processes the events it held instead of dropping them as duplicates', async () => {
+    // Prepare: the killed run holds the claims (its enrichment never returned).
+    const { build, published } = setup({ enrichHangs: true, owner: 'node-1/events' });
+    const inputs = [{ id: 'a', event: invocation('i-0aaaaaaaaaaaaaaaa') }];
+    void build().process(inputs);
+    await new Promise((r) => setTimeout(r, 20));
+
+    // Act: the restarted node, same identity, no time passed.
+    const result = await build().process(inputs);
+    const again = await build().process(inputs);
+
+    // Assess: processed once, then remembered as published.
+    expect(result).toMatchObject({ published: 1, duplicates: 0 });
+    expect(published).toHaveLength(1);
+    expect(again).toMatchObject({ published: 0, duplicates: 1 });
+  });
+
   it('when a batch mixes successes, failures and duplicates, then only distinct failures are enriched, once', async () => {
     // Prepare
     const { processor, enriched } = setup();

@@ -44,7 +44,17 @@ export interface FailureProcessorDeps {
   readonly claimLeaseSeconds?: number;
   /** Drafts published at once. Default 8. */
   readonly publishConcurrency?: number;
+  /**
+   * A stable identity of this node (standalone). Its claims carry it, so after a
+   * kill the restarted node takes back the events its predecessor held instead of
+   * dropping them as duplicates; published events are re-owned as `published`.
+   * Without it (Lambda), each call claims under a fresh id.
+   */
+  readonly owner?: string;
 }
+
+/** Owner of the claim of an event whose draft was published: nobody's work in progress. */
+const PUBLISHED = 'published';
 
 export interface FailureProcessor {
   /** Enriches the failures among `inputs` and publishes one draft per incident key. */
@@ -71,13 +81,25 @@ export function createFailureProcessor(deps: FailureProcessorDeps): FailureProce
 
   /** Turns a published event's short lease into the full de-duplication window. */
   async function remember(key: string, owner: string): Promise<void> {
+    if (deps.owner !== undefined) {
+      // A node's own claims are taken back after a restart: a published one must not look like its work in progress.
+      await deps.store.release(claimKey(key), owner);
+      await deps.store.claim(claimKey(key), PUBLISHED, ttl);
+      return;
+    }
     if (ttl <= lease) return;
     await deps.store.extendClaim(claimKey(key), owner, ttl);
   }
 
+  /** Claims an event for processing; a node also takes back its own claims (its killed predecessor's). */
+  async function take(key: string, owner: string): Promise<boolean> {
+    if (await deps.store.claim(claimKey(key), owner, lease)) return true;
+    return deps.owner !== undefined && (await deps.store.extendClaim(claimKey(key), owner, lease));
+  }
+
   return {
     async process(inputs) {
-      const owner = deps.ids.uuid();
+      const owner = deps.owner ?? deps.ids.uuid();
       const byKey = new Map<string, { event: PatchEvent; ids: string[] }>();
       let ignored = 0;
       for (const input of inputs) {
@@ -105,7 +127,7 @@ export function createFailureProcessor(deps: FailureProcessorDeps): FailureProce
               return;
             }
             try {
-              if (await deps.store.claim(claimKey(key), owner, lease)) claimed.push(key);
+              if (await take(key, owner)) claimed.push(key);
               else duplicates += byKey.get(key)?.ids.length ?? 0;
             } catch (err) {
               keyFailures.set(key, err);

@@ -20,6 +20,13 @@ export const PATCH_EVENT_KIND = 'patch-event';
  */
 export const PATCH_OBSERVATION_KIND = 'patch-observation';
 
+/**
+ * Outbox kind of window-execution starts: the guard's lane. A worker of its own
+ * handles them (`guardLaneHandlers`), so the guard never waits behind
+ * enrichment or ServiceNow deliveries while the window's tasks may already run.
+ */
+export const WINDOW_START_KIND = 'window-start';
+
 export interface EventIntake {
   /**
    * Durably accepts normalised events, successes and progress included: the
@@ -66,7 +73,7 @@ export function createEventIntake(deps: {
       for (const event of events) {
         const id = `event:${sha256Hex(patchEventKey(event)).slice(0, 32)}`;
         const start = isWindowStart(event);
-        const kind = isFailureEvent(event) ? PATCH_EVENT_KIND : PATCH_OBSERVATION_KIND;
+        const kind = start ? WINDOW_START_KIND : isFailureEvent(event) ? PATCH_EVENT_KIND : PATCH_OBSERVATION_KIND;
         const nextAttemptAt = start ? new Date(now).toISOString() : windowEnd;
         if (await deps.store.enqueue({ id, kind, payload: event, nextAttemptAt })) {
           accepted++;
@@ -102,6 +109,30 @@ export interface IncidentOutboxOptions {
   readonly upsertConcurrency?: number;
 }
 
+/** The processor observes every input and drops non-failures after that, so one handler body serves every event kind. */
+async function processStoredEvents(processor: FailureProcessor, items: readonly OutboxItem[]): Promise<Map<string, unknown>> {
+  const failures = new Map<string, unknown>();
+  const inputs: { id: string; event: PatchEvent }[] = [];
+  for (const item of items) {
+    try {
+      inputs.push({ id: item.id, event: storedPatchEvent(item) });
+    } catch (err) {
+      failures.set(item.id, err);
+    }
+  }
+  const result = await processor.process(inputs);
+  for (const [id, err] of result.failures) failures.set(id, err);
+  return failures;
+}
+
+/**
+ * The guard lane's handler: window-execution starts, shown to the observer
+ * (which runs the window guard). Register it with a worker of its own.
+ */
+export function guardLaneHandlers(deps: { processor: FailureProcessor }): OutboxHandler[] {
+  return [{ kind: WINDOW_START_KIND, batchSize: 10, handle: (items) => processStoredEvents(deps.processor, items) }];
+}
+
 /**
  * The outbox handlers of the standalone incident flow, in the order a worker
  * round should run them: `patch-observation` (show progress and successes to
@@ -113,21 +144,7 @@ export function incidentOutboxHandlers(
   deps: { processor: FailureProcessor; upserter: IncidentUpserter },
   options: IncidentOutboxOptions = {},
 ): OutboxHandler[] {
-  // The processor observes every input and drops non-failures after that, so one handler body serves both kinds.
-  async function processStored(items: readonly OutboxItem[]): Promise<Map<string, unknown>> {
-    const failures = new Map<string, unknown>();
-    const inputs: { id: string; event: PatchEvent }[] = [];
-    for (const item of items) {
-      try {
-        inputs.push({ id: item.id, event: storedPatchEvent(item) });
-      } catch (err) {
-        failures.set(item.id, err);
-      }
-    }
-    const result = await deps.processor.process(inputs);
-    for (const [id, err] of result.failures) failures.set(id, err);
-    return failures;
-  }
+  const processStored = (items: readonly OutboxItem[]) => processStoredEvents(deps.processor, items);
   const observations: OutboxHandler = { kind: PATCH_OBSERVATION_KIND, batchSize: options.eventBatchSize ?? 500, handle: processStored };
   const events: OutboxHandler = { kind: PATCH_EVENT_KIND, batchSize: options.eventBatchSize ?? 500, handle: processStored };
   const drafts: OutboxHandler = {

@@ -30,7 +30,7 @@ export interface UpsertResult {
 
 export interface IncidentUpserterDeps {
   readonly servicenow: ServiceNowClient;
-  readonly store: Pick<StateStore, 'claim' | 'release' | 'getCorrelation' | 'putCorrelation'>;
+  readonly store: Pick<StateStore, 'claim' | 'extendClaim' | 'release' | 'getCorrelation' | 'putCorrelation'>;
   /** `import-set` with the scoped app installed, `table` without it (`PATCHBRIDGE_SERVICENOW_MODE`). */
   readonly mode: 'import-set' | 'table';
   readonly clock: Clock;
@@ -43,6 +43,12 @@ export interface IncidentUpserterDeps {
    * the client's limits. Default 900 s (enough for the default limits).
    */
   readonly lockTtlSeconds?: number;
+  /**
+   * A stable identity of this node (standalone): its incident locks carry it, so
+   * after a kill the restarted node takes back a lock its predecessor held
+   * instead of waiting out the TTL. One node writes one incident at a time.
+   */
+  readonly owner?: string;
 }
 
 export interface IncidentUpserter {
@@ -302,8 +308,9 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
   return {
     async upsert(draft) {
       const lock = `pb-incident:${draft.correlationId}`;
-      const owner = deps.ids.uuid();
-      if (!(await store.claim(lock, owner, lockTtl))) {
+      const owner = deps.owner ?? deps.ids.uuid();
+      const held = (await store.claim(lock, owner, lockTtl)) || (deps.owner !== undefined && (await store.extendClaim(lock, owner, lockTtl)));
+      if (!held) {
         throw new IncidentError('INCIDENT_BUSY', 'another listener is writing this incident', { details: { correlationId: draft.correlationId } });
       }
       try {

@@ -11,6 +11,53 @@ const setup = inMemoryStores();
 const unavailable = () => new AppError('UNAVAILABLE', 'ServiceNow is down', { retryable: true });
 
 describe('outbox worker', () => {
+  it('when a node restarts after a kill, then it takes back the leases its predecessor held at once, and only its own', async () => {
+    // Prepare: the killed run leased two items; another node holds a third.
+    const { clock, store } = setup();
+    for (const id of ['a', 'b', 'c']) await store.enqueue({ id, kind: 'note', payload: { id } });
+    await store.lease({ limit: 2, leaseMs: 30_000, kind: 'note', owner: 'node-1/outbox' });
+    await store.lease({ limit: 1, leaseMs: 30_000, kind: 'note', owner: 'node-2/outbox' });
+    const seen: unknown[] = [];
+    const worker = createOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger(),
+      owner: 'node-1/outbox',
+      pollMs: 10,
+      handlers: [itemHandler('note', async (item) => void seen.push(item.payload))],
+    });
+
+    // Act: no time passes, so no lease has expired.
+    worker.start();
+    for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await worker.stop();
+
+    // Assess
+    expect(seen).toEqual([{ id: 'a' }, { id: 'b' }]);
+    expect(await store.outboxDepth('note')).toBe(1);
+  });
+
+  it('when no lease length is given, then a killed worker holds its items for 30 s at most', async () => {
+    // Prepare
+    const { clock, store } = setup();
+    await store.enqueue({ id: 'a', kind: 'note', payload: {} });
+    const dead = createOutboxWorker({ store, clock, logger: silentLogger(), handlers: [{ kind: 'note', handle: () => new Promise(() => {}) }] });
+    void dead.runOnce();
+    await new Promise((r) => setTimeout(r, 20));
+    const seen: string[] = [];
+    const next = createOutboxWorker({ store, clock, logger: silentLogger(), handlers: [itemHandler('note', async (item) => void seen.push(item.id))] });
+
+    // Act
+    const before = await next.runOnce();
+    clock.set(new Date(clock.now().getTime() + 30_001));
+    const after = await next.runOnce();
+
+    // Assess
+    expect(before.delivered).toBe(0);
+    expect(after.delivered).toBe(1);
+    expect(seen).toEqual(['a']);
+  });
+
   it('when an item is delivered, then it is acked and leaves the outbox', async () => {
     // Prepare
     const { clock, store } = setup();

@@ -35,8 +35,18 @@ export interface OutboxWorkerOptions {
   readonly handlers: readonly OutboxHandler[];
   /** Idle wait between polls. Default 1 000 ms (`PATCHBRIDGE_OUTBOX_POLL_MS`). */
   readonly pollMs?: number;
-  /** How long a leased item is ours before another worker may take it. Default 5 minutes (> the ServiceNow retry budget). */
+  /**
+   * How long a leased item is ours before another worker may take it. Default
+   * 30 s: the heartbeat renews it every third while a batch runs, so a slow
+   * batch keeps it, and a killed worker's items are free again within 30 s.
+   */
   readonly leaseMs?: number;
+  /**
+   * This node's stable identity (standalone: kept in the data directory). Its
+   * leases carry it, and `start()` first releases the leases a killed
+   * predecessor with the same identity left behind.
+   */
+  readonly owner?: string;
   readonly backoff?: BackoffOptions;
   /** Where permanent failures are parked. Default: the store's `dead-letter` kind. */
   readonly deadLetters?: DeadLetterSink;
@@ -97,10 +107,13 @@ const HEALS_BY_ITSELF: ReadonlySet<string> = new Set([
   'CONFIG_INVALID',
 ]);
 
+/** Default of `OutboxWorkerOptions.leaseMs`. */
+export const DEFAULT_LEASE_MS = 30_000;
+
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { store, clock, logger } = options;
   const pollMs = options.pollMs ?? 1_000;
-  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const random = options.random ?? Math.random;
   const deadLetters = options.deadLetters ?? storeDeadLetters(store, clock);
   const handlers = options.handlers.filter((h) => h.kind !== DEAD_LETTER_KIND);
@@ -171,7 +184,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function runHandler(handler: OutboxHandler): Promise<RoundResult> {
-    const items = await store.lease({ limit: Math.min(1000, Math.max(1, handler.batchSize ?? 10)), leaseMs, kind: handler.kind });
+    const items = await store.lease({
+      limit: Math.min(1000, Math.max(1, handler.batchSize ?? 10)),
+      leaseMs,
+      kind: handler.kind,
+      ...(options.owner ? { owner: options.owner } : {}),
+    });
     if (items.length === 0) return { delivered: 0, retried: 0, deadLettered: 0 };
     let outcome: OutboxOutcome;
     const heartbeat = keepLeases(items);
@@ -204,7 +222,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return total;
   }
 
+  /** A restart reclaims what this node held when it died, so nothing waits out a lease. */
+  async function reclaim(): Promise<void> {
+    if (!options.owner || !store.releaseLeases) return;
+    try {
+      const released = await store.releaseLeases(options.owner);
+      if (released > 0) logger.warn({ released, owner: options.owner }, 'outbox: reclaimed leases a previous run of this node left behind');
+    } catch (err) {
+      logger.warn({ err }, 'outbox: could not reclaim earlier leases; they expire on their own');
+    }
+  }
+
   async function loop(): Promise<void> {
+    await reclaim();
     while (!stopped) {
       let busy = false;
       try {

@@ -62,6 +62,7 @@ export const idempotencySchema = z.object({
     })
     .optional(),
   expiresAt: z.string(),
+  leaseUntil: z.string().optional(),
 }) satisfies z.ZodType<IdempotencyRecord>;
 
 export const correlationSchema = z.object({

@@ -53,3 +53,13 @@ export function checkLeaseMs(leaseMs: number): number {
   }
   return leaseMs;
 }
+
+/** An owner as it prefixes lease tokens: `:` separates it from the random part. */
+export function leaseOwner(owner: string): string {
+  return owner.replace(/:/g, '_');
+}
+
+/** A lease token: `owner:random` when the lease has an owner, else the random part alone. */
+export function leaseTokenFor(owner: string | undefined, random: string): string {
+  return owner === undefined ? random : `${leaseOwner(owner)}:${random}`;
+}

@@ -40,7 +40,7 @@ import {
   toJsonValue,
   truncateError,
 } from '../common/records.js';
-import { checkLeaseMs, checkTtlSeconds, expirySeconds, nowSeconds, normaliseIso } from '../common/time.js';
+import { checkLeaseMs, checkTtlSeconds, expirySeconds, leaseTokenFor, nowSeconds, normaliseIso } from '../common/time.js';
 import { StoreError } from '../errors.js';
 import type { StateStore } from '../ports.js';
 import type {
@@ -603,7 +603,7 @@ class DynamoStateStore implements StateStore {
     return result !== CONDITION_FAILED;
   }
 
-  async lease(options: { limit: number; leaseMs: number; kind?: string }): Promise<OutboxItem[]> {
+  async lease(options: { limit: number; leaseMs: number; kind?: string; owner?: string }): Promise<OutboxItem[]> {
     const limit = checkLimit(options.limit);
     const leaseMs = checkLeaseMs(options.leaseMs);
     const now = this.#clock.now();
@@ -634,7 +634,7 @@ class DynamoStateStore implements StateStore {
       const candidates = (out.Items ?? []).map((item) => decode(outboxSchema, item, ['payload'], 'outbox item'));
       while (candidates.length > 0 && leased.length < limit) {
         const batch = candidates.splice(0, limit - leased.length);
-        const results = await Promise.all(batch.map((c) => this.#leaseOne(c.id, nowIso, leaseUntil)));
+        const results = await Promise.all(batch.map((c) => this.#leaseOne(c.id, nowIso, leaseUntil, options.owner)));
         for (const r of results) if (r !== undefined) leased.push(r);
       }
       startKey = out.LastEvaluatedKey;
@@ -643,7 +643,7 @@ class DynamoStateStore implements StateStore {
   }
 
   /** Takes one item if it is still due and unleased; undefined if another worker got there first. */
-  async #leaseOne(id: string, nowIso: string, leaseUntil: string): Promise<OutboxItem | undefined> {
+  async #leaseOne(id: string, nowIso: string, leaseUntil: string, owner: string | undefined): Promise<OutboxItem | undefined> {
     const sortKey = outboxSortKey(leaseUntil, id);
     const result = await this.#conditional('UpdateItem', () =>
       this.#client.send(
@@ -653,7 +653,7 @@ class DynamoStateStore implements StateStore {
           UpdateExpression: 'SET leaseToken = :token, leaseUntil = :until, gsi1sk = :sk, gsi2sk = :sk',
           ConditionExpression:
             'attribute_exists(pk) AND nextAttemptAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
-          ExpressionAttributeValues: { ':token': this.#ids.uuid(), ':until': leaseUntil, ':sk': sortKey, ':now': nowIso },
+          ExpressionAttributeValues: { ':token': leaseTokenFor(owner, this.#ids.uuid()), ':until': leaseUntil, ':sk': sortKey, ':now': nowIso },
           ReturnValues: 'ALL_NEW',
         }),
       ),

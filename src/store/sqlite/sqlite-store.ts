@@ -27,7 +27,7 @@ import {
   truncateError,
   withoutUndefined,
 } from '../common/records.js';
-import { checkLeaseMs, checkTtlSeconds, expirySeconds, isExpired, normaliseIso, nowSeconds } from '../common/time.js';
+import { checkLeaseMs, checkTtlSeconds, expirySeconds, isExpired, leaseOwner, leaseTokenFor, normaliseIso, nowSeconds } from '../common/time.js';
 import { StoreError } from '../errors.js';
 import type { StateStore } from '../ports.js';
 import type {
@@ -484,7 +484,7 @@ class SqliteStateStore implements StateStore {
     });
   }
 
-  lease(options: { limit: number; leaseMs: number; kind?: string }): Promise<OutboxItem[]> {
+  lease(options: { limit: number; leaseMs: number; kind?: string; owner?: string }): Promise<OutboxItem[]> {
     return this.#call(() => {
       const limit = checkLimit(options.limit);
       const leaseMs = checkLeaseMs(options.leaseMs);
@@ -502,12 +502,22 @@ class SqliteStateStore implements StateStore {
         const update = this.#db.prepare('UPDATE outbox SET lease_token = ?, lease_until = ? WHERE id = ?');
         return rows.map((row) => {
           const item = toOutboxItem(row);
-          const leaseToken = this.#ids.uuid();
+          const leaseToken = leaseTokenFor(options.owner, this.#ids.uuid());
           update.run(leaseToken, leaseUntil, item.id);
           return { ...item, leaseToken, leaseUntil };
         });
       });
       return take.immediate(this.#now());
+    });
+  }
+
+  releaseLeases(owner: string): Promise<number> {
+    return this.#call(() => {
+      const prefix = `${leaseOwner(owner)}:`;
+      const result = this.#db
+        .prepare('UPDATE outbox SET lease_token = NULL, lease_until = NULL WHERE lease_token IS NOT NULL AND substr(lease_token, 1, ?) = ?')
+        .run(prefix.length, prefix);
+      return result.changes;
     });
   }
 

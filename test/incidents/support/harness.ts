@@ -172,7 +172,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     now: () => clock.now(),
     sleep: (_ms, signal) => new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true })),
   };
-  const worker = createOutboxWorker({ store, clock: workerClock, logger, handlers: flows.outboxHandlers, random: () => 0.5 });
+  const worker = createOutboxWorker({ store, clock: workerClock, logger, handlers: [...flows.outboxHandlers, ...flows.guardLaneHandlers], random: () => 0.5 });
   wake = () => worker.wake();
 
   const openApi = loadOpenApiDocument();

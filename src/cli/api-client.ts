@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Option } from 'commander';
 import { createPatchbridgeClient, type PatchbridgeClient } from '../api/client/index.js';
 import { type Config, loadConfig } from '../config/index.js';
 import { AppError, ConfigError, describeCause } from '../core/errors.js';
@@ -29,6 +30,21 @@ export class CliExitError extends AppError<'API_FAILED'> {
     super('API_FAILED', message, options);
     this.exitCode = exitCode;
   }
+}
+
+/** `--json`, which every API command takes: print the API's JSON instead of a table. */
+export function jsonOption(): Option {
+  return new Option('--json', 'print the API response as JSON');
+}
+
+/** `--account`, defaulting to the only configured account (see `accountAndRegion`). */
+export function accountOption(): Option {
+  return new Option('--account <id>', 'AWS account id (default: the only configured account)');
+}
+
+/** `--region`, defaulting to the first configured region (see `accountAndRegion`). */
+export function regionOption(): Option {
+  return new Option('--region <region>', 'AWS region (default: the first configured region)');
 }
 
 export interface ApiContext {

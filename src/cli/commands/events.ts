@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { SANDBOX_EVENTS_KEY_FILE } from '../embedded-simulators.js';
-import { apiContext, CliExitError, call, EXIT, emit, fields } from '../api-client.js';
+import { apiContext, CliExitError, call, EXIT, emit, fields, jsonOption } from '../api-client.js';
 import type { CliIo } from '../io.js';
 
 const SNS_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
@@ -18,7 +18,7 @@ export function eventsCommand(io: CliIo): Command {
     .command('send')
     .description('Send one EventBridge event or SNS message from a JSON file ("-" for stdin).')
     .argument('<file>')
-    .addOption(new Option('--json', 'print the API response as JSON'))
+    .addOption(jsonOption())
     .action(async (file: string, o: { json?: boolean }) => {
       const ctx = apiContext(io, o);
       let text: string;

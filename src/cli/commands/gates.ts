@@ -1,6 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { ChangeGate } from '../../api/client/index.js';
-import { accountAndRegion, apiContext, call, emit, fields, table } from '../api-client.js';
+import { accountAndRegion, apiContext, call, emit, fields, table, jsonOption, accountOption, regionOption } from '../api-client.js';
 import type { CliIo } from '../io.js';
 
 function gateFields(g: ChangeGate): string {
@@ -18,14 +18,13 @@ function gateFields(g: ChangeGate): string {
 /** `patchbridge gates set|clear|list`: maintenance-window change gates through the signed API. */
 export function gatesCommand(io: CliIo): Command {
   const gates = new Command('gates').description('Open (set), close (clear) and list the change gates of maintenance windows.');
-  const json = () => new Option('--json', 'print the API response as JSON');
 
   gates
     .command('list')
     .description('Maintenance windows of an account and region, with their gate state.')
-    .option('--account <id>', 'AWS account id (default: the only configured account)')
-    .option('--region <region>', 'AWS region (default: the first configured region)')
-    .addOption(json())
+    .addOption(accountOption())
+    .addOption(regionOption())
+    .addOption(jsonOption())
     .action(async (o: { account?: string; region?: string; json?: boolean }) => {
       const ctx = apiContext(io, o);
       const list = await call(ctx.baseUrl, ctx.client.GET('/v1/maintenance-windows', { params: { query: accountAndRegion(ctx, o) } }));
@@ -44,9 +43,9 @@ export function gatesCommand(io: CliIo): Command {
     .description("Gate a window with an approved change: the window opens for the change's planned window.")
     .argument('<windowId>')
     .requiredOption('--change <CHG>', 'the approved change request number')
-    .option('--account <id>', 'AWS account id (default: the only configured account)')
-    .option('--region <region>', 'AWS region (default: the first configured region)')
-    .addOption(json())
+    .addOption(accountOption())
+    .addOption(regionOption())
+    .addOption(jsonOption())
     .action(async (windowId: string, o: { change: string; account?: string; region?: string; json?: boolean }) => {
       const ctx = apiContext(io, o);
       const { account, region } = accountAndRegion(ctx, o);
@@ -64,7 +63,7 @@ export function gatesCommand(io: CliIo): Command {
     .option('--account <id>', 'AWS account id, needed when no authorisation is on record')
     .option('--region <region>', 'AWS region, needed when no authorisation is on record')
     .option('--reason <text>', 'why, recorded with the revocation')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (windowId: string, o: { account?: string; region?: string; reason?: string; json?: boolean }) => {
       const ctx = apiContext(io, o);
       const query = { ...(o.account ? { account: o.account } : {}), ...(o.region ? { region: o.region } : {}), ...(o.reason ? { reason: o.reason } : {}) };

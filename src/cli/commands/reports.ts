@@ -7,7 +7,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ComplianceReport } from '../../api/client/index.js';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { type ApiContext, apiContext, CliExitError, call, EXIT, emit, fields, networkCause, table } from '../api-client.js';
+import { type ApiContext, apiContext, CliExitError, call, EXIT, emit, fields, networkCause, table, jsonOption } from '../api-client.js';
 import type { CliIo } from '../io.js';
 
 const FORMATS = ['csv', 'html', 'json'] as const;
@@ -50,7 +50,6 @@ async function getReport(ctx: ApiContext, reportId: string): Promise<ComplianceR
 /** `patchbridge reports request|get|download`: on-demand compliance reports through the signed API. */
 export function reportsCommand(io: CliIo, clock: Clock = systemClock): Command {
   const reports = new Command('reports').description('Request compliance reports, read their summary and download their files.');
-  const json = () => new Option('--json', 'print the API response as JSON');
 
   reports
     .command('request')
@@ -60,7 +59,7 @@ export function reportsCommand(io: CliIo, clock: Clock = systemClock): Command {
     .option('--requested-item <RITM>', 'attach the files to this ServiceNow requested item')
     .option('--idempotency-key <key>', 'makes a retried request safe (default: a new UUID)')
     .option('--wait', 'poll until the report is built; exit 6 if it fails')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (o: { days?: number; formats?: Format[]; requestedItem?: string; idempotencyKey?: string; wait?: boolean; json?: boolean }) => {
       const ctx = apiContext(io, o);
       const body = {
@@ -81,7 +80,7 @@ export function reportsCommand(io: CliIo, clock: Clock = systemClock): Command {
     .command('get')
     .description("A report's status, summary and download links.")
     .argument('<reportId>')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (reportId: string, o: { json?: boolean }) => {
       const ctx = apiContext(io, o);
       const report = await getReport(ctx, reportId);
@@ -94,7 +93,7 @@ export function reportsCommand(io: CliIo, clock: Clock = systemClock): Command {
     .argument('<reportId>')
     .addOption(new Option('--format <format>', 'which file').choices([...FORMATS]).default('csv'))
     .option('--out <dir>', 'directory to write it to', '.')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (reportId: string, o: { format: Format; out: string; json?: boolean }) => {
       const ctx = apiContext(io, o);
       const report = await getReport(ctx, reportId);

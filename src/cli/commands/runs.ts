@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { PatchRun, PatchRunDetail } from '../../api/client/index.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
-import { accountAndRegion, type ApiContext, apiContext, CliExitError, call, EXIT, emit, fields, table } from '../api-client.js';
+import { accountAndRegion, type ApiContext, apiContext, CliExitError, call, EXIT, emit, fields, table, jsonOption, accountOption, regionOption } from '../api-client.js';
 import type { CliIo } from '../io.js';
 
 const TERMINAL = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
@@ -88,14 +88,13 @@ async function waitForRun(ctx: ApiContext, io: CliIo, first: PatchRun, intervalM
 /** `patchbridge runs start|get|list|cancel`: ad hoc patch runs through the signed API. */
 export function runsCommand(io: CliIo, clock: Clock = systemClock): Command {
   const runs = new Command('runs').description('Start, follow, list and cancel ad hoc patch runs (signed API calls).');
-  const json = () => new Option('--json', 'print the API response as JSON');
 
   runs
     .command('start')
     .description('Start a patch run under an approved change; --wait follows it to the end with a progress bar.')
     .requiredOption('--change <CHG>', 'the approved change request number')
-    .option('--account <id>', 'AWS account id (default: the only configured account)')
-    .option('--region <region>', 'AWS region (default: the first configured region)')
+    .addOption(accountOption())
+    .addOption(regionOption())
     .option('--patch-group <name...>', 'target patch groups')
     .option('--instance <id...>', 'target instance ids')
     .addOption(new Option('--operation <op>', 'Scan or Install').choices(['Scan', 'Install']).default('Scan'))
@@ -106,7 +105,7 @@ export function runsCommand(io: CliIo, clock: Clock = systemClock): Command {
     .option('--idempotency-key <key>', 'makes a retried start safe (default: a new UUID)')
     .option('--wait', 'follow the run until it ends; exit 6 unless it succeeds')
     .option('--interval-ms <ms>', 'poll interval with --wait', intervalOption, 2000)
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (o: StartOptions) => {
       const ctx = apiContext(io, o);
       const { account: accountId, region } = accountAndRegion(ctx, o);
@@ -132,7 +131,7 @@ export function runsCommand(io: CliIo, clock: Clock = systemClock): Command {
     .command('get')
     .description('A run with per-instance results.')
     .argument('<runId>')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (runId: string, o: { json?: boolean }) => {
       const ctx = apiContext(io, o);
       const run = await call(ctx.baseUrl, ctx.client.GET('/v1/patch-runs/{runId}', { params: { path: { runId } } }));
@@ -144,7 +143,7 @@ export function runsCommand(io: CliIo, clock: Clock = systemClock): Command {
     .description('Runs, newest first.')
     .option('--change <CHG>', 'only runs of this change')
     .option('--limit <n>', 'at most this many', '20')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (o: { change?: string; limit: string; json?: boolean }) => {
       const ctx = apiContext(io, o);
       const query = { limit: Number(o.limit), ...(o.change ? { changeRequest: o.change } : {}) };
@@ -159,7 +158,7 @@ export function runsCommand(io: CliIo, clock: Clock = systemClock): Command {
     .description('Cancel a run.')
     .argument('<runId>')
     .option('--idempotency-key <key>', 'makes a retried cancel safe (default: a new UUID)')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (runId: string, o: { idempotencyKey?: string; json?: boolean }) => {
       const ctx = apiContext(io, o);
       const run = await call(

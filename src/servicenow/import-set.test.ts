@@ -1,27 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
 import { rejectionOf } from '../core/index.js';
-import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
-import { createServiceNowClient, isServiceNowError, type ServiceNowClient, type ServiceNowError, SteppingClock, staticCredentials } from './index.js';
+import { createServiceNowSimHarness, type ServiceNowSim, type ServiceNowSimHarness, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
+import { isServiceNowError, type ServiceNowClient, type ServiceNowError, SteppingClock } from './index.js';
 
 /** Import Set API results as a real instance returns them (issue 14, point 2). */
 
-const sims: ServiceNowSim[] = [];
+const harnesses: ServiceNowSimHarness[] = [];
 afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
+  await Promise.all(harnesses.splice(0).map((h) => h.close()));
 });
 
 async function setup(options: ServiceNowSimOptions = {}): Promise<{ sim: ServiceNowSim; sn: ServiceNowClient }> {
-  const sim = createServiceNowSim(options);
-  sims.push(sim);
-  const url = await sim.listen(0);
-  const sn = createServiceNowClient({
-    instanceUrl: url,
-    auth: staticCredentials(SIM_BASIC_CREDENTIALS),
-    clock: new SteppingClock(),
-    limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5, retryBudgetMs: 2_000, timeoutMs: 2_000 },
-  });
-  return { sim, sn };
+  const harness = await createServiceNowSimHarness({ sim: options, clock: new SteppingClock() });
+  harnesses.push(harness);
+  return { sim: harness.sim, sn: harness.client };
 }
 
 const row = { correlation_id: 'pb:acct:us-east-1:exec-1', correlation_display: 'patchbridge', short_description: 'Patch failure' };

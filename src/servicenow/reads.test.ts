@@ -1,22 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejectionOf } from '../core/index.js';
-import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
-import { createServiceNowClient, encodedQuery, isServiceNowError, type ServiceNowClient, SteppingClock, staticCredentials } from './index.js';
+import { createServiceNowSimHarness, type ServiceNowSim, type ServiceNowSimHarness, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
+import { encodedQuery, isServiceNowError, type ServiceNowClient, SteppingClock } from './index.js';
 
 /** Table API reads as a real instance answers them (issue 14, point 5). */
 
-const sims: ServiceNowSim[] = [];
+const harnesses: ServiceNowSimHarness[] = [];
 afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
+  await Promise.all(harnesses.splice(0).map((h) => h.close()));
 });
 
 async function setup(options: ServiceNowSimOptions = {}): Promise<{ sim: ServiceNowSim; sn: ServiceNowClient }> {
   const clock = new SteppingClock('2026-05-01T12:00:00Z');
-  const sim = createServiceNowSim({ clock, ...options });
-  sims.push(sim);
-  const url = await sim.listen(0);
-  const sn = createServiceNowClient({ instanceUrl: url, auth: staticCredentials(SIM_BASIC_CREDENTIALS), clock, limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 } });
-  return { sim, sn };
+  const harness = await createServiceNowSimHarness({ sim: { clock, ...options }, clock, limits: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 } });
+  harnesses.push(harness);
+  return { sim: harness.sim, sn: harness.client };
 }
 
 const id = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;

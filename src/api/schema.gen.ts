@@ -76,6 +76,10 @@ export interface paths {
          *     `ClientToken` = UUIDv5(change sys_id, canonical request), so the same change and request
          *     always map to the same run; posting it again answers with that run.
          *     ServiceNow unreachable → 503 `CHANGE_UNVERIFIABLE` and nothing is started.
+         *     When `PATCHBRIDGE_CHANGE_SCOPE` is `affected-cis` or `patch-groups`, the change must also cover
+         *     every target (its affected CIs, or for patch groups its affected CIs or description); a run
+         *     outside the scope is 403 `CHANGE_SCOPE_MISMATCH`, naming the first uncovered targets, and
+         *     nothing is started.
          */
         post: operations["createPatchRun"];
         delete?: never;
@@ -818,6 +822,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Authenticated but not allowed: the caller lacks the scope (`FORBIDDEN`), or the approved change does
+         *     not cover the run's targets under `PATCHBRIDGE_CHANGE_SCOPE` (`CHANGE_SCOPE_MISMATCH`; `detail` names
+         *     the first uncovered instances or patch groups). Nothing was started.
+         */
+        ChangeScopeMismatch: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Authenticated, but not allowed. */
         Forbidden: {
             headers: {
@@ -1016,7 +1033,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ChangeScopeMismatch"];
             409: components["responses"]["ChangeRefused"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];

@@ -280,6 +280,7 @@ export function loadConfig(env: Env): Config {
     patching: {
       runbook: r.parse('PATCHBRIDGE_PATCH_RUNBOOK', z.string().regex(/^[a-zA-Z0-9_.:/-]{3,128}$/), 'an SSM document name'),
       statusFreshnessSeconds: r.int('PATCHBRIDGE_RUN_STATUS_FRESHNESS_SECONDS', 1, 3600),
+      changeScope: r.parse('PATCHBRIDGE_CHANGE_SCOPE', z.enum(['none', 'affected-cis', 'patch-groups']), 'none, affected-cis or patch-groups'),
     },
     incidents: {
       defaultGroup: r.parse('PATCHBRIDGE_INCIDENT_DEFAULT_GROUP', z.string().min(1).max(80), 'a group name'),

@@ -1,4 +1,5 @@
 import type { LogLevel } from '../core/logger.js';
+import type { ChangeScopeMode } from '../domain/change-scope.js';
 
 export type StoreUrl = { kind: 'sqlite'; path: string } | { kind: 'dynamodb'; table: string };
 export type BlobUrl = { kind: 'file'; dir: string } | { kind: 's3'; bucket: string; prefix: string };
@@ -69,7 +70,7 @@ export interface Config {
     readonly patchResults: string | undefined;
     readonly notificationRoleArn: string | undefined;
   };
-  readonly patching: { readonly runbook: string; readonly statusFreshnessSeconds: number };
+  readonly patching: { readonly runbook: string; readonly statusFreshnessSeconds: number; readonly changeScope: ChangeScopeMode };
   readonly incidents: {
     readonly defaultGroup: string;
     readonly groupMap: readonly { readonly tagKey: string; readonly tagValue: string; readonly group: string }[];

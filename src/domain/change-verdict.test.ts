@@ -72,7 +72,7 @@ describe('evaluateChange', () => {
   });
 
   it('when approved, then the verdict carries the planned window and the sys_id', () => {
-    expect(evaluateChange(change(), START)).toEqual({ ok: true, changeNumber: 'CHG0030001', changeSysId: 'a'.repeat(32), start: START, end: END });
+    expect(evaluateChange(change(), START)).toEqual({ ok: true, changeNumber: 'CHG0030001', changeSysId: 'a'.repeat(32), start: START, end: END, facts: change() });
   });
 
   it('when a refusal is required, then requireApproved throws it with its code', () => {

@@ -13,6 +13,10 @@ export interface ChangeFacts {
   readonly approval: string;
   readonly start_date: Date | undefined;
   readonly end_date: Date | undefined;
+  /** sys_id of the CI the change names, `''` or absent when none. */
+  readonly cmdb_ci?: string;
+  readonly short_description?: string;
+  readonly description?: string;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface ChangeFacts {
  */
 export type ChangePurpose = 'run-now' | 'gate';
 
-export type ChangeRefusalCode = 'CHANGE_NOT_FOUND' | 'CHANGE_NOT_APPROVED' | 'CHANGE_WRONG_STATE' | 'CHANGE_OUTSIDE_WINDOW';
+export type ChangeRefusalCode = 'CHANGE_NOT_FOUND' | 'CHANGE_NOT_APPROVED' | 'CHANGE_WRONG_STATE' | 'CHANGE_OUTSIDE_WINDOW' | 'CHANGE_SCOPE_MISMATCH';
 
 export type ChangeVerdict =
   | {
@@ -32,6 +36,8 @@ export type ChangeVerdict =
       /** The planned window, both ends inclusive. */
       readonly start: Date;
       readonly end: Date;
+      /** The change as it was read, for rules that look further (the change scope). */
+      readonly facts: ChangeFacts;
     }
   | { readonly ok: false; readonly code: ChangeRefusalCode; readonly reason: string };
 
@@ -74,13 +80,14 @@ export function evaluateChange(change: ChangeFacts | undefined, now: Date, purpo
   if (purpose === 'run-now' && t < start.getTime()) {
     return { ok: false, code: 'CHANGE_OUTSIDE_WINDOW', reason: `The planned window of change ${n} (${span}) has not started.` };
   }
-  return { ok: true, changeNumber: n, changeSysId: change.sys_id, start, end };
+  return { ok: true, changeNumber: n, changeSysId: change.sys_id, start, end, facts: change };
 }
 
 export type ChangeErrorCode = ChangeRefusalCode | 'CHANGE_UNVERIFIABLE';
 
 /**
- * A change did not authorise the request (409), or ServiceNow could not be asked
+ * A change did not authorise the request (409; 403 `CHANGE_SCOPE_MISMATCH` when an
+ * approved change does not cover the targets), or ServiceNow could not be asked
  * (`CHANGE_UNVERIFIABLE`, 503: fail closed, nothing was started).
  */
 export class ChangeRefusedError extends AppError<ChangeErrorCode> {

@@ -6,6 +6,7 @@ import { parseServiceNowDate } from './dates.js';
 import { EncodedQuery, encodedQuery, QUERY_VALUE_PATTERNS } from './encoded-query.js';
 import { ServiceNowError } from './errors.js';
 import type {
+  AffectedCi,
   AttachmentRecord,
   AttachmentUpload,
   CallOptions,
@@ -50,6 +51,7 @@ const TABLES: ReadonlySet<string> = new Set<ServiceNowTable>([
   'sys_user_group',
   'sys_journal_field',
   'sys_import_set_row',
+  'task_ci',
   'x_pbridge_patch_run',
   'x_pbridge_window',
 ]);
@@ -73,6 +75,7 @@ const CHANGE_FIELDS = [
   'active',
   'type',
   'short_description',
+  'description',
   'assignment_group',
   'cmdb_ci',
   'sys_updated_on',
@@ -379,6 +382,7 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
           active: r.active === 'true',
           type: r.type,
           short_description: r.short_description,
+          description: r.description,
           assignment_group: r.assignment_group,
           cmdb_ci: r.cmdb_ci,
           sys_updated_on: parseServiceNowDate(r.sys_updated_on),
@@ -388,6 +392,11 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
     },
 
     async findCisByInstanceIds(instanceIds) {
+      const all = await client.findAllCisByInstanceIds(instanceIds);
+      return new Map([...all].map(([id, found]) => [id, found[0]!]));
+    },
+
+    async findAllCisByInstanceIds(instanceIds) {
       const ids = [...new Set(instanceIds)];
       // Validate every id before the first request, so a bad id sends nothing.
       const batchesOf = (some: readonly string[]): EncodedQuery[] => {
@@ -397,14 +406,12 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
         }
         return out;
       };
-      const found = new Map<string, CiRecord>();
+      const found = new Map<string, CiRecord[]>();
       const lookIn = (table: ServiceNowTable, batches: readonly EncodedQuery[]) =>
         Promise.all(
           batches.map(async (query) => {
-            for await (const r of list(table, { query, fields: CI_FIELDS, pageSize: 1000 })) {
-              // Newest first: the first CI seen for an id wins over stale duplicates.
-              if (!found.has(r.object_id)) found.set(r.object_id, r);
-            }
+            // Newest first, so the first CI of an id is the one that wins over stale duplicates.
+            for await (const r of list(table, { query, fields: CI_FIELDS, pageSize: 1000 })) found.set(r.object_id, [...(found.get(r.object_id) ?? []), r]);
           }),
         );
       await lookIn('cmdb_ci_vm_instance', batchesOf(ids));
@@ -412,6 +419,23 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
       const missing = ids.filter((id) => !found.has(id));
       if (missing.length > 0) await lookIn('cmdb_ci_server', batchesOf(missing));
       return found;
+    },
+
+    async affectedCis(taskSysId) {
+      const links = encodedQuery().eq('task', taskSysId).orderBy('sys_id').build();
+      const ciIds = new Set<string>();
+      for await (const r of list('task_ci', { query: links, fields: ['ci_item'], pageSize: 1000 })) {
+        if (r.ci_item !== '') ciIds.add(r.ci_item);
+      }
+      const ids = [...ciIds];
+      const found: AffectedCi[] = [];
+      for (let i = 0; i < ids.length; i += CI_BATCH) {
+        const query = encodedQuery().in('sys_id', ids.slice(i, i + CI_BATCH)).orderBy('sys_id').build();
+        for await (const r of list('cmdb_ci', { query, fields: ['name'], pageSize: 1000 })) found.push({ sys_id: r.sys_id, name: r.name });
+      }
+      // A link to a CI this user cannot read (or that is gone) still covers that sys_id; it just has no name.
+      const named = new Set(found.map((c) => c.sys_id));
+      return [...found, ...ids.filter((id) => !named.has(id)).map((id) => ({ sys_id: id, name: '' }))];
     },
 
     async findActiveIncidentByCorrelationId(correlationId) {

@@ -84,6 +84,7 @@ export const QUERY_FIELDS = {
   region: 'region',
   status: 'status',
   sys_import_set: 'sysId',
+  task: 'sysId',
 } as const satisfies Record<string, ValueKind>;
 
 export type QueryField = keyof typeof QUERY_FIELDS;

@@ -14,6 +14,7 @@ export type ServiceNowTable =
   | 'sys_user_group'
   | 'sys_journal_field'
   | 'sys_import_set_row'
+  | 'task_ci'
   | 'x_pbridge_patch_run'
   | 'x_pbridge_window';
 
@@ -97,11 +98,18 @@ export interface ChangeRequest {
   /** `normal`, `standard`, `emergency`. */
   readonly type: string;
   readonly short_description: string;
+  readonly description: string;
   /** sys_id of the assignment group, or `''`. */
   readonly assignment_group: string;
   /** sys_id of the CI, or `''`. */
   readonly cmdb_ci: string;
   readonly sys_updated_on: Date | undefined;
+}
+
+/** A CI a task names: an affected CI (`task_ci`) or the task's own `cmdb_ci`. */
+export interface AffectedCi {
+  readonly sys_id: string;
+  readonly name: string;
 }
 
 /** A `cmdb_ci_vm_instance` record; `object_id` is the EC2 / managed instance id. */
@@ -316,6 +324,14 @@ export interface ServiceNowClient {
    * updated CI wins.
    */
   findCisByInstanceIds(instanceIds: readonly string[]): Promise<ReadonlyMap<string, CiRecord>>;
+  /** Like `findCisByInstanceIds`, with every CI of each id (a CMDB may hold duplicates), newest first. */
+  findAllCisByInstanceIds(instanceIds: readonly string[]): Promise<ReadonlyMap<string, readonly CiRecord[]>>;
+  /**
+   * The affected CIs of a task (`task_ci.ci_item` where `task` is `taskSysId`), with
+   * their names from `cmdb_ci`, every page read. A retired CI is still listed: the
+   * change named it.
+   */
+  affectedCis(taskSysId: string): Promise<readonly AffectedCi[]>;
   /**
    * The newest active incident with this `correlation_id` (Table API mode), if any.
    * Active covers open *and* Resolved incidents (ServiceNow keeps a Resolved one

@@ -78,6 +78,7 @@ export function approvedChange(values: Partial<ChangeRequest> & Pick<ChangeReque
     active: true,
     type: 'normal',
     short_description: 'patch',
+    description: '',
     assignment_group: '',
     cmdb_ci: '',
     sys_updated_on: undefined,

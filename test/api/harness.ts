@@ -21,7 +21,7 @@ import { type Logger, silentLogger } from '../../src/core/logger.js';
 import { type ChangeGates, createChangeGates, createServiceNowWrites, serviceNowWriteHandlers } from '../../src/flows/change-gates/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/flows/outbox/index.js';
 import { createPatchRuns, type PatchRuns } from '../../src/flows/patch-runs/index.js';
-import type { PatchEvent } from '../../src/domain/index.js';
+import type { ChangeScopeMode, PatchEvent } from '../../src/domain/index.js';
 import { normaliseEventBridge } from '../../src/events/index.js';
 import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
 import type { ServiceNowClient } from '../../src/servicenow/index.js';
@@ -42,6 +42,8 @@ export interface HarnessOptions {
   readonly logger?: Logger;
   /** The AWS simulator's time; default `instant` (runs finish as soon as they start). */
   readonly simTime?: SimTimeMode;
+  /** `PATCHBRIDGE_CHANGE_SCOPE` for patch runs; default `none`. */
+  readonly changeScope?: ChangeScopeMode;
 }
 
 export interface Harness {
@@ -116,7 +118,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     handlers: serviceNowWriteHandlers({ store, servicenow, mode: 'import-set' }),
     random: () => 0.5,
   });
-  const patchRuns = createPatchRuns({ store, execution: awsPorts.patchExecution, servicenow, writes, clock, logger, managedAccounts: [ACCOUNT] });
+  const patchRuns = createPatchRuns({
+    store,
+    execution: awsPorts.patchExecution,
+    servicenow,
+    writes,
+    clock,
+    logger,
+    managedAccounts: [ACCOUNT],
+    ...(options.changeScope ? { changeScope: { mode: options.changeScope, fleet: awsPorts.inventory, cmdb: servicenow } } : {}),
+  });
   const changeGates = createChangeGates({ store, windows: awsPorts.windows, servicenow, writes, clock, logger, managedAccounts: [ACCOUNT] });
   const guard = createWindowGuardHandler({ changeGates, worker, logger });
   aws.registerLambda(GUARD_FUNCTION, async (invocation) => {

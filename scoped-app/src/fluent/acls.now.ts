@@ -186,6 +186,17 @@ Acl({
 })
 
 Acl({
+    $id: Now.ID['acl-task-ci-read'],
+    type: 'record',
+    table: 'task_ci',
+    operation: 'read',
+    decisionType: 'allow',
+    roles: [integrationRole],
+    adminOverrides: true,
+    description: 'PATCHBRIDGE_CHANGE_SCOPE: the affected CIs of a change cover what a patch run targets.',
+})
+
+Acl({
     $id: Now.ID['acl-change-request-write'],
     type: 'record',
     table: 'change_request',

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsError, type MaintenanceWindows, type PatchExecution } from '../../aws/index.js';
+import { AwsError, type AwsPorts, type MaintenanceWindows, type PatchExecution } from '../../aws/index.js';
 import { loadConfig } from '../../config/index.js';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
@@ -48,7 +48,7 @@ function setup(guardOnEvents: boolean, cancelFailures = 0) {
       logger: silentLogger(),
       clock,
       store,
-      aws: { patchExecution, windows },
+      aws: { patchExecution, windows, inventory: {} as AwsPorts['inventory'] },
       servicenow: {} as ServiceNowClient,
     },
     { guardOnEvents },

@@ -15,7 +15,7 @@ export interface ChangeFlowDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly store: StateStore;
-  readonly aws: Pick<AwsPorts, 'patchExecution' | 'windows'>;
+  readonly aws: Pick<AwsPorts, 'patchExecution' | 'windows' | 'inventory'>;
   readonly servicenow: ServiceNowClient;
 }
 
@@ -78,6 +78,7 @@ export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptio
     execution: deps.aws.patchExecution,
     runbook: deps.config.patching.runbook,
     freshnessMs: deps.config.patching.statusFreshnessSeconds * 1000,
+    changeScope: { mode: deps.config.patching.changeScope, fleet: deps.aws.inventory, cmdb: deps.servicenow },
     ...(options.incidentNumbers ? { incidentNumbers: options.incidentNumbers } : {}),
   });
   const changeGates = createChangeGates({ ...common, windows: deps.aws.windows });

@@ -12,6 +12,7 @@ import {
   type ServiceNowWrites,
   verifyChange,
 } from '../change-gates/index.js';
+import { type ChangeScopeDeps, requireChangeScope } from './change-scope.js';
 import { canonicalRequest, type PatchRunRequest, type PatchRunRequestInput, patchRunId, patchRunRequestSchema, runbookInput } from './request.js';
 
 /**
@@ -33,6 +34,8 @@ export interface PatchRunsDeps {
   /** Accounts patchbridge manages (`config.aws.accounts` ids); empty = any. */
   readonly managedAccounts?: readonly string[];
   readonly verifyTimeoutMs?: number;
+  /** `PATCHBRIDGE_CHANGE_SCOPE` and what checking it reads; absent = `none`. */
+  readonly changeScope?: Omit<ChangeScopeDeps, 'logger'>;
   /**
    * Incident numbers raised for a run's failures, for the completion work note
    * (wired to the incident flow's correlation records). None = the note lists none.
@@ -379,6 +382,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       const id = patchRunId(verdict.changeSysId, request);
       let run = await deps.store.getPatchRun(id);
       if (run?.executionId) return { run: view(run), created: false };
+      if (deps.changeScope) await requireChangeScope({ ...deps.changeScope, logger: log }, request, verdict);
       // The approval holds until the change's end: SSM must be called by then, and not after a wait the caller cannot see out.
       const lastStart = verdict.end.getTime() - endMargin;
       if (verifiedAtMs > lastStart) {

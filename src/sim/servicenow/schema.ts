@@ -199,6 +199,14 @@ export const TABLES: Readonly<Record<string, TableDef>> = withAppAcls({
     readRoles: ITIL,
     writeRoles: ['admin'],
   },
+  task_ci: {
+    name: 'task_ci',
+    display: 'ci_item',
+    // On the platform `task` references any task; the simulator links affected CIs to changes only.
+    fields: { ...system, task: ref('change_request'), ci_item: ref('cmdb_ci') },
+    readRoles: ITIL,
+    writeRoles: ITIL,
+  },
   sys_import_set_row: {
     name: 'sys_import_set_row',
     display: 'sys_import_row',

@@ -77,6 +77,10 @@ declare global {
                         table: 'sys_security_acl'
                         id: '03335764175e43cfbee1dcd16d40d452'
                     }
+                    'acl-task-ci-read': {
+                        table: 'sys_security_acl'
+                        id: 'c84435d9e9044ddb9c4716503efc709a'
+                    }
                     'acl-window-create': {
                         table: 'sys_security_acl'
                         id: 'd1a9f8f72b644c87b319bb90cc230747'
@@ -1135,6 +1139,19 @@ declare global {
                         key: {
                             name: 'x_pbridge_window'
                             element: 'NULL'
+                        }
+                    },
+                    {
+                        table: 'sys_security_acl_role'
+                        id: '9219fed409e44c5eb4e9b4d6a13b9e21'
+                        key: {
+                            sys_security_acl: 'c84435d9e9044ddb9c4716503efc709a'
+                            sys_user_role: {
+                                id: 'f104da37212642188389bf506a9fc3eb'
+                                key: {
+                                    name: 'x_pbridge.integration'
+                                }
+                            }
                         }
                     },
                     {

@@ -485,6 +485,14 @@ export const APP_CONTRACT = {
       "adminOverrides": true
     },
     {
+      "table": "task_ci",
+      "operation": "read",
+      "roles": [
+        "x_pbridge.integration"
+      ],
+      "adminOverrides": true
+    },
+    {
       "table": "x_pbridge_failure_import",
       "operation": "create",
       "roles": [

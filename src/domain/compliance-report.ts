@@ -143,22 +143,17 @@ export interface ReportSummary {
   readonly daysWithoutData: readonly string[];
 }
 
-interface DayCounts {
-  instances: number;
-  compliant: number;
-}
-
-/** Per-segment counters over the period. */
+/** Per-segment counters over the period, one slot per period day. */
 class SegmentTrend {
-  readonly byDay = new Map<string, DayCounts>();
-  add(day: string, compliant: boolean): void {
-    let c = this.byDay.get(day);
-    if (!c) {
-      c = { instances: 0, compliant: 0 };
-      this.byDay.set(day, c);
-    }
-    c.instances++;
-    if (compliant) c.compliant++;
+  readonly instances: Uint32Array;
+  readonly compliant: Uint32Array;
+  constructor(days: number) {
+    this.instances = new Uint32Array(days);
+    this.compliant = new Uint32Array(days);
+  }
+  add(dayIndex: number, compliant: boolean): void {
+    this.instances[dayIndex] = (this.instances[dayIndex] ?? 0) + 1;
+    if (compliant) this.compliant[dayIndex] = (this.compliant[dayIndex] ?? 0) + 1;
   }
 }
 
@@ -168,7 +163,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface InstanceState {
   /** The accumulator's own copy of the last record, refreshed in place day after day. */
   readonly latest: Mutable<SnapshotRecord>;
-  lastDay: string;
+  lastDayIndex: number;
   daysObserved: number;
   daysCompliant: number;
   daysNonCompliant: number;
@@ -189,28 +184,38 @@ export function pct(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
 }
 
+/** account id → region → instance id → state: no per-record key string to build and hash. */
+type InstanceIndex = Map<string, Map<string, Map<string, InstanceState>>>;
+
 /**
  * Folds daily snapshot records into report rows and summaries. Feed records day
  * by day, oldest first (`add`); within a day any order. A second record for the
  * same instance on the same day is ignored.
+ *
+ * `add` runs once per record of a 30-day history (millions for a large fleet),
+ * so it allocates nothing for a record whose values repeat the day before:
+ * that keeps the report's garbage, and so its peak memory, low.
  */
 export class ComplianceAccumulator {
   readonly #days: readonly string[];
   readonly #dayIndex: Map<string, number>;
-  readonly #instances = new Map<string, InstanceState>();
-  readonly #fleet = new SegmentTrend();
+  readonly #instances: InstanceIndex = new Map();
+  readonly #fleet: SegmentTrend;
   readonly #groups = new Map<string, SegmentTrend>();
   readonly #accounts = new Map<string, SegmentTrend>();
   readonly #worst: number;
   readonly #strings = new Map<string, string>();
+  #lastDay = '';
   #lastDayIndex = -1;
   #records = 0;
+  #instanceCount = 0;
 
   constructor(options: AccumulatorOptions) {
     if (options.days.length === 0) throw new ValidationError('VALIDATION_FAILED', 'a report period needs at least one day');
     this.#days = options.days;
     this.#dayIndex = new Map(options.days.map((d, i) => [d, i]));
     this.#worst = options.worstOffenders ?? 10;
+    this.#fleet = new SegmentTrend(options.days.length);
   }
 
   /**
@@ -220,34 +225,43 @@ export class ComplianceAccumulator {
    * after day then leaves almost nothing behind for the garbage collector.
    */
   #refresh(t: Mutable<SnapshotRecord>, r: SnapshotRecord): void {
-    const shared = (value: string) => this.#shared(value);
-    const same = <V>(current: V, next: V) => (current === next ? current : next);
-    t.captured_at = shared(r.captured_at);
-    t.account_id = shared(r.account_id);
-    t.aws_region = shared(r.aws_region);
-    t.instance_id = same(t.instance_id, r.instance_id);
-    t.computer_name = same(t.computer_name, r.computer_name);
-    t.platform_type = r.platform_type === null ? null : shared(r.platform_type);
-    t.platform_name = r.platform_name === null ? null : shared(r.platform_name);
-    t.resource_type = r.resource_type === null ? null : shared(r.resource_type);
-    t.patch_group = r.patch_group === null ? null : shared(r.patch_group);
-    t.baseline_id = r.baseline_id === null ? null : shared(r.baseline_id);
+    t.captured_at = this.#keep(t.captured_at, r.captured_at);
+    t.account_id = this.#keep(t.account_id, r.account_id);
+    t.aws_region = this.#keep(t.aws_region, r.aws_region);
+    if (t.instance_id !== r.instance_id) t.instance_id = r.instance_id;
+    if (t.computer_name !== r.computer_name) t.computer_name = r.computer_name;
+    t.platform_type = r.platform_type === null ? null : this.#keep(t.platform_type, r.platform_type);
+    t.platform_name = r.platform_name === null ? null : this.#keep(t.platform_name, r.platform_name);
+    t.resource_type = r.resource_type === null ? null : this.#keep(t.resource_type, r.resource_type);
+    t.patch_group = r.patch_group === null ? null : this.#keep(t.patch_group, r.patch_group);
+    t.baseline_id = r.baseline_id === null ? null : this.#keep(t.baseline_id, r.baseline_id);
     t.status = r.status;
     t.last_operation = r.last_operation;
-    t.last_operation_at = same(t.last_operation_at, r.last_operation_at);
-    t.ping_status = shared(r.ping_status);
-    t.last_ping_at = same(t.last_ping_at, r.last_ping_at);
+    if (t.last_operation_at !== r.last_operation_at) t.last_operation_at = r.last_operation_at;
+    t.ping_status = this.#keep(t.ping_status, r.ping_status);
+    if (t.last_ping_at !== r.last_ping_at) t.last_ping_at = r.last_ping_at;
     t.unmanaged = r.unmanaged;
     t.stale = r.stale;
-    for (const f of COUNT_FIELDS) t[f] = r[f];
+    t.installed_count = r.installed_count;
+    t.installed_other_count = r.installed_other_count;
+    t.installed_pending_reboot_count = r.installed_pending_reboot_count;
+    t.installed_rejected_count = r.installed_rejected_count;
+    t.missing_count = r.missing_count;
+    t.failed_count = r.failed_count;
+    t.not_applicable_count = r.not_applicable_count;
+    t.critical_non_compliant_count = r.critical_non_compliant_count;
+    t.security_non_compliant_count = r.security_non_compliant_count;
+    t.other_non_compliant_count = r.other_non_compliant_count;
   }
 
-  #shared(value: string): string {
-    const known = this.#strings.get(value);
+  /** The stored string when the new value equals it, else the shared copy of the new value. */
+  #keep(current: string | null, next: string): string {
+    if (current === next) return current;
+    const known = this.#strings.get(next);
     if (known !== undefined) return known;
     // A cap keeps a field that turns out not to repeat from growing the table without bound.
-    if (this.#strings.size < MAX_SHARED_STRINGS) this.#strings.set(value, value);
-    return value;
+    if (this.#strings.size < MAX_SHARED_STRINGS) this.#strings.set(next, next);
+    return next;
   }
 
   /** Records folded so far. */
@@ -257,63 +271,98 @@ export class ComplianceAccumulator {
 
   /** Instances seen so far. */
   get instances(): number {
-    return this.#instances.size;
+    return this.#instanceCount;
   }
 
   add(day: string, record: SnapshotRecord): void {
-    const index = this.#dayIndex.get(day);
-    if (index === undefined) throw new ValidationError('VALIDATION_FAILED', `day ${day} is outside the report period`);
-    if (index < this.#lastDayIndex) throw new ValidationError('VALIDATION_FAILED', `day ${day} arrived after a later day; feed days oldest first`);
-    this.#lastDayIndex = index;
-    const key = `${record.account_id}/${record.aws_region}/${record.instance_id}`;
-    let state = this.#instances.get(key);
-    if (state?.lastDay === day) return;
+    const index = day === this.#lastDay ? this.#lastDayIndex : this.#enterDay(day);
+    const byId = this.#target(record.account_id, record.aws_region);
+    let state = byId.get(record.instance_id);
+    if (state?.lastDayIndex === index) return;
     if (!state) {
       state = {
         latest: { ...record },
-        lastDay: day,
+        lastDayIndex: index,
         daysObserved: 0,
         daysCompliant: 0,
         daysNonCompliant: 0,
         firstNonCompliant: undefined,
         remediated: undefined,
       };
-      this.#instances.set(key, state);
+      byId.set(record.instance_id, state);
+      this.#instanceCount++;
     }
     this.#refresh(state.latest, record);
-    state.lastDay = day;
+    state.lastDayIndex = index;
     state.daysObserved++;
-    if (record.status === 'COMPLIANT') {
+    const compliant = record.status === 'COMPLIANT';
+    if (compliant) {
       state.daysCompliant++;
       if (state.firstNonCompliant !== undefined && state.remediated === undefined) state.remediated = day;
     } else if (record.status === 'NON_COMPLIANT') {
       state.daysNonCompliant++;
       state.firstNonCompliant ??= day;
     }
-    const compliant = record.status === 'COMPLIANT';
-    this.#fleet.add(day, compliant);
-    segment(this.#groups, record.patch_group ?? UNMANAGED_GROUP).add(day, compliant);
-    segment(this.#accounts, record.account_id).add(day, compliant);
+    this.#fleet.add(index, compliant);
+    this.#segment(this.#groups, record.patch_group ?? UNMANAGED_GROUP).add(index, compliant);
+    this.#segment(this.#accounts, record.account_id).add(index, compliant);
     this.#records++;
+  }
+
+  #enterDay(day: string): number {
+    const index = this.#dayIndex.get(day);
+    if (index === undefined) throw new ValidationError('VALIDATION_FAILED', `day ${day} is outside the report period`);
+    if (index < this.#lastDayIndex) throw new ValidationError('VALIDATION_FAILED', `day ${day} arrived after a later day; feed days oldest first`);
+    this.#lastDay = day;
+    this.#lastDayIndex = index;
+    return index;
+  }
+
+  #target(accountId: string, region: string): Map<string, InstanceState> {
+    let regions = this.#instances.get(accountId);
+    if (!regions) {
+      regions = new Map();
+      this.#instances.set(accountId, regions);
+    }
+    let byId = regions.get(region);
+    if (!byId) {
+      byId = new Map();
+      regions.set(region, byId);
+    }
+    return byId;
+  }
+
+  #segment(map: Map<string, SegmentTrend>, key: string): SegmentTrend {
+    let s = map.get(key);
+    if (!s) {
+      s = new SegmentTrend(this.#days.length);
+      map.set(key, s);
+    }
+    return s;
+  }
+
+  *#states(): Generator<InstanceState> {
+    for (const regions of this.#instances.values()) for (const byId of regions.values()) yield* byId.values();
   }
 
   /** Rows sorted by account, region, instance id. Cheap to call more than once. */
   *rows(): Generator<ReportRow> {
-    const keys = [...this.#instances.keys()].sort();
-    for (const key of keys) {
-      const state = this.#instances.get(key);
-      if (state) yield toRow(state);
-    }
+    const keyed: [string, InstanceState][] = [];
+    for (const s of this.#states()) keyed.push([`${s.latest.account_id}/${s.latest.aws_region}/${s.latest.instance_id}`, s]);
+    keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [, state] of keyed) yield toRow(state, this.#days);
   }
 
   /** The summaries; `end` is the last day of the period that has records. */
   summary(input: { generatedAt: string; live: boolean }): ReportSummary {
     const start = this.#days[0] ?? '';
     const periodEnd = this.#days[this.#days.length - 1] ?? '';
-    const daysWithoutData = this.#days.filter((d) => !this.#fleet.byDay.has(d));
-    const lastDataDay = [...this.#days].reverse().find((d) => this.#fleet.byDay.has(d));
+    const hasData = (i: number) => (this.#fleet.instances[i] ?? 0) > 0;
+    const daysWithoutData = this.#days.filter((_, i) => !hasData(i));
+    let lastDataIndex = this.#days.length - 1;
+    while (lastDataIndex >= 0 && !hasData(lastDataIndex)) lastDataIndex--;
     const current: InstanceState[] = [];
-    for (const state of this.#instances.values()) if (state.lastDay === lastDataDay) current.push(state);
+    for (const state of this.#states()) if (state.lastDayIndex === lastDataIndex) current.push(state);
 
     const fleet = this.#segmentSummary('fleet', current, this.#fleet);
     const inGroup = groupBy(current, (s) => s.latest.patch_group ?? UNMANAGED_GROUP);
@@ -332,7 +381,7 @@ export class ComplianceAccumulator {
       byPatchGroup,
       byAccount,
       worstOffenders: this.#worstOffenders(current),
-      instancesSeen: this.#instances.size,
+      instancesSeen: this.#instanceCount,
       daysWithoutData,
     };
   }
@@ -380,9 +429,10 @@ export class ComplianceAccumulator {
       criticalPatches,
       remediated,
       meanTimeToRemediateDays: remediated === 0 ? null : Math.round((ttrTotal / remediated) * 10) / 10,
-      trend: this.#days.map((date) => {
-        const c = trend.byDay.get(date);
-        return { date, instances: c?.instances ?? 0, compliant: c?.compliant ?? 0, compliancePct: c ? pct(c.compliant, c.instances) : null };
+      trend: this.#days.map((date, i) => {
+        const instances = trend.instances[i] ?? 0;
+        const inCompliance = trend.compliant[i] ?? 0;
+        return { date, instances, compliant: inCompliance, compliancePct: instances > 0 ? pct(inCompliance, instances) : null };
       }),
     };
   }
@@ -412,15 +462,6 @@ export class ComplianceAccumulator {
   }
 }
 
-function segment(map: Map<string, SegmentTrend>, key: string): SegmentTrend {
-  let s = map.get(key);
-  if (!s) {
-    s = new SegmentTrend();
-    map.set(key, s);
-  }
-  return s;
-}
-
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
@@ -432,7 +473,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return out;
 }
 
-function toRow(s: InstanceState): ReportRow {
+function toRow(s: InstanceState, days: readonly string[]): ReportRow {
   const r = s.latest;
   return {
     account_id: r.account_id,
@@ -464,7 +505,7 @@ function toRow(s: InstanceState): ReportRow {
     last_ping_at: r.last_ping_at,
     last_operation: r.last_operation,
     last_operation_at: r.last_operation_at,
-    last_seen_date: s.lastDay,
+    last_seen_date: days[s.lastDayIndex] ?? '',
   };
 }
 

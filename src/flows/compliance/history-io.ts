@@ -7,6 +7,8 @@ import type { ReportBlobs } from './ports.js';
 
 /** Lines per chunk handed to gzip: fewer, larger writes are much faster than one per line. */
 const LINES_PER_CHUNK = 256;
+/** Decompressed bytes per chunk when reading: about 80 records. */
+const READ_CHUNK_BYTES = 64 * 1024;
 
 async function* ndjsonChunks(records: Iterable<SnapshotRecord> | AsyncIterable<SnapshotRecord>): AsyncGenerator<string> {
   let chunk: string[] = [];
@@ -44,8 +46,19 @@ export async function writeHistoryObject(
  * fails with `ComplianceError('HISTORY_CORRUPT')` naming the key and line.
  */
 export async function* readHistoryObject(blobs: Pick<ReportBlobs, 'get'>, key: string): AsyncGenerator<SnapshotRecord> {
+  for await (const batch of readHistoryBatches(blobs, key)) yield* batch;
+}
+
+/**
+ * The records of one history object, one array per decompressed chunk (a few
+ * hundred records). A report folds millions of records: one await per chunk
+ * rather than per record keeps both its time and its garbage down.
+ */
+export async function* readHistoryBatches(blobs: Pick<ReportBlobs, 'get'>, key: string): AsyncGenerator<SnapshotRecord[]> {
   const source = await blobs.get(key);
-  const gunzip = createGunzip();
+  // Larger chunks than zlib's 16 KB, and two of them buffered: gunzip (on libuv's
+  // thread pool) works ahead while the records of the last chunk are folded.
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES, readableHighWaterMark: 2 * READ_CHUNK_BYTES });
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   gunzip.setEncoding('utf8');
@@ -65,13 +78,14 @@ export async function* readHistoryObject(blobs: Pick<ReportBlobs, 'get'>, key: s
   try {
     for await (const chunk of gunzip as AsyncIterable<string>) {
       const text = rest + chunk;
+      const batch: SnapshotRecord[] = [];
       let start = 0;
       for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        const line = text.slice(start, nl);
+        if (nl > start) batch.push(parse(text.slice(start, nl)));
         start = nl + 1;
-        if (line.length > 0) yield parse(line);
       }
       rest = text.slice(start);
+      if (batch.length > 0) yield batch;
     }
   } catch (err) {
     if (err instanceof ComplianceError || isAppError(err)) throw err;
@@ -79,5 +93,5 @@ export async function* readHistoryObject(blobs: Pick<ReportBlobs, 'get'>, key: s
   } finally {
     source.destroy();
   }
-  if (rest.trim().length > 0) yield parse(rest);
+  if (rest.trim().length > 0) yield [parse(rest)];
 }

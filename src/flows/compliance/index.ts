@@ -3,7 +3,7 @@ export { csvChunks, csvField, csvStream } from './csv.js';
 export { ComplianceError, type ComplianceErrorCode, isComplianceError } from './errors.js';
 export { collectFleet, type FleetCollectorDeps, type FleetRecords } from './fleet-collector.js';
 export { HISTORY_PREFIX, historyKey, REPORTS_PREFIX, reportKey, SNAPSHOT_OBJECT } from './history-layout.js';
-export { readHistoryObject, writeHistoryObject } from './history-io.js';
+export { readHistoryBatches, readHistoryObject, writeHistoryObject } from './history-io.js';
 export { renderReportHtml } from './html.js';
 export { createLinkSigner, type LinkSigner, type SignedLink } from './links.js';
 export { createLiveSummary, type LiveSummary, type LiveSummaryDeps } from './live-summary.js';

@@ -11,7 +11,7 @@ import {
 } from '../../domain/index.js';
 import { collectFleet } from './fleet-collector.js';
 import { historyKey } from './history-layout.js';
-import { readHistoryObject } from './history-io.js';
+import { readHistoryBatches } from './history-io.js';
 import type { AwsContext, ComplianceInventory, ComplianceTargets, ReportBlobs } from './ports.js';
 
 export interface ReportScope {
@@ -128,7 +128,7 @@ export async function buildComplianceReport(deps: ReportBuilderDeps, input: Buil
         continue;
       }
       objectsRead++;
-      for await (const record of readHistoryObject(deps.blobs, key)) if (keep(record)) acc.add(day, record);
+      for await (const batch of readHistoryBatches(deps.blobs, key)) for (const record of batch) if (keep(record)) acc.add(day, record);
     }
     input.onProgress?.({ phase: 'history', day, dayIndex, days: days.length, records: acc.records });
   }
@@ -138,7 +138,7 @@ export async function buildComplianceReport(deps: ReportBuilderDeps, input: Buil
   for (const { ctx, fresh, fleet } of sources) {
     if (fresh) {
       snapshotsReused++;
-      for await (const record of readHistoryObject(deps.blobs, historyKey(ctx, today))) if (keep(record)) acc.add(today, record);
+      for await (const batch of readHistoryBatches(deps.blobs, historyKey(ctx, today))) for (const record of batch) if (keep(record)) acc.add(today, record);
     } else if (fleet) {
       const read = await fleet;
       if ('error' in read) throw read.error;

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type SnapshotRecord, ZERO_COUNTS } from '../../domain/index.js';
 import { memoryBlobs } from '../../../test/compliance/support/memory-blobs.js';
-import { readHistoryObject, writeHistoryObject } from './history-io.js';
+import { readHistoryBatches, readHistoryObject, writeHistoryObject } from './history-io.js';
 
 function record(n: number): SnapshotRecord {
   return {
@@ -41,6 +41,17 @@ describe('history objects', () => {
     await writeHistoryObject(blobs, 'history/a/snapshot.ndjson.gz', records);
     expect(await collect(readHistoryObject(blobs, 'history/a/snapshot.ndjson.gz'))).toEqual(records);
     expect(blobs.objects.get('history/a/snapshot.ndjson.gz')?.contentType).toBe('application/gzip');
+  });
+
+  it('when an object is read in batches, then every record arrives once, in order, many to a batch and no line split across two', async () => {
+    const blobs = memoryBlobs();
+    const records = Array.from({ length: 5000 }, (_, n) => record(n));
+    await writeHistoryObject(blobs, 'history/b', records);
+    const batches: SnapshotRecord[][] = [];
+    for await (const batch of readHistoryBatches(blobs, 'history/b')) batches.push(batch);
+    expect(batches.flat()).toEqual(records);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.length).toBeLessThan(records.length / 20);
   });
 
   it('when the same records are written twice, then the bytes are identical (re-runs are idempotent)', async () => {

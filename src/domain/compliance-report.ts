@@ -242,16 +242,7 @@ export class ComplianceAccumulator {
     if (t.last_ping_at !== r.last_ping_at) t.last_ping_at = r.last_ping_at;
     t.unmanaged = r.unmanaged;
     t.stale = r.stale;
-    t.installed_count = r.installed_count;
-    t.installed_other_count = r.installed_other_count;
-    t.installed_pending_reboot_count = r.installed_pending_reboot_count;
-    t.installed_rejected_count = r.installed_rejected_count;
-    t.missing_count = r.missing_count;
-    t.failed_count = r.failed_count;
-    t.not_applicable_count = r.not_applicable_count;
-    t.critical_non_compliant_count = r.critical_non_compliant_count;
-    t.security_non_compliant_count = r.security_non_compliant_count;
-    t.other_non_compliant_count = r.other_non_compliant_count;
+    for (const f of COUNT_FIELDS) t[f] = r[f];
   }
 
   /** The stored string when the new value equals it, else the shared copy of the new value. */

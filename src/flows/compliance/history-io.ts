@@ -56,9 +56,9 @@ export async function* readHistoryObject(blobs: Pick<ReportBlobs, 'get'>, key: s
  */
 export async function* readHistoryBatches(blobs: Pick<ReportBlobs, 'get'>, key: string): AsyncGenerator<SnapshotRecord[]> {
   const source = await blobs.get(key);
-  // Larger chunks than zlib's 16 KB, and two of them buffered: gunzip (on libuv's
-  // thread pool) works ahead while the records of the last chunk are folded.
-  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES, readableHighWaterMark: 2 * READ_CHUNK_BYTES });
+  // Larger chunks than zlib's 16 KB: a quarter of the hops between gunzip (on
+  // libuv's thread pool) and the code that folds the records.
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   gunzip.setEncoding('utf8');

@@ -37,8 +37,8 @@ class Reader {
     return value === undefined || value === '' ? DEFAULTS[name] : value;
   }
 
-  parse<T>(name: VariableName, schema: z.ZodType<T>, expected: string): T {
-    const value = this.raw(name);
+  parse<T>(name: VariableName, schema: z.ZodType<T>, expected: string, normalise: (v: string | undefined) => string | undefined = (v) => v): T {
+    const value = normalise(this.raw(name));
     const result = schema.safeParse(value);
     if (!result.success) throw new ConfigError(name, `expected ${expected}${value === undefined ? ', got nothing' : ''}`);
     return result.data;
@@ -50,6 +50,11 @@ class Reader {
 
   int(name: VariableName, min: number, max: number): number {
     return this.parse(name, z.coerce.number().int().min(min).max(max), `an integer from ${min} to ${max}`);
+  }
+
+  /** `true` or `false` (any case); anything else is a configuration error. */
+  bool(name: VariableName): boolean {
+    return this.parse(name, z.enum(['true', 'false']), 'true or false', (v) => v?.toLowerCase()) === 'true';
   }
 
   list(name: VariableName): string[] {
@@ -280,6 +285,7 @@ export function loadConfig(env: Env): Config {
     patching: {
       runbook: r.parse('PATCHBRIDGE_PATCH_RUNBOOK', z.string().regex(/^[a-zA-Z0-9_.:/-]{3,128}$/), 'an SSM document name'),
       statusFreshnessSeconds: r.int('PATCHBRIDGE_RUN_STATUS_FRESHNESS_SECONDS', 1, 3600),
+      suggestCloseCode: r.bool('PATCHBRIDGE_CHANGE_SUGGEST_CLOSE_CODE'),
       changeScope: r.parse('PATCHBRIDGE_CHANGE_SCOPE', z.enum(['none', 'affected-cis', 'patch-groups']), 'none, affected-cis or patch-groups'),
     },
     incidents: {

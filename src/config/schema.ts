@@ -58,6 +58,7 @@ export const VARIABLES = [
   { name: 'PATCHBRIDGE_NOTIFICATION_ROLE_ARN', description: 'IAM role Run Command uses to publish to the PatchResults topic.' },
   { name: 'PATCHBRIDGE_PATCH_RUNBOOK', default: 'patchbridge-AdHocPatch', description: 'Automation runbook ad hoc patch runs start.' },
   { name: 'PATCHBRIDGE_CHANGE_SCOPE', default: 'none', description: 'What an approved change must cover before a patch run starts: `none`; `affected-cis` (every targeted instance is an affected CI of the change, or its CI); `patch-groups` (each patch group is named by an affected CI or the change\'s description; instance targets as `affected-cis`). Outside it: 403 `CHANGE_SCOPE_MISMATCH`.' },
+  { name: 'PATCHBRIDGE_CHANGE_SUGGEST_CLOSE_CODE', default: 'false', description: 'When a patch run finishes, fill the change\'s empty `close_code` (`successful`, `successful_issues`, `unsuccessful`) and `close_notes` from its outcome; never overwrites a chosen code, never closes the change.' },
   { name: 'PATCHBRIDGE_RUN_STATUS_FRESHNESS_SECONDS', default: '15', description: 'A patch run read answers from the store while its status is younger than this; an older one is read from SSM first (once per run, however many ask). 1–3600.' },
   { name: 'PATCHBRIDGE_INCIDENT_DEFAULT_GROUP', default: 'Cloud Operations', description: 'Assignment group when no tag mapping matches.' },
   { name: 'PATCHBRIDGE_INCIDENT_GROUP_MAP', description: 'JSON `{ "TagKey=Value": "Group" }`, first match wins, e.g. `{"Application=billing":"Billing Ops"}`.' },

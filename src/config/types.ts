@@ -70,7 +70,7 @@ export interface Config {
     readonly patchResults: string | undefined;
     readonly notificationRoleArn: string | undefined;
   };
-  readonly patching: { readonly runbook: string; readonly statusFreshnessSeconds: number; readonly changeScope: ChangeScopeMode };
+  readonly patching: { readonly runbook: string; readonly statusFreshnessSeconds: number; readonly changeScope: ChangeScopeMode; readonly suggestCloseCode: boolean };
   readonly incidents: {
     readonly defaultGroup: string;
     readonly groupMap: readonly { readonly tagKey: string; readonly tagValue: string; readonly group: string }[];

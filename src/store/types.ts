@@ -28,6 +28,11 @@ export interface PatchRunRecord {
   readonly instances?: readonly PatchRunInstance[];
   /** Instances left out of `instances` to keep the record within a DynamoDB item. */
   readonly instancesOmitted?: number;
+  /**
+   * Compliance of the targeted instances read just before the run was started
+   * (`compliant`, `nonCompliant`, `unreported`); absent when it could not be read in time.
+   */
+  readonly complianceBefore?: Readonly<Record<string, number>>;
   /** A refresh from SSM is under way until then (set by `beginRunRefresh`). */
   readonly refreshLeaseUntil?: string;
   readonly createdAt: string;

@@ -44,6 +44,8 @@ export interface HarnessOptions {
   readonly simTime?: SimTimeMode;
   /** `PATCHBRIDGE_CHANGE_SCOPE` for patch runs; default `none`. */
   readonly changeScope?: ChangeScopeMode;
+  /** `PATCHBRIDGE_CHANGE_SUGGEST_CLOSE_CODE`; default off. */
+  readonly suggestCloseCode?: boolean;
 }
 
 export interface Harness {
@@ -126,7 +128,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     clock,
     logger,
     managedAccounts: [ACCOUNT],
-    ...(options.changeScope ? { changeScope: { mode: options.changeScope, fleet: awsPorts.inventory, cmdb: servicenow } } : {}),
+    fleet: awsPorts.inventory,
+    ...(options.suggestCloseCode ? { suggestCloseCode: true } : {}),
+    ...(options.changeScope ? { changeScope: { mode: options.changeScope, cmdb: servicenow } } : {}),
   });
   const changeGates = createChangeGates({ store, windows: awsPorts.windows, servicenow, writes, clock, logger, managedAccounts: [ACCOUNT] });
   const guard = createWindowGuardHandler({ changeGates, worker, logger });

@@ -73,6 +73,7 @@ function setup(faults: Faults = {}) {
     syncPatchRun: unused('syncPatchRun'),
     changeNote: faults.changeNote ?? (async (_sysId, text, key) => void notes.push({ key, text })),
     raiseIncident: faults.raiseIncident ?? (async (i) => void incidents.push(i)),
+    suggestCloseCode: unused('suggestCloseCode'),
   };
   const gates = createChangeGates({
     store: {

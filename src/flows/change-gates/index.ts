@@ -11,6 +11,8 @@ export {
 } from './change-gates.js';
 export { awsFailure, ChangeFlowError, type ChangeFlowErrorCode } from './errors.js';
 export {
+  CHANGE_CLOSE_CODES,
+  type ChangeCloseCode,
   createServiceNowWrites,
   incidentSysId,
   patchRunRecordSysId,

@@ -18,10 +18,21 @@ export const SERVICENOW_WRITE_KINDS = {
   changeNote: 'pb.change-note',
   /** An incident (e.g. a window cancelled because ServiceNow could not confirm its change). */
   incident: 'pb.incident',
+  /** The change's `close_code` (and `close_notes`) suggested from a run's outcome, when still empty. */
+  changeCloseCode: 'pb.change-close-code',
 } as const;
+
+/** The default change model's close codes. */
+export const CHANGE_CLOSE_CODES = ['successful', 'successful_issues', 'unsuccessful'] as const;
+export type ChangeCloseCode = (typeof CHANGE_CLOSE_CODES)[number];
 
 const changeNotePayload = z.object({ changeSysId: z.string().regex(/^[0-9a-f]{32}$/), text: z.string().min(1).max(8000) });
 const patchRunPayload = z.object({ runId: z.string().min(1) });
+const closeCodePayload = z.object({
+  changeSysId: z.string().regex(/^[0-9a-f]{32}$/),
+  closeCode: z.enum(CHANGE_CLOSE_CODES),
+  closeNotes: z.string().min(1).max(4000),
+});
 const incidentPayload = z.object({
   correlationId: z.string().regex(/^[A-Za-z0-9:._-]{1,100}$/),
   shortDescription: z.string().min(1).max(160),
@@ -49,6 +60,11 @@ export interface ServiceNowWrites {
   /** A work note on the change; `key` identifies the note so it is written once. */
   changeNote(changeSysId: string, text: string, key: string): Promise<void>;
   raiseIncident(incident: IncidentToRaise): Promise<void>;
+  /**
+   * Suggests the change's `close_code` and `close_notes` from a run's outcome. Delivered
+   * only while the change is open and its `close_code` is empty: a person's choice is never overwritten.
+   */
+  suggestCloseCode(changeSysId: string, closeCode: ChangeCloseCode, closeNotes: string, key: string): Promise<void>;
 }
 
 export function createServiceNowWrites(deps: { readonly store: Pick<StateStore, 'enqueue'> }): ServiceNowWrites {
@@ -63,6 +79,9 @@ export function createServiceNowWrites(deps: { readonly store: Pick<StateStore, 
     },
     async raiseIncident(incident) {
       await deps.store.enqueue({ id: `${k.incident}:${incident.correlationId}`, kind: k.incident, payload: incidentPayload.parse(incident) });
+    },
+    async suggestCloseCode(changeSysId, closeCode, closeNotes, key) {
+      await deps.store.enqueue({ id: `${k.changeCloseCode}:${key}`, kind: k.changeCloseCode, payload: closeCodePayload.parse({ changeSysId, closeCode, closeNotes }) });
     },
   };
 }
@@ -79,6 +98,7 @@ export interface ServiceNowDeliveryDeps {
 
 const PATCH_RUN_FIELDS = ['sys_id'] as const;
 const INCIDENT_FIELDS = ['sys_id'] as const;
+const CLOSE_FIELDS = ['sys_id', 'state', 'active', 'close_code', 'close_notes'] as const;
 
 /**
  * The sys_id of the incident raised for a correlation id (Table API mode): fixed,
@@ -239,5 +259,21 @@ export function serviceNowWriteHandlers(deps: ServiceNowDeliveryDeps): OutboxHan
       { groupKey: (item) => changeNotePayload.safeParse(item.payload).data?.changeSysId ?? item.id },
     ),
     itemHandler(k.incident, (item) => raiseIncident(payload(incidentPayload, item.payload))),
+    itemHandler(
+      k.changeCloseCode,
+      async (item) => {
+        const p = payload(closeCodePayload, item.payload);
+        const change = await deps.servicenow.getRecord('change_request', p.changeSysId, CLOSE_FIELDS);
+        // Closed (3) or cancelled (4), or someone chose a code already: leave it be.
+        if (change?.close_code !== '' || change.active === 'false' || ['3', '4'].includes(change.state)) return;
+        await deps.servicenow.patchRecord(
+          'change_request',
+          p.changeSysId,
+          { close_code: p.closeCode, ...(change.close_notes === '' ? { close_notes: p.closeNotes } : {}) },
+          ['sys_id'],
+        );
+      },
+      { groupKey: (item) => closeCodePayload.safeParse(item.payload).data?.changeSysId ?? item.id },
+    ),
   ];
 }

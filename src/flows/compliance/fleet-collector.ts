@@ -190,10 +190,12 @@ function instanceFacts(i: ManagedInstance, shared: Share): InstanceFacts {
 }
 
 function stateFacts(s: InstancePatchState, shared: Share): StateFacts {
+  return { baselineId: shared(s.baselineId), operation: s.operation, operationEndAt: s.operationEndAt, ...patchCountsOf(s) };
+}
+
+/** SSM's patch-state counters under the names the compliance records use. */
+export function patchCountsOf(s: InstancePatchState): PatchCounts {
   return {
-    baselineId: shared(s.baselineId),
-    operation: s.operation,
-    operationEndAt: s.operationEndAt,
     installed_count: s.installedCount,
     installed_other_count: s.installedOtherCount,
     installed_pending_reboot_count: s.installedPendingRebootCount,

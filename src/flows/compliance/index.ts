@@ -1,7 +1,7 @@
 export { type ComplianceFlowDeps, type ComplianceFlowOptions, type ComplianceFlows, createComplianceFlows, resolveComplianceTargets } from './compose.js';
 export { csvChunks, csvField, csvStream } from './csv.js';
 export { ComplianceError, type ComplianceErrorCode, isComplianceError } from './errors.js';
-export { collectFleet, type FleetCollectorDeps, type FleetRecords } from './fleet-collector.js';
+export { collectFleet, type FleetCollectorDeps, type FleetRecords, patchCountsOf } from './fleet-collector.js';
 export { HISTORY_PREFIX, historyKey, REPORTS_PREFIX, reportKey, SNAPSHOT_OBJECT } from './history-layout.js';
 export { readHistoryBatches, readHistoryObject, writeHistoryObject } from './history-io.js';
 export { renderReportHtml } from './html.js';

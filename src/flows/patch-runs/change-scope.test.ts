@@ -4,7 +4,7 @@ import { silentLogger } from '../../core/logger.js';
 import { ChangeRefusedError, type ChangeVerdict } from '../../domain/index.js';
 import { ServiceNowError } from '../../servicenow/index.js';
 import { ChangeFlowError } from '../change-gates/index.js';
-import { type ChangeScopeDeps, requireChangeScope } from './change-scope.js';
+import { type ChangeScopeDeps, requireChangeScope, targetInstances } from './change-scope.js';
 import { canonicalRequest } from './request.js';
 
 const verdict: Extract<ChangeVerdict, { ok: true }> = {
@@ -17,17 +17,20 @@ const verdict: Extract<ChangeVerdict, { ok: true }> = {
 };
 const request = (targets: unknown) => canonicalRequest({ changeRequest: 'CHG0030001', accountId: '111122223333', region: 'eu-west-1', targets: targets as never, operation: 'Install' });
 
-function deps(over: Partial<ChangeScopeDeps> & { calls?: string[] }): ChangeScopeDeps {
+const CTX = { accountId: '111122223333', region: 'eu-west-1' };
+
+function deps(over: Partial<ChangeScopeDeps> & { calls?: string[]; targets?: unknown }): ChangeScopeDeps {
   const calls = over.calls ?? [];
+  const fleet = {
+    describeInstances: async () => {
+      calls.push('describeInstances');
+      return [];
+    },
+  };
   return {
     mode: 'affected-cis',
     logger: silentLogger(),
-    fleet: {
-      describeInstances: async () => {
-        calls.push('describeInstances');
-        return [];
-      },
-    },
+    instances: () => targetInstances(fleet, CTX, request(over.targets ?? { instanceIds: ['i-0123456789abcdef0'] }).targets),
     cmdb: {
       affectedCis: async () => {
         calls.push('affectedCis');
@@ -65,14 +68,12 @@ describe('requireChangeScope', () => {
   });
 
   it('when AWS cannot resolve the patch group, then AWS_UNAVAILABLE and the AWS message stays out of the answer', async () => {
-    const failing = deps({
-      fleet: {
-        describeInstances: async () => {
-          throw new AwsError('THROTTLED', 'Rate exceeded for arn:aws:iam::111122223333:role/patchbridge', { operation: 'SSM.DescribeInstanceInformation' });
-        },
+    const fleet = {
+      describeInstances: async (): Promise<never> => {
+        throw new AwsError('THROTTLED', 'Rate exceeded for arn:aws:iam::111122223333:role/patchbridge', { operation: 'SSM.DescribeInstanceInformation' });
       },
-    });
-    const err = await requireChangeScope(failing, request({ patchGroups: ['web-prod'] }), verdict).catch((e: unknown) => e);
+    };
+    const err = await targetInstances(fleet, CTX, request({ patchGroups: ['web-prod'] }).targets).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChangeFlowError);
     expect(err).toMatchObject({ code: 'AWS_UNAVAILABLE' });
     expect((err as Error).message).not.toContain('arn:aws');
@@ -86,7 +87,8 @@ describe('requireChangeScope', () => {
 
   it('when the mode is patch-groups and the tags are not patch groups, then their instances are resolved and checked as affected CIs', async () => {
     const calls: string[] = [];
-    const err = await requireChangeScope(deps({ mode: 'patch-groups', calls }), request({ tags: [{ key: 'Environment', values: ['web-prod'] }] }), verdict).catch((e: unknown) => e);
+    const targets = { tags: [{ key: 'Environment', values: ['web-prod'] }] };
+    const err = await requireChangeScope(deps({ mode: 'patch-groups', calls, targets }), request(targets), verdict).catch((e: unknown) => e);
     expect(calls).toEqual(['affectedCis', 'describeInstances']);
     expect(err).toMatchObject({ code: 'CHANGE_SCOPE_MISMATCH' });
   });

@@ -14,14 +14,29 @@ import type { PatchRunRequest } from './request.js';
 
 export interface ChangeScopeDeps {
   readonly mode: ChangeScopeMode;
-  /** Resolves patch groups and tags to the instances SSM will target. */
-  readonly fleet: Pick<FleetInventory, 'describeInstances'>;
   readonly cmdb: Pick<ServiceNowClient, 'affectedCis' | 'findAllCisByInstanceIds'>;
   readonly logger: Logger;
+  /** The instances the run targets (see `targetInstances`). */
+  readonly instances: () => Promise<readonly string[]>;
 }
 
 /** The SSM tag key the runbook targets patch groups by (`ssmTargets`). */
 const PATCH_GROUP_TAG = 'Patch Group';
+
+/**
+ * The instances a run's targets resolve to, the way SSM resolves them: instance ids as
+ * given; patch groups (`tag:Patch Group`, as the runbook targets them) and tags through
+ * `DescribeInstanceInformation`. An AWS failure is `AWS_UNAVAILABLE` / `AWS_REJECTED`.
+ */
+export async function targetInstances(fleet: Pick<FleetInventory, 'describeInstances'>, ctx: AwsContext, targets: PatchRunRequest['targets']): Promise<readonly string[]> {
+  if ('instanceIds' in targets) return targets.instanceIds;
+  const tags = 'patchGroups' in targets ? { [PATCH_GROUP_TAG]: targets.patchGroups } : Object.fromEntries(targets.tags.map((t) => [t.key, t.values]));
+  try {
+    return (await fleet.describeInstances(ctx, { tags })).map((i) => i.instanceId);
+  } catch (err) {
+    throw awsFailure(err, 'resolve the run targets to instances');
+  }
+}
 
 /** Tag targets that name patch groups only: one tag whose key is a patch-group key. */
 function patchGroupsOfTags(targets: PatchRunRequest['targets']): readonly string[] | undefined {
@@ -44,19 +59,8 @@ export async function requireChangeScope(
   verdict: Extract<ChangeVerdict, { ok: true }>,
 ): Promise<void> {
   if (deps.mode === 'none') return;
-  const ctx: AwsContext = { accountId: request.accountId, region: request.region };
   const { targets } = request;
   const groups = 'patchGroups' in targets ? targets.patchGroups : patchGroupsOfTags(targets);
-
-  async function instancesTargeted(): Promise<readonly string[]> {
-    if ('instanceIds' in targets) return targets.instanceIds;
-    const tags = 'patchGroups' in targets ? { [PATCH_GROUP_TAG]: targets.patchGroups } : Object.fromEntries(targets.tags.map((t) => [t.key, t.values]));
-    try {
-      return (await deps.fleet.describeInstances(ctx, { tags })).map((i) => i.instanceId);
-    } catch (err) {
-      throw awsFailure(err, 'resolve the run targets to instances for the change scope check');
-    }
-  }
 
   const unverifiable = (cause: unknown) =>
     new ChangeRefusedError('CHANGE_UNVERIFIABLE', `ServiceNow could not be reached to check the scope of change ${verdict.changeNumber}; nothing was started.`, {
@@ -73,7 +77,7 @@ export async function requireChangeScope(
       cis = [...affected, ...own];
       scopeTargets = groups.map((name) => ({ kind: 'patch-group', name }));
     } else {
-      const ids = await instancesTargeted();
+      const ids = await deps.instances();
       const found = ids.length > 0 ? await deps.cmdb.findAllCisByInstanceIds(ids) : new Map<string, readonly { sys_id: string }[]>();
       cis = [...affected, ...own];
       scopeTargets = ids.map((instanceId) => ({ kind: 'instance', instanceId, ciSysIds: (found.get(instanceId) ?? []).map((ci) => ci.sys_id) }));

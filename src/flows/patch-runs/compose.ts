@@ -78,7 +78,9 @@ export function createChangeFlows(deps: ChangeFlowDeps, options: ChangeFlowOptio
     execution: deps.aws.patchExecution,
     runbook: deps.config.patching.runbook,
     freshnessMs: deps.config.patching.statusFreshnessSeconds * 1000,
-    changeScope: { mode: deps.config.patching.changeScope, fleet: deps.aws.inventory, cmdb: deps.servicenow },
+    changeScope: { mode: deps.config.patching.changeScope, cmdb: deps.servicenow },
+    fleet: deps.aws.inventory,
+    suggestCloseCode: deps.config.patching.suggestCloseCode,
     ...(options.incidentNumbers ? { incidentNumbers: options.incidentNumbers } : {}),
   });
   const changeGates = createChangeGates({ ...common, windows: deps.aws.windows });

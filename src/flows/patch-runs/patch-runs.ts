@@ -1,18 +1,20 @@
-import { type AwsContext, type CommandInvocation, isAwsError, type PatchExecution, type RunStatus } from '../../aws/index.js';
+import { type AwsContext, type CommandInvocation, type FleetInventory, isAwsError, type PatchExecution, type RunStatus } from '../../aws/index.js';
 import type { Clock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { ChangeRefusedError, type PatchEvent } from '../../domain/index.js';
+import { type ChangeScopeMode, ChangeRefusedError, complianceStatus, type PatchEvent } from '../../domain/index.js';
 import { type Page, type PatchRunInstance, type PatchRunRecord, type PatchRunStatus, StoreError, type StateStore } from '../../store/index.js';
 import {
   assertManaged,
   awsFailure,
+  type ChangeCloseCode,
   ChangeFlowError,
   type ChangeReader,
   type ServiceNowWrites,
   verifyChange,
 } from '../change-gates/index.js';
-import { type ChangeScopeDeps, requireChangeScope } from './change-scope.js';
+import { patchCountsOf } from '../compliance/index.js';
+import { type ChangeScopeDeps, requireChangeScope, targetInstances } from './change-scope.js';
 import { canonicalRequest, type PatchRunRequest, type PatchRunRequestInput, patchRunId, patchRunRequestSchema, runbookInput } from './request.js';
 
 /**
@@ -34,8 +36,18 @@ export interface PatchRunsDeps {
   /** Accounts patchbridge manages (`config.aws.accounts` ids); empty = any. */
   readonly managedAccounts?: readonly string[];
   readonly verifyTimeoutMs?: number;
-  /** `PATCHBRIDGE_CHANGE_SCOPE` and what checking it reads; absent = `none`. */
-  readonly changeScope?: Omit<ChangeScopeDeps, 'logger'>;
+  /** `PATCHBRIDGE_CHANGE_SCOPE` and the CMDB reads checking it needs; absent = `none`. */
+  readonly changeScope?: { readonly mode: ChangeScopeMode; readonly cmdb: ChangeScopeDeps['cmdb'] };
+  /**
+   * Resolves targets to instances (the change scope) and reads their patch compliance
+   * just before a run starts and when it finishes, for the change's completion note.
+   * Absent: neither is read and the note has no compliance line.
+   */
+  readonly fleet?: Pick<FleetInventory, 'describeInstances' | 'describePatchStates'>;
+  /** Longest wait for each compliance read; past it the note says it was not read. Default 3 s. */
+  readonly complianceReadMs?: number;
+  /** `PATCHBRIDGE_CHANGE_SUGGEST_CLOSE_CODE`: suggest the change's close code from the run's outcome. */
+  readonly suggestCloseCode?: boolean;
   /**
    * Incident numbers raised for a run's failures, for the completion work note
    * (wired to the incident flow's correlation records). None = the note lists none.
@@ -184,6 +196,30 @@ export function countInvocations(invocations: readonly CommandInvocation[]): Pat
   return c;
 }
 
+/** Compliance counts of a run's instances at one moment. */
+export type ComplianceTally = {
+  readonly compliant: number;
+  readonly nonCompliant: number;
+  readonly unreported: number;
+};
+
+function complianceLine(before: ComplianceTally | undefined, after: ComplianceTally | undefined): string {
+  const text = (t: ComplianceTally | undefined) =>
+    t ? `${t.compliant} compliant, ${t.nonCompliant} non-compliant, ${t.unreported} not reported` : 'not read (SSM did not answer in time)';
+  return `Patch compliance of the targeted instances: before the run ${text(before)}; after it ${text(after)}.`;
+}
+
+/**
+ * The change close code a run's outcome suggests: `successful` when every instance
+ * was patched, `successful_issues` when some were, `unsuccessful` when none were.
+ * A cancelled run suggests nothing: someone decided, and will close the change.
+ */
+export function suggestedCloseCode(status: PatchRunStatus, counts: PatchRunCounts): ChangeCloseCode | undefined {
+  if (status === 'Cancelled' || status === 'Cancelling' || counts.total === 0) return undefined;
+  if (status === 'Success' && counts.succeeded === counts.total) return 'successful';
+  return counts.succeeded > 0 ? 'successful_issues' : 'unsuccessful';
+}
+
 function encodeCursor(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url');
 }
@@ -201,6 +237,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
   const progressInterval = deps.progressIntervalMs ?? 10_000;
   const maxStartWait = deps.maxStartWaitMs ?? 15_000;
   const endMargin = deps.endMarginMs ?? 60_000;
+  const complianceReadMs = deps.complianceReadMs ?? 3_000;
   const freshness = deps.freshnessMs ?? 15_000;
   const refreshWait = deps.refreshWaitMs ?? 2_000;
   // One refresh per run in this process; the store's mark keeps other processes out.
@@ -232,6 +269,42 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
   }
 
   const ctxOf = (run: PatchRunRecord): AwsContext => ({ accountId: run.accountId, region: run.region });
+
+  /**
+   * Compliance of `instances` now, or `undefined` when it could not be read within
+   * `complianceReadMs` (never an error: it only feeds a note).
+   */
+  async function tallyCompliance(ctx: AwsContext, instances: () => Promise<readonly string[]>): Promise<ComplianceTally | undefined> {
+    const fleet = deps.fleet;
+    if (!fleet) return undefined;
+    const timer = new AbortController();
+    const read = (async (): Promise<ComplianceTally> => {
+      const ids = await instances();
+      const states = new Map((ids.length > 0 ? await fleet.describePatchStates(ctx, ids) : []).map((s) => [s.instanceId, s]));
+      const tally = { compliant: 0, nonCompliant: 0, unreported: 0 };
+      for (const id of ids) {
+        const state = states.get(id);
+        const status = complianceStatus(state ? patchCountsOf(state) : undefined);
+        if (status === 'COMPLIANT') tally.compliant++;
+        else if (status === 'NON_COMPLIANT') tally.nonCompliant++;
+        else tally.unreported++;
+      }
+      return tally;
+    })();
+    const late = deps.clock.sleep(complianceReadMs, timer.signal).then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await Promise.race([read, late]);
+    } catch (err) {
+      log.warn({ err }, 'patch compliance of the run targets could not be read');
+      return undefined;
+    } finally {
+      timer.abort();
+      read.catch(() => undefined);
+    }
+  }
 
   async function mustGet(runId: string): Promise<PatchRunRecord> {
     const run = await deps.store.getPatchRun(runId);
@@ -285,14 +358,18 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
     } catch (err) {
       log.warn({ err, runId: run.id }, 'incident numbers unavailable for the completion note');
     }
+    const after = await tallyCompliance(ctxOf(run), async () => status.invocations.map((i) => i.instanceId));
     const lines = [
       `patchbridge: ad hoc patch run ${run.id} (SSM execution ${run.executionId ?? 'not started'}) finished with status ${run.status}.`,
       `Instances: ${counts.total} targeted, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.timedOut} timed out, ${counts.cancelled} cancelled.`,
+      ...(deps.fleet ? [complianceLine(run.complianceBefore as ComplianceTally | undefined, after)] : []),
       ...(failed.length > 0 ? [`Not patched: ${failed.slice(0, 50).join(', ')}${failed.length > 50 ? ` and ${failed.length - 50} more` : ''}.`] : []),
       ...(status.failureMessage ? [`SSM: ${status.failureMessage.slice(0, 500)}`] : []),
       ...(incidents.length > 0 ? [`Incidents: ${incidents.join(', ')}.`] : []),
     ];
     await deps.writes.changeNote(run.changeSysId, lines.join('\n'), `run-finished:${run.id}`);
+    const closeCode = deps.suggestCloseCode ? suggestedCloseCode(run.status, counts) : undefined;
+    if (closeCode) await deps.writes.suggestCloseCode(run.changeSysId, closeCode, lines.slice(0, 2).join('\n'), `run-finished:${run.id}`);
   }
 
   /**
@@ -382,7 +459,16 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       const id = patchRunId(verdict.changeSysId, request);
       let run = await deps.store.getPatchRun(id);
       if (run?.executionId) return { run: view(run), created: false };
-      if (deps.changeScope) await requireChangeScope({ ...deps.changeScope, logger: log }, request, verdict);
+      const ctx = { accountId: request.accountId, region: request.region };
+      let resolved: Promise<readonly string[]> | undefined;
+      // Resolved at most once per start, and only when the scope or the compliance read needs it.
+      const instances = () => {
+        const fleet = deps.fleet;
+        if (!fleet) return Promise.reject(new Error('no fleet inventory to resolve the targets with'));
+        resolved ??= targetInstances(fleet, ctx, request.targets);
+        return resolved;
+      };
+      if (deps.changeScope) await requireChangeScope({ ...deps.changeScope, logger: log, instances }, request, verdict);
       // The approval holds until the change's end: SSM must be called by then, and not after a wait the caller cannot see out.
       const lastStart = verdict.end.getTime() - endMargin;
       if (verifiedAtMs > lastStart) {
@@ -394,6 +480,8 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       }
       const notAfter = new Date(Math.min(verifiedAtMs + maxStartWait, lastStart));
       if (!run) {
+        // Read before the start: once SSM runs, the states may already be the run's own.
+        const before = await tallyCompliance({ accountId: request.accountId, region: request.region }, instances);
         const at = deps.clock.now().toISOString();
         const record: PatchRunRecord = {
           id,
@@ -404,6 +492,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
           region: request.region,
           clientToken: id,
           request: { ...request },
+          ...(before ? { complianceBefore: before } : {}),
           status: 'Pending',
           createdAt: at,
           updatedAt: at,

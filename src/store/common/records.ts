@@ -45,6 +45,7 @@ export const patchRunSchema = z.object({
     .readonly()
     .optional(),
   instancesOmitted: z.number().int().optional(),
+  complianceBefore: z.record(z.string(), z.number()).optional(),
   refreshLeaseUntil: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),

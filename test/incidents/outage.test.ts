@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { INCIDENT_DRAFT_KIND } from '../../src/flows/incidents/index.js';
 import { type Harness, shuffled } from './support/harness.js';
 import { FAILING, patchResultsStream, windowWith37Failures } from './support/scenario.js';
+
+// Whole-fleet scenarios over both simulators: 4–15 s on a quiet 2-core machine, several times that when it is shared.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const open: Harness[] = [];
 afterEach(async () => {

@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
 import { DEAD_LETTER_KIND, PARKED_UNTIL } from '../../src/flows/outbox/index.js';
 import type { OutboxItem } from '../../src/store/index.js';
 import { EVENTS_API_KEY, type Harness, PATCH_RESULTS_TOPIC, PRODUCTION_CERT_URL, REGION, shuffled } from './support/harness.js';
 import { fromTopic, windowWith37Failures } from './support/scenario.js';
+
+// Whole-fleet scenarios over both simulators: 4–15 s on a quiet 2-core machine, several times that when it is shared.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const open: Harness[] = [];
 afterEach(async () => {

@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { correlationIdFor } from '../../src/domain/index.js';
 import { ACCOUNT, type Delivery, type Harness, REGION, shuffled } from './support/harness.js';
 import { windowWith37Failures } from './support/scenario.js';
+
+// Whole-fleet scenarios over both simulators: 4–15 s on a quiet 2-core machine, several times that when it is shared.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const open: Harness[] = [];
 afterEach(async () => {

@@ -134,7 +134,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     processor,
     upserter,
     intake,
-    outboxHandlers: incidentOutboxHandlers({ processor, upserter }, options),
+    outboxHandlers: incidentOutboxHandlers({ processor, upserter, store: deps.store, clock: deps.clock }, options),
     guardLaneHandlers: guardLaneHandlers({ processor }),
     receiver: createEventReceiver({ intake, sns, deadLetters, logger }),
     deadLetters,

@@ -107,6 +107,30 @@ export interface IncidentOutboxOptions {
   readonly eventBatchSize?: number;
   /** Incidents written to ServiceNow at once (bounded again by the client). Default 4. */
   readonly upsertConcurrency?: number;
+  /**
+   * How long drafts may wait for failure events still queued for enrichment,
+   * counted from the oldest draft. Default 30 000 ms; 0 writes drafts at once.
+   */
+  readonly draftHoldMs?: number;
+}
+
+/** Default of `IncidentOutboxOptions.draftHoldMs`. */
+export const DRAFT_HOLD_MS = 30_000;
+
+/**
+ * Whether queued drafts may be written now. While failure events are still
+ * queued for enrichment (a storm still arriving, a batch still in its window),
+ * they may carry more failures of the same incidents: writing then would cost a
+ * create now and an update per later batch. So drafts wait until no failure
+ * event is queued, and all that was accepted goes into one create; the oldest
+ * draft waits `holdMs` at most, so a trickle of events never starves them.
+ */
+function draftsReady(store: Pick<StateStore, 'outboxDepth' | 'listOutbox'>, clock: Clock, holdMs: number): () => Promise<boolean> {
+  return async () => {
+    if (holdMs <= 0 || (await store.outboxDepth(PATCH_EVENT_KIND)) === 0) return true;
+    const [oldest] = (await store.listOutbox({ kind: INCIDENT_DRAFT_KIND, limit: 1 })).items;
+    return oldest === undefined || clock.now().getTime() - Date.parse(oldest.createdAt) >= holdMs;
+  };
 }
 
 /** The processor observes every input and drops non-failures after that, so one handler body serves every event kind. */
@@ -141,7 +165,7 @@ export function guardLaneHandlers(deps: { processor: FailureProcessor }): Outbox
  * ServiceNow, one incident key at a time).
  */
 export function incidentOutboxHandlers(
-  deps: { processor: FailureProcessor; upserter: IncidentUpserter },
+  deps: { processor: FailureProcessor; upserter: IncidentUpserter; store: Pick<StateStore, 'outboxDepth' | 'listOutbox'>; clock: Clock },
   options: IncidentOutboxOptions = {},
 ): OutboxHandler[] {
   const processStored = (items: readonly OutboxItem[]) => processStoredEvents(deps.processor, items);
@@ -150,6 +174,7 @@ export function incidentOutboxHandlers(
   const drafts: OutboxHandler = {
     kind: INCIDENT_DRAFT_KIND,
     batchSize: 100,
+    ready: draftsReady(deps.store, deps.clock, options.draftHoldMs ?? DRAFT_HOLD_MS),
     async handle(items) {
       const failures = new Map<string, unknown>();
       const groups = new Map<string, { ids: string[]; drafts: IncidentDraft[] }>();

@@ -19,6 +19,12 @@ export interface OutboxHandler {
    * permanent `AppError`).
    */
   handle(items: readonly OutboxItem[]): Promise<OutboxOutcome>;
+  /**
+   * Asked before each lease: `false` leaves this kind's items queued for this
+   * round (they stay durable and are asked about again at the next poll).
+   * Lets a handler wait for work that would fold into the same delivery.
+   */
+  ready?(): Promise<boolean>;
 }
 
 export interface BackoffOptions {
@@ -184,6 +190,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function runHandler(handler: OutboxHandler): Promise<RoundResult> {
+    if (handler.ready && !(await handler.ready())) return { delivered: 0, retried: 0, deadLettered: 0 };
     const items = await store.lease({
       limit: Math.min(1000, Math.max(1, handler.batchSize ?? 10)),
       leaseMs,

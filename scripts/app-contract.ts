@@ -17,6 +17,8 @@ import { join, relative, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type {
   AppAcl,
+  AppBusinessRule,
+  AppCatalogItem,
   AppColumn,
   AppContract,
   AppFieldMap,
@@ -30,7 +32,7 @@ export const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const SCOPED_APP_DIR = join(REPO_ROOT, 'scoped-app');
 export const CONTRACT_GEN = join(REPO_ROOT, 'src/sim/servicenow/app/contract.gen.ts');
 /** The app's server modules patchbridge runs in Node (under the Glide stand-in). */
-export const APP_MODULES = ['failure-import', 'patchbridge-signing'] as const;
+export const APP_MODULES = ['failure-import', 'patchbridge-signing', 'patchbridge-client', 'patchbridge-app'] as const;
 export type AppModule = (typeof APP_MODULES)[number];
 /** The module's source in the app. */
 export const appModuleSource = (name: AppModule) => join(SCOPED_APP_DIR, `src/server/${name}.ts`);
@@ -161,6 +163,8 @@ export function readAppContract(files: ReadonlyMap<string, string>): AppContract
     if (!update) continue;
     for (const [table, value] of Object.entries(update)) {
       if (table.startsWith('@') || typeof value !== 'object' || value === null) continue;
+      // Records the app deletes (a property it no longer has) are not part of it.
+      if (attr(value, 'action') === 'DELETE') continue;
       if (table === 'sys_app') scope = text((value as Node)['scope']);
       const list = records.get(table) ?? [];
       list.push(value as Node);
@@ -289,6 +293,88 @@ export function readAppContract(files: ReadonlyMap<string, string>): AppContract
     tests: all('sys_atf_test')
       .map((t) => text(t['name']))
       .sort(),
+    ...appScripts(all),
+  };
+}
+
+const byName = <T extends { readonly name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+
+function scripted(record: Node, what: string): { readonly fn: string; readonly module: string } {
+  const call = moduleCall(text(record['script']));
+  if (!call) throw new Error(`${what} ${text(record['name'])}: its script must call one of the app's modules`);
+  return call;
+}
+
+/** Catalog items, business rules and the other scripted records, read from the app's XML. */
+function appScripts(all: (table: string) => Node[]): Pick<
+  AppContract,
+  'catalogItems' | 'businessRules' | 'scriptActions' | 'scheduledScripts' | 'uiActions' | 'scriptIncludes' | 'aliases' | 'events'
+> {
+  const categories = new Map(all('sc_category').map((c) => [text(c['sys_id']), text(c['title'])]));
+  const catalogItems: AppCatalogItem[] = all('sc_cat_item')
+    .map((item) => {
+      const id = text(item['sys_id']);
+      return {
+        sysId: id,
+        name: text(item['name']),
+        categories: all('sc_cat_item_category')
+          .filter((l) => text(l['sc_cat_item']) === id)
+          .map((l) => categories.get(text(l['sc_category'])) ?? text(l['sc_category']))
+          .sort(),
+        variables: all('item_option_new')
+          .filter((v) => text(v['cat_item']) === id)
+          .sort((a, b) => Number(text(a['order'])) - Number(text(b['order'])))
+          .map((v) => ({
+            sysId: text(v['sys_id']),
+            name: text(v['name']),
+            type: text(v['type']),
+            mandatory: bool(text(v['mandatory'])),
+            ...(text(v['reference']) || text(v['list_table']) ? { referenceTable: text(v['reference']) || text(v['list_table']) } : {}),
+            ...(text(v['reference_qual_condition']) || text(v['reference_qual'])
+              ? { referenceQualifier: text(v['reference_qual_condition']) || text(v['reference_qual']) }
+              : {}),
+            ...(text(v['default_value']) ? { default: text(v['default_value']) } : {}),
+          })),
+        clientScripts: all('catalog_script_client')
+          .filter((c) => text(c['cat_item']) === id)
+          .map((c) => ({ name: text(c['name']), type: text(c['type']) }))
+          .sort(byName),
+      };
+    })
+    .sort(byName);
+  const actions = ['insert', 'update', 'delete', 'query'] as const;
+  const businessRules: AppBusinessRule[] = all('sys_script')
+    .map((r) => ({
+      name: text(r['name']),
+      table: text(r['collection']),
+      when: text(r['when']),
+      actions: actions.filter((a) => bool(text(r[`action_${a}`]))),
+      filterCondition: text(r['filter_condition']),
+      active: bool(text(r['active'])),
+      ...scripted(r, 'business rule'),
+    }))
+    .sort(byName);
+  return {
+    catalogItems,
+    businessRules,
+    scriptActions: all('sysevent_script_action')
+      .map((a) => ({ name: text(a['name']), event: text(a['event_name']), ...scripted(a, 'Script Action') }))
+      .sort(byName),
+    scheduledScripts: all('sysauto_script')
+      .map((j) => ({ name: text(j['name']), ...scripted(j, 'scheduled script') }))
+      .sort(byName),
+    uiActions: all('sys_ui_action')
+      .map((u) => ({ name: text(u['name']), table: text(u['table']), ...scripted(u, 'UI action') }))
+      .sort(byName),
+    scriptIncludes: all('sys_script_include')
+      .map((i) => text(i['name']))
+      .sort(),
+    aliases: all('sys_alias')
+      .map((a) => ({ id: text(a['id']), type: text(a['type']), connectionType: text(a['connection_type']) }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+    events: all('sysevent_register')
+      .map((e) => text(e['event_name']))
+      .sort(),
   };
 }
 
@@ -304,7 +390,11 @@ export const APP_CONTRACT = ${JSON.stringify(contract, null, 2)} as const satisf
 
 /** `<module>.gen.ts`: one of the app's server modules, importing the Glide stand-in instead of the platform. */
 export function renderModuleCopy(name: AppModule, source: string): string {
-  const platformImport = /from '@servicenow\/glide'/;
+  const platformImport = /from '@servicenow\/glide(\/sn_\w+)?'/g;
   if (!platformImport.test(source)) throw new Error(`the app module ${name} no longer imports @servicenow/glide`);
-  return `${GEN_HEADER}// Source: scoped-app/src/server/${name}.ts, with '@servicenow/glide' replaced by the stand-in.\n${source.replace(platformImport, "from './glide.js'")}`;
+  const copy = source
+    .replace(platformImport, "from './glide.js'")
+    // The app's modules import each other by relative path: their copies sit side by side.
+    .replace(/from '\.\/([\w-]+)'/g, (_, module: string) => `from './${module}.gen.js'`);
+  return `${GEN_HEADER}// Source: scoped-app/src/server/${name}.ts, with '@servicenow/glide…' replaced by the stand-in.\n${copy}`;
 }

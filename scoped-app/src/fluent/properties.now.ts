@@ -2,17 +2,8 @@ import '@servicenow/sdk/global'
 import { Property } from '@servicenow/sdk/core'
 import { adminRole, integrationRole } from './roles.now'
 
-// Secrets never live here: the HMAC secret patchbridge's API checks is kept in a
-// credential record (see scoped-app/README.md); these properties only name it.
-
-export const baseUrl = Property({
-    $id: Now.ID['prop-api-base-url'],
-    name: 'x_pbridge.api.base_url',
-    type: 'string',
-    value: '',
-    description: 'Base URL of the patchbridge API, e.g. https://patchbridge.example.com (https only). Empty = outbound calls are refused.',
-    roles: { read: [adminRole, integrationRole], write: [adminRole] },
-})
+// Secrets never live here: patchbridge's URL and the HMAC secret are on the connection &
+// credential alias x_pbridge.patchbridge (see scoped-app/README.md).
 
 export const apiKeyId = Property({
     $id: Now.ID['prop-api-key-id'],
@@ -23,12 +14,31 @@ export const apiKeyId = Property({
     roles: { read: [adminRole], write: [adminRole] },
 })
 
-export const credentialName = Property({
-    $id: Now.ID['prop-api-credential'],
-    name: 'x_pbridge.api.credential',
+export const authMode = Property({
+    $id: Now.ID['prop-api-auth'],
+    name: 'x_pbridge.api.auth',
     type: 'string',
-    value: 'patchbridge API HMAC',
-    description: 'Name of the credential record (API Key credential, Connections & Credentials) that holds the HMAC secret. The secret itself is never a property.',
+    value: 'hmac',
+    description:
+        'How calls to patchbridge authenticate: hmac = the HMAC-SHA256 signature, secret in the credential of alias x_pbridge.patchbridge, key id in x_pbridge.api.key_id; oauth2 = a Bearer token from the OAuth 2.0 client-credentials profile in x_pbridge.api.oauth_profile.',
+    roles: { read: [adminRole], write: [adminRole] },
+})
+
+export const oauthProfile = Property({
+    $id: Now.ID['prop-api-oauth-profile'],
+    name: 'x_pbridge.api.oauth_profile',
+    type: 'string',
+    value: '',
+    description: 'sys_id of the OAuth entity profile (client credentials grant) used when x_pbridge.api.auth is oauth2.',
+    roles: { read: [adminRole], write: [adminRole] },
+})
+
+export const syncTargets = Property({
+    $id: Now.ID['prop-sync-targets'],
+    name: 'x_pbridge.sync.targets',
+    type: 'string',
+    value: '',
+    description: 'Accounts and regions whose maintenance windows the registry sync reads, as account:region separated by commas (e.g. 111122223333:eu-west-1). Those already in the registry are always synced.',
     roles: { read: [adminRole], write: [adminRole] },
 })
 

@@ -31,6 +31,19 @@ export const x_pbridge_window = Table({
             maxLength: 24,
         }),
         last_execution_time: DateTimeColumn({ label: 'Last execution' }),
+        gate_state: ChoiceColumn({
+            label: 'Gate state',
+            choices: {
+                none: { label: 'None', sequence: 1 },
+                scheduled: { label: 'Scheduled', sequence: 2 },
+                open: { label: 'Open', sequence: 3 },
+                expired: { label: 'Expired', sequence: 4 },
+                revoked: { label: 'Revoked', sequence: 5 },
+            },
+            default: 'none',
+            maxLength: 16,
+        }),
+        gate_result: StringColumn({ label: 'Last gate result', maxLength: 1000 }),
     },
     index: [{ name: 'window_account_region', unique: true, element: ['window_id', 'account', 'region'] }],
 })

@@ -141,7 +141,7 @@ export const TABLES: Readonly<Record<string, TableDef>> = withAppAcls({
     name: 'sc_req_item',
     number: { prefix: 'RITM', start: 10001 },
     display: 'number',
-    fields: { ...task, state: i('1'), approval: s('not requested'), stage: s('request_approved'), cat_item: s(''), quantity: i('1') },
+    fields: { ...task, state: i('1'), approval: s('not requested'), stage: s('request_approved'), cat_item: ref('sc_cat_item'), quantity: i('1') },
     readRoles: ITIL,
     writeRoles: ITIL,
   },
@@ -150,6 +150,44 @@ export const TABLES: Readonly<Record<string, TableDef>> = withAppAcls({
     number: { prefix: 'SCTASK', start: 10001 },
     display: 'number',
     fields: { ...task, state: i('1'), request_item: ref('sc_req_item') },
+    readRoles: ITIL,
+    writeRoles: ITIL,
+  },
+  // The catalog as the platform stores an order: the item's questions (`item_option_new`), and per
+  // requested item one answer each (`sc_item_option`), linked through `sc_item_option_mtom`.
+  sc_cat_item: {
+    name: 'sc_cat_item',
+    display: 'name',
+    fields: { ...system, name: s(''), active: b('true'), short_description: s('') },
+    readRoles: [],
+    writeRoles: ['catalog_admin'],
+  },
+  item_option_new: {
+    name: 'item_option_new',
+    display: 'name',
+    fields: { ...system, cat_item: ref('sc_cat_item'), name: s(''), type: s(''), question_text: s(''), order: i('0') },
+    readRoles: [],
+    writeRoles: ['catalog_admin'],
+  },
+  sc_item_option: {
+    name: 'sc_item_option',
+    display: 'value',
+    fields: { ...system, item_option_new: ref('item_option_new'), value: len(s(''), 4000) },
+    readRoles: ITIL,
+    writeRoles: ITIL,
+  },
+  sc_item_option_mtom: {
+    name: 'sc_item_option_mtom',
+    display: 'sys_id',
+    fields: { ...system, request_item: ref('sc_req_item'), sc_item_option: ref('sc_item_option') },
+    readRoles: ITIL,
+    writeRoles: ITIL,
+  },
+  /** Affected CIs of a task (a change's `task_ci` list). */
+  task_ci: {
+    name: 'task_ci',
+    display: 'sys_id',
+    fields: { ...system, task: s(''), ci_item: ref('cmdb_ci') },
     readRoles: ITIL,
     writeRoles: ITIL,
   },

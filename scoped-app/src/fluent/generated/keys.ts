@@ -97,6 +97,10 @@ declare global {
                         table: 'sys_security_acl'
                         id: '729b900ac13c41589f104175adfcd0fe'
                     }
+                    'alias-patchbridge': {
+                        table: 'sys_alias'
+                        id: '0d5281ee1cd4430290649a1d3dbf5e9d'
+                    }
                     'atf-acl-integration': {
                         table: 'sys_atf_test'
                         id: '52519a8e1ecd429dbdd1e0b1c0fbceed'
@@ -133,25 +137,91 @@ declare global {
                         table: 'sys_module'
                         id: '18652a21eb6f4f2d927f5df24440cd81'
                     }
+                    'br-change-gates': {
+                        table: 'sys_script'
+                        id: 'df885089db7048b2a646bef7797401c0'
+                    }
+                    'br-follow-run': {
+                        table: 'sys_script'
+                        id: '46a0d2ba86474f2998c39c075a20880d'
+                    }
+                    'br-submit-gate': {
+                        table: 'sys_script'
+                        id: 'b19766cdf5b54d24811a22b67800f8cc'
+                    }
+                    'br-submit-patch-run': {
+                        table: 'sys_script'
+                        id: 'def27c5e96ae4be3b308bb86286dd845'
+                    }
+                    'br-submit-report': {
+                        table: 'sys_script'
+                        id: '3bca1c97c1fa46c3ba726c161c8b525f'
+                    }
+                    'category-cloud-patching': {
+                        table: 'sc_category'
+                        id: '6078955dc4df45bdbf6e975b8b5015c0'
+                    }
+                    'cs-validate-adhoc': {
+                        table: 'catalog_script_client'
+                        id: 'f37c992e294c4f7caca2f878252c96c8'
+                    }
+                    'cs-validate-gate': {
+                        table: 'catalog_script_client'
+                        id: 'eaa598e7e9984d1295efb1659f593b0e'
+                    }
+                    'cs-validate-report': {
+                        table: 'catalog_script_client'
+                        id: '51df36550d524143a2ac6bf422786dfa'
+                    }
+                    'event-call-retry': {
+                        table: 'sysevent_register'
+                        id: '206bfcf7f411498094890f2347b97645'
+                    }
                     'failure-import-map': {
                         table: 'sys_transform_map'
                         id: 'dee72df6862b4105831e1de108d9bc18'
+                    }
+                    'item-adhoc-patching': {
+                        table: 'sc_cat_item'
+                        id: '4723dead19e647e7a84319569b33291f'
+                    }
+                    'item-compliance-report': {
+                        table: 'sc_cat_item'
+                        id: '725bcfb238d4418ca0064ffbb9b29dce'
+                    }
+                    'item-window-gate': {
+                        table: 'sc_cat_item'
+                        id: '7cf3cf4aa88d465c9387961ca9848454'
+                    }
+                    'job-window-sync': {
+                        table: 'sysauto_script'
+                        id: '9723a07bfa75427bb14d82b254596d02'
                     }
                     package_json: {
                         table: 'sys_module'
                         id: '5888ddae663b422d8c9852c25294a7fb'
                     }
+                    'prop-api-auth': {
+                        table: 'sys_properties'
+                        id: '021b0f4294d24bb2867d59850591b7a5'
+                    }
                     'prop-api-base-url': {
                         table: 'sys_properties'
                         id: '0c01af591dbf467da67752b665f1ccdc'
+                        deleted: true
                     }
                     'prop-api-credential': {
                         table: 'sys_properties'
                         id: 'baa847eba00d4d6ab5f523447d54fcab'
+                        deleted: true
                     }
                     'prop-api-key-id': {
                         table: 'sys_properties'
                         id: '874ea85020e74b1bb5956573fd460e7b'
+                    }
+                    'prop-api-oauth-profile': {
+                        table: 'sys_properties'
+                        id: '13f7d37d55c54370942bdf9b538433f8'
                     }
                     'prop-api-timeout': {
                         table: 'sys_properties'
@@ -161,13 +231,37 @@ declare global {
                         table: 'sys_properties'
                         id: 'a4b51354f070432891dbf59aa2f673da'
                     }
+                    'prop-sync-targets': {
+                        table: 'sys_properties'
+                        id: 'd1af4cec3bd04658a477b628f003a673'
+                    }
+                    'sa-call-retry': {
+                        table: 'sysevent_script_action'
+                        id: '884d437523b340be8d6cb217e32396cf'
+                    }
+                    'si-patchbridge-client': {
+                        table: 'sys_script_include'
+                        id: 'ae61eecccf9244f797db32f469d1a529'
+                    }
                     'src_server_failure-import_ts': {
                         table: 'sys_module'
                         id: 'eb4c8861ac1141a8874a1b18f4a2fe8e'
                     }
+                    'src_server_patchbridge-app_ts': {
+                        table: 'sys_module'
+                        id: '086d3b14dc9a48b3b2a382df8754c548'
+                    }
+                    'src_server_patchbridge-client_ts': {
+                        table: 'sys_module'
+                        id: 'b8875bbc0ca142f5b10734ca172ced36'
+                    }
                     'src_server_patchbridge-signing_ts': {
                         table: 'sys_module'
                         id: '4f4b01f4443340e2b4c039d8703b1ad0'
+                    }
+                    'ua-window-sync': {
+                        table: 'sys_ui_action'
+                        id: '07f55e09c7034891b2fdefb2d440f4e1'
                     }
                 }
                 composite: [
@@ -202,6 +296,15 @@ declare global {
                             field: 'script'
                             table: 'var__m_atf_input_variable_41de4a935332120028bc29cac2dc349a'
                             id: '4fe4af1f1e2e4334bd7d427514772bb8'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: '0568471934e342568d7748fcbeb900f2'
+                        key: {
+                            cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            variable_set: 'NULL'
+                            name: 'format_json'
                         }
                     },
                     {
@@ -271,6 +374,15 @@ declare global {
                         key: {
                             name: 'x_pbridge_window'
                             element: 'change_request'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: '114abbb5f29f47a189502de2ba62e1b1'
+                        key: {
+                            cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            variable_set: 'NULL'
+                            name: 'format_csv'
                         }
                     },
                     {
@@ -390,6 +502,15 @@ declare global {
                         }
                     },
                     {
+                        table: 'item_option_new'
+                        id: '235cb04854f040638fcbeac08ac85b10'
+                        key: {
+                            cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            variable_set: 'NULL'
+                            name: 'patch_groups'
+                        }
+                    },
+                    {
                         table: 'sys_transform_entry'
                         id: '258272bfa01a4f06a681b7dad396b5fc'
                         key: {
@@ -427,6 +548,17 @@ declare global {
                         key: {
                             name: 'x_pbridge_failure_import'
                             element: 'change_request'
+                        }
+                    },
+                    {
+                        table: 'sys_choice'
+                        id: '273a1ea044734e78843eedcf8bc24879'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_state'
+                            value: 'revoked'
+                            language: 'en'
+                            dependent_value: 'NULL'
                         }
                     },
                     {
@@ -497,6 +629,21 @@ declare global {
                         }
                     },
                     {
+                        table: 'question_choice'
+                        id: '313a971bf11043f1ab12a2961a7d498d'
+                        key: {
+                            question: {
+                                id: 'a6537886fa644a829424629c2f56ceb0'
+                                key: {
+                                    cat_item: '4723dead19e647e7a84319569b33291f'
+                                    variable_set: 'NULL'
+                                    name: 'reboot_option'
+                                }
+                            }
+                            value: 'RebootIfNeeded'
+                        }
+                    },
+                    {
                         table: 'sys_dictionary'
                         id: '31ab9a82c0a44298a050ff823ddc6948'
                         key: {
@@ -535,6 +682,15 @@ declare global {
                                     name: 'x_pbridge.integration'
                                 }
                             }
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: '39b4a834f07249a08de34ecbbcdb6c7d'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'max_concurrency'
                         }
                     },
                     {
@@ -756,6 +912,15 @@ declare global {
                         }
                     },
                     {
+                        table: 'item_option_new'
+                        id: '547f4a3947ae48b49ce7ed38e961540e'
+                        key: {
+                            cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            variable_set: 'NULL'
+                            name: 'accounts'
+                        }
+                    },
+                    {
                         table: 'sys_documentation'
                         id: '54af170a4c694677bb71e07bd8c09523'
                         key: {
@@ -773,6 +938,15 @@ declare global {
                             value: 'SKIPPED_OVERLAPPING'
                             language: 'en'
                             dependent_value: 'NULL'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: '5671bafa944b4ba089fcd616119a4c05'
+                        key: {
+                            cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            variable_set: 'NULL'
+                            name: 'regions'
                         }
                     },
                     {
@@ -834,6 +1008,15 @@ declare global {
                         }
                     },
                     {
+                        table: 'item_option_new'
+                        id: '609f4d7680d54643962a5e712cd82e7d'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'max_errors'
+                        }
+                    },
+                    {
                         table: 'sys_dictionary'
                         id: '60a7324f88d14feab42211abd56c29a2'
                         key: {
@@ -857,6 +1040,15 @@ declare global {
                             name: 'x_pbridge_patch_run'
                             element: 'change_request'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: '623bfbb3557d4a9f8a8c2a05736c50db'
+                        key: {
+                            cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            variable_set: 'NULL'
+                            name: 'period_days'
                         }
                     },
                     {
@@ -891,6 +1083,29 @@ declare global {
                         }
                     },
                     {
+                        table: 'question_choice'
+                        id: '64e52793284e44f389b684b458bee0eb'
+                        key: {
+                            question: {
+                                id: '7e0e631cd4d34edda22932c01917a732'
+                                key: {
+                                    cat_item: '4723dead19e647e7a84319569b33291f'
+                                    variable_set: 'NULL'
+                                    name: 'operation'
+                                }
+                            }
+                            value: 'Install'
+                        }
+                    },
+                    {
+                        table: 'sc_cat_item_category'
+                        id: '652803dfcce5457d98fd857543cfd92d'
+                        key: {
+                            sc_cat_item: '4723dead19e647e7a84319569b33291f'
+                            sc_category: '6078955dc4df45bdbf6e975b8b5015c0'
+                        }
+                    },
+                    {
                         table: 'sys_transform_entry'
                         id: '6622c80f9973441f8bc16e42de03b1ac'
                         key: {
@@ -917,6 +1132,15 @@ declare global {
                         }
                     },
                     {
+                        table: 'item_option_new'
+                        id: '69065498f1634bdb909cb21554e7c692'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'region'
+                        }
+                    },
+                    {
                         table: 'sys_security_acl_role'
                         id: '69378ce1ffb34024af619d6947946c9f'
                         key: {
@@ -927,6 +1151,14 @@ declare global {
                                     name: 'x_pbridge.integration'
                                 }
                             }
+                        }
+                    },
+                    {
+                        table: 'sys_dictionary'
+                        id: '69777937f43846ab812b8914a3beb3f6'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_result'
                         }
                     },
                     {
@@ -1003,6 +1235,17 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_choice'
+                        id: '74b0ef252b3c486194e241d4040ab124'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_state'
+                            value: 'open'
+                            language: 'en'
+                            dependent_value: 'NULL'
+                        }
+                    },
+                    {
                         table: 'sys_db_object'
                         id: '75237ca82de442c4be1cdaf892e27027'
                         key: {
@@ -1038,6 +1281,15 @@ declare global {
                         }
                     },
                     {
+                        table: 'item_option_new'
+                        id: '78176767add24bc4b1d78d52df68f28b'
+                        key: {
+                            cat_item: '7cf3cf4aa88d465c9387961ca9848454'
+                            variable_set: 'NULL'
+                            name: 'change_request'
+                        }
+                    },
+                    {
                         table: 'sys_security_acl_role'
                         id: '79db9db0179a4aa2a106d83f097b4ecf'
                         key: {
@@ -1068,6 +1320,15 @@ declare global {
                         }
                     },
                     {
+                        table: 'item_option_new'
+                        id: '7bb93fca06a54dd18f559a98078bcc37'
+                        key: {
+                            cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            variable_set: 'NULL'
+                            name: 'format_html'
+                        }
+                    },
+                    {
                         table: 'sys_transform_entry'
                         id: '7c244eee469047c98a924c05ecb9687a'
                         key: {
@@ -1081,6 +1342,15 @@ declare global {
                         key: {
                             name: 'x_pbridge_failure_import'
                             element: 'correlation_display'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: '7e0e631cd4d34edda22932c01917a732'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'operation'
                         }
                     },
                     {
@@ -1113,6 +1383,22 @@ declare global {
                         }
                     },
                     {
+                        table: 'sc_cat_item_category'
+                        id: '8daefb7ef2364aa790c3df15e24f31df'
+                        key: {
+                            sc_cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            sc_category: '6078955dc4df45bdbf6e975b8b5015c0'
+                        }
+                    },
+                    {
+                        table: 'sys_choice_set'
+                        id: '8db4990267a54f47bffe0dd4631e63b8'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_state'
+                        }
+                    },
+                    {
                         table: 'sys_transform_entry'
                         id: '8dd19a716dec4f1db4a39c935fa3cb1f'
                         key: {
@@ -1131,6 +1417,14 @@ declare global {
                                     name: 'x_pbridge.admin'
                                 }
                             }
+                        }
+                    },
+                    {
+                        table: 'sc_cat_item_category'
+                        id: '8f3b81c7c436492798d940cd91a45506'
+                        key: {
+                            sc_cat_item: '7cf3cf4aa88d465c9387961ca9848454'
+                            sc_category: '6078955dc4df45bdbf6e975b8b5015c0'
                         }
                     },
                     {
@@ -1210,6 +1504,15 @@ declare global {
                         }
                     },
                     {
+                        table: 'item_option_new'
+                        id: '9da3ada073794381b0af7099173b3393'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'account_id'
+                        }
+                    },
+                    {
                         table: 'sys_documentation'
                         id: '9ef3e5120c3d4c8ead032989289ee56c'
                         key: {
@@ -1257,11 +1560,30 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_choice'
+                        id: 'a2a13d6c94534b8686e97d0c231f2588'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_state'
+                            value: 'expired'
+                            language: 'en'
+                            dependent_value: 'NULL'
+                        }
+                    },
+                    {
                         table: 'sys_transform_entry'
                         id: 'a2dd3a290db247cb93c17214820ad624'
                         key: {
                             map: 'dee72df6862b4105831e1de108d9bc18'
                             target_field: 'cmdb_ci'
+                        }
+                    },
+                    {
+                        table: 'sc_cat_item_catalog'
+                        id: 'a3a842d5d1d04a35915ec7c86f437507'
+                        key: {
+                            sc_cat_item: '4723dead19e647e7a84319569b33291f'
+                            sc_catalog: 'e0d08b13c3330100c8b837659bba8fb4'
                         }
                     },
                     {
@@ -1273,12 +1595,47 @@ declare global {
                         }
                     },
                     {
+                        table: 'item_option_new'
+                        id: 'a6537886fa644a829424629c2f56ceb0'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'reboot_option'
+                        }
+                    },
+                    {
                         table: 'sys_documentation'
                         id: 'a7dd7e9951f14a5faa95b8ec206457bd'
                         key: {
                             name: 'x_pbridge_failure_import'
                             element: 'correlation_display'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: 'aa6da09bbcd94de5bca29a43e5c0efcd'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'instances'
+                        }
+                    },
+                    {
+                        table: 'sys_dictionary'
+                        id: 'aafbbb1645aa4b1091b26cdd554f27a1'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_state'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: 'ac6eaaa3837c488eb4b48067e0e64841'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'patch_groups'
                         }
                     },
                     {
@@ -1318,11 +1675,35 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_ui_action_role'
+                        id: 'ae86e930e62f4ffa9dfe16c4f92cc1f1'
+                        key: {
+                            sys_ui_action: '07f55e09c7034891b2fdefb2d440f4e1'
+                            sys_user_role: {
+                                id: 'bc329471c7b24f899f04166e24358cd3'
+                                key: {
+                                    name: 'x_pbridge.admin'
+                                }
+                            }
+                        }
+                    },
+                    {
                         table: 'sys_dictionary'
                         id: 'afafc8556b7e462695134d38e7a17c61'
                         key: {
                             name: 'x_pbridge_failure_import'
                             element: 'NULL'
+                        }
+                    },
+                    {
+                        table: 'sys_choice'
+                        id: 'b0060360d053429d8354e2bdfcc38f77'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_state'
+                            value: 'none'
+                            language: 'en'
+                            dependent_value: 'NULL'
                         }
                     },
                     {
@@ -1434,6 +1815,21 @@ declare global {
                         }
                     },
                     {
+                        table: 'question_choice'
+                        id: 'bcdaa66dca564372a94f4b217e1ff0d6'
+                        key: {
+                            question: {
+                                id: 'f197d15415b74738913808b486429fc9'
+                                key: {
+                                    cat_item: '4723dead19e647e7a84319569b33291f'
+                                    variable_set: 'NULL'
+                                    name: 'target_type'
+                                }
+                            }
+                            value: 'patch_groups'
+                        }
+                    },
+                    {
                         table: 'sys_choice'
                         id: 'bda56c713e314d54af63faa39f996dc2'
                         key: {
@@ -1514,6 +1910,14 @@ declare global {
                         key: {
                             map: 'dee72df6862b4105831e1de108d9bc18'
                             target_field: 'correlation_display'
+                        }
+                    },
+                    {
+                        table: 'sc_cat_item_catalog'
+                        id: 'c2d87a003e304b92abfe2d89a2ffbed3'
+                        key: {
+                            sc_cat_item: '725bcfb238d4418ca0064ffbb9b29dce'
+                            sc_catalog: 'e0d08b13c3330100c8b837659bba8fb4'
                         }
                     },
                     {
@@ -1600,6 +2004,21 @@ declare global {
                         }
                     },
                     {
+                        table: 'question_choice'
+                        id: 'cac19ce332b641a38d2b88cdf2aa62fe'
+                        key: {
+                            question: {
+                                id: 'f197d15415b74738913808b486429fc9'
+                                key: {
+                                    cat_item: '4723dead19e647e7a84319569b33291f'
+                                    variable_set: 'NULL'
+                                    name: 'target_type'
+                                }
+                            }
+                            value: 'instances'
+                        }
+                    },
+                    {
                         table: 'sys_security_acl_role'
                         id: 'cc6fe289aa524ed6ab3457c4160843de'
                         key: {
@@ -1671,6 +2090,48 @@ declare global {
                         id: 'd22350e2d54a446db959e86b44f926ba'
                         key: {
                             name: 'x_pbridge_failure_import'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: 'd2d5800d54d542b6a07879f7bea654ac'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'change_request'
+                        }
+                    },
+                    {
+                        table: 'question_choice'
+                        id: 'd442839161e84e94a11eb62b390626ba'
+                        key: {
+                            question: {
+                                id: '7e0e631cd4d34edda22932c01917a732'
+                                key: {
+                                    cat_item: '4723dead19e647e7a84319569b33291f'
+                                    variable_set: 'NULL'
+                                    name: 'operation'
+                                }
+                            }
+                            value: 'Scan'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: 'd5b9b10d4bec45a3b90f4d57c2d56faf'
+                        key: {
+                            cat_item: '7cf3cf4aa88d465c9387961ca9848454'
+                            variable_set: 'NULL'
+                            name: 'window'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: 'd6c55c85969742b7b5c66395e767961e'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'add_affected_cis'
                         }
                     },
                     {
@@ -1758,6 +2219,14 @@ declare global {
                             name: 'x_pbridge_patch_run'
                             element: 'completed_at'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'sc_cat_item_catalog'
+                        id: 'dea3443ab0894bc9be5a854b2c6c7462'
+                        key: {
+                            sc_cat_item: '7cf3cf4aa88d465c9387961ca9848454'
+                            sc_catalog: 'e0d08b13c3330100c8b837659bba8fb4'
                         }
                     },
                     {
@@ -1897,6 +2366,17 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_choice'
+                        id: 'f0d3fbd6b5cd4df49a68be5f64740dbe'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_state'
+                            value: 'scheduled'
+                            language: 'en'
+                            dependent_value: 'NULL'
+                        }
+                    },
+                    {
                         table: 'sys_user_role'
                         id: 'f104da37212642188389bf506a9fc3eb'
                         key: {
@@ -1910,6 +2390,15 @@ declare global {
                             name: 'x_pbridge_window'
                             element: 'region'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'item_option_new'
+                        id: 'f197d15415b74738913808b486429fc9'
+                        key: {
+                            cat_item: '4723dead19e647e7a84319569b33291f'
+                            variable_set: 'NULL'
+                            name: 'target_type'
                         }
                     },
                     {
@@ -1938,6 +2427,24 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_documentation'
+                        id: 'f5059bb21c464235b4cbaa957aa2a84f'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_result'
+                            language: 'en'
+                        }
+                    },
+                    {
+                        table: 'sys_documentation'
+                        id: 'f673c17957e5419d90ee15951f526c28'
+                        key: {
+                            name: 'x_pbridge_window'
+                            element: 'gate_state'
+                            language: 'en'
+                        }
+                    },
+                    {
                         table: 'sys_variable_value'
                         id: 'f6be9028012d48fb9244e4a1424a265c'
                         key: {
@@ -1952,6 +2459,21 @@ declare global {
                             name: 'x_pbridge_patch_run'
                             element: 'instances_timed_out'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'question_choice'
+                        id: 'f7dce1bc55f940d2aa756e07aebbfa8d'
+                        key: {
+                            question: {
+                                id: 'a6537886fa644a829424629c2f56ceb0'
+                                key: {
+                                    cat_item: '4723dead19e647e7a84319569b33291f'
+                                    variable_set: 'NULL'
+                                    name: 'reboot_option'
+                                }
+                            }
+                            value: 'NoReboot'
                         }
                     },
                     {

@@ -77,6 +77,51 @@ export interface AppProperty {
   readonly value: string;
 }
 
+export interface AppCatalogVariable {
+  readonly sysId: string;
+  readonly name: string;
+  /** `item_option_new.type` (e.g. 6 single line text, 8 reference, 7 checkbox, 5 select box, 21 list collector). */
+  readonly type: string;
+  readonly mandatory: boolean;
+  readonly referenceTable?: string;
+  readonly referenceQualifier?: string;
+  readonly default?: string;
+}
+
+export interface AppCatalogItem {
+  readonly sysId: string;
+  readonly name: string;
+  /** Category titles. */
+  readonly categories: readonly string[];
+  readonly variables: readonly AppCatalogVariable[];
+  /** Names of the catalog client scripts on the item, with their type. */
+  readonly clientScripts: readonly { readonly name: string; readonly type: string }[];
+}
+
+/** A business rule, scheduled script, Script Action or UI action whose script calls one of the app's module functions. */
+export interface AppModuleScript {
+  readonly name: string;
+  /** The module function the script calls, and its module path. */
+  readonly fn: string;
+  readonly module: string;
+}
+
+export interface AppBusinessRule extends AppModuleScript {
+  readonly table: string;
+  /** `before`, `after`, `async_always`, … */
+  readonly when: string;
+  readonly actions: readonly ('insert' | 'update' | 'delete' | 'query')[];
+  readonly filterCondition: string;
+  readonly active: boolean;
+}
+
+export interface AppAlias {
+  /** `sys_alias.id`, what scripts name (`x_pbridge.patchbridge`). */
+  readonly id: string;
+  readonly type: string;
+  readonly connectionType: string;
+}
+
 export interface AppContract {
   readonly scope: string;
   readonly tables: Readonly<Record<string, AppTable>>;
@@ -88,4 +133,14 @@ export interface AppContract {
   readonly modules: readonly string[];
   /** ATF test names. */
   readonly tests: readonly string[];
+  readonly catalogItems: readonly AppCatalogItem[];
+  readonly businessRules: readonly AppBusinessRule[];
+  readonly scriptActions: readonly (AppModuleScript & { readonly event: string })[];
+  readonly scheduledScripts: readonly AppModuleScript[];
+  readonly uiActions: readonly (AppModuleScript & { readonly table: string })[];
+  /** Script include names. */
+  readonly scriptIncludes: readonly string[];
+  readonly aliases: readonly AppAlias[];
+  /** Registered event names (`sysevent_register`). */
+  readonly events: readonly string[];
 }

@@ -283,6 +283,24 @@ export const APP_CONTRACT = {
           "type": "glide_date_time",
           "maxLength": 40,
           "mandatory": false
+        },
+        "gate_state": {
+          "type": "choice",
+          "maxLength": 16,
+          "default": "none",
+          "mandatory": false,
+          "choices": [
+            "none",
+            "scheduled",
+            "open",
+            "expired",
+            "revoked"
+          ]
+        },
+        "gate_result": {
+          "type": "string",
+          "maxLength": 1000,
+          "mandatory": false
         }
       }
     }
@@ -600,17 +618,17 @@ export const APP_CONTRACT = {
   ],
   "properties": [
     {
-      "name": "x_pbridge.api.base_url",
+      "name": "x_pbridge.api.auth",
+      "type": "string",
+      "value": "hmac"
+    },
+    {
+      "name": "x_pbridge.api.key_id",
       "type": "string",
       "value": ""
     },
     {
-      "name": "x_pbridge.api.credential",
-      "type": "string",
-      "value": "patchbridge API HMAC"
-    },
-    {
-      "name": "x_pbridge.api.key_id",
+      "name": "x_pbridge.api.oauth_profile",
       "type": "string",
       "value": ""
     },
@@ -623,17 +641,305 @@ export const APP_CONTRACT = {
       "name": "x_pbridge.incident.reopen_resolved",
       "type": "boolean",
       "value": "true"
+    },
+    {
+      "name": "x_pbridge.sync.targets",
+      "type": "string",
+      "value": ""
     }
   ],
   "modules": [
     "x_pbridge/patchbridge-scoped-app/0.1.0/bom.json",
     "x_pbridge/patchbridge-scoped-app/0.1.0/package.json",
     "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/failure-import.ts",
+    "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts",
+    "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-client.ts",
     "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-signing.ts"
   ],
   "tests": [
     "patchbridge failure import follows the incident lifecycle",
     "patchbridge integration role may load rows and write runs and windows, not delete them",
     "patchbridge tables refuse a user without patchbridge roles"
+  ],
+  "catalogItems": [
+    {
+      "sysId": "7cf3cf4aa88d465c9387961ca9848454",
+      "name": "Gate a maintenance window with a change",
+      "categories": [
+        "Cloud patching"
+      ],
+      "variables": [
+        {
+          "sysId": "d5b9b10d4bec45a3b90f4d57c2d56faf",
+          "name": "window",
+          "type": "8",
+          "mandatory": true,
+          "referenceTable": "x_pbridge_window"
+        },
+        {
+          "sysId": "78176767add24bc4b1d78d52df68f28b",
+          "name": "change_request",
+          "type": "8",
+          "mandatory": true,
+          "referenceTable": "change_request",
+          "referenceQualifier": "approval=approved^stateIN-2,-1^end_dateRELATIVEGT@minute@ago@0^EQ"
+        }
+      ],
+      "clientScripts": [
+        {
+          "name": "patchbridge: refuse malformed account ids, regions and change numbers",
+          "type": "onSubmit"
+        }
+      ]
+    },
+    {
+      "sysId": "725bcfb238d4418ca0064ffbb9b29dce",
+      "name": "Request a patch compliance report",
+      "categories": [
+        "Cloud patching"
+      ],
+      "variables": [
+        {
+          "sysId": "547f4a3947ae48b49ce7ed38e961540e",
+          "name": "accounts",
+          "type": "6",
+          "mandatory": false
+        },
+        {
+          "sysId": "5671bafa944b4ba089fcd616119a4c05",
+          "name": "regions",
+          "type": "6",
+          "mandatory": false
+        },
+        {
+          "sysId": "235cb04854f040638fcbeac08ac85b10",
+          "name": "patch_groups",
+          "type": "6",
+          "mandatory": false
+        },
+        {
+          "sysId": "623bfbb3557d4a9f8a8c2a05736c50db",
+          "name": "period_days",
+          "type": "6",
+          "mandatory": false,
+          "default": "30"
+        },
+        {
+          "sysId": "114abbb5f29f47a189502de2ba62e1b1",
+          "name": "format_csv",
+          "type": "7",
+          "mandatory": false,
+          "default": "true"
+        },
+        {
+          "sysId": "7bb93fca06a54dd18f559a98078bcc37",
+          "name": "format_html",
+          "type": "7",
+          "mandatory": false,
+          "default": "true"
+        },
+        {
+          "sysId": "0568471934e342568d7748fcbeb900f2",
+          "name": "format_json",
+          "type": "7",
+          "mandatory": false,
+          "default": "true"
+        }
+      ],
+      "clientScripts": [
+        {
+          "name": "patchbridge: refuse malformed account ids, regions and change numbers",
+          "type": "onSubmit"
+        }
+      ]
+    },
+    {
+      "sysId": "4723dead19e647e7a84319569b33291f",
+      "name": "Request ad hoc patching",
+      "categories": [
+        "Cloud patching"
+      ],
+      "variables": [
+        {
+          "sysId": "d2d5800d54d542b6a07879f7bea654ac",
+          "name": "change_request",
+          "type": "8",
+          "mandatory": true,
+          "referenceTable": "change_request",
+          "referenceQualifier": "approval=approved^stateIN-2,-1^end_dateRELATIVEGT@minute@ago@0^EQ"
+        },
+        {
+          "sysId": "9da3ada073794381b0af7099173b3393",
+          "name": "account_id",
+          "type": "6",
+          "mandatory": true
+        },
+        {
+          "sysId": "69065498f1634bdb909cb21554e7c692",
+          "name": "region",
+          "type": "6",
+          "mandatory": true
+        },
+        {
+          "sysId": "f197d15415b74738913808b486429fc9",
+          "name": "target_type",
+          "type": "5",
+          "mandatory": true,
+          "default": "patch_groups"
+        },
+        {
+          "sysId": "ac6eaaa3837c488eb4b48067e0e64841",
+          "name": "patch_groups",
+          "type": "6",
+          "mandatory": false
+        },
+        {
+          "sysId": "aa6da09bbcd94de5bca29a43e5c0efcd",
+          "name": "instances",
+          "type": "21",
+          "mandatory": false,
+          "referenceTable": "cmdb_ci_vm_instance",
+          "referenceQualifier": "install_status!=7^object_idSTARTSWITHi-^EQ"
+        },
+        {
+          "sysId": "d6c55c85969742b7b5c66395e767961e",
+          "name": "add_affected_cis",
+          "type": "7",
+          "mandatory": false
+        },
+        {
+          "sysId": "7e0e631cd4d34edda22932c01917a732",
+          "name": "operation",
+          "type": "5",
+          "mandatory": true,
+          "default": "Scan"
+        },
+        {
+          "sysId": "a6537886fa644a829424629c2f56ceb0",
+          "name": "reboot_option",
+          "type": "5",
+          "mandatory": true,
+          "default": "RebootIfNeeded"
+        },
+        {
+          "sysId": "39b4a834f07249a08de34ecbbcdb6c7d",
+          "name": "max_concurrency",
+          "type": "6",
+          "mandatory": false,
+          "default": "10%"
+        },
+        {
+          "sysId": "609f4d7680d54643962a5e712cd82e7d",
+          "name": "max_errors",
+          "type": "6",
+          "mandatory": false,
+          "default": "0"
+        }
+      ],
+      "clientScripts": [
+        {
+          "name": "patchbridge: refuse malformed account ids, regions and change numbers",
+          "type": "onSubmit"
+        }
+      ]
+    }
+  ],
+  "businessRules": [
+    {
+      "name": "patchbridge: change approval gates windows",
+      "table": "change_request",
+      "when": "async_always",
+      "actions": [
+        "update"
+      ],
+      "filterCondition": "approvalCHANGESTOapproved^ORstateCHANGESTO-2^ORstateCHANGESTO-1^ORstateCHANGESTO3^ORstateCHANGESTO4^EQ",
+      "active": true,
+      "fn": "onChangeGateRule",
+      "module": "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts"
+    },
+    {
+      "name": "patchbridge: gate a maintenance window",
+      "table": "sc_req_item",
+      "when": "async_always",
+      "actions": [
+        "insert"
+      ],
+      "filterCondition": "cat_item.name=Gate a maintenance window with a change^EQ",
+      "active": true,
+      "fn": "submitWindowGate",
+      "module": "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts"
+    },
+    {
+      "name": "patchbridge: request a compliance report",
+      "table": "sc_req_item",
+      "when": "async_always",
+      "actions": [
+        "insert"
+      ],
+      "filterCondition": "cat_item.name=Request a patch compliance report^EQ",
+      "active": true,
+      "fn": "submitComplianceReport",
+      "module": "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts"
+    },
+    {
+      "name": "patchbridge: request ad hoc patching",
+      "table": "sc_req_item",
+      "when": "async_always",
+      "actions": [
+        "insert"
+      ],
+      "filterCondition": "cat_item.name=Request ad hoc patching^EQ",
+      "active": true,
+      "fn": "submitPatchRun",
+      "module": "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts"
+    },
+    {
+      "name": "patchbridge: requested item follows its patch run",
+      "table": "x_pbridge_patch_run",
+      "when": "after",
+      "actions": [
+        "update"
+      ],
+      "filterCondition": "statusVALCHANGES^ORinstances_succeededVALCHANGES^ORinstances_failedVALCHANGES^ORinstances_timed_outVALCHANGES^ORinstances_cancelledVALCHANGES^EQ",
+      "active": true,
+      "fn": "followPatchRun",
+      "module": "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts"
+    }
+  ],
+  "scriptActions": [
+    {
+      "name": "patchbridge call retry",
+      "event": "x_pbridge.call.retry",
+      "fn": "resumeCall",
+      "module": "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts"
+    }
+  ],
+  "scheduledScripts": [
+    {
+      "name": "patchbridge: sync the maintenance window registry",
+      "fn": "syncWindows",
+      "module": "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts"
+    }
+  ],
+  "uiActions": [
+    {
+      "name": "Sync from patchbridge",
+      "table": "x_pbridge_window",
+      "fn": "syncWindows",
+      "module": "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-app.ts"
+    }
+  ],
+  "scriptIncludes": [
+    "PatchbridgeClient"
+  ],
+  "aliases": [
+    {
+      "id": "x_pbridge.patchbridge",
+      "type": "connection",
+      "connectionType": "http_connection"
+    }
+  ],
+  "events": [
+    "x_pbridge.call.retry"
   ]
 } as const satisfies AppContract;

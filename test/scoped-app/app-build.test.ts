@@ -15,10 +15,10 @@ const OPERATIONS = ['create', 'read', 'write', 'delete'] as const;
 
 let build: ScopedAppBuild;
 let zipped: AppContract;
+const files = new Map<string, string>();
 
 beforeAll(() => {
   build = currentScopedAppBuild() ?? buildScopedApp({ frozenKeys: true });
-  const files = new Map<string, string>();
   for (const entry of new AdmZip(build.zipPath).getEntries()) {
     if (!entry.isDirectory && entry.entryName.endsWith('.xml')) files.set(entry.entryName.replace(/^\//, ''), entry.getData().toString('utf8'));
   }
@@ -64,10 +64,57 @@ describe('the scoped app, built with --frozenKeys and packed offline', () => {
   });
 
   it('holds the ATF tests and every server module its scripts require', () => {
-    expect(zipped.tests).toHaveLength(3);
+    expect(zipped.tests).toHaveLength(5);
     for (const map of zipped.transformMaps) if (map.rowScriptModule) expect(zipped.modules).toContain(map.rowScriptModule);
+    const scripts = [...zipped.businessRules, ...zipped.scriptActions, ...zipped.scheduledScripts, ...zipped.uiActions];
+    for (const script of scripts) expect(zipped.modules, script.name).toContain(script.module);
     const pkg = JSON.parse(readFileSync(new URL('../../scoped-app/package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
     expect(pkg.devDependencies['@servicenow/sdk']).toBe('4.9.0');
+  });
+
+  it('holds the three Cloud patching catalog items, each with its variables and the onSubmit validation', () => {
+    const items = Object.fromEntries(zipped.catalogItems.map((i) => [i.name, i]));
+    expect(Object.keys(items).sort()).toEqual(['Gate a maintenance window with a change', 'Request a patch compliance report', 'Request ad hoc patching']);
+    for (const item of zipped.catalogItems) {
+      expect(item.categories).toEqual(['Cloud patching']);
+      expect(item.clientScripts.map((c) => c.type)).toEqual(['onSubmit']);
+    }
+    const names = (item: string) => items[item]?.variables.map((v) => v.name);
+    expect(names('Request ad hoc patching')).toEqual(
+      expect.arrayContaining(['change_request', 'account_id', 'region', 'target_type', 'patch_groups', 'instances', 'add_affected_cis', 'operation', 'reboot_option', 'max_concurrency', 'max_errors']),
+    );
+    expect(names('Request a patch compliance report')).toEqual(expect.arrayContaining(['accounts', 'regions', 'patch_groups', 'period_days', 'format_csv']));
+    expect(names('Gate a maintenance window with a change')).toEqual(['window', 'change_request']);
+    const change = items['Request ad hoc patching']?.variables.find((v) => v.name === 'change_request');
+    expect(change).toMatchObject({ referenceTable: 'change_request', referenceQualifier: expect.stringContaining('approval=approved^stateIN-2,-1') });
+  });
+
+  it('holds the submit, approval and follow-up business rules, each calling the app module', () => {
+    const rules = Object.fromEntries(zipped.businessRules.map((r) => [r.name, r]));
+    expect(rules['patchbridge: request ad hoc patching']).toMatchObject({ table: 'sc_req_item', when: 'async_always', actions: ['insert'], fn: 'submitPatchRun' });
+    expect(rules['patchbridge: request a compliance report']).toMatchObject({ table: 'sc_req_item', actions: ['insert'], fn: 'submitComplianceReport' });
+    expect(rules['patchbridge: gate a maintenance window']).toMatchObject({ table: 'sc_req_item', actions: ['insert'], fn: 'submitWindowGate' });
+    expect(rules['patchbridge: change approval gates windows']).toMatchObject({ table: 'change_request', when: 'async_always', actions: ['update'], fn: 'onChangeGateRule' });
+    expect(rules['patchbridge: requested item follows its patch run']).toMatchObject({ table: 'x_pbridge_patch_run', when: 'after', fn: 'followPatchRun' });
+  });
+
+  it('holds the script include, the connection & credential alias, the retry event and its Script Action, and the registry sync', () => {
+    expect(zipped.scriptIncludes).toEqual(['PatchbridgeClient']);
+    expect(zipped.aliases).toEqual([{ id: 'x_pbridge.patchbridge', type: 'connection', connectionType: 'http_connection' }]);
+    expect(zipped.events).toEqual(['x_pbridge.call.retry']);
+    expect(zipped.scriptActions).toEqual([expect.objectContaining({ event: 'x_pbridge.call.retry', fn: 'resumeCall' })]);
+    expect(zipped.scheduledScripts).toEqual([expect.objectContaining({ fn: 'syncWindows' })]);
+    expect(zipped.uiActions).toEqual([expect.objectContaining({ table: 'x_pbridge_window', fn: 'syncWindows' })]);
+    const include = [...files.entries()].find(([path]) => path.includes('sys_script_include_'))?.[1] ?? '';
+    expect(include).toContain("require('x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-client.ts')");
+    expect(zipped.modules).toContain('x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-client.ts');
+  });
+
+  it("the ATF catalog steps name variables of the app's catalog items (their sys_ids are written out as literals)", () => {
+    const variables = new Set(zipped.catalogItems.flatMap((i) => i.variables.map((v) => v.sysId)));
+    const named = [...files.values()].flatMap((xml) => [...xml.matchAll(/IO:([0-9a-f]{32})=/g)].map((m) => m[1]));
+    expect(named.length).toBeGreaterThan(0);
+    for (const id of named) expect(variables.has(id ?? ''), id).toBe(true);
   });
 
   it('matches the contract the simulator and the client tests use (else run npm run gen:app-contract)', () => {

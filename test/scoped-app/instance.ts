@@ -19,8 +19,8 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Clock } from '../../src/core/clock.js';
 import type { GlideConnection, GlideEvent, GlideHttpRequest, GlideHttpResponse } from '../../src/sim/servicenow/app/glide.js';
-import { APP_CONTRACT } from '../../src/sim/servicenow/app/contract.gen.js';
-import type { AppBusinessRule, AppModuleScript } from '../../src/sim/servicenow/app/contract-types.js';
+import { APP_CONTRACT as GENERATED } from '../../src/sim/servicenow/app/contract.gen.js';
+import type { AppBusinessRule, AppContract, AppModuleScript } from '../../src/sim/servicenow/app/contract-types.js';
 import type { ServiceNowSim } from '../../src/sim/servicenow/index.js';
 import type { SimRecord } from '../../src/sim/servicenow/state.js';
 import type { ScriptArg } from './instance-worker.js';
@@ -62,7 +62,8 @@ export interface Instance {
   close(): Promise<void>;
 }
 
-const PROPERTY_DEFAULTS = new Map(APP_CONTRACT.properties.map((p) => [p.name, p.value]));
+const APP_CONTRACT: AppContract = GENERATED;
+const PROPERTY_DEFAULTS = new Map<string, string>(APP_CONTRACT.properties.map((p) => [p.name, p.value]));
 
 function record(table: string, sysId: string): ScriptArg {
   return { kind: 'record', table, sysId };
@@ -200,6 +201,9 @@ export async function createInstance(options: InstanceOptions): Promise<Instance
   }
 
   const watched = new Map<string, Map<string, SimRecord>>();
+  function watch(table: string): void {
+    watched.set(table, new Map(state.records(table).map((r) => [r['sys_id'] ?? '', r])));
+  }
 
   return {
     properties,
@@ -239,9 +243,7 @@ export async function createInstance(options: InstanceOptions): Promise<Instance
       return state.get(table, sysId) ?? previous;
     },
 
-    watch(table) {
-      watched.set(table, new Map(state.records(table).map((r) => [r['sys_id'] ?? '', r])));
-    },
+    watch,
 
     async fireChanges(table) {
       const before = watched.get(table) ?? new Map<string, SimRecord>();
@@ -253,7 +255,7 @@ export async function createInstance(options: InstanceOptions): Promise<Instance
         await fire(table, previous ? 'update' : 'insert', sysId, previous);
         fired++;
       }
-      this.watch(table);
+      watch(table);
       return fired;
     },
 

@@ -125,6 +125,54 @@ declare global {
                         table: 'sys_atf_step'
                         id: 'f6f01a9da87e4bfd82afab00260b2b3f'
                     }
+                    'atf-catalog-bad-account': {
+                        table: 'sys_atf_step'
+                        id: '0db81d33485046d69b0794dd43e6d3dc'
+                    }
+                    'atf-catalog-bad-region': {
+                        table: 'sys_atf_step'
+                        id: '6d4efe707ae041e38c6cac09659089b5'
+                    }
+                    'atf-catalog-good': {
+                        table: 'sys_atf_step'
+                        id: '52ad1d906a9b4052a92f4c16e848742e'
+                    }
+                    'atf-catalog-open-1': {
+                        table: 'sys_atf_step'
+                        id: '4852861c8837415da2854b967cdccd68'
+                    }
+                    'atf-catalog-open-2': {
+                        table: 'sys_atf_step'
+                        id: 'b376d691a9d14fc2a48e9c7aacf32344'
+                    }
+                    'atf-catalog-open-3': {
+                        table: 'sys_atf_step'
+                        id: '3f01b9c33d3c456dab492323eb37887b'
+                    }
+                    'atf-catalog-order-ok': {
+                        table: 'sys_atf_step'
+                        id: 'd3badae5924445c7b136fce78ca2ccfa'
+                    }
+                    'atf-catalog-order-refused-1': {
+                        table: 'sys_atf_step'
+                        id: 'fe3e5e12d61d4b85b414f482519977d3'
+                    }
+                    'atf-catalog-order-refused-2': {
+                        table: 'sys_atf_step'
+                        id: '8d309eb5656940d8affca648b9afc8e7'
+                    }
+                    'atf-catalog-validation': {
+                        table: 'sys_atf_test'
+                        id: 'a3831216a1f14329983657114fd5c73e'
+                    }
+                    'atf-change-rule': {
+                        table: 'sys_atf_test'
+                        id: '210ba25dce24422fac28075eebe98740'
+                    }
+                    'atf-change-rule-script': {
+                        table: 'sys_atf_step'
+                        id: 'fdd0ea62b3594d86b32c99962c3d19f4'
+                    }
                     'atf-transform-lifecycle': {
                         table: 'sys_atf_test'
                         id: 'cc5bc39833994851aa72a2cc9ef6cc5a'
@@ -324,6 +372,14 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_variable_value'
+                        id: '0964f253c5414665bead50faf30c4d19'
+                        key: {
+                            document_key: '0db81d33485046d69b0794dd43e6d3dc'
+                            variable: '571e6a25c3b2220076173b0ac3d3ae46'
+                        }
+                    },
+                    {
                         table: 'sys_documentation'
                         id: '09b5dbb6e062492f975ecf7e013a4361'
                         key: {
@@ -424,6 +480,14 @@ declare global {
                             value: 'InProgress'
                             language: 'en'
                             dependent_value: 'NULL'
+                        }
+                    },
+                    {
+                        table: 'sys_variable_value'
+                        id: '17fd6dbb99c54434919d22c14a1863d5'
+                        key: {
+                            document_key: '3f01b9c33d3c456dab492323eb37887b'
+                            variable: 'b0d64ce1c332220076173b0ac3d3ae95'
                         }
                     },
                     {
@@ -787,10 +851,26 @@ declare global {
                     },
                     {
                         table: 'sys_variable_value'
+                        id: '4493f38546da48e6aba3bee6a87eeca0'
+                        key: {
+                            document_key: '8d309eb5656940d8affca648b9afc8e7'
+                            variable: '17513cb2c310320076173b0ac3d3ae64'
+                        }
+                    },
+                    {
+                        table: 'sys_variable_value'
                         id: '459508d52a0842a6b60f1fd471c78784'
                         key: {
                             document_key: '6bd4bb058476461ca9b02b7e8b102446'
                             variable: '989d9e235324220002c6435723dc3484'
+                        }
+                    },
+                    {
+                        table: 'sys_variable_value'
+                        id: '46d9217d173f424a9642d81ef875c1c2'
+                        key: {
+                            document_key: '6d4efe707ae041e38c6cac09659089b5'
+                            variable: '346eea25c3b2220076173b0ac3d3ae8b'
                         }
                     },
                     {
@@ -848,6 +928,14 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_variable_value'
+                        id: '4d5777a0813146f7b309f5d8b9aa2ff4'
+                        key: {
+                            document_key: '6d4efe707ae041e38c6cac09659089b5'
+                            variable: '571e6a25c3b2220076173b0ac3d3ae46'
+                        }
+                    },
+                    {
                         table: 'sys_documentation'
                         id: '4e9a5612f2e14455970bf96de2f6e36c'
                         key: {
@@ -884,6 +972,14 @@ declare global {
                         key: {
                             map: 'dee72df6862b4105831e1de108d9bc18'
                             target_field: 'impact'
+                        }
+                    },
+                    {
+                        table: 'sys_variable_value'
+                        id: '5381a0a638d344ed84b52df276db2d11'
+                        key: {
+                            document_key: 'fdd0ea62b3594d86b32c99962c3d19f4'
+                            variable: '989d9e235324220002c6435723dc3484'
                         }
                     },
                     {
@@ -1383,6 +1479,14 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_variable_value'
+                        id: '893214b2068e4113b80c56717f0e7296'
+                        key: {
+                            document_key: 'fe3e5e12d61d4b85b414f482519977d3'
+                            variable: '17513cb2c310320076173b0ac3d3ae64'
+                        }
+                    },
+                    {
                         table: 'sc_cat_item_category'
                         id: '8daefb7ef2364aa790c3df15e24f31df'
                         key: {
@@ -1459,6 +1563,14 @@ declare global {
                                     name: 'x_pbridge.integration'
                                 }
                             }
+                        }
+                    },
+                    {
+                        table: 'sys_variable_value'
+                        id: '947483d32e1e4470826868c0e7252018'
+                        key: {
+                            document_key: '52ad1d906a9b4052a92f4c16e848742e'
+                            variable: '346eea25c3b2220076173b0ac3d3ae8b'
                         }
                     },
                     {
@@ -1584,6 +1696,14 @@ declare global {
                         key: {
                             sc_cat_item: '4723dead19e647e7a84319569b33291f'
                             sc_catalog: 'e0d08b13c3330100c8b837659bba8fb4'
+                        }
+                    },
+                    {
+                        table: 'sys_variable_value'
+                        id: 'a3fd95a2344d4582bb6bc56a7e875fb6'
+                        key: {
+                            document_key: 'fdd0ea62b3594d86b32c99962c3d19f4'
+                            variable: '42f2564b73031300440211d8faf6a777'
                         }
                     },
                     {
@@ -1894,6 +2014,14 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_variable_value'
+                        id: 'c171d05d22504d2e8c616702bfe4bbde'
+                        key: {
+                            document_key: 'd3badae5924445c7b136fce78ca2ccfa'
+                            variable: '17513cb2c310320076173b0ac3d3ae64'
+                        }
+                    },
+                    {
                         table: 'sys_choice'
                         id: 'c1a83d254e874d4ea6a7a8493e49ad31'
                         key: {
@@ -2016,6 +2144,15 @@ declare global {
                                 }
                             }
                             value: 'instances'
+                        }
+                    },
+                    {
+                        table: 'sys_element_mapping'
+                        id: 'cc4cf98de71f4c4a946b71c3958a5933'
+                        key: {
+                            field: 'script'
+                            table: 'var__m_atf_input_variable_41de4a935332120028bc29cac2dc349a'
+                            id: 'fdd0ea62b3594d86b32c99962c3d19f4'
                         }
                     },
                     {
@@ -2243,6 +2380,14 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_variable_value'
+                        id: 'dfac18c9fb554fd786cfdc2f0ba4ca1f'
+                        key: {
+                            document_key: 'b376d691a9d14fc2a48e9c7aacf32344'
+                            variable: 'b0d64ce1c332220076173b0ac3d3ae95'
+                        }
+                    },
+                    {
                         table: 'sys_choice'
                         id: 'e30b75e9b1494ad7821aa2eb2b4802bd'
                         key: {
@@ -2324,6 +2469,14 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_variable_value'
+                        id: 'ec1a792577a5484792b754142da4525f'
+                        key: {
+                            document_key: '4852861c8837415da2854b967cdccd68'
+                            variable: 'b0d64ce1c332220076173b0ac3d3ae95'
+                        }
+                    },
+                    {
                         table: 'sys_dictionary'
                         id: 'ec38daa89b1d4e5488a9192a08125947'
                         key: {
@@ -2346,6 +2499,14 @@ declare global {
                             name: 'x_pbridge_failure_import'
                             element: 'cmdb_ci'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'sys_variable_value'
+                        id: 'ed6ca425e4ca4d27b59a11b9fa8f76bf'
+                        key: {
+                            document_key: '52ad1d906a9b4052a92f4c16e848742e'
+                            variable: '571e6a25c3b2220076173b0ac3d3ae46'
                         }
                     },
                     {
@@ -2498,6 +2659,14 @@ declare global {
                         key: {
                             name: 'x_pbridge_failure_import'
                             element: 'short_description'
+                        }
+                    },
+                    {
+                        table: 'sys_variable_value'
+                        id: 'fd3260457fb646b0a39ea3a966e9767f'
+                        key: {
+                            document_key: '0db81d33485046d69b0794dd43e6d3dc'
+                            variable: '346eea25c3b2220076173b0ac3d3ae8b'
                         }
                     },
                     {

@@ -657,6 +657,8 @@ export const APP_CONTRACT = {
     "x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-signing.ts"
   ],
   "tests": [
+    "patchbridge catalog items refuse malformed account ids and regions before submit",
+    "patchbridge change approval rule fires when a change linked to a window is approved",
     "patchbridge failure import follows the incident lifecycle",
     "patchbridge integration role may load rows and write runs and windows, not delete them",
     "patchbridge tables refuse a user without patchbridge roles"

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/api/server.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { ChangeScopeMode } from '../../src/domain/index.js';
 import { ACCOUNT, createHarness, type Harness, HMAC_KEY, REGION } from '../api/harness.js';
 import { createInstance, type Instance } from './instance.js';
 
@@ -20,8 +21,11 @@ interface Setup {
   readonly sn: Instance;
 }
 
-async function setup(options: { rateLimitPerMinute?: number; properties?: Record<string, string> } = {}): Promise<Setup> {
-  const h = await createHarness(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {});
+async function setup(options: { rateLimitPerMinute?: number; changeScope?: ChangeScopeMode; properties?: Record<string, string> } = {}): Promise<Setup> {
+  const h = await createHarness({
+    ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
+    ...(options.changeScope ? { changeScope: options.changeScope } : {}),
+  });
   const server = await startServer(h.app, { host: '127.0.0.1', port: 0, logger: silentLogger() });
   const sn = await createInstance({
     sn: h.sn,
@@ -273,5 +277,56 @@ describe('journey 1 under patchbridge rate limits', () => {
     expect(retry?.headers['Idempotency-Key']).toBe(ritm['sys_id']);
     expect(retry?.body).toBe(first?.body);
     expect(h.aws.count('StartAutomationExecution')).toBe(starts + 1);
+  });
+});
+
+describe('journey 1 when patchbridge requires the change to cover what is patched (PATCHBRIDGE_CHANGE_SCOPE=affected-cis)', () => {
+  let scoped: Setup;
+  beforeAll(async () => {
+    scoped = await setup({ changeScope: 'affected-cis' });
+  }, 60_000);
+  afterAll(() => teardown(scoped));
+
+  function orderInstances(changeSysId: string, ciSysIds: readonly string[], addAffectedCis: boolean) {
+    return scoped.sn.order(ITEM, {
+      change_request: changeSysId,
+      account_id: ACCOUNT,
+      region: REGION,
+      target_type: 'instances',
+      instances: ciSysIds.join(','),
+      add_affected_cis: String(addAffectedCis),
+      operation: 'Scan',
+    });
+  }
+
+  it("when the person ticks 'add the targeted instances to the affected CIs', then the change covers them and the run starts", async () => {
+    const { h } = scoped;
+    const change = h.change();
+    const picked = h.aws.fleet.instances.filter((i) => i.tags['Patch Group'] === 'db-prod').slice(0, 2);
+    const cis = h.sn.seed.cisForInstances(picked.map((i) => i.instanceId));
+    const starts = h.aws.count('StartAutomationExecution');
+
+    const ritm = await orderInstances(change.sysId, cis.map((c) => c['sys_id'] ?? ''), true);
+
+    expect(scoped.sn.requests.at(-1)?.status).toBe(202);
+    expect(h.aws.count('StartAutomationExecution')).toBe(starts + 1);
+    expect(h.sn.state.get('sc_req_item', ritm['sys_id'] ?? '')?.['state']).toBe('2');
+  });
+
+  it('when the targeted instances are not affected CIs of the change, then patchbridge refuses with 403 CHANGE_SCOPE_MISMATCH, nothing reaches SSM, and the request says so', async () => {
+    const { h } = scoped;
+    const change = h.change();
+    const picked = h.aws.fleet.instances.filter((i) => i.tags['Patch Group'] === 'app-staging').slice(0, 1);
+    const cis = h.sn.seed.cisForInstances(picked.map((i) => i.instanceId));
+    const starts = h.aws.count('StartAutomationExecution');
+
+    const ritm = await orderInstances(change.sysId, cis.map((c) => c['sys_id'] ?? ''), false);
+
+    expect(scoped.sn.requests.at(-1)?.status).toBe(403);
+    expect(h.aws.count('StartAutomationExecution')).toBe(starts);
+    expect(h.sn.state.get('sc_req_item', ritm['sys_id'] ?? '')?.['state']).toBe('4');
+    const notes = h.sn.state.journal('sc_req_item', ritm['sys_id'] ?? '').map((j) => j.value).join('\n');
+    expect(notes).toContain('patchbridge refused the patch run: HTTP 403 CHANGE_SCOPE_MISMATCH');
+    expect(notes).toContain(picked[0]?.instanceId);
   });
 });

@@ -183,14 +183,6 @@ export const TABLES: Readonly<Record<string, TableDef>> = withAppAcls({
     readRoles: ITIL,
     writeRoles: ITIL,
   },
-  /** Affected CIs of a task (a change's `task_ci` list). */
-  task_ci: {
-    name: 'task_ci',
-    display: 'sys_id',
-    fields: { ...system, task: s(''), ci_item: ref('cmdb_ci') },
-    readRoles: ITIL,
-    writeRoles: ITIL,
-  },
   cmdb_ci: { name: 'cmdb_ci', display: 'name', fields: ci, readRoles: CMDB_READ, writeRoles: CMDB_WRITE },
   cmdb_ci_vm_instance: {
     name: 'cmdb_ci_vm_instance',

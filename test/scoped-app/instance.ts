@@ -17,7 +17,10 @@
  *   API in this process can answer it.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Express } from 'express';
+import { type RunningServer, startServer } from '../../src/api/server.js';
 import type { Clock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/logger.js';
 import type { GlideConnection, GlideEvent, GlideHttpRequest, GlideHttpResponse } from '../../src/sim/servicenow/app/glide.js';
 import { APP_CONTRACT as GENERATED } from '../../src/sim/servicenow/app/contract.gen.js';
 import type { AppBusinessRule, AppContract, AppModuleScript } from '../../src/sim/servicenow/app/contract-types.js';
@@ -287,6 +290,42 @@ export async function createInstance(options: InstanceOptions): Promise<Instance
     async close() {
       port1.close();
       await worker.terminate();
+    },
+  };
+}
+
+export interface ConnectedInstance {
+  readonly server: RunningServer;
+  readonly sn: Instance;
+  close(): Promise<void>;
+}
+
+/**
+ * A running patchbridge API (`app` on an ephemeral port) and an instance whose
+ * alias `x_pbridge.patchbridge` points at it, with the HMAC key in its credential.
+ */
+export async function connectInstance(options: {
+  readonly app: Express;
+  readonly sn: ServiceNowSim;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly key: { readonly id: string; readonly secret: string };
+  readonly properties?: Record<string, string>;
+  readonly oauthToken?: (profileId: string) => Promise<string>;
+}): Promise<ConnectedInstance> {
+  const server = await startServer(options.app, { host: '127.0.0.1', port: 0, logger: silentLogger() });
+  const sn = await createInstance({
+    sn: options.sn,
+    clock: options.clock,
+    connections: { 'x_pbridge.patchbridge': { connection_url: server.url, credential: { api_key: options.key.secret } } },
+    properties: { 'x_pbridge.api.key_id': options.key.id, ...(options.properties ?? {}) },
+    ...(options.oauthToken ? { oauthToken: options.oauthToken } : {}),
+  });
+  return {
+    server,
+    sn,
+    async close() {
+      await sn.close();
+      await server.close(0);
     },
   };
 }

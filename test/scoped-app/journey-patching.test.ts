@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/api/server.js';
-import { silentLogger } from '../../src/core/logger.js';
 import type { ChangeScopeMode } from '../../src/domain/index.js';
 import { ACCOUNT, createHarness, type Harness, HMAC_KEY, REGION } from '../api/harness.js';
-import { createInstance, type Instance } from './instance.js';
+import { connectInstance, type ConnectedInstance } from './instance.js';
 
 // Journey 1 of scoped-app/README.md, "Order ad hoc patching", step by step: the
 // app's own modules (submit handler, PatchbridgeClient, run follow-up rule) run
@@ -12,13 +10,10 @@ import { createInstance, type Instance } from './instance.js';
 // checks what happened in AWS, and what the requester sees on the request.
 
 const ITEM = 'Request ad hoc patching';
-const ALIAS = 'x_pbridge.patchbridge';
 const FIVE_S = 5_000;
 
-interface Setup {
+interface Setup extends ConnectedInstance {
   readonly h: Harness;
-  readonly server: RunningServer;
-  readonly sn: Instance;
 }
 
 async function setup(options: { rateLimitPerMinute?: number; changeScope?: ChangeScopeMode; properties?: Record<string, string> } = {}): Promise<Setup> {
@@ -26,20 +21,12 @@ async function setup(options: { rateLimitPerMinute?: number; changeScope?: Chang
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     ...(options.changeScope ? { changeScope: options.changeScope } : {}),
   });
-  const server = await startServer(h.app, { host: '127.0.0.1', port: 0, logger: silentLogger() });
-  const sn = await createInstance({
-    sn: h.sn,
-    clock: h.clock,
-    connections: { [ALIAS]: { connection_url: server.url, credential: { api_key: HMAC_KEY.secret } } },
-    properties: { 'x_pbridge.api.key_id': HMAC_KEY.id, ...(options.properties ?? {}) },
-    oauthToken: () => h.token(),
-  });
-  return { h, server, sn };
+  const connected = await connectInstance({ app: h.app, sn: h.sn, clock: h.clock, key: HMAC_KEY, properties: options.properties ?? {}, oauthToken: () => h.token() });
+  return { ...connected, h };
 }
 
 async function teardown(s: Setup | undefined): Promise<void> {
-  await s?.sn.close();
-  await s?.server.close(0);
+  await s?.close();
   await s?.h.close();
 }
 

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/api/server.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { ACCOUNT, createComplianceHarness, type ComplianceHarness, HMAC_KEY, REGION, REPORTS_TOPIC } from '../compliance/support/api-harness.js';
-import { createInstance, type Instance } from './instance.js';
+import { type ConnectedInstance, connectInstance, type Instance } from './instance.js';
 
 // Journey 3 of scoped-app/README.md, "Ask for a compliance report", step by step:
 // the report item's submit handler (the app's module, under the Glide stand-in,
@@ -11,23 +9,18 @@ import { createInstance, type Instance } from './instance.js';
 // to SNS and attaches the files and a summary to the requested item.
 
 let h: ComplianceHarness;
-let server: RunningServer;
+let connected: ConnectedInstance;
 let sn: Instance;
+let server: ConnectedInstance['server'];
 
 beforeAll(async () => {
   h = await createComplianceHarness();
-  server = await startServer(h.app, { host: '127.0.0.1', port: 0, logger: silentLogger() });
-  sn = await createInstance({
-    sn: h.sn,
-    clock: h.clock,
-    connections: { 'x_pbridge.patchbridge': { connection_url: server.url, credential: { api_key: HMAC_KEY.secret } } },
-    properties: { 'x_pbridge.api.key_id': HMAC_KEY.id },
-  });
+  connected = await connectInstance({ app: h.app, sn: h.sn, clock: h.clock, key: HMAC_KEY });
+  ({ sn, server } = connected);
 }, 60_000);
 
 afterAll(async () => {
-  await sn?.close();
-  await server?.close(0);
+  await connected?.close();
   await h?.close();
 });
 

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/api/server.js';
-import { silentLogger } from '../../src/core/logger.js';
 import type { SimRecord } from '../../src/sim/servicenow/state.js';
 import { ACCOUNT, createHarness, type Harness, HMAC_KEY, REGION, T0 } from '../api/harness.js';
-import { createInstance, type Instance } from './instance.js';
+import { type ConnectedInstance, connectInstance, type Instance } from './instance.js';
 
 // Journey 2 of scoped-app/README.md, "Gate a maintenance window with a change",
 // step by step: the registry sync fills x_pbridge_window from a RUNNING patchbridge;
@@ -17,23 +15,18 @@ const SYNC_ACTION = 'Sync from patchbridge';
 const GATE_ITEM = 'Gate a maintenance window with a change';
 
 let h: Harness;
-let server: RunningServer;
+let connected: ConnectedInstance;
 let sn: Instance;
+let server: ConnectedInstance['server'];
 
 beforeAll(async () => {
   h = await createHarness();
-  server = await startServer(h.app, { host: '127.0.0.1', port: 0, logger: silentLogger() });
-  sn = await createInstance({
-    sn: h.sn,
-    clock: h.clock,
-    connections: { 'x_pbridge.patchbridge': { connection_url: server.url, credential: { api_key: HMAC_KEY.secret } } },
-    properties: { 'x_pbridge.api.key_id': HMAC_KEY.id, 'x_pbridge.sync.targets': `${ACCOUNT}:${REGION}` },
-  });
+  connected = await connectInstance({ app: h.app, sn: h.sn, clock: h.clock, key: HMAC_KEY, properties: { 'x_pbridge.sync.targets': `${ACCOUNT}:${REGION}` } });
+  ({ sn, server } = connected);
 }, 60_000);
 
 afterAll(async () => {
-  await sn?.close();
-  await server?.close(0);
+  await connected?.close();
   await h?.close();
 });
 

@@ -35,27 +35,19 @@ function onSubmit() {
         return String(g_form.getDisplayValue(name) || '');
     }
 
+    function everyItem(name, pattern, message) {
+        if (!has(name)) return;
+        var values = items(name);
+        for (var i = 0; i < values.length; i++) {
+            if (!pattern.test(values[i])) return refuse(name, message + values[i]);
+        }
+    }
+
     g_form.hideAllFieldMsgs();
     if (has('account_id') && !ACCOUNT_ID.test(text('account_id'))) refuse('account_id', 'An AWS account id is 12 digits, e.g. 111122223333.');
     if (has('region') && !REGION.test(text('region'))) refuse('region', 'An AWS region looks like eu-west-1.');
-    if (has('accounts')) {
-        var accounts = items('accounts');
-        for (var a = 0; a < accounts.length; a++) {
-            if (!ACCOUNT_ID.test(accounts[a])) {
-                refuse('accounts', 'Each AWS account id is 12 digits, separated by commas: ' + accounts[a]);
-                break;
-            }
-        }
-    }
-    if (has('regions')) {
-        var regions = items('regions');
-        for (var r = 0; r < regions.length; r++) {
-            if (!REGION.test(regions[r])) {
-                refuse('regions', 'Each AWS region looks like eu-west-1, separated by commas: ' + regions[r]);
-                break;
-            }
-        }
-    }
+    everyItem('accounts', ACCOUNT_ID, 'Each AWS account id is 12 digits, separated by commas: ');
+    everyItem('regions', REGION, 'Each AWS region looks like eu-west-1, separated by commas: ');
     if (has('change_request') && text('change_request') !== '' && !CHANGE_NUMBER.test(changeNumber('change_request'))) {
         refuse('change_request', 'Choose a change request (CHG followed by at least 7 digits).');
     }

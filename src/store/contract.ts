@@ -612,6 +612,56 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await expectStoreError(store.putCorrelation(base, 1), 'CONFLICT');
       });
 
+      it('when records are open, pending or resolved, then only the open ones are listed, least recently updated first, page by page', async () => {
+        // Prepare
+        const ids = ['pb-c', 'pb-a', 'pb-d', 'pb-b', 'pb-e'];
+        for (const [n, correlationId] of ids.entries()) {
+          await store.putCorrelation({ ...base, correlationId, state: 'pending', updatedAt: `2026-01-01T00:00:0${n}.000Z` });
+          await store.putCorrelation(
+            { ...base, correlationId, state: 'open', accountId: '111122223333', region: 'eu-west-1', failedAt: '2026-01-01T00:00:00.000Z', updatedAt: `2026-01-01T00:01:0${n}.000Z` },
+            1,
+          );
+        }
+        await store.putCorrelation({ ...base, correlationId: 'pb-pending' });
+        // pb-d resolves; pb-a is written again later (a new failure) and moves to the end.
+        await store.putCorrelation(
+          { ...base, correlationId: 'pb-d', state: 'resolved', resolvedAt: '2026-01-02T00:00:00.000Z', resolvedBy: 'snapshot', updatedAt: '2026-01-02T00:00:00.000Z' },
+          2,
+        );
+        await store.putCorrelation({ ...base, correlationId: 'pb-a', state: 'open', updatedAt: '2026-01-03T00:00:00.000Z' }, 2);
+
+        // Act
+        const first = await store.listOpenCorrelations({ limit: 2 });
+        const second = await store.listOpenCorrelations({ limit: 2, cursor: first.nextCursor! });
+        const all = await store.listOpenCorrelations({ limit: 10 });
+
+        // Assess
+        expect(first.items.map((r) => r.correlationId)).toEqual(['pb-c', 'pb-b']);
+        expect(second.items.map((r) => r.correlationId)).toEqual(['pb-e', 'pb-a']);
+        expect(second.nextCursor).toBeUndefined();
+        expect(all.items.map((r) => r.correlationId)).toEqual(['pb-c', 'pb-b', 'pb-e', 'pb-a']);
+        expect(all.items[0]).toEqual({
+          ...base,
+          correlationId: 'pb-c',
+          state: 'open',
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          failedAt: '2026-01-01T00:00:00.000Z',
+          updatedAt: '2026-01-01T00:01:00.000Z',
+          version: 2,
+        });
+        expect((await store.getCorrelation('pb-d'))?.resolvedBy).toBe('snapshot');
+      });
+
+      it('when the open listing gets a cursor from another listing, then it fails with VALIDATION_FAILED', async () => {
+        // Prepare
+        for (const n of [1, 2]) await store.createReportJob(reportJob(clock, { id: `job-${n}` }));
+        const jobs = await store.listReportJobs({ limit: 1 });
+
+        // Act / Assess
+        await expectValidationError(store.listOpenCorrelations({ limit: 1, cursor: jobs.nextCursor! }));
+      });
+
       it('when two writers race from the same version, then exactly one wins', async () => {
         // Prepare
         await store.putCorrelation(base);

@@ -65,6 +65,13 @@ export interface StateStore {
    * CONFLICT otherwise.
    */
   putCorrelation(record: Omit<CorrelationRecord, 'version'>, expectedVersion?: number): Promise<CorrelationRecord>;
+  /**
+   * Correlation records in state `open`, least recently updated first (by
+   * `updatedAt`, then id): what a compliance snapshot or a successful run may
+   * resolve. Served by an index of open records only (SQLite partial index,
+   * DynamoDB sparse GSI), so resolved history costs nothing.
+   */
+  listOpenCorrelations(query: { limit: number; cursor?: string }): Promise<Page<CorrelationRecord>>;
 
   // Outbox
   /** Idempotent on `id`: enqueueing an existing id leaves it untouched and returns false. */

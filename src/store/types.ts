@@ -70,6 +70,18 @@ export interface CorrelationRecord {
   readonly state: IncidentState;
   /** Instance ids already reported on this incident, so late events note only new ones. */
   readonly reportedInstances: readonly string[];
+  /** AWS account and region of the failures (absent on records written before auto-resolve). */
+  readonly accountId?: string;
+  readonly region?: string;
+  /**
+   * When failures were last reported on the incident (its latest failure event,
+   * or when it was written). Evidence of compliance must be newer than this to
+   * resolve it, so an incident reopened by a new failure is not resolved by an older snapshot.
+   */
+  readonly failedAt?: string;
+  /** Set when patchbridge resolved the incident: what showed it compliant, and when. */
+  readonly resolvedAt?: string;
+  readonly resolvedBy?: string;
   readonly updatedAt: string;
   /** Optimistic-concurrency version, starts at 1. */
   readonly version: number;

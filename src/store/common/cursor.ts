@@ -59,11 +59,13 @@ export function checkLimit(limit: number): number {
  * Builds a page from up to `limit + 1` rows fetched newest first: the extra row
  * only proves there is a next page, so the last page never comes back empty.
  */
-export function toPage<T extends ListPosition>(rows: readonly T[], limit: number, scope: string): Page<T> {
+export function toPage<T extends ListPosition>(rows: readonly T[], limit: number, scope: string): Page<T>;
+export function toPage<T>(rows: readonly T[], limit: number, scope: string, position: (row: T) => ListPosition): Page<T>;
+export function toPage<T>(rows: readonly T[], limit: number, scope: string, position?: (row: T) => ListPosition): Page<T> {
   if (rows.length <= limit) return { items: rows };
   const items = rows.slice(0, limit);
   const last = items[items.length - 1]!;
-  return { items, nextCursor: encodeCursor(scope, last) };
+  return { items, nextCursor: encodeCursor(scope, position ? position(last) : (last as unknown as ListPosition)) };
 }
 
 /** The sort key both stores order newest-first listings by: fixed-width ISO time, then id. */
@@ -72,6 +74,14 @@ export function positionKey(position: ListPosition): string {
 }
 
 export const REPORTS_SCOPE = 'reports';
+
+/** Cursor scope of the open-incident listing. */
+export const OPEN_CORRELATIONS_SCOPE = 'open-correlations';
+
+/** Where an open correlation record sits in its listing: least recently updated first. */
+export function correlationPosition(record: { readonly updatedAt: string; readonly correlationId: string }): ListPosition {
+  return { createdAt: record.updatedAt, id: record.correlationId };
+}
 
 /** Cursor scope of a patch-run listing: a cursor only continues the listing that issued it. */
 export function runsScope(changeNumber: string | undefined): string {

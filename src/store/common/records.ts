@@ -72,6 +72,11 @@ export const correlationSchema = z.object({
   number: z.string().optional(),
   state: z.enum(['pending', 'open', 'resolved']),
   reportedInstances: z.array(z.string()),
+  accountId: z.string().optional(),
+  region: z.string().optional(),
+  failedAt: z.string().optional(),
+  resolvedAt: z.string().optional(),
+  resolvedBy: z.string().optional(),
   updatedAt: z.string(),
   version: z.number().int(),
 }) satisfies z.ZodType<CorrelationRecord>;

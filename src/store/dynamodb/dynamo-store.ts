@@ -12,8 +12,10 @@ import { type Clock, type Ids, randomIds } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import {
   checkLimit,
+  correlationPosition,
   decodeCursor,
   type ListPosition,
+  OPEN_CORRELATIONS_SCOPE,
   outboxScope,
   positionKey,
   REPORTS_SCOPE,
@@ -88,6 +90,8 @@ const RUNS = 'RUN';
 const REPORTS = 'REPORT';
 const OUTBOX = 'OUTBOX';
 const GATES = 'GATE';
+/** gsi1 partition of open correlation records only (sparse: a record leaves it when it stops being open). */
+const OPEN_CORRELATIONS = 'CORROPEN';
 
 /** `createdAt#id`, once both are known: the newest-first sort key of runs and report jobs. */
 function listSortKey(fields: Record<string, unknown>): string | undefined {
@@ -552,7 +556,12 @@ class DynamoStateStore implements StateStore {
       this.#client.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...next, ...correlationKey(next.correlationId) },
+          Item: {
+            ...next,
+            ...correlationKey(next.correlationId),
+            // A put replaces the whole item, so a record that is no longer open drops out of the index.
+            ...(next.state === 'open' ? { gsi1pk: OPEN_CORRELATIONS, gsi1sk: positionKey(correlationPosition(next)) } : {}),
+          },
           ...(expectedVersion === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
@@ -569,6 +578,24 @@ class DynamoStateStore implements StateStore {
       });
     }
     return next;
+  }
+
+  async listOpenCorrelations(query: { limit: number; cursor?: string }): Promise<Page<CorrelationRecord>> {
+    const limit = checkLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : decodeCursor(OPEN_CORRELATIONS_SCOPE, query.cursor);
+    const items = await this.#query(
+      {
+        IndexName: INDEX.gsi1,
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': 'gsi1pk' },
+        ExpressionAttributeValues: { ':p': OPEN_CORRELATIONS },
+        ScanIndexForward: true,
+        ExclusiveStartKey: after && { ...correlationKey(after.id), gsi1pk: OPEN_CORRELATIONS, gsi1sk: positionKey(after) },
+      },
+      limit + 1,
+    );
+    const records = items.map((item) => parseStored(correlationSchema, item, 'correlation record'));
+    return toPage(records, limit, OPEN_CORRELATIONS_SCOPE, correlationPosition);
   }
 
   // ---- outbox ----

@@ -18,7 +18,8 @@ export const TTL_ATTRIBUTE = 'expiresAt';
  * Index names. Attribute names are generic (`gsi1pk` …) because one table holds
  * every record kind ("single-table design"); what each index means per kind:
  * - `gsi1`: collections in order — runs and report jobs newest first (`createdAt#id`),
- *   outbox items by when they are next available, gates by account/region/window.
+ *   outbox items by when they are next available, gates by account/region/window,
+ *   open incident correlations least recently updated first (sparse).
  * - `gsi2`: runs of one change number newest first; outbox items of one kind.
  * - `gsi3`: a run by its SSM Automation execution id (sparse).
  */

@@ -90,6 +90,17 @@ export const MIGRATIONS: readonly Migration[] = [
     // Operators list one kind (dead letters) oldest first; the due index orders by next attempt instead.
     sql: 'CREATE INDEX outbox_kind_oldest ON outbox (kind, created_at, id);',
   },
+  {
+    version: 3,
+    name: 'open-correlations',
+    // Auto-resolve lists the open incidents after every snapshot and successful run: index only those.
+    sql: `
+      ALTER TABLE correlations ADD COLUMN state TEXT;
+      ALTER TABLE correlations ADD COLUMN updated_at TEXT;
+      UPDATE correlations SET state = json_extract(data, '$.state'), updated_at = json_extract(data, '$.updatedAt');
+      CREATE INDEX correlations_open ON correlations (updated_at, correlation_id) WHERE state = 'open';
+    `,
+  },
 ];
 
 /**

@@ -4,7 +4,17 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type Clock, type Ids, randomIds } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { checkLimit, decodeCursor, type ListPosition, outboxScope, REPORTS_SCOPE, runsScope, toPage } from '../common/cursor.js';
+import {
+  checkLimit,
+  correlationPosition,
+  decodeCursor,
+  type ListPosition,
+  OPEN_CORRELATIONS_SCOPE,
+  outboxScope,
+  REPORTS_SCOPE,
+  runsScope,
+  toPage,
+} from '../common/cursor.js';
 import {
   checkId,
   correlationSchema,
@@ -441,17 +451,26 @@ class SqliteStateStore implements StateStore {
   putCorrelation(record: Omit<CorrelationRecord, 'version'>, expectedVersion?: number): Promise<CorrelationRecord> {
     return this.#call(() => {
       const next = prepareCorrelation(record, expectedVersion);
-      const params = { id: next.correlationId, version: next.version, expected: expectedVersion ?? null, data: JSON.stringify(next) };
+      const params = {
+        id: next.correlationId,
+        version: next.version,
+        expected: expectedVersion ?? null,
+        state: next.state,
+        updatedAt: next.updatedAt,
+        data: JSON.stringify(next),
+      };
       const written =
         expectedVersion === undefined
           ? this.#db
               .prepare(
-                'INSERT INTO correlations (correlation_id, version, data) VALUES (@id, @version, @data) ON CONFLICT(correlation_id) DO NOTHING',
+                `INSERT INTO correlations (correlation_id, version, state, updated_at, data) VALUES (@id, @version, @state, @updatedAt, @data)
+                 ON CONFLICT(correlation_id) DO NOTHING`,
               )
               .run(params).changes
           : this.#db
               .prepare(
-                'UPDATE correlations SET version = @version, data = @data WHERE correlation_id = @id AND version = @expected',
+                `UPDATE correlations SET version = @version, state = @state, updated_at = @updatedAt, data = @data
+                 WHERE correlation_id = @id AND version = @expected`,
               )
               .run(params).changes;
       if (written !== 1) {
@@ -460,6 +479,22 @@ class SqliteStateStore implements StateStore {
         });
       }
       return next;
+    });
+  }
+
+  listOpenCorrelations(query: { limit: number; cursor?: string }): Promise<Page<CorrelationRecord>> {
+    return this.#call(() => {
+      const limit = checkLimit(query.limit);
+      const after = query.cursor === undefined ? undefined : decodeCursor(OPEN_CORRELATIONS_SCOPE, query.cursor);
+      const rows = this.#db
+        .prepare(
+          `SELECT data FROM correlations WHERE state = 'open'
+             AND (@afterUpdated IS NULL OR updated_at > @afterUpdated OR (updated_at = @afterUpdated AND correlation_id > @afterId))
+           ORDER BY updated_at, correlation_id LIMIT @limit`,
+        )
+        .all({ afterUpdated: after?.createdAt ?? null, afterId: after?.id ?? null, limit: limit + 1 });
+      const records = rows.map((row) => readJson(correlationSchema, row, 'correlation'));
+      return toPage(records, limit, OPEN_CORRELATIONS_SCOPE, correlationPosition);
     });
   }
 

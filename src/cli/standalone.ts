@@ -79,6 +79,7 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     const compliance = createComplianceFlows(core, {
       targets,
       wake: () => wake(),
+      onSnapshot: (snapshot) => incidentFlows.resolutions.fromSnapshot(snapshot),
       standaloneLinks: { signingKey: config.compliance.linkSigningKey ?? keyFile(config.dataDir, 'link-signing.key'), baseUrl: config.server.publicUrl ?? server.url },
     });
     const worker = createOutboxWorker({

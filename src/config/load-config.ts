@@ -296,6 +296,8 @@ export function loadConfig(env: Env): Config {
       }),
       serviceMap,
       prodEnvironments: r.list('PATCHBRIDGE_INCIDENT_PROD_ENVIRONMENTS').map((s) => s.toLowerCase()),
+      autoResolve: r.bool('PATCHBRIDGE_INCIDENT_AUTO_RESOLVE'),
+      resolveCloseCode: r.parse('PATCHBRIDGE_INCIDENT_RESOLVE_CLOSE_CODE', z.string().min(1).max(40), 'a close code of up to 40 characters'),
     },
     compliance: {
       staleDays: r.int('PATCHBRIDGE_STALE_DAYS', 1, 365),

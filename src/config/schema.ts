@@ -63,6 +63,8 @@ export const VARIABLES = [
   { name: 'PATCHBRIDGE_INCIDENT_DEFAULT_GROUP', default: 'Cloud Operations', description: 'Assignment group when no tag mapping matches.' },
   { name: 'PATCHBRIDGE_INCIDENT_GROUP_MAP', description: 'JSON `{ "TagKey=Value": "Group" }`, first match wins, e.g. `{"Application=billing":"Billing Ops"}`.' },
   { name: 'PATCHBRIDGE_INCIDENT_SERVICE_MAP', description: 'JSON `{ "PatchGroup": "CI name or sys_id" }` for multi-instance incidents.' },
+  { name: 'PATCHBRIDGE_INCIDENT_AUTO_RESOLVE', default: 'true', description: 'Resolve (state 6, with a work note) an open patchbridge incident once the next compliance snapshot or a later successful run shows every instance of it compliant; `false` leaves resolving to people. Match `x_pbridge.incident.auto_resolve` in the scoped app.' },
+  { name: 'PATCHBRIDGE_INCIDENT_RESOLVE_CLOSE_CODE', default: 'Solution provided', description: 'The `close_code` (resolution code) of incidents patchbridge resolves; a value of the instance’s `incident.close_code` choice list.' },
   { name: 'PATCHBRIDGE_INCIDENT_PROD_ENVIRONMENTS', default: 'production,prod', description: '`Environment` tag values treated as production by the impact/urgency policy.' },
   { name: 'PATCHBRIDGE_STALE_DAYS', default: '7', description: 'An instance silent for longer than this is stale.' },
   { name: 'PATCHBRIDGE_REPORT_DAYS', default: '30', description: 'Days of history a report covers.' },

@@ -76,6 +76,10 @@ export interface Config {
     readonly groupMap: readonly { readonly tagKey: string; readonly tagValue: string; readonly group: string }[];
     readonly serviceMap: Readonly<Record<string, string>>;
     readonly prodEnvironments: readonly string[];
+    /** Resolve an open incident when a snapshot or a later successful run shows all its instances compliant. */
+    readonly autoResolve: boolean;
+    /** The incident `close_code` patchbridge resolves with. */
+    readonly resolveCloseCode: string;
   };
   readonly compliance: {
     readonly staleDays: number;

@@ -77,6 +77,36 @@ export const ZERO_COUNTS: PatchCounts = Object.freeze({
   other_non_compliant_count: 0,
 });
 
+/** The counters of SSM's `InstancePatchState` as the AWS adapter names them (camelCase). */
+export interface InstancePatchCounts {
+  readonly installedCount: number;
+  readonly installedOtherCount: number;
+  readonly installedPendingRebootCount: number;
+  readonly installedRejectedCount: number;
+  readonly missingCount: number;
+  readonly failedCount: number;
+  readonly notApplicableCount: number;
+  readonly criticalNonCompliantCount: number;
+  readonly securityNonCompliantCount: number;
+  readonly otherNonCompliantCount: number;
+}
+
+/** An instance patch state's counters, as history records name them. */
+export function patchCountsOf(s: InstancePatchCounts): PatchCounts {
+  return {
+    installed_count: s.installedCount,
+    installed_other_count: s.installedOtherCount,
+    installed_pending_reboot_count: s.installedPendingRebootCount,
+    installed_rejected_count: s.installedRejectedCount,
+    missing_count: s.missingCount,
+    failed_count: s.failedCount,
+    not_applicable_count: s.notApplicableCount,
+    critical_non_compliant_count: s.criticalNonCompliantCount,
+    security_non_compliant_count: s.securityNonCompliantCount,
+    other_non_compliant_count: s.otherNonCompliantCount,
+  };
+}
+
 /** Patch-state counts → status. `undefined` counts mean SSM has no state: `UNREPORTED`. */
 export function complianceStatus(counts: PatchCounts | undefined): ComplianceStatus {
   if (!counts) return 'UNREPORTED';

@@ -6,3 +6,4 @@ export * from './change-verdict.js';
 export * from './change-scope.js';
 export * from './incident-draft.js';
 export * from './incident-lifecycle.js';
+export * from './incident-resolution.js';

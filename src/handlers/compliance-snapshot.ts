@@ -36,13 +36,16 @@ export function createComplianceSnapshotHandler(deps: ComplianceSnapshotHandlerD
 }
 
 const deployed = buildOnce(async () => {
-  const [{ lambdaContext }, { createComplianceFlows, resolveComplianceTargets }] = await Promise.all([
+  const [{ lambdaContext }, { createComplianceFlows, resolveComplianceTargets }, { createIncidentFlows }] = await Promise.all([
     import('./context.js'),
     import('../flows/compliance/index.js'),
+    import('../flows/incidents/index.js'),
   ]);
   const ctx = await lambdaContext();
   const targets = await resolveComplianceTargets(ctx.config, ctx.aws, ctx.awsClients.defaultContext());
-  const flows = createComplianceFlows(ctx, { targets });
+  // Auto-resolve requests go to the monitoring topic; the listener applies them under ServiceNow's pacing.
+  const { resolutions } = createIncidentFlows(ctx, { runtime: 'lambda' });
+  const flows = createComplianceFlows(ctx, { targets, onSnapshot: (snapshot) => resolutions.fromSnapshot(snapshot) });
   return createComplianceSnapshotHandler({ snapshot: flows.snapshot, logger: ctx.logger });
 });
 

@@ -1,7 +1,15 @@
 import type { Logger } from '../core/logger.js';
 import { combineDrafts, type IncidentDraft } from '../domain/index.js';
 import { isSnsEnvelopeShape, parseSnsEnvelope } from '../events/index.js';
-import { createIncidentFlows, type IncidentUpserter, IncidentError, parseIncidentDraft } from '../flows/incidents/index.js';
+import type { ResolveRequest } from '../domain/index.js';
+import {
+  createIncidentFlows,
+  type IncidentUpserter,
+  IncidentError,
+  isResolveRequestShape,
+  parseIncidentDraft,
+  parseResolveRequest,
+} from '../flows/incidents/index.js';
 import { buildOnce } from './build-once.js';
 import { createSqsBatchHandler, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-batch.js';
 
@@ -12,8 +20,10 @@ export interface ServiceNowListenerHandlerDeps {
   readonly concurrency?: number;
 }
 
-/** The draft in a record: an SNS envelope around it, or the draft itself (raw message delivery). */
-function draftOf(record: SqsRecord): IncidentDraft {
+type ListenerMessage = { readonly kind: 'draft'; readonly draft: IncidentDraft } | { readonly kind: 'resolve'; readonly request: ResolveRequest };
+
+/** The draft or resolve request in a record: an SNS envelope around it, or the message itself (raw message delivery). */
+function messageOf(record: SqsRecord): ListenerMessage {
   let body: unknown;
   try {
     body = JSON.parse(record.body) as unknown;
@@ -21,7 +31,7 @@ function draftOf(record: SqsRecord): IncidentDraft {
   } catch (err) {
     throw new IncidentError('INVALID_DRAFT', 'record body is not JSON', { cause: err });
   }
-  return parseIncidentDraft(body);
+  return isResolveRequestShape(body) ? { kind: 'resolve', request: parseResolveRequest(body) } : { kind: 'draft', draft: parseIncidentDraft(body) };
 }
 
 /**
@@ -35,10 +45,12 @@ export function createServiceNowListenerHandler(deps: ServiceNowListenerHandlerD
     handleBatch: async (records) => {
       const failures = new Map<string, unknown>();
       const groups = new Map<string, { record: SqsRecord; draft: IncidentDraft }[]>();
+      const resolves: { record: SqsRecord; request: ResolveRequest }[] = [];
       for (const record of records) {
         try {
-          const draft = draftOf(record);
-          groups.set(draft.correlationId, [...(groups.get(draft.correlationId) ?? []), { record, draft }]);
+          const message = messageOf(record);
+          if (message.kind === 'resolve') resolves.push({ record, request: message.request });
+          else groups.set(message.draft.correlationId, [...(groups.get(message.draft.correlationId) ?? []), { record, draft: message.draft }]);
         } catch (err) {
           failures.set(record.messageId, err);
         }
@@ -53,8 +65,16 @@ export function createServiceNowListenerHandler(deps: ServiceNowListenerHandlerD
             for (const { record } of group) failures.set(record.messageId, err);
           }
         }
+        // Resolves after the drafts: a new failure in the same batch makes a resolve of the older version stale.
+        for (let item = resolves.shift(); item; item = resolves.shift()) {
+          try {
+            await deps.upserter.resolve(item.request);
+          } catch (err) {
+            failures.set(item.record.messageId, err);
+          }
+        }
       };
-      await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 4, queue.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 4, Math.max(1, queue.length)) }, worker));
       return failures;
     },
   });

@@ -144,7 +144,8 @@ export interface IncidentRecord {
 export interface FailureImportRow {
   readonly correlation_id: string;
   readonly correlation_display: string;
-  readonly short_description: string;
+  /** Required when the row may open an incident; a resolve row carries none. */
+  readonly short_description?: string;
   readonly description?: string;
   /** `1`..`3` */
   readonly impact?: string;
@@ -164,6 +165,13 @@ export interface FailureImportRow {
   readonly work_note?: string;
   /** Configuration item sys_id or name. */
   readonly cmdb_ci?: string;
+  /**
+   * A resolve row: the transform resolves the open incident of `correlation_id`
+   * with this close code, `close_notes` and `work_note`, and ignores the row when
+   * there is none (it never opens an incident).
+   */
+  readonly close_code?: string;
+  readonly close_notes?: string;
 }
 
 /**

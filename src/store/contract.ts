@@ -625,7 +625,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.putCorrelation({ ...base, correlationId: 'pb-pending' });
         // pb-d resolves; pb-a is written again later (a new failure) and moves to the end.
         await store.putCorrelation(
-          { ...base, correlationId: 'pb-d', state: 'resolved', resolvedAt: '2026-01-02T00:00:00.000Z', resolvedBy: 'snapshot', updatedAt: '2026-01-02T00:00:00.000Z' },
+          { ...base, correlationId: 'pb-d', state: 'resolved', compliantAt: '2026-01-02T00:00:00.000Z', resolvedBy: 'snapshot', updatedAt: '2026-01-02T00:00:00.000Z' },
           2,
         );
         await store.putCorrelation({ ...base, correlationId: 'pb-a', state: 'open', updatedAt: '2026-01-03T00:00:00.000Z' }, 2);

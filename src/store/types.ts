@@ -79,8 +79,8 @@ export interface CorrelationRecord {
    * resolve it, so an incident reopened by a new failure is not resolved by an older snapshot.
    */
   readonly failedAt?: string;
-  /** Set when patchbridge resolved the incident: what showed it compliant, and when. */
-  readonly resolvedAt?: string;
+  /** Set when patchbridge resolved the incident: when every instance was seen compliant, and what showed it. */
+  readonly compliantAt?: string;
   readonly resolvedBy?: string;
   readonly updatedAt: string;
   /** Optimistic-concurrency version, starts at 1. */

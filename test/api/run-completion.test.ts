@@ -6,8 +6,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { complianceStatus } from '../../src/domain/index.js';
-import { patchCountsOf } from '../../src/flows/compliance/index.js';
+import { complianceStatus, patchCountsOf } from '../../src/domain/index.js';
 import { ACCOUNT, createHarness, type Harness, REGION } from './harness.js';
 
 function harness(options: { suggestCloseCode?: boolean }) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { APP_MODULES, appModuleGen, appModuleSource, renderModuleCopy } from '../../scripts/app-contract.js';
 import {
+  AUTO_RESOLVE_PROPERTY,
   checkFailureRow,
   type FailureRow,
   matchOpenIncidents,
@@ -125,5 +126,31 @@ describe('the transform module run in Node through the Glide stand-in', () => {
     const verdict = withGlide(db(TABLES, properties), () => checkFailureRow(row({ correlation_id: 'pb:1' }), target, isUpdate));
     expect(verdict).toEqual({ refused: false, message: '' });
     expect(target.writes).toEqual({});
+  });
+
+  it.each(['1', '2', '3'])('resolves an open match (state %s) from a resolve row: state Resolved with its close code and notes', (state) => {
+    const target = row({ state });
+    const source = row({ correlation_id: 'pb:1', close_code: 'Solution provided', close_notes: 'All 3 instance(s) compliant', work_note: 'patchbridge: resolved' });
+    const verdict = withGlide(db(TABLES), () => checkFailureRow(source, target, true));
+    expect(verdict).toEqual({ refused: false, message: 'resolved' });
+    expect(target.writes).toEqual({ state: '6', close_code: 'Solution provided', close_notes: 'All 3 instance(s) compliant' });
+  });
+
+  it.each([
+    { name: 'no open incident (it must not open one)', state: '', isUpdate: false, properties: {} },
+    { name: 'an incident already Resolved (no second note)', state: '6', isUpdate: true, properties: {} },
+    { name: 'a Closed incident', state: '7', isUpdate: true, properties: {} },
+    { name: 'auto-resolve switched off on the instance', state: '2', isUpdate: true, properties: { [AUTO_RESOLVE_PROPERTY]: 'false' } },
+  ])('ignores a resolve row for $name and writes nothing', ({ state, isUpdate, properties }) => {
+    const target = row({ state });
+    const source = row({ correlation_id: 'pb:1', close_code: 'Solution provided', close_notes: 'n', work_note: 'w' });
+    const verdict = withGlide(db(TABLES, properties), () => checkFailureRow(source, target, isUpdate));
+    expect(verdict).toMatchObject({ refused: false, ignored: true, message: expect.stringMatching(/^not resolved: /) });
+    expect(target.writes).toEqual({});
+  });
+
+  it('refuses a resolve row with a malformed key before anything else', () => {
+    const verdict = withGlide(db(TABLES), () => checkFailureRow(row({ correlation_id: 'pb:1^ORactive=false', close_code: 'x' }), row({ state: '2' }), true));
+    expect(verdict.refused).toBe(true);
   });
 });

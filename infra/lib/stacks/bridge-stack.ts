@@ -192,7 +192,10 @@ export class BridgeStack extends Stack {
     }
     fns.api.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.apiHmacSecret.secretArn] }));
 
-    fns['patch-results'].role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topics.monitoring.topicArn] }));
+    // Drafts, and auto-resolve requests after successful runs (patch-results) and snapshots (compliance-snapshot).
+    for (const f of [fns['patch-results'], fns['compliance-snapshot']]) {
+      f.role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topics.monitoring.topicArn] }));
+    }
     fns['compliance-report'].role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topics.reports.topicArn] }));
 
     const objects = (prefix: string) => props.bucket.arnForObjects(`${prefix}*`);

@@ -29,6 +29,8 @@ export const x_pbridge_failure_import = Table({
         change_request: StringColumn({ label: 'Change request number', maxLength: 40 }),
         work_note: StringColumn({ label: 'Work note', maxLength: 16000 }),
         cmdb_ci: StringColumn({ label: 'Configuration item (sys_id or name)', maxLength: 255 }),
+        close_code: StringColumn({ label: 'Resolution code (resolve rows only)', maxLength: 40 }),
+        close_notes: StringColumn({ label: 'Resolution notes (resolve rows only)', maxLength: 4000 }),
     },
 })
 
@@ -37,7 +39,8 @@ export const x_pbridge_failure_import = Table({
  * field, so ServiceNow serialises rows with the same key) together with
  * `active=true`, so only open or Resolved incidents match and a Closed one is
  * followed by a new incident. The map script (`checkFailureRow`) refuses an empty
- * or malformed key and reopens a Resolved match with a work note.
+ * or malformed key and reopens a Resolved match with a work note; a resolve row
+ * (with a close code) resolves an open match and is ignored otherwise.
  */
 export const failureImportMap = ImportSet({
     $id: Now.ID['failure-import-map'],
@@ -71,6 +74,9 @@ export const failureImportMap = ImportSet({
         error_message = verdict.message;
         status_message = verdict.message;
         log.error(verdict.message);
+    } else if (verdict.ignored) {
+        ignore = true;
+        status_message = verdict.message;
     } else if (verdict.message) {
         status_message = verdict.message;
     }

@@ -59,3 +59,12 @@ export const reopenResolved = Property({
     description: 'When a patch failure arrives for a Resolved incident with the same correlation id: true = reopen it with a work note; false = only add the note.',
     roles: { read: [adminRole, integrationRole], write: [adminRole] },
 })
+
+export const autoResolve = Property({
+    $id: Now.ID['prop-auto-resolve'],
+    name: 'x_pbridge.incident.auto_resolve',
+    type: 'boolean',
+    value: true,
+    description: 'When patchbridge reports every instance of an open incident compliant again (a compliance snapshot or a later successful run): true = resolve it with its close code, close notes and a work note; false = leave it open (the resolve row is ignored). patchbridge has the same switch: PATCHBRIDGE_INCIDENT_AUTO_RESOLVE.',
+    roles: { read: [adminRole, integrationRole], write: [adminRole] },
+})

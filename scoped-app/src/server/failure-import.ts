@@ -21,6 +21,8 @@ export interface FailureRow {
 /** The map script's verdict on one row: refused rows are reported as `error` by the Import Set API. */
 export interface RowVerdict {
     readonly refused: boolean
+    /** The row is skipped without error (`ignore = true`): nothing is inserted or updated. */
+    readonly ignored?: boolean
     readonly message: string
 }
 
@@ -35,6 +37,10 @@ const CI_RETIRED = '7'
 export const REOPEN_NOTE = 'patchbridge: reopened, because patching failed again after the incident was resolved.'
 /** Property that switches reopening of Resolved incidents off (then a Resolved match is only updated). */
 export const REOPEN_PROPERTY = 'x_pbridge.incident.reopen_resolved'
+/** Property that switches resolve rows off (they are then ignored). */
+export const AUTO_RESOLVE_PROPERTY = 'x_pbridge.incident.auto_resolve'
+/** Incident states a resolve row may resolve: New, In Progress, On Hold. */
+const OPEN_STATES = ['1', '2', '3']
 
 function value(row: FailureRow, name: string): string {
     const v = row.getValue(name)
@@ -111,6 +117,7 @@ export function checkFailureRow(source: FailureRow, target: FailureRow, isUpdate
     if (!CORRELATION_ID.test(key)) {
         return { refused: true, message: 'correlation_id is required: 1-100 characters of A-Z a-z 0-9 : . _ -' }
     }
+    if (value(source, 'close_code') !== '') return checkResolveRow(source, target, isUpdate)
     for (const name of ['impact', 'urgency']) {
         const v = value(source, name)
         if (v !== '' && v !== '1' && v !== '2' && v !== '3') return { refused: true, message: `${name} must be 1, 2 or 3` }
@@ -123,4 +130,24 @@ export function checkFailureRow(source: FailureRow, target: FailureRow, isUpdate
         return { refused: false, message: 'reopened' }
     }
     return { refused: false, message: '' }
+}
+
+/**
+ * A resolve row (patchbridge saw every instance of the incident compliant again):
+ * resolves an open match (state Resolved, close code, close notes, the work note).
+ * It never opens an incident, and never touches one that is already Resolved,
+ * Closed or Cancelled, so a repeated row adds no second note.
+ */
+function checkResolveRow(source: FailureRow, target: FailureRow, isUpdate: boolean): RowVerdict {
+    if (gs.getProperty(AUTO_RESOLVE_PROPERTY, 'true') === 'false') {
+        return { refused: false, ignored: true, message: `not resolved: ${AUTO_RESOLVE_PROPERTY} is false` }
+    }
+    if (!isUpdate) return { refused: false, ignored: true, message: 'not resolved: no open incident has this correlation id' }
+    if (OPEN_STATES.indexOf(value(target, 'state')) < 0) {
+        return { refused: false, ignored: true, message: 'not resolved: the incident is already resolved or closed' }
+    }
+    target.setValue('state', INCIDENT_RESOLVED)
+    target.setValue('close_code', value(source, 'close_code'))
+    target.setValue('close_notes', value(source, 'close_notes'))
+    return { refused: false, message: 'resolved' }
 }

@@ -12,7 +12,7 @@ import { createLiveSummary, type LiveSummary } from './live-summary.js';
 import type { AwsContext } from './ports.js';
 import { type ComplianceReports, createComplianceReports } from './report-jobs.js';
 import { complianceJobs } from './schedule.js';
-import { type ComplianceSnapshot, createComplianceSnapshot } from './snapshot.js';
+import { type CollectedSnapshot, type ComplianceSnapshot, createComplianceSnapshot } from './snapshot.js';
 import { complianceTargets } from './targets.js';
 
 export interface ComplianceFlowDeps {
@@ -39,6 +39,8 @@ export interface ComplianceFlowOptions {
   readonly standaloneLinks?: { readonly signingKey: string; readonly baseUrl: string };
   /** How long the live summary is cached. Default 60 s. */
   readonly liveSummaryTtlMs?: number;
+  /** Sees each collected snapshot before it is written: auto-resolve (`IncidentFlows.resolutions.fromSnapshot`). */
+  readonly onSnapshot?: (snapshot: CollectedSnapshot) => Promise<unknown>;
 }
 
 export interface ComplianceFlows {
@@ -70,7 +72,7 @@ export async function resolveComplianceTargets(
 export function createComplianceFlows(deps: ComplianceFlowDeps, options: ComplianceFlowOptions): ComplianceFlows {
   const { config, logger, clock } = deps;
   const common = { inventory: deps.aws.inventory, clock, logger, targets: options.targets, staleDays: config.compliance.staleDays };
-  const snapshot = createComplianceSnapshot({ ...common, blobs: deps.blobs });
+  const snapshot = createComplianceSnapshot({ ...common, blobs: deps.blobs, ...(options.onSnapshot ? { onCollected: options.onSnapshot } : {}) });
   const reports = createComplianceReports({
     ...common,
     store: deps.store,

@@ -5,6 +5,7 @@ import {
   complianceStatus,
   isStale,
   type PatchCounts,
+  patchCountsOf,
   patchGroupFromTags,
   type SnapshotRecord,
 } from '../../domain/index.js';
@@ -191,22 +192,6 @@ function instanceFacts(i: ManagedInstance, shared: Share): InstanceFacts {
 
 function stateFacts(s: InstancePatchState, shared: Share): StateFacts {
   return { baselineId: shared(s.baselineId), operation: s.operation, operationEndAt: s.operationEndAt, ...patchCountsOf(s) };
-}
-
-/** SSM's patch-state counters under the names the compliance records use. */
-export function patchCountsOf(s: InstancePatchState): PatchCounts {
-  return {
-    installed_count: s.installedCount,
-    installed_other_count: s.installedOtherCount,
-    installed_pending_reboot_count: s.installedPendingRebootCount,
-    installed_rejected_count: s.installedRejectedCount,
-    missing_count: s.missingCount,
-    failed_count: s.failedCount,
-    not_applicable_count: s.notApplicableCount,
-    critical_non_compliant_count: s.criticalNonCompliantCount,
-    security_non_compliant_count: s.securityNonCompliantCount,
-    other_non_compliant_count: s.otherNonCompliantCount,
-  };
 }
 
 function toRecord(

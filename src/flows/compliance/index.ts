@@ -1,7 +1,7 @@
 export { type ComplianceFlowDeps, type ComplianceFlowOptions, type ComplianceFlows, createComplianceFlows, resolveComplianceTargets } from './compose.js';
 export { csvChunks, csvField, csvStream } from './csv.js';
 export { ComplianceError, type ComplianceErrorCode, isComplianceError } from './errors.js';
-export { collectFleet, type FleetCollectorDeps, type FleetRecords, patchCountsOf } from './fleet-collector.js';
+export { collectFleet, type FleetCollectorDeps, type FleetRecords } from './fleet-collector.js';
 export { HISTORY_PREFIX, historyKey, REPORTS_PREFIX, reportKey, SNAPSHOT_OBJECT } from './history-layout.js';
 export { readHistoryBatches, readHistoryObject, writeHistoryObject } from './history-io.js';
 export { renderReportHtml } from './html.js';
@@ -37,6 +37,6 @@ export {
   reportRequestSchema,
 } from './report-request.js';
 export { type ComplianceJobsDeps, complianceJobs } from './schedule.js';
-export { type ComplianceSnapshot, createComplianceSnapshot, type SnapshotDeps, type SnapshotResult } from './snapshot.js';
+export { type CollectedSnapshot, type ComplianceSnapshot, createComplianceSnapshot, type SnapshotDeps, type SnapshotResult } from './snapshot.js';
 export { complianceTargets } from './targets.js';
 export { type ReportLink, reportSubject, reportText } from './text-summary.js';

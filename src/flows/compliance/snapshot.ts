@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { dayOf } from '../../domain/index.js';
+import { dayOf, type SnapshotRecord } from '../../domain/index.js';
 import { collectFleet } from './fleet-collector.js';
 import { historyKey } from './history-layout.js';
 import { writeHistoryObject } from './history-io.js';
@@ -15,6 +15,21 @@ export interface SnapshotDeps {
   readonly staleDays: number;
   /** Calls in flight per API during collection. Default 4. */
   readonly concurrency?: number;
+  /**
+   * Sees each account and region's fleet once collected, before it is written
+   * (auto-resolve queues its requests here). If it fails, the target fails and
+   * is not written, so the retry collects and shows it again.
+   */
+  readonly onCollected?: (snapshot: CollectedSnapshot) => Promise<unknown>;
+}
+
+/** One account and region's collected fleet, as `onCollected` sees it. */
+export interface CollectedSnapshot {
+  readonly accountId: string;
+  readonly region: string;
+  readonly key: string;
+  readonly capturedAt: string;
+  readonly records: Iterable<SnapshotRecord>;
 }
 
 export interface SnapshotObjectResult {
@@ -62,6 +77,7 @@ export function createComplianceSnapshot(deps: SnapshotDeps): ComplianceSnapshot
             continue;
           }
           const records = await collectFleet(deps, ctx, at);
+          await deps.onCollected?.({ accountId: ctx.accountId, region: ctx.region, key, capturedAt: at.toISOString(), records });
           const bytes = await writeHistoryObject(deps.blobs, key, records);
           objects.push({ accountId: ctx.accountId, region: ctx.region, key, outcome: 'written', instances: records.size, bytes });
           log.info({ instances: records.size, bytes }, 'compliance snapshot written');

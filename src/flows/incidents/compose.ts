@@ -15,6 +15,14 @@ import { createEventReceiver, type EventReceiver } from './receiver.js';
 import { outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
 import { createEventIntake, type EventIntake, guardLaneHandlers, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
 import { createIncidentUpserter, type IncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
+import {
+  createResolutionPlanner,
+  outboxResolveQueue,
+  type ResolutionPlanner,
+  type ResolveQueue,
+  resolveOutboxHandler,
+  snsResolveQueue,
+} from './resolution.js';
 
 /** The incident policy from `config.incidents` (see docs/incidents.md). */
 export function incidentPolicyFromConfig(incidents: Config['incidents']): IncidentPolicy {
@@ -81,6 +89,12 @@ export interface IncidentFlows {
   readonly receiver: EventReceiver;
   /** Where permanently failed messages and rejected deliveries from authenticated senders are kept. */
   readonly deadLetters: DeadLetterSink;
+  /**
+   * Auto-resolve: turns compliance snapshots (`fromSnapshot`, wired into the
+   * snapshot flow by the composition root) and successful runs (wired into the
+   * processor here) into resolve requests for the listener.
+   */
+  readonly resolutions: ResolutionPlanner;
 }
 
 /** Wires the whole incident flow over injected ports; one call per composition root. */
@@ -110,7 +124,23 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
     ...(options.nodeId !== undefined ? { owner: `${options.nodeId}/events` } : {}),
   });
-  const processor = options.observe ? observed(failureProcessor, options.observe) : failureProcessor;
+  let resolveQueue: ResolveQueue;
+  if (options.runtime === 'lambda') {
+    const topicArn = deps.config.topics.monitoring;
+    if (!topicArn) throw new ConfigError('PATCHBRIDGE_MONITORING_TOPIC_ARN', 'required to queue incident resolutions');
+    resolveQueue = snsResolveQueue({ publisher: deps.aws.publisher, topicArn });
+  } else {
+    resolveQueue = outboxResolveQueue({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) });
+  }
+  const resolutions = createResolutionPlanner({
+    store: deps.store,
+    queue: resolveQueue,
+    inventory: deps.aws.inventory,
+    clock: deps.clock,
+    logger,
+    enabled: deps.config.incidents.autoResolve,
+  });
+  const processor = resolvingAfterRuns(options.observe ? observed(failureProcessor, options.observe) : failureProcessor, resolutions);
   const upserter = createIncidentUpserter({
     servicenow: deps.servicenow,
     store: deps.store,
@@ -120,6 +150,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     clock: deps.clock,
     ids: deps.ids,
     logger,
+    autoResolve: { enabled: deps.config.incidents.autoResolve, closeCode: deps.config.incidents.resolveCloseCode },
   });
   const intake = createEventIntake({
     store: deps.store,
@@ -134,10 +165,33 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     processor,
     upserter,
     intake,
-    outboxHandlers: incidentOutboxHandlers({ processor, upserter, store: deps.store, clock: deps.clock }, options),
+    outboxHandlers: [...incidentOutboxHandlers({ processor, upserter, store: deps.store, clock: deps.clock }, options), resolveOutboxHandler(upserter)],
     guardLaneHandlers: guardLaneHandlers({ processor }),
     receiver: createEventReceiver({ intake, sns, deadLetters, logger }),
     deadLetters,
+    resolutions,
+  };
+}
+
+/**
+ * After the batch is processed, checks whether its successful runs made open
+ * incidents compliant. A failed check fails those events, so their redelivery checks again.
+ */
+function resolvingAfterRuns(processor: FailureProcessor, resolutions: ResolutionPlanner): FailureProcessor {
+  return {
+    async process(inputs) {
+      const result = await processor.process(inputs);
+      const succeeded = inputs.filter((i) => i.event.phase === 'succeeded' && !result.failures.has(i.id));
+      if (succeeded.length === 0) return result;
+      try {
+        await resolutions.afterRuns(succeeded.map((i) => i.event));
+        return result;
+      } catch (err) {
+        const failures = new Map(result.failures);
+        for (const { id } of succeeded) failures.set(id, err);
+        return { ...result, failures };
+      }
+    },
   };
 }
 

@@ -6,5 +6,26 @@ export type { DraftPublisher, IncidentAwsPorts } from './ports.js';
 export { createFailureProcessor, DEFAULT_CLAIM_LEASE_SECONDS, type FailureProcessor, type FailureProcessorDeps, type ProcessInput, type ProcessResult } from './processor.js';
 export { draftOutboxId, INCIDENT_DRAFT_KIND, outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
 export { createEventIntake, EVENT_BATCH_WINDOW_MS, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers, PATCH_EVENT_KIND, PATCH_OBSERVATION_KIND } from './standalone.js';
-export { createIncidentUpserter, type IncidentUpserter, type IncidentUpserterDeps, incidentLockTtlSeconds, type UpsertAction, type UpsertResult } from './upsert.js';
+export {
+  createIncidentUpserter,
+  type IncidentUpserter,
+  type IncidentUpserterDeps,
+  incidentLockTtlSeconds,
+  type ResolveOutcome,
+  type UpsertAction,
+  type UpsertResult,
+} from './upsert.js';
 export { createEventReceiver, type DeliveryOutcome, type EventReceiver } from './receiver.js';
+export {
+  createResolutionPlanner,
+  INCIDENT_RESOLVE_KIND,
+  isResolveRequestShape,
+  outboxResolveQueue,
+  parseResolveRequest,
+  type ResolutionPlanner,
+  type ResolutionPlannerDeps,
+  type ResolveQueue,
+  resolveOutboxHandler,
+  type SnapshotEvidence,
+  snsResolveQueue,
+} from './resolution.js';

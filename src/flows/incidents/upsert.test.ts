@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomIds } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
-import { buildIncidentDraft, type IncidentPolicy, type InstanceFailure } from '../../domain/index.js';
+import { buildIncidentDraft, type IncidentPolicy, type InstanceFailure, RESOLVE_NOTE_PREFIX, type ResolveRequest, resolutionFor } from '../../domain/index.js';
 import { createServiceNowClient, type ServiceNowClient, SteppingClock, staticCredentials } from '../../servicenow/index.js';
 import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim } from '../../sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 const policy: IncidentPolicy = { prodEnvironments: ['prod'], groupMap: [], defaultGroup: 'Cloud Operations', serviceMap: {} };
 
-function failure(n: number): InstanceFailure {
+function failure(n: number, failedAt = '2026-03-01T10:00:00.000Z'): InstanceFailure {
   return {
     instanceId: `i-${n.toString(16).padStart(17, '0')}`,
     patchGroup: 'web',
@@ -22,7 +22,7 @@ function failure(n: number): InstanceFailure {
     topPatches: [],
     tags: { Environment: 'test' },
     links: { instance: 'https://console/x' },
-    failedAt: '2026-03-01T10:00:00.000Z',
+    failedAt,
   };
 }
 
@@ -33,20 +33,24 @@ const draftOf = (...ns: number[]) =>
       region: 'us-east-1',
       execution: { kind: 'command', id: '11111111-2222-3333-4444-555555555555' },
       patchGroup: 'web',
-      instances: ns.map(failure),
+      instances: ns.map((n) => failure(n)),
       now: new Date('2026-03-01T10:00:00Z'),
     },
     policy,
   );
 
-async function setup(mode: 'import-set' | 'table', options: { wrap?: (client: ServiceNowClient) => ServiceNowClient; lockTtlSeconds?: number } = {}) {
+async function setup(
+  mode: 'import-set' | 'table',
+  options: { wrap?: (client: ServiceNowClient) => ServiceNowClient; lockTtlSeconds?: number; store?: (store: StateStore) => StateStore } = {},
+) {
   const clock = new SteppingClock('2026-03-01T10:00:00Z');
   const sim: ServiceNowSim = createServiceNowSim({ clock });
   await sim.listen(0);
   closers.push(() => sim.close());
   sim.seed.group({ name: 'Cloud Operations' });
-  const store: StateStore = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
-  closers.push(() => store.close());
+  const sqlite: StateStore = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
+  closers.push(() => sqlite.close());
+  const store = options.store ? options.store(sqlite) : sqlite;
   const servicenow = createServiceNowClient({
     instanceUrl: sim.url,
     auth: staticCredentials(SIM_BASIC_CREDENTIALS),
@@ -61,6 +65,7 @@ async function setup(mode: 'import-set' | 'table', options: { wrap?: (client: Se
       ids: randomIds,
       logger: silentLogger(),
       ...(options.lockTtlSeconds !== undefined ? { lockTtlSeconds: options.lockTtlSeconds } : {}),
+      autoResolve: { enabled: true, closeCode: 'Solution provided' },
     });
   const incidents = () => sim.state.records('incident').filter((r) => r['correlation_display'] === 'patchbridge');
   return { sim, store, upserter: build(), build, incidents, clock, servicenow };
@@ -254,6 +259,146 @@ describe('incident upsert', () => {
     ]);
     expect(sim.calls('GET /api/now/table/sys_user_group')).toBe(1);
     expect(sim.requests.every((r) => r.query['sysparm_display_value'] === undefined && r.query['sysparm_input_display_value'] === undefined)).toBe(true);
+  });
+
+  /** What a snapshot taken at `seenAt` would ask, every instance compliant with an operation ended at `operationAt`. */
+  async function resolveRequest(store: StateStore, correlationId: string, seenAt: string, operationAt = seenAt): Promise<ResolveRequest> {
+    const record = await store.getCorrelation(correlationId);
+    if (!record) throw new Error('no record');
+    const request = resolutionFor(
+      record,
+      (instanceId) => ({ instanceId, compliant: true, operation: 'Install', operationAt }),
+      { kind: 'snapshot', key: 'history/account=123456789012/region=us-east-1/dt=2026-03-02/snapshot.ndjson.gz' },
+      seenAt,
+    );
+    if (!request) throw new Error('evidence does not resolve the record');
+    return request;
+  }
+
+  const resolveNotes = (sim: ServiceNowSim, sysId: string) => sim.state.journal('incident', sysId).filter((j) => j.value.startsWith(RESOLVE_NOTE_PREFIX));
+
+  it.each(['import-set', 'table'] as const)('when new failures reached the incident after its evidence was taken (%s), then the resolve is stale and the incident stays open', async (mode) => {
+    // Prepare: the snapshot saw instances 1 and 2 compliant; then instance 3 failed in the same execution.
+    const { upserter, store, sim } = await setup(mode);
+    const created = await upserter.upsert(draftOf(1, 2));
+    const request = await resolveRequest(store, created.correlationId, '2026-03-02T02:15:00.000Z', '2026-03-02T01:00:00.000Z');
+    await upserter.upsert(draftOf(1, 2, 3));
+
+    // Act
+    const outcome = await upserter.resolve(request);
+
+    // Assess
+    expect(outcome).toBe('stale');
+    expect(sim.state.get('incident', created.sysId ?? '')?.['state']).toBe('1');
+    expect(resolveNotes(sim, created.sysId ?? '')).toEqual([]);
+    expect((await store.getCorrelation(created.correlationId))?.state).toBe('open');
+  });
+
+  it.each(['import-set', 'table'] as const)(
+    'when patchbridge resolved an incident, then a failure newer than the evidence reopens it, a replayed older failure does not, and the older evidence cannot resolve it again (%s)',
+    async (mode) => {
+      // Prepare: resolved on evidence from 2026-03-02 01:00.
+      const { upserter, store, sim } = await setup(mode);
+      const created = await upserter.upsert(draftOf(1, 2));
+      const sysId = created.sysId ?? '';
+      const old = await resolveRequest(store, created.correlationId, '2026-03-02T02:15:00.000Z', '2026-03-02T01:00:00.000Z');
+      expect(await upserter.resolve(old)).toBe('resolved');
+
+      // Act: the old failure delivered again, then a new failure of instance 1 after the evidence, then the old snapshot again.
+      const replay = await upserter.upsert(draftOf(1, 2));
+      const stateAfterReplay = sim.state.get('incident', sysId)?.['state'];
+      const reopened = await upserter.upsert(
+        buildIncidentDraft(
+          {
+            accountId: '123456789012',
+            region: 'us-east-1',
+            execution: { kind: 'command', id: '11111111-2222-3333-4444-555555555555' },
+            patchGroup: 'web',
+            instances: [failure(1, '2026-03-02T03:00:00.000Z'), failure(4, '2026-03-02T03:00:00.000Z')],
+            now: new Date('2026-03-02T03:00:00Z'),
+          },
+          policy,
+        ),
+      );
+      const record = await store.getCorrelation(created.correlationId);
+      const stillOld = resolutionFor(
+        record ?? { correlationId: '', version: 0, reportedInstances: [], updatedAt: '' },
+        (instanceId) => ({ instanceId, compliant: true, operation: 'Install', operationAt: '2026-03-02T01:00:00.000Z' }),
+        old.source,
+        old.seenAt,
+      );
+      const replayedRequest = await upserter.resolve(old);
+
+      // Assess
+      expect(replay.action).toBe('unchanged');
+      expect(stateAfterReplay).toBe('6');
+      expect(reopened.sysId).toBe(sysId);
+      expect(sim.state.get('incident', sysId)?.['state']).toBe('2');
+      expect(record).toMatchObject({ state: 'open', failedAt: '2026-03-02T03:00:00.000Z' });
+      expect(stillOld).toBeUndefined();
+      expect(replayedRequest).toBe('stale');
+      expect(resolveNotes(sim, sysId)).toHaveLength(1);
+    },
+  );
+
+  it.each(['import-set', 'table'] as const)(
+    'when the listener dies after ServiceNow resolved the incident but before recording it (%s), then the redelivery records it and adds no second note',
+    async (mode) => {
+      // Prepare: the first write of the resolved record fails, as if the process died there.
+      let failNext = false;
+      const { upserter, store, sim } = await setup(mode, {
+        store: (inner) =>
+          new Proxy(inner, {
+            get(target, name) {
+              if (name === 'putCorrelation') {
+                return async (...args: Parameters<StateStore['putCorrelation']>) => {
+                  if (failNext && args[0].state === 'resolved') {
+                    failNext = false;
+                    throw new Error('process died');
+                  }
+                  return target.putCorrelation(...args);
+                };
+              }
+              const value: unknown = Reflect.get(target, name, target);
+              return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+            },
+          }),
+      });
+      const created = await upserter.upsert(draftOf(1, 2));
+      const request = await resolveRequest(store, created.correlationId, '2026-03-02T02:15:00.000Z', '2026-03-02T01:00:00.000Z');
+      failNext = true;
+
+      // Act
+      const first = await upserter.resolve(request).catch((err: unknown) => err);
+      const second = await upserter.resolve(request);
+
+      // Assess
+      expect(first).toBeInstanceOf(Error);
+      expect(second).toBe('already-resolved');
+      expect(sim.state.get('incident', created.sysId ?? '')).toMatchObject({ state: '6', close_code: 'Solution provided' });
+      expect(resolveNotes(sim, created.sysId ?? '')).toHaveLength(1);
+      expect((await store.getCorrelation(created.correlationId))?.state).toBe('resolved');
+    },
+  );
+
+  it('when Table mode resolves, then it sends state 6 with the close code and close notes the instance data policy requires', async () => {
+    // Prepare
+    const { upserter, store, sim } = await setup('table');
+    const created = await upserter.upsert(draftOf(1));
+    const request = await resolveRequest(store, created.correlationId, '2026-03-02T02:15:00.000Z');
+
+    // Act
+    const outcome = await upserter.resolve(request);
+
+    // Assess
+    expect(outcome).toBe('resolved');
+    expect(sim.state.get('incident', created.sysId ?? '')).toMatchObject({
+      state: '6',
+      active: 'true',
+      close_code: 'Solution provided',
+      close_notes: expect.stringContaining('All 1 instance(s) of this incident reported no missing or failed patches'),
+    });
+    expect(sim.calls('PATCH /api/now/table/incident/:sys_id')).toBe(1);
   });
 
   it.each([

@@ -4,16 +4,21 @@ import {
   failedInstancesCsv,
   failedInstancesFileName,
   INCIDENT_STATE,
+  CORRELATION_DISPLAY,
   type IncidentDraft,
   incidentLifecycleAction,
   type InstanceFailure,
   mergeDescription,
   REOPEN_NOTE_PREFIX,
+  resolutionCloseNotes,
+  resolutionWorkNote,
+  describeResolutionSource,
+  type ResolveRequest,
   type RenderedWorkNote,
   renderWorkNote,
   shortDescriptionFor,
 } from '../../domain/index.js';
-import type { FailureImportRow, IncidentRecord, RecordValues, ServiceNowClient } from '../../servicenow/index.js';
+import { type FailureImportRow, type IncidentRecord, type RecordValues, type ServiceNowClient, ServiceNowError } from '../../servicenow/index.js';
 import type { CorrelationRecord, StateStore } from '../../store/index.js';
 import { IncidentError } from './errors.js';
 
@@ -49,7 +54,21 @@ export interface IncidentUpserterDeps {
    * instead of waiting out the TTL. One node writes one incident at a time.
    */
   readonly owner?: string;
+  /**
+   * Auto-resolve (`PATCHBRIDGE_INCIDENT_AUTO_RESOLVE`, `…_RESOLVE_CLOSE_CODE`).
+   * Off: `resolve` leaves every incident as it is, even for requests queued before.
+   */
+  readonly autoResolve?: { readonly enabled: boolean; readonly closeCode: string };
 }
+
+/** What `resolve` did. */
+export type ResolveOutcome =
+  /** patchbridge resolved the incident with a note. */
+  | 'resolved'
+  /** The incident was already Resolved, Closed or Cancelled in ServiceNow (by people, or by an earlier delivery): no note. */
+  | 'already-resolved'
+  /** Nothing to do: the record is not open, or new failures arrived after the evidence (`version` moved on), or auto-resolve is off. */
+  | 'stale';
 
 export interface IncidentUpserter {
   /**
@@ -60,6 +79,15 @@ export interface IncidentUpserter {
    * thrown as they come from the client (already retried per its budget).
    */
   upsert(draft: IncidentDraft): Promise<UpsertResult>;
+  /**
+   * Resolves the incident of `request.correlationId` (state Resolved, the close
+   * code, close notes and a work note saying what showed it compliant), under the
+   * same key lock as `upsert`. Replay-safe: only a record still open at
+   * `request.version` is resolved, and an incident ServiceNow already shows
+   * Resolved or Closed gets no second note. Import Set mode writes a resolve row
+   * that the scoped app's transform applies; Table mode PATCHes the incident.
+   */
+  resolve(request: ResolveRequest): Promise<ResolveOutcome>;
 }
 
 const STAGING = 'x_pbridge_failure_import' as const;
@@ -280,7 +308,7 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     const reported = new Set(record.reportedInstances);
     const fresh = draft.instances.filter((i) => !reported.has(i.instanceId));
     const isNew = record.state !== 'open';
-    if (!isNew && fresh.length === 0) {
+    if ((!isNew || staleAfterResolve(record, draft)) && fresh.length === 0) {
       return { action: 'unchanged', correlationId: draft.correlationId, ...(record.number ? { number: record.number } : {}), newInstances: [] };
     }
     const allIds = [...new Set([...record.reportedInstances, ...draft.instances.map((i) => i.instanceId)])].sort();
@@ -293,6 +321,9 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
         number: written.number,
         state: 'open',
         reportedInstances: allIds,
+        accountId: draft.accountId,
+        region: draft.region,
+        failedAt: latestFailure(record.state === 'open' ? record.failedAt : undefined, draft, now()),
         updatedAt: now(),
       },
       record.version,
@@ -305,21 +336,104 @@ export function createIncidentUpserter(deps: IncidentUpserterDeps): IncidentUpse
     return { action, correlationId: draft.correlationId, number: written.number, sysId: written.sysId, newInstances: fresh.map((i) => i.instanceId) };
   }
 
-  return {
-    async upsert(draft) {
-      const lock = `pb-incident:${draft.correlationId}`;
-      const owner = deps.owner ?? deps.ids.uuid();
-      const held = (await store.claim(lock, owner, lockTtl)) || (deps.owner !== undefined && (await store.extendClaim(lock, owner, lockTtl)));
-      if (!held) {
-        throw new IncidentError('INCIDENT_BUSY', 'another listener is writing this incident', { details: { correlationId: draft.correlationId } });
-      }
+  /** Resolves in ServiceNow; `already-resolved` when the incident is not open there (no note is added). */
+  async function writeResolution(record: CorrelationRecord & { sysId: string }, request: ResolveRequest, closeCode: string): Promise<ResolveOutcome> {
+    const note = resolutionWorkNote(request);
+    const closeNotes = resolutionCloseNotes(request);
+    if (deps.mode === 'import-set') {
       try {
-        return await upsertHeld(draft);
-      } finally {
-        await store.release(lock, owner).catch((err: unknown) => {
-          logger.warn({ err, correlationId: draft.correlationId }, 'could not release the incident lock; it expires on its own');
+        await servicenow.importRow(STAGING, {
+          correlation_id: record.correlationId,
+          correlation_display: CORRELATION_DISPLAY,
+          close_code: closeCode,
+          close_notes: closeNotes,
+          work_note: note,
         });
+        return 'resolved';
+      } catch (err) {
+        // The app's transform ignores a resolve row with no open incident to resolve (and never creates one).
+        if (err instanceof ServiceNowError && err.code === 'IMPORT_NOT_TRANSFORMED' && err.rows?.[0]?.status === 'ignored') {
+          logger.info({ correlationId: record.correlationId, message: err.rows[0].status_message }, 'the transform map did not resolve the incident');
+          return 'already-resolved';
+        }
+        throw err;
       }
-    },
+    }
+    const current = await servicenow.getRecord('incident', record.sysId, ['state', 'active', 'number']);
+    if (incidentLifecycleAction(current) !== 'update') return 'already-resolved';
+    await servicenow.patchRecord(
+      'incident',
+      record.sysId,
+      { state: INCIDENT_STATE.RESOLVED, close_code: closeCode, close_notes: closeNotes, work_notes: note },
+      INCIDENT_FIELDS,
+    );
+    return 'resolved';
+  }
+
+  async function resolveHeld(request: ResolveRequest): Promise<ResolveOutcome> {
+    const settings = deps.autoResolve;
+    const record = await store.getCorrelation(request.correlationId);
+    if (!settings?.enabled || record?.state !== 'open' || record.version !== request.version || !record.sysId) {
+      logger.info({ correlationId: request.correlationId, state: record?.state, version: record?.version, requested: request.version }, 'auto-resolve skipped: the incident moved on');
+      return 'stale';
+    }
+    const outcome = await writeResolution({ ...record, sysId: record.sysId }, request, settings.closeCode);
+    await store.putCorrelation(
+      {
+        ...withoutVersion(record),
+        state: 'resolved',
+        compliantAt: request.compliantAt,
+        resolvedBy: outcome === 'resolved' ? describeResolutionSource(request.source, request.seenAt) : 'already resolved or closed in ServiceNow',
+        updatedAt: deps.clock.now().toISOString(),
+      },
+      record.version,
+    );
+    logger.info({ correlationId: request.correlationId, number: record.number, outcome, instances: request.total }, 'incident auto-resolve');
+    return outcome;
+  }
+
+  /** Runs `fn` holding the incident key, so upserts and resolves of one incident never interleave. */
+  async function withLock<T>(correlationId: string, fn: () => Promise<T>): Promise<T> {
+    const lock = `pb-incident:${correlationId}`;
+    const owner = deps.owner ?? deps.ids.uuid();
+    const held = (await store.claim(lock, owner, lockTtl)) || (deps.owner !== undefined && (await store.extendClaim(lock, owner, lockTtl)));
+    if (!held) {
+      throw new IncidentError('INCIDENT_BUSY', 'another listener is writing this incident', { details: { correlationId } });
+    }
+    try {
+      return await fn();
+    } finally {
+      await store.release(lock, owner).catch((err: unknown) => {
+        logger.warn({ err, correlationId }, 'could not release the incident lock; it expires on its own');
+      });
+    }
+  }
+
+  return {
+    upsert: (draft) => withLock(draft.correlationId, () => upsertHeld(draft)),
+    resolve: (request) => withLock(request.correlationId, () => resolveHeld(request)),
   };
+}
+
+function withoutVersion(record: CorrelationRecord): Omit<CorrelationRecord, 'version'> {
+  const { version: _version, ...rest } = record;
+  return rest;
+}
+
+/** The newest failure time: of the record so far, of the draft's instances, or now when neither says. */
+function latestFailure(previous: string | undefined, draft: IncidentDraft, now: string): string {
+  const times = [previous, ...draft.instances.map((i) => i.failedAt)].filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)));
+  if (times.length === 0) return now;
+  return new Date(Math.max(...times.map((t) => Date.parse(t)))).toISOString();
+}
+
+/**
+ * A late delivery of failures patchbridge already resolved: every instance was
+ * reported before, and none failed after the evidence that resolved it. It must
+ * not reopen the incident.
+ */
+function staleAfterResolve(record: CorrelationRecord, draft: IncidentDraft): boolean {
+  if (record.state !== 'resolved' || record.compliantAt === undefined) return false;
+  const compliantAt = Date.parse(record.compliantAt);
+  return draft.instances.every((i) => Date.parse(i.failedAt) <= compliantAt);
 }

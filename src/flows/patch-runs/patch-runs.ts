@@ -2,7 +2,7 @@ import { type AwsContext, type CommandInvocation, type FleetInventory, isAwsErro
 import type { Clock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { type ChangeScopeMode, ChangeRefusedError, complianceStatus, type PatchEvent } from '../../domain/index.js';
+import { type ChangeScopeMode, ChangeRefusedError, complianceStatus, type PatchEvent, patchCountsOf } from '../../domain/index.js';
 import { type Page, type PatchRunInstance, type PatchRunRecord, type PatchRunStatus, StoreError, type StateStore } from '../../store/index.js';
 import {
   assertManaged,
@@ -13,7 +13,6 @@ import {
   type ServiceNowWrites,
   verifyChange,
 } from '../change-gates/index.js';
-import { patchCountsOf } from '../compliance/index.js';
 import { type ChangeScopeDeps, requireChangeScope, targetInstances } from './change-scope.js';
 import { canonicalRequest, type PatchRunRequest, type PatchRunRequestInput, patchRunId, patchRunRequestSchema, runbookInput } from './request.js';
 

@@ -25,10 +25,30 @@ describe('incident lifecycle', () => {
     const s = sim();
     const incident = s.seed.incident();
     // Act
-    const res = await patch(s, `/api/now/table/incident/${incident['sys_id']}`, { state });
+    const res = await patch(s, `/api/now/table/incident/${incident['sys_id']}`, { state, close_code: 'Solution provided', close_notes: 'fixed' });
     // Assess
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({ state, active });
+  });
+
+  it.each([
+    { state: '6', body: {}, missing: ['Resolution code', 'Resolution notes'] },
+    { state: '7', body: { close_code: 'Solution provided' }, missing: ['Resolution notes'] },
+    { state: '6', body: { close_notes: 'fixed' }, missing: ['Resolution code'] },
+  ])('when an incident is set to state $state without $missing through the Table API, then the data policy refuses the write (403) and nothing changes', async ({ state, body, missing }) => {
+    // Prepare
+    const s = sim();
+    const incident = s.seed.incident();
+    // Act
+    const res = await patch(s, `/api/now/table/incident/${incident['sys_id']}`, { state, ...body, work_notes: 'resolving' });
+    const created = await post(s, '/api/now/table/incident', { state, ...body });
+    // Assess
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe('Operation Failed');
+    for (const label of missing) expect(res.body.error.detail).toContain(`${label} is mandatory`);
+    expect(created.status).toBe(403);
+    expect(s.state.get('incident', incident['sys_id'] ?? '')?.['state']).toBe('1');
+    expect(s.state.journal('incident', incident['sys_id'] ?? '')).toEqual([]);
   });
 });
 

@@ -46,11 +46,11 @@ describe('Table API envelopes and records', () => {
     const res = await request(s.app)
       .patch(`/api/now/table/incident/${created['sys_id']}`)
       .set('Authorization', BASIC)
-      .send({ state: '6', unknown_field: 'ignored' });
+      .send({ state: '2', unknown_field: 'ignored' });
 
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body.result).toMatchObject({ state: '6', active: 'true', sys_updated_on: '2026-05-01 12:01:30', sys_mod_count: '1' });
+    expect(res.body.result).toMatchObject({ state: '2', active: 'true', sys_updated_on: '2026-05-01 12:01:30', sys_mod_count: '1' });
     expect(res.body.result).not.toHaveProperty('unknown_field');
   });
 

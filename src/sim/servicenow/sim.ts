@@ -454,6 +454,11 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     if (!def) return;
     const body = objectBody(req, res);
     if (!body) return;
+    const policy = resolutionPolicy(def.name, body, undefined);
+    if (policy) {
+      res.status(403).json(envelope('Operation Failed', policy));
+      return;
+    }
     let row: SimRecord;
     try {
       row = state.insert(def.name, body, simUser(res).userName, { inputDisplayValue: flatQuery(req)['sysparm_input_display_value'] === 'true' });
@@ -474,6 +479,11 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     // A field-level write ACL: the platform skips the field and still answers 200.
     const denied = knobs.readOnlyFields?.[def.name] ?? [];
     const allowed = Object.fromEntries(Object.entries(body).filter(([field]) => !denied.includes(field)));
+    const policy = resolutionPolicy(def.name, allowed, state.get(def.name, String(req.params['sysId'])));
+    if (policy) {
+      res.status(403).json(envelope('Operation Failed', policy));
+      return;
+    }
     const row = state.update(def.name, String(req.params['sysId']), allowed, simUser(res).userName, {
       inputDisplayValue: flatQuery(req)['sysparm_input_display_value'] === 'true',
     });
@@ -712,4 +722,25 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
       });
     },
   };
+}
+
+/**
+ * The stock data policy on incident: resolving or closing one (state 6 or 7)
+ * needs a resolution code and resolution notes, also through the Table API.
+ * Returns the platform's message when a write breaks it.
+ */
+function resolutionPolicy(table: string, values: Readonly<Record<string, unknown>>, current: SimRecord | undefined): string | undefined {
+  if (table !== 'incident') return undefined;
+  const after = (name: string) => {
+    const v = values[name];
+    return v === undefined || v === null ? (current?.[name] ?? '') : String(v);
+  };
+  const state = after('state');
+  if (!['6', '7'].includes(state) || state === current?.['state']) return undefined;
+  const missing = [
+    ['close_code', 'Resolution code'],
+    ['close_notes', 'Resolution notes'],
+  ].filter(([name]) => after(name ?? '').trim() === '');
+  if (missing.length === 0) return undefined;
+  return `Data Policy Exception: \n${missing.map(([, label]) => `${label} is mandatory`).join('\n')}\n`;
 }

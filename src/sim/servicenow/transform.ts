@@ -157,6 +157,8 @@ export function transformStagedRow(state: SimState, staging: SimRecord, baseUrl:
       const target = rowView((name) => existing?.[name], values, existing?.['sys_id'] ?? '');
       const verdict = moduleFunction<RowFn>(map.rowScript)(source, target, existing !== undefined);
       if (verdict.refused) return untransformed(staging, 'error', baseUrl, verdict.message);
+      // `ignore = true` in the map script: nothing is inserted or updated.
+      if (verdict.ignored) return untransformed(staging, 'ignored', baseUrl, verdict.message);
       if (verdict.message) staging['sys_import_state_comment'] = verdict.message;
     }
     if (existing?.['sys_id']) return done('updated', state.update(map.target, existing['sys_id'], values, user) ?? existing);

@@ -75,7 +75,7 @@ export const correlationSchema = z.object({
   accountId: z.string().optional(),
   region: z.string().optional(),
   failedAt: z.string().optional(),
-  resolvedAt: z.string().optional(),
+  compliantAt: z.string().optional(),
   resolvedBy: z.string().optional(),
   updatedAt: z.string(),
   version: z.number().int(),

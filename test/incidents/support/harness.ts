@@ -45,6 +45,8 @@ export interface HarnessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** What `patchbridge serve` passes as the incident flows' observer (patch-run write-back, window results, guard). */
   readonly observe?: (event: PatchEvent) => Promise<void>;
+  /** The AWS simulator runs on the harness's clock too (its event and patch-operation times then agree with patchbridge's). */
+  readonly sharedClock?: boolean;
 }
 
 export interface Harness {
@@ -97,6 +99,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const deliveries: Delivery[] = [];
   const aws = createAwsSim({
     seed: options.seed ?? 5,
+    ...(options.sharedClock ? { clock } : {}),
     fleet: {
       size: options.fleetSize ?? 160,
       seed: options.seed ?? 5,

@@ -275,6 +275,10 @@ declare global {
                         table: 'sys_properties'
                         id: '57625d05928243dbb48654fa1ce8d9c5'
                     }
+                    'prop-auto-resolve': {
+                        table: 'sys_properties'
+                        id: 'd95d65002a144b4782bb3f7b17569ace'
+                    }
                     'prop-reopen-resolved': {
                         table: 'sys_properties'
                         id: 'a4b51354f070432891dbf59aa2f673da'
@@ -722,6 +726,14 @@ declare global {
                             name: 'x_pbridge_failure_import'
                             element: 'patch_group'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'sys_dictionary'
+                        id: '370daada3d0a4996be5a7e553138dedc'
+                        key: {
+                            name: 'x_pbridge_failure_import'
+                            element: 'close_notes'
                         }
                     },
                     {
@@ -2185,6 +2197,14 @@ declare global {
                     },
                     {
                         table: 'sys_dictionary'
+                        id: 'ce8444c69727482f986e3be2be8a15e6'
+                        key: {
+                            name: 'x_pbridge_failure_import'
+                            element: 'close_code'
+                        }
+                    },
+                    {
+                        table: 'sys_dictionary'
                         id: 'cf24775837934473ba441630570e90a3'
                         key: {
                             name: 'x_pbridge_patch_run'
@@ -2214,12 +2234,30 @@ declare global {
                         }
                     },
                     {
+                        table: 'sys_documentation'
+                        id: 'd0b5381545d64f2e861774a3fe1e5ae7'
+                        key: {
+                            name: 'x_pbridge_failure_import'
+                            element: 'close_notes'
+                            language: 'en'
+                        }
+                    },
+                    {
                         table: 'sys_element_mapping'
                         id: 'd1004b9319334c7caff0df2321bbff31'
                         key: {
                             field: 'script'
                             table: 'var__m_atf_input_variable_41de4a935332120028bc29cac2dc349a'
                             id: 'f0c0fe6381d64128882a184ae3366ed3'
+                        }
+                    },
+                    {
+                        table: 'sys_documentation'
+                        id: 'd20acfa226604a6a88157fbfb4155da8'
+                        key: {
+                            name: 'x_pbridge_failure_import'
+                            element: 'close_code'
+                            language: 'en'
                         }
                     },
                     {

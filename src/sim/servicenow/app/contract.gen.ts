@@ -84,6 +84,16 @@ export const APP_CONTRACT = {
           "type": "string",
           "maxLength": 255,
           "mandatory": false
+        },
+        "close_code": {
+          "type": "string",
+          "maxLength": 40,
+          "mandatory": false
+        },
+        "close_notes": {
+          "type": "string",
+          "maxLength": 4000,
+          "mandatory": false
         }
       }
     },
@@ -636,6 +646,11 @@ export const APP_CONTRACT = {
       "name": "x_pbridge.api.timeout_ms",
       "type": "integer",
       "value": "30000"
+    },
+    {
+      "name": "x_pbridge.incident.auto_resolve",
+      "type": "boolean",
+      "value": "true"
     },
     {
       "name": "x_pbridge.incident.reopen_resolved",

@@ -8,6 +8,8 @@
  * Every method rejects only with `AwsError` (see `errors.ts`).
  */
 
+import type { InstancePatchCounts } from '../domain/index.js';
+
 /** Which account (and so which role) and which region a call is for. */
 export interface AwsContext {
   readonly accountId: string;
@@ -235,7 +237,8 @@ export interface InstanceFilter {
   readonly tags?: Readonly<Record<string, readonly string[]>>;
 }
 
-export interface InstancePatchState {
+/** SSM's `InstancePatchState`; the counters are the domain's (`InstancePatchCounts`). */
+export interface InstancePatchState extends InstancePatchCounts {
   readonly instanceId: string;
   readonly patchGroup: string;
   readonly baselineId: string;
@@ -247,17 +250,7 @@ export interface InstancePatchState {
   readonly operationEndAt: Date;
   readonly rebootOption?: 'RebootIfNeeded' | 'NoReboot';
   readonly lastNoRebootInstallOperationAt?: Date;
-  readonly installedCount: number;
-  readonly installedOtherCount: number;
-  readonly installedPendingRebootCount: number;
-  readonly installedRejectedCount: number;
-  readonly missingCount: number;
-  readonly failedCount: number;
   readonly unreportedNotApplicableCount: number;
-  readonly notApplicableCount: number;
-  readonly criticalNonCompliantCount: number;
-  readonly securityNonCompliantCount: number;
-  readonly otherNonCompliantCount: number;
   /** Security updates available but not approved by the baseline. */
   readonly availableSecurityUpdateCount?: number;
 }

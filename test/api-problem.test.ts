@@ -6,6 +6,9 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp, HttpProblem, startServer } from '../src/api/index.js';
 import { AppError } from '../src/core/errors.js';
+import { AwsError } from '../src/aws/index.js';
+import { ChangeRefusedError } from '../src/domain/index.js';
+import { ServiceNowError } from '../src/servicenow/index.js';
 import { createLogger, silentLogger } from '../src/core/logger.js';
 
 /** Sends raw bytes and returns the raw answer. */
@@ -33,9 +36,18 @@ function appWith(thrown: unknown) {
 describe('problem+json errors', () => {
   it.each([
     [new HttpProblem(429, 'RATE_LIMITED', 'Slow down.', { headers: { 'Retry-After': '7' } }), 429, 'RATE_LIMITED', 'Slow down.'],
-    [new AppError('CHANGE_NOT_APPROVED', 'CHG0030001 is not approved.'), 409, 'CHANGE_NOT_APPROVED', 'CHG0030001 is not approved.'],
-    [new AppError('CHANGE_UNVERIFIABLE', 'ServiceNow could not be reached.'), 503, 'CHANGE_UNVERIFIABLE', 'ServiceNow could not be reached.'],
+    [new ChangeRefusedError('CHANGE_NOT_APPROVED', 'CHG0030001 is not approved.'), 409, 'CHANGE_NOT_APPROVED', 'CHG0030001 is not approved.'],
+    [new ChangeRefusedError('CHANGE_UNVERIFIABLE', 'ServiceNow could not be reached.'), 503, 'CHANGE_UNVERIFIABLE', 'ServiceNow could not be reached.'],
     [new Error('db password=hunter2 leaked'), 500, 'INTERNAL', 'An unexpected error occurred.'],
+    [new AppError('UNDECLARED', 'hunter2 in an undeclared code'), 500, 'INTERNAL', 'An unexpected error occurred.'],
+    [
+      new AwsError('ACCESS_DENIED', 'User: arn:aws:sts::111122223333:assumed-role/patchbridge-api/x is not authorized (hunter2)'),
+      502,
+      'UPSTREAM_FAILED',
+      'A service patchbridge depends on refused or failed the request; the operators can see why in the logs.',
+    ],
+    [new ServiceNowError('UNAUTHORIZED', 'ServiceNow answered 401 for user hunter2'), 502, 'UPSTREAM_FAILED', 'A service patchbridge depends on refused or failed the request; the operators can see why in the logs.'],
+    [new ServiceNowError('RATE_LIMITED', 'hunter2 rate limited'), 503, 'UPSTREAM_UNAVAILABLE', 'A service patchbridge depends on is unavailable or busy; retry later.'],
   ])('maps %o to %i %s without leaking internals', async (thrown, status, code, detail) => {
     const res = await request(appWith(thrown)).post('/boom').send({});
     expect(res.status).toBe(status);

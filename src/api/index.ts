@@ -1,5 +1,5 @@
 export { createApp, rawBody, type AppDeps } from './app.js';
-export { HttpProblem, STATUS_BY_CODE, problemHandler, toProblem, type ProblemBody } from './problem.js';
+export { answerFor, HttpProblem, problemHandler, toProblem, type ProblemBody } from './problem.js';
 export { loadOpenApiDocument, openApiPath } from './openapi-document.js';
 export { operationsRoutes, type ReadinessCheck, type OperationsDeps } from './routes/operations.js';
 export { startServer, type RunningServer } from './server.js';

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../core/errors.js';
+import { AppError, type ErrorSpec, spec } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 /**
@@ -17,67 +17,12 @@ export class HttpProblem extends AppError {
     detail: string,
     options: { cause?: unknown; headers?: Record<string, string>; errors?: { path: string; message: string }[] } = {},
   ) {
-    super(code, detail, { cause: options.cause });
+    super(code, detail, { cause: options.cause, spec: spec(status, status === 429 || status === 503 ? 'now' : 'never') });
     this.status = status;
     this.headers = Object.freeze({ ...(options.headers ?? {}) });
     this.errors = options.errors;
   }
 }
-
-/**
- * HTTP status for each stable `AppError` code raised below the API. Features add
- * their codes here so the mapping stays in one place. Unknown codes are 500.
- */
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  VALIDATION_FAILED: 400,
-  INVALID_EVENT: 400,
-  INVALID_QUERY_VALUE: 400,
-  BAD_REQUEST: 400,
-  INVALID_INPUT: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  ACCESS_DENIED: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  CHANGE_NOT_FOUND: 409,
-  CHANGE_NOT_APPROVED: 409,
-  CHANGE_WRONG_STATE: 409,
-  CHANGE_OUTSIDE_WINDOW: 409,
-  CHANGE_SCOPE_MISMATCH: 403,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  IDEMPOTENCY_IN_PROGRESS: 409,
-  IDEMPOTENCY_MISMATCH: 409,
-  RATE_LIMITED: 429,
-  THROTTLED: 503,
-  CHANGE_UNVERIFIABLE: 503,
-  GUARD_IN_PROGRESS: 503,
-  UNAVAILABLE: 503,
-  INSTANCE_UNAVAILABLE: 503,
-  TIMEOUT: 504,
-  REPORT_NOT_FOUND: 404,
-  REPORT_FILE_NOT_FOUND: 404,
-  REPORT_NOT_READY: 409,
-  LINK_INVALID: 403,
-  LINK_EXPIRED: 410,
-  REPORT_BUSY: 503,
-  // Patch runs and change gates (issue 6)
-  AUTH_UNAVAILABLE: 503,
-  PATCH_RUN_NOT_FOUND: 404,
-  PATCH_RUN_FINISHED: 409,
-  GATE_NOT_FOUND: 404,
-  WINDOW_NOT_FOUND: 404,
-  ACCOUNT_NOT_MANAGED: 400,
-  AWS_UNAVAILABLE: 503,
-  AWS_REJECTED: 502,
-  // Events and incidents (issue 5)
-  SNS_SIGNATURE_INVALID: 403,
-  SNS_URL_REJECTED: 403,
-  SNS_TOPIC_NOT_ALLOWED: 403,
-  SNS_CERT_UNAVAILABLE: 503,
-  SNS_CONFIRM_FAILED: 502,
-  INCIDENT_BUSY: 503,
-  INVALID_DRAFT: 400,
-};
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
@@ -111,6 +56,29 @@ export interface ProblemBody {
   errors?: readonly { path: string; message: string }[];
 }
 
+/** What callers are told when a family's own words may not reach them (see `ErrorSpec.public`). */
+const SAFE_DETAIL: Readonly<Record<string, string>> = {
+  INTERNAL: 'An unexpected error occurred.',
+  UPSTREAM_FAILED: 'A service patchbridge depends on refused or failed the request; the operators can see why in the logs.',
+  UPSTREAM_UNAVAILABLE: 'A service patchbridge depends on is unavailable or busy; retry later.',
+  CONFLICT: 'The resource changed while the request was handled; retry.',
+  NOT_FOUND: 'No such resource.',
+};
+
+/**
+ * Status, code and detail for an `AppError`, from its family's declaration alone.
+ * A public code answers with its own code and message. Any other keeps its status,
+ * but a 5xx is answered as `UPSTREAM_UNAVAILABLE` (503, 504), `UPSTREAM_FAILED` (502)
+ * or `INTERNAL` (500), and never with the upstream's message: an AWS `AccessDenied`
+ * names patchbridge's role ARN, and ServiceNow's 401 is patchbridge's, not the caller's.
+ */
+export function answerFor(declared: ErrorSpec, code: string, message: string): { status: number; code: string; detail: string } {
+  if (declared.public) return { status: declared.status, code, detail: message };
+  const status = declared.status;
+  const answered = status === 503 || status === 504 ? 'UPSTREAM_UNAVAILABLE' : status === 502 ? 'UPSTREAM_FAILED' : status >= 500 ? 'INTERNAL' : code;
+  return { status, code: answered, detail: SAFE_DETAIL[answered] ?? SAFE_DETAIL[status === 404 ? 'NOT_FOUND' : status === 409 ? 'CONFLICT' : 'INTERNAL'] ?? '' };
+}
+
 function problemType(code: string): string {
   return `https://patchbridge.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
 }
@@ -129,9 +97,9 @@ export function toProblem(err: unknown, instance: string | undefined, requestId:
     headers = { ...err.headers };
     errors = err.errors;
   } else if (err instanceof AppError) {
-    status = STATUS_BY_CODE[err.code] ?? 500;
-    code = err.code;
-    if (status < 500 || err.code in STATUS_BY_CODE) detail = err.message;
+    ({ status, code, detail } = answerFor(err.spec, err.code, err.message));
+    const fields = err.spec.public ? err.details['errors'] : undefined;
+    if (Array.isArray(fields)) errors = fields as { path: string; message: string }[];
   } else if (isClientHttpError(err)) {
     status = err.status;
     ({ code, detail } = bodyErrorCode(err));

@@ -773,7 +773,12 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description AWS refused patchbridge's own request (`AWS_REJECTED`), e.g. a missing IAM permission; an operator must act. */
+        /**
+         * @description AWS or ServiceNow refused or failed patchbridge's own request: `AWS_REJECTED` (e.g. a missing IAM
+         *     permission) or `UPSTREAM_FAILED` (any other dependency failure, including ServiceNow refusing patchbridge's
+         *     credentials). `detail` never carries the dependency's own words, an ARN or an account-internal id; the
+         *     logs do. An operator must act.
+         */
         BadGateway: {
             headers: {
                 [name: string]: unknown;
@@ -784,7 +789,8 @@ export interface components {
         };
         /**
          * @description A dependency is unreachable: `CHANGE_UNVERIFIABLE` (ServiceNow; nothing was started or changed),
-         *     `AWS_UNAVAILABLE`, `AUTH_UNAVAILABLE` (JWKS or HMAC key secret). Retry later.
+         *     `AWS_UNAVAILABLE`, `AUTH_UNAVAILABLE` (JWKS or HMAC key secret), `UPSTREAM_UNAVAILABLE` (any other
+         *     dependency throttled, unreachable or busy). Retry later.
          */
         Unavailable: {
             headers: {
@@ -1433,6 +1439,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -1,4 +1,4 @@
-import { AppError, describeCause } from '../core/errors.js';
+import { AppError, describeCause, type ErrorSpecs, internal } from '../core/errors.js';
 
 export type AwsErrorCode =
   | 'THROTTLED'
@@ -25,6 +25,16 @@ export interface AwsErrorOptions {
  * `awsErrorName` and `requestId` are kept for logs and AWS support cases.
  * `THROTTLED` and `UNAVAILABLE` are retryable; the rest are not.
  */
+/** AWS messages name ARNs, accounts and roles: never public; the API answers `UPSTREAM_*`. */
+export const AWS_ERRORS: ErrorSpecs<AwsErrorCode> = {
+  THROTTLED: internal(503, 'now'),
+  UNAVAILABLE: internal(503, 'now'),
+  ACCESS_DENIED: internal(502, 'operator'),
+  NOT_FOUND: internal(502, 'never'),
+  INVALID_INPUT: internal(502, 'never'),
+  IDEMPOTENCY_MISMATCH: internal(502, 'never'),
+};
+
 export class AwsError extends AppError<AwsErrorCode> {
   readonly awsErrorName: string | undefined;
   readonly requestId: string | undefined;
@@ -34,7 +44,7 @@ export class AwsError extends AppError<AwsErrorCode> {
   constructor(code: AwsErrorCode, message: string, options: AwsErrorOptions = {}) {
     super(code, message, {
       cause: options.cause,
-      retryable: code === 'THROTTLED' || code === 'UNAVAILABLE',
+      spec: AWS_ERRORS[code],
       details: {
         awsErrorName: options.awsErrorName,
         requestId: options.requestId,

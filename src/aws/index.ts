@@ -1,5 +1,5 @@
 export type * from './ports.js';
-export { AwsError, type AwsErrorCode, type AwsErrorOptions, isAwsError, toAwsError } from './errors.js';
+export { AWS_ERRORS, AwsError, type AwsErrorCode, type AwsErrorOptions, isAwsError, toAwsError } from './errors.js';
 export {
   type AwsClients,
   type AwsCredentialsInput,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
-import { AppError } from './errors.js';
+import { AppError, internal } from './errors.js';
 import { createLogger, SECRET_FIELDS } from './logger.js';
 
 function capture() {
@@ -63,10 +63,10 @@ describe('error logging', () => {
   it('when an error with a cause is logged, then its type, message, stack, code and cause survive and its secrets do not', () => {
     const { lines, destination } = capture();
     const cause = new Error('socket hang up');
-    const err = new AppError('UNAVAILABLE', 'ServiceNow did not answer', { cause, retryable: true, details: { table: 'incident', password: 'pw-in-details' } });
+    const err = new AppError('UNAVAILABLE', 'ServiceNow did not answer', { cause, spec: internal(503, 'now'), details: { table: 'incident', password: 'pw-in-details' } });
     createLogger({ destination }).error({ err, nested: { err: new TypeError('inner boom') } }, 'failed');
     const line = JSON.parse(lines[0] ?? '{}') as { err: Record<string, unknown>; nested: { err: Record<string, unknown> } };
-    expect(line.err).toMatchObject({ type: 'AppError', message: expect.stringContaining('ServiceNow did not answer'), code: 'UNAVAILABLE', retryable: true });
+    expect(line.err).toMatchObject({ type: 'AppError', message: expect.stringContaining('ServiceNow did not answer'), code: 'UNAVAILABLE', spec: { status: 503, retry: 'now', public: false } });
     expect(String(line.err['stack'])).toContain('logger.test.ts');
     expect(JSON.stringify(line.err)).toContain('socket hang up');
     expect(line.nested.err).toMatchObject({ type: 'TypeError', message: 'inner boom' });

@@ -2,7 +2,7 @@
  * The rule that decides whether a ServiceNow change request authorises patching.
  * Pure: a function of the change as re-read from ServiceNow and of now.
  */
-import { AppError } from '../core/errors.js';
+import { AppError, type ErrorSpecs, spec } from '../core/errors.js';
 
 /** What the rule needs of a change (a `ServiceNowClient#getChangeRequest` result satisfies it). */
 export interface ChangeFacts {
@@ -85,6 +85,15 @@ export function evaluateChange(change: ChangeFacts | undefined, now: Date, purpo
 
 export type ChangeErrorCode = ChangeRefusalCode | 'CHANGE_UNVERIFIABLE';
 
+export const CHANGE_ERRORS: ErrorSpecs<ChangeErrorCode> = {
+  CHANGE_NOT_FOUND: spec(409, 'never'),
+  CHANGE_NOT_APPROVED: spec(409, 'never'),
+  CHANGE_WRONG_STATE: spec(409, 'never'),
+  CHANGE_OUTSIDE_WINDOW: spec(409, 'never'),
+  CHANGE_SCOPE_MISMATCH: spec(403, 'never'),
+  CHANGE_UNVERIFIABLE: spec(503, 'now'),
+};
+
 /**
  * A change did not authorise the request (409; 403 `CHANGE_SCOPE_MISMATCH` when an
  * approved change does not cover the targets), or ServiceNow could not be asked
@@ -94,7 +103,7 @@ export class ChangeRefusedError extends AppError<ChangeErrorCode> {
   constructor(code: ChangeErrorCode, message: string, options: { cause?: unknown; changeNumber?: string } = {}) {
     super(code, message, {
       cause: options.cause,
-      retryable: code === 'CHANGE_UNVERIFIABLE',
+      spec: CHANGE_ERRORS[code],
       details: options.changeNumber ? { changeNumber: options.changeNumber } : {},
     });
   }

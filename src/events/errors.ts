@@ -1,4 +1,4 @@
-import { AppError, ValidationError } from '../core/errors.js';
+import { AppError, type ErrorSpecs, spec, ValidationError } from '../core/errors.js';
 
 /**
  * Input that is not a patch event we understand: malformed JSON, a missing or
@@ -25,12 +25,20 @@ export type SnsVerificationErrorCode =
   /** Confirming a subscription (GET `SubscribeURL`) failed (retryable). */
   | 'SNS_CONFIRM_FAILED';
 
+export const SNS_ERRORS: ErrorSpecs<SnsVerificationErrorCode> = {
+  SNS_SIGNATURE_INVALID: spec(403, 'never'),
+  SNS_URL_REJECTED: spec(403, 'never'),
+  SNS_TOPIC_NOT_ALLOWED: spec(403, 'never'),
+  SNS_CERT_UNAVAILABLE: spec(503, 'now'),
+  SNS_CONFIRM_FAILED: spec(502, 'now'),
+};
+
 /** An SNS HTTPS delivery that could not be authenticated or confirmed. */
 export class SnsVerificationError extends AppError<SnsVerificationErrorCode> {
   constructor(code: SnsVerificationErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(code, message, {
       cause: options.cause,
-      retryable: code === 'SNS_CERT_UNAVAILABLE' || code === 'SNS_CONFIRM_FAILED',
+      spec: SNS_ERRORS[code],
       details: options.details,
     });
   }

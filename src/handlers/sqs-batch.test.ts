@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ValidationError } from '../core/errors.js';
+import { AppError, internal, ValidationError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { createSqsBatchHandler, perRecord, type SqsRecord } from './sqs-batch.js';
 
@@ -16,7 +16,7 @@ describe('createSqsBatchHandler', () => {
   });
 
   it.each([
-    ['a retryable AppError', new AppError('UNAVAILABLE', 'down', { retryable: true })],
+    ['a retryable AppError', new AppError('UNAVAILABLE', 'down', { spec: internal(503, 'now') })],
     ['a plain Error', new Error('boom')],
     ['a thrown string', 'boom'],
   ])('when a record fails with %s, then only that record returns to the queue', async (_name, failure) => {

@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { AppError, toError } from '../core/errors.js';
+import { AppError, retryClassOf, toError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 /** The fields of an SQS record patchbridge reads (the Lambda event shape). */
@@ -42,9 +42,13 @@ export interface SqsBatchHandlerOptions {
   readonly deadLetter?: (record: SqsRecord, error: AppError) => Promise<void>;
 }
 
-/** Retryable unless an `AppError` says otherwise: an unknown failure must not lose the message. */
+/**
+ * Back to the queue unless the failure's declaration says retrying can never help:
+ * `now` and `operator` failures are redelivered (and after `maxReceiveCount` wait in
+ * the DLQ for the operator); an unknown failure must not lose the message.
+ */
 export function isRetryableError(error: unknown): boolean {
-  return error instanceof AppError ? error.retryable : true;
+  return retryClassOf(error) !== 'never';
 }
 
 /**

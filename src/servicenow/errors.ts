@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError, type ErrorSpecs, internal } from '../core/errors.js';
 import type { ImportRowResult } from './ports.js';
 
 export type ServiceNowErrorCode =
@@ -48,7 +48,6 @@ export interface ServiceNowErrorEnvelope {
 
 export interface ServiceNowErrorOptions {
   readonly cause?: unknown;
-  readonly retryable?: boolean;
   readonly status?: number;
   readonly envelope?: ServiceNowErrorEnvelope;
   /** How long the server asked us to wait (429), when known. */
@@ -60,9 +59,8 @@ export interface ServiceNowErrorOptions {
 }
 
 /**
- * Every failure of the ServiceNow client. `retryable` says whether a later
- * attempt (e.g. from the outbox) may succeed; the client has already spent its
- * own retry budget by the time this is thrown.
+ * Every failure of the ServiceNow client, handled as `SERVICENOW_ERRORS` declares;
+ * the client has already spent its own retry budget by the time this is thrown.
  */
 export class ServiceNowError extends AppError<ServiceNowErrorCode> {
   readonly status: number | undefined;
@@ -73,7 +71,7 @@ export class ServiceNowError extends AppError<ServiceNowErrorCode> {
   constructor(code: ServiceNowErrorCode, message: string, options: ServiceNowErrorOptions = {}) {
     super(code, message, {
       cause: options.cause,
-      retryable: options.retryable ?? DEFAULT_RETRYABLE[code],
+      spec: SERVICENOW_ERRORS[code],
       details: {
         ...(options.status !== undefined ? { status: options.status } : {}),
         ...(options.envelope ? { envelope: options.envelope } : {}),
@@ -88,21 +86,27 @@ export class ServiceNowError extends AppError<ServiceNowErrorCode> {
   }
 }
 
-const DEFAULT_RETRYABLE: Record<ServiceNowErrorCode, boolean> = {
-  RATE_LIMITED: true,
-  UNAUTHORIZED: false,
-  FORBIDDEN: false,
-  NOT_FOUND: false,
-  BAD_REQUEST: false,
-  UNAVAILABLE: true,
-  TIMEOUT: true,
-  IMPORT_ROW_ERROR: false,
-  IMPORT_NOT_TRANSFORMED: false,
-  INSTANCE_UNAVAILABLE: true,
-  SERVER_ERROR: false,
-  INVALID_RESPONSE: false,
-  QUERY_NOT_APPLIED: false,
-  WRITE_IGNORED: false,
+/**
+ * ServiceNow's answers are never the API caller's: its 401/403 mean patchbridge's
+ * own integration user failed (`operator`: queued writes wait for the fix), and its
+ * messages stay in the logs. `IMPORT_NOT_TRANSFORMED` and the other instance
+ * configuration faults are parked (`never`) for a replay once the instance is fixed.
+ */
+export const SERVICENOW_ERRORS: ErrorSpecs<ServiceNowErrorCode> = {
+  RATE_LIMITED: internal(503, 'now'),
+  UNAVAILABLE: internal(503, 'now'),
+  TIMEOUT: internal(504, 'now'),
+  INSTANCE_UNAVAILABLE: internal(503, 'now'),
+  UNAUTHORIZED: internal(502, 'operator'),
+  FORBIDDEN: internal(502, 'operator'),
+  SERVER_ERROR: internal(502, 'operator'),
+  NOT_FOUND: internal(502, 'never'),
+  BAD_REQUEST: internal(502, 'never'),
+  IMPORT_ROW_ERROR: internal(502, 'never'),
+  IMPORT_NOT_TRANSFORMED: internal(502, 'never'),
+  INVALID_RESPONSE: internal(502, 'never'),
+  QUERY_NOT_APPLIED: internal(502, 'never'),
+  WRITE_IGNORED: internal(502, 'never'),
 };
 
 /** Narrows to a `ServiceNowError`, optionally of one code. */

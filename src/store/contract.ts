@@ -1029,7 +1029,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await expect(store.ping()).resolves.toBeUndefined();
       });
 
-      it('when the store is closed, then calls fail with a non-retryable UNAVAILABLE and closing again is harmless', async () => {
+      it('when the store is closed, then calls fail with a non-retryable CLOSED and closing again is harmless', async () => {
         // Act
         await store.close();
         await store.close();
@@ -1037,8 +1037,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         // Assess
         const err = await rejectionOf(store.ping());
         expect(err).toBeInstanceOf(StoreError);
-        expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: false });
-        await expectStoreError(store.claim('k', 'me'), 'UNAVAILABLE');
+        expect(err).toMatchObject({ code: 'CLOSED', retryable: false });
+        await expectStoreError(store.claim('k', 'me'), 'CLOSED');
       });
     });
   });

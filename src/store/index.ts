@@ -3,7 +3,7 @@ export { type DynaliteServer, startDynalite } from './dynamodb/dynalite-server.j
 export { createDynamoStore, type DynamoStoreOptions } from './dynamodb/dynamo-store.js';
 export { type EnsureTableOptions, ensureTable, INDEX, type TableDefinition, TTL_ATTRIBUTE, tableDefinition } from './dynamodb/table.js';
 export { MAX_PAGE_SIZE } from './common/cursor.js';
-export { StoreError, type StoreErrorCode } from './errors.js';
+export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export type { StateStore } from './ports.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 export * from './types.js';

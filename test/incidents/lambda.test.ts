@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomIds } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { AppError } from '../../src/core/errors.js';
+import { AppError, internal } from '../../src/core/errors.js';
 import { createFailureProcessor, createIncidentFlows, type IncidentFlows, snsDraftPublisher } from '../../src/flows/incidents/index.js';
 import { createPatchResultsHandler } from '../../src/handlers/patch-results.js';
 import { createServiceNowListenerHandler } from '../../src/handlers/servicenow-listener.js';
@@ -103,7 +103,7 @@ describe('Lambda shells: patch-results → monitoring SNS → servicenow-listene
     const processor = createFailureProcessor({
       enricher: {
         async enrich(events) {
-          if (throws-- > 0) throw new AppError('UNAVAILABLE', 'SSM throttled', { retryable: true });
+          if (throws-- > 0) throw new AppError('UNAVAILABLE', 'SSM throttled', { spec: internal(503, 'now') });
           return enricher.enrich(events);
         },
       },

@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.js';
+import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
 
 export type AuthErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'AUTH_UNAVAILABLE';
 
@@ -7,10 +7,16 @@ export type AuthErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'AUTH_UNAVAILABLE';
  * (`reason` goes to the log only, and never carries a secret): a caller learns
  * 401 (who are you?), 403 (not allowed) or 503 (the key source / JWKS is down).
  */
+export const AUTH_ERRORS: ErrorSpecs<AuthErrorCode> = {
+  UNAUTHORIZED: spec(401, 'never'),
+  FORBIDDEN: spec(403, 'never'),
+  AUTH_UNAVAILABLE: spec(503, 'now'),
+};
+
 export class AuthError extends AppError<AuthErrorCode> {
   readonly reason: string;
   constructor(code: AuthErrorCode, reason: string, options: { cause?: unknown } = {}) {
-    super(code, PUBLIC_MESSAGE[code], { cause: options.cause, retryable: code === 'AUTH_UNAVAILABLE', details: { reason } });
+    super(code, PUBLIC_MESSAGE[code], { cause: options.cause, spec: AUTH_ERRORS[code], details: { reason } });
     this.reason = reason;
   }
 }

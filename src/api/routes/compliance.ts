@@ -1,7 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
 import type { ComplianceReports, LiveSummary } from '../../flows/compliance/index.js';
 import type { Authenticator } from '../auth/index.js';
 import type { Idempotency } from '../idempotency.js';
@@ -36,7 +35,7 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
     '/v1/compliance/reports',
     read,
     deps.idempotency.handle('createComplianceReport', async (req) => {
-      const job = await asProblem(() => deps.reports.request(req.body ?? {}, 'api'));
+      const job = await deps.reports.request(req.body ?? {}, 'api');
       return { statusCode: 202, body: await deps.reports.get(job.id), headers: { location: `/v1/compliance/reports/${job.id}` } };
     }),
   );
@@ -66,19 +65,6 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
   });
 
   return router;
-}
-
-/** The flow's validation failure, with its per-field errors, as a 400 problem. */
-async function asProblem<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ValidationError && err.code === 'VALIDATION_FAILED') {
-      const errors = Array.isArray(err.details['errors']) ? (err.details['errors'] as { path: string; message: string }[]) : undefined;
-      throw new HttpProblem(400, 'VALIDATION_FAILED', err.message, { cause: err, ...(errors ? { errors } : {}) });
-    }
-    throw err;
-  }
 }
 
 function param(params: Readonly<Record<string, string | string[] | undefined>>, name: string): string {

@@ -44,11 +44,7 @@ function mapFsError(err: unknown, operation: string): unknown {
       // On disk a key cannot be both an object and a folder of objects (`a` and `a/b`).
       return new BlobError('INVALID_KEY', 'blob key collides with an existing object or folder', { cause: err, details });
     default:
-      return new BlobError('UNAVAILABLE', `blob ${operation} failed: ${code}`, {
-        cause: err,
-        details,
-        retryable: code !== 'ENOSPC' && code !== 'EDQUOT',
-      });
+      return new BlobError(code === 'ENOSPC' || code === 'EDQUOT' ? 'NO_SPACE' : 'UNAVAILABLE', `blob ${operation} failed: ${code}`, { cause: err, details });
   }
 }
 

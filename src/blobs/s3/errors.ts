@@ -30,8 +30,8 @@ const RETRYABLE = new Set(['SlowDown', 'RequestTimeout', 'InternalError', 'Servi
 
 /**
  * Maps an error from the S3 client to a `BlobError`: missing object → NOT_FOUND,
- * 403 → ACCESS_DENIED, anything else UNAVAILABLE (retryable for 5xx, throttling
- * and network failures, not for a missing bucket or a malformed request).
+ * 403 → ACCESS_DENIED, 5xx, throttling and network failures → UNAVAILABLE, a
+ * missing bucket or a malformed request → MISCONFIGURED.
  */
 export function mapS3Error(err: unknown, operation: string): BlobError {
   if (err instanceof BlobError) return err;
@@ -47,8 +47,8 @@ export function mapS3Error(err: unknown, operation: string): BlobError {
   if (INVALID_KEY.has(name)) {
     return new BlobError('INVALID_KEY', 'S3 rejected the blob key', { cause: err, details });
   }
-  const retryable = RETRYABLE.has(name) || status === undefined || status >= 500 || status === 429;
+  const transient = RETRYABLE.has(name) || status === undefined || status >= 500 || status === 429;
   // A network failure has no S3 error name (the SDK throws Node's own error): keep its cause, e.g. `ENOTFOUND host`.
   const reason = name === 'Error' || name === 'AggregateError' || name === 'UnknownError' ? (describeCause(err) ?? name) : name;
-  return new BlobError('UNAVAILABLE', `S3 ${operation} failed: ${reason}`, { cause: err, details, retryable });
+  return new BlobError(transient ? 'UNAVAILABLE' : 'MISCONFIGURED', `S3 ${operation} failed: ${reason}`, { cause: err, details });
 }

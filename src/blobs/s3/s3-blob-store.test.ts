@@ -334,11 +334,11 @@ describe('S3 blob store', () => {
       ['Forbidden', 403, 'ACCESS_DENIED', false],
       ['InvalidAccessKeyId', 403, 'ACCESS_DENIED', false],
       ['KeyTooLongError', 400, 'INVALID_KEY', false],
-      ['NoSuchBucket', 404, 'UNAVAILABLE', false],
+      ['NoSuchBucket', 404, 'MISCONFIGURED', false],
       ['SlowDown', 503, 'UNAVAILABLE', true],
       ['InternalError', 500, 'UNAVAILABLE', true],
       ['RequestTimeout', 400, 'UNAVAILABLE', true],
-      ['InvalidArgument', 400, 'UNAVAILABLE', false],
+      ['InvalidArgument', 400, 'MISCONFIGURED', false],
     ])('when S3 answers %s (%s), then the blob error is %s with retryable=%s', (name, status, code, retryable) => {
       // Act
       const mapped = mapS3Error(s3Error(name, status), 'get');

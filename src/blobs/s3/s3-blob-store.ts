@@ -134,7 +134,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     }
     const stream: unknown = output.Body;
     if (!(stream instanceof Readable)) {
-      throw new BlobError('UNAVAILABLE', 'S3 get returned no readable body', { retryable: false });
+      throw new BlobError('INVALID_RESPONSE', 'S3 get returned no readable body');
     }
     return stream;
   }

@@ -1,5 +1,5 @@
 import { AwsError } from '../../aws/index.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
 
 export type ChangeFlowErrorCode =
   /** No authorisation is recorded for the window (404). */
@@ -19,10 +19,21 @@ export type ChangeFlowErrorCode =
   /** Another delivery of the same window-execution event is guarding it right now (retryable). */
   | 'GUARD_IN_PROGRESS';
 
+export const CHANGE_FLOW_ERRORS: ErrorSpecs<ChangeFlowErrorCode> = {
+  GATE_NOT_FOUND: spec(404, 'never'),
+  WINDOW_NOT_FOUND: spec(404, 'never'),
+  PATCH_RUN_NOT_FOUND: spec(404, 'never'),
+  PATCH_RUN_FINISHED: spec(409, 'never'),
+  ACCOUNT_NOT_MANAGED: spec(400, 'never'),
+  AWS_UNAVAILABLE: spec(503, 'now'),
+  AWS_REJECTED: spec(502, 'never'),
+  GUARD_IN_PROGRESS: spec(503, 'now'),
+};
+
 /** Failures of the patch-run and change-gate flows, other than change refusals (`ChangeRefusedError`). */
 export class ChangeFlowError extends AppError<ChangeFlowErrorCode> {
   constructor(code: ChangeFlowErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, retryable: code === 'AWS_UNAVAILABLE' || code === 'GUARD_IN_PROGRESS' });
+    super(code, message, { ...options, spec: CHANGE_FLOW_ERRORS[code] });
   }
 }
 

@@ -9,7 +9,7 @@ export {
   type GuardInput,
   type WindowView,
 } from './change-gates.js';
-export { awsFailure, ChangeFlowError, type ChangeFlowErrorCode } from './errors.js';
+export { awsFailure, CHANGE_FLOW_ERRORS, ChangeFlowError, type ChangeFlowErrorCode } from './errors.js';
 export {
   CHANGE_CLOSE_CODES,
   type ChangeCloseCode,

@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.js';
+import { AppError, type ErrorSpecs, internal, spec } from '../../core/errors.js';
 
 export type ComplianceErrorCode =
   /** No report job with this id. */
@@ -18,21 +18,21 @@ export type ComplianceErrorCode =
   /** The requested item named in a report request does not exist in ServiceNow. */
   | 'REQUESTED_ITEM_NOT_FOUND';
 
-const RETRYABLE: Readonly<Record<ComplianceErrorCode, boolean>> = {
-  REPORT_NOT_FOUND: false,
-  REPORT_BUSY: true,
-  REPORT_NOT_READY: false,
-  REPORT_FILE_NOT_FOUND: false,
-  LINK_INVALID: false,
-  LINK_EXPIRED: false,
-  HISTORY_CORRUPT: false,
-  REQUESTED_ITEM_NOT_FOUND: false,
+export const COMPLIANCE_ERRORS: ErrorSpecs<ComplianceErrorCode> = {
+  REPORT_NOT_FOUND: spec(404, 'never'),
+  REPORT_BUSY: spec(503, 'now'),
+  REPORT_NOT_READY: spec(409, 'never'),
+  REPORT_FILE_NOT_FOUND: spec(404, 'never'),
+  LINK_INVALID: spec(403, 'never'),
+  LINK_EXPIRED: spec(410, 'never'),
+  HISTORY_CORRUPT: internal(500, 'never'),
+  REQUESTED_ITEM_NOT_FOUND: spec(422, 'never'),
 };
 
 /** Every failure the compliance flow raises itself; adapter errors (AWS, ServiceNow, store, blobs) pass through. */
 export class ComplianceError extends AppError<ComplianceErrorCode> {
   constructor(code: ComplianceErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, retryable: RETRYABLE[code] });
+    super(code, message, { ...options, spec: COMPLIANCE_ERRORS[code] });
   }
 }
 

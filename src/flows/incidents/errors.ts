@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.js';
+import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
 
 export type IncidentErrorCode =
   /** Another listener holds this incident key right now; try again shortly. */
@@ -8,9 +8,15 @@ export type IncidentErrorCode =
   /** The execution the event names no longer exists in AWS (expired history). */
   | 'EXECUTION_NOT_FOUND';
 
+export const INCIDENT_ERRORS: ErrorSpecs<IncidentErrorCode> = {
+  INCIDENT_BUSY: spec(503, 'now'),
+  INVALID_DRAFT: spec(400, 'never'),
+  EXECUTION_NOT_FOUND: spec(404, 'never'),
+};
+
 /** Failures of the incident flow itself (AWS and ServiceNow failures keep their own types). */
 export class IncidentError extends AppError<IncidentErrorCode> {
   constructor(code: IncidentErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, retryable: code === 'INCIDENT_BUSY' });
+    super(code, message, { ...options, spec: INCIDENT_ERRORS[code] });
   }
 }

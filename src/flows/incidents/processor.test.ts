@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, randomIds } from '../../core/clock.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, internal } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import { buildIncidentDraft, type IncidentDraft, type PatchEvent } from '../../domain/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
@@ -59,7 +59,7 @@ function setup(options: { publishFails?: number; enrichThrows?: number; enrichHa
   const enricher: IncidentEnricher = {
     async enrich(events) {
       enriched.push(events.map((e) => e.key));
-      if (throws-- > 0) throw new AppError('UNAVAILABLE', 'SSM throttled the whole batch', { retryable: true });
+      if (throws-- > 0) throw new AppError('UNAVAILABLE', 'SSM throttled the whole batch', { spec: internal(503, 'now') });
       if (hangs) {
         hangs = false;
         // A Lambda that times out here never returns, so it never releases its claims.
@@ -73,7 +73,7 @@ function setup(options: { publishFails?: number; enrichThrows?: number; enrichHa
       enricher,
       publisher: {
         async publish(draft) {
-          if (failures-- > 0) throw new AppError('UNAVAILABLE', 'topic down', { retryable: true });
+          if (failures-- > 0) throw new AppError('UNAVAILABLE', 'topic down', { spec: internal(503, 'now') });
           published.push(draft);
         },
       },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
 import { DEAD_LETTER_KIND, type DeadLetter } from './dead-letter.js';
 
@@ -13,7 +13,17 @@ export type DeadLetterErrorCode = 'DEAD_LETTER_NOT_FOUND' | 'DEAD_LETTER_INVALID
  * - `NOT_REPLAYABLE`: the source never reached the outbox (`http:/v1/events`, `sqs:<queue>`),
  *   so there is no kind to requeue it under; it has to be re-sent by its sender.
  */
-export class DeadLetterError extends AppError<DeadLetterErrorCode> {}
+export const DEAD_LETTER_ERRORS: ErrorSpecs<DeadLetterErrorCode> = {
+  DEAD_LETTER_NOT_FOUND: spec(404, 'never'),
+  DEAD_LETTER_INVALID: spec(422, 'never'),
+  NOT_REPLAYABLE: spec(409, 'never'),
+};
+
+export class DeadLetterError extends AppError<DeadLetterErrorCode> {
+  constructor(code: DeadLetterErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(code, message, { ...options, spec: DEAD_LETTER_ERRORS[code] });
+  }
+}
 
 const deadLetterSchema = z.object({
   source: z.string().min(1),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ValidationError } from '../../core/errors.js';
+import { AppError, ConfigError, internal, ValidationError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
+import { AwsError } from '../../aws/index.js';
+import { ServiceNowError } from '../../servicenow/index.js';
 import type { OutboxItem, } from '../../store/index.js';
 import { DEAD_LETTER_KIND } from './dead-letter.js';
 import { backoffDelay, createOutboxWorker, itemHandler } from './worker.js';
@@ -8,7 +10,7 @@ import { inMemoryStores } from './testing.js';
 
 const setup = inMemoryStores();
 
-const unavailable = () => new AppError('UNAVAILABLE', 'ServiceNow is down', { retryable: true });
+const unavailable = () => new AppError('UNAVAILABLE', 'ServiceNow is down', { spec: internal(503, 'now') });
 
 describe('outbox worker', () => {
   it('when a node restarts after a kill, then it takes back the leases its predecessor held at once, and only its own', async () => {
@@ -117,7 +119,7 @@ describe('outbox worker', () => {
     // Prepare
     const { clock, store } = setup();
     await store.enqueue({ id: 'a', kind: 'note', payload: {} });
-    const throttled = Object.assign(new AppError('RATE_LIMITED', 'slow down', { retryable: true }), { retryAfterMs: 120_000 });
+    const throttled = Object.assign(new AppError('RATE_LIMITED', 'slow down', { spec: internal(503, 'now') }), { retryAfterMs: 120_000 });
     const worker = createOutboxWorker({ store, clock, logger: silentLogger(), random: () => 0, handlers: [itemHandler('note', async () => Promise.reject(throttled))] });
     // Act
     await worker.runOnce();
@@ -150,9 +152,16 @@ describe('outbox worker', () => {
     expect(await store.lease({ limit: 10, leaseMs: 1000 })).toEqual([]);
   });
 
-  it.each(['UNAUTHORIZED', 'FORBIDDEN', 'SERVER_ERROR', 'INSTANCE_UNAVAILABLE', 'CONFIG_INVALID'])(
+  it.each([
+    ['UNAUTHORIZED', () => new ServiceNowError('UNAUTHORIZED', 'not yet')],
+    ['FORBIDDEN', () => new ServiceNowError('FORBIDDEN', 'not yet')],
+    ['SERVER_ERROR', () => new ServiceNowError('SERVER_ERROR', 'not yet')],
+    ['INSTANCE_UNAVAILABLE', () => new ServiceNowError('INSTANCE_UNAVAILABLE', 'not yet')],
+    ['ACCESS_DENIED', () => new AwsError('ACCESS_DENIED', 'not yet')],
+    ['CONFIG_INVALID', () => new ConfigError('PATCHBRIDGE_SERVICENOW_URL', 'not yet')],
+  ])(
     'when delivery fails with %s (fixable by an operator), then the item waits and is retried rather than parked',
-    async (code) => {
+    async (_code, failure) => {
       const { store, clock } = setup();
       await store.enqueue({ id: 'op', kind: 'note', payload: {} });
       const worker = createOutboxWorker({
@@ -161,7 +170,7 @@ describe('outbox worker', () => {
         logger: silentLogger(),
         handlers: [
           itemHandler('note', async () => {
-            throw new AppError(code, 'not yet', { retryable: false });
+            throw failure();
           }),
         ],
       });

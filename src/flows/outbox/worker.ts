@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { fullJitterDelay } from '../../core/backoff.js';
-import { AppError, toError } from '../../core/errors.js';
+import { AppError, retryClassOf, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
 import { DEAD_LETTER_KIND, type DeadLetterSink, storeDeadLetters } from './dead-letter.js';
@@ -99,20 +99,6 @@ function retryAfterOf(error: unknown): number | undefined {
  * failures are retried for as long as it takes: an item leaves the outbox only
  * when delivered or parked, so nothing is dropped while ServiceNow is down.
  */
-/**
- * Failures that are permanent for one call but heal once an operator fixes
- * credentials, roles or the instance: a queued delivery waits (with backoff) for
- * that rather than being parked, so nothing accepted is lost to a rotated password.
- */
-const HEALS_BY_ITSELF: ReadonlySet<string> = new Set([
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'ACCESS_DENIED',
-  'SERVER_ERROR',
-  'INSTANCE_UNAVAILABLE',
-  'CONFIG_INVALID',
-]);
-
 /** Default of `OutboxWorkerOptions.leaseMs`. */
 export const DEFAULT_LEASE_MS = 30_000;
 
@@ -140,7 +126,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return 'delivered';
     }
     const error = toError(failure);
-    const retryable = error instanceof AppError ? error.retryable || HEALS_BY_ITSELF.has(error.code) : true;
+    // `operator` failures (a rotated password, a missing role) wait with backoff for the fix, so nothing accepted is lost to them.
+    const retryable = retryClassOf(error) !== 'never';
     const attempt = item.attempts + 1;
     const code = error instanceof AppError ? error.code : 'UNEXPECTED';
     if (!retryable) {

@@ -56,7 +56,7 @@ describe('requireChangeScope', () => {
     const failing = deps({
       cmdb: {
         affectedCis: async () => {
-          throw new ServiceNowError('UNAVAILABLE', 'ServiceNow is down', { retryable: true });
+          throw new ServiceNowError('UNAVAILABLE', 'ServiceNow is down');
         },
         findAllCisByInstanceIds: async () => new Map(),
       },

@@ -123,7 +123,7 @@ export const reportJobSchema = z.object({
 export function parseStored<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new StoreError('UNAVAILABLE', `stored ${what} failed validation`, { cause: parsed.error, retryable: false });
+    throw new StoreError('CORRUPT', `stored ${what} failed validation`, { cause: parsed.error });
   }
   return parsed.data;
 }

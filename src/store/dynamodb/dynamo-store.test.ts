@@ -104,7 +104,7 @@ describe('dynamodb table and items', () => {
     expect(Item?.['expiresAt']).toBe(Date.parse('2026-03-01T00:05:01.000Z') / 1000);
   });
 
-  it('when the table does not exist, then calls fail with a non-retryable UNAVAILABLE', async () => {
+  it('when the table does not exist, then calls fail with MISCONFIGURED, which waits for an operator', async () => {
     // Prepare
     const store = createDynamoStore({ tableName: 'pb-missing', client: dynalite.client, clock: new ManualClock(), logger: silentLogger() });
 
@@ -113,7 +113,7 @@ describe('dynamodb table and items', () => {
 
     // Assess
     expect(err).toBeInstanceOf(StoreError);
-    expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: false, details: { awsError: 'ResourceNotFoundException' } });
+    expect(err).toMatchObject({ code: 'MISCONFIGURED', retryable: false, spec: { retry: 'operator' }, details: { awsError: 'ResourceNotFoundException' } });
   });
 });
 
@@ -122,22 +122,22 @@ describe('dynamodb error mapping', () => {
     Object.assign(new Error(name), { name, $metadata: httpStatusCode === undefined ? {} : { httpStatusCode } });
 
   it.each([
-    ['ProvisionedThroughputExceededException', 400, true],
-    ['ThrottlingException', 400, true],
-    ['InternalServerError', 500, true],
-    ['ServiceUnavailable', 503, true],
-    ['ECONNREFUSED', undefined, true],
-    ['AccessDeniedException', 400, false],
-    ['ResourceNotFoundException', 400, false],
-    ['UnrecognizedClientException', 400, false],
-    ['ItemCollectionSizeLimitExceededException', 400, false],
-  ])('when DynamoDB fails with %s, then it is UNAVAILABLE with retryable=%s', (name, status, retryable) => {
+    ['ProvisionedThroughputExceededException', 400, 'UNAVAILABLE', 'now'],
+    ['ThrottlingException', 400, 'UNAVAILABLE', 'now'],
+    ['InternalServerError', 500, 'UNAVAILABLE', 'now'],
+    ['ServiceUnavailable', 503, 'UNAVAILABLE', 'now'],
+    ['ECONNREFUSED', undefined, 'UNAVAILABLE', 'now'],
+    ['AccessDeniedException', 400, 'MISCONFIGURED', 'operator'],
+    ['ResourceNotFoundException', 400, 'MISCONFIGURED', 'operator'],
+    ['UnrecognizedClientException', 400, 'MISCONFIGURED', 'operator'],
+    ['ItemCollectionSizeLimitExceededException', 400, 'REJECTED', 'never'],
+  ])('when DynamoDB fails with %s (%s), then it is %s, retried %s', (name, status, code, retry) => {
     // Act
     const mapped = mapDynamoError(awsError(name, status as number | undefined), 'PutItem');
 
     // Assess
     expect(mapped).toBeInstanceOf(StoreError);
-    expect(mapped).toMatchObject({ code: 'UNAVAILABLE', retryable });
+    expect(mapped).toMatchObject({ code, spec: { retry } });
   });
 
   it('when DynamoDB rejects the request as invalid, then it is a ValidationError', () => {

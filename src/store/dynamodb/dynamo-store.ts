@@ -164,7 +164,7 @@ function decode<T>(schema: z.ZodType<T>, item: unknown, opaque: readonly string[
     try {
       out[name] = JSON.parse(value);
     } catch (err) {
-      throw new StoreError('UNAVAILABLE', `stored ${what} has invalid JSON in ${name}`, { cause: err, retryable: false });
+      throw new StoreError('CORRUPT', `stored ${what} has invalid JSON in ${name}`, { cause: err });
     }
   }
   return parseStored(schema, out, what);
@@ -213,7 +213,7 @@ class DynamoStateStore implements StateStore {
   }
 
   async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new StoreError('UNAVAILABLE', 'state store is closed', { retryable: false });
+    if (this.#closed) throw new StoreError('CLOSED', 'state store is closed');
     try {
       return await call();
     } catch (err) {
@@ -223,7 +223,7 @@ class DynamoStateStore implements StateStore {
 
   /** Like `#send`, but a failed condition is an answer, not an error. */
   async #conditional<T>(operation: string, call: () => Promise<T>): Promise<T | typeof CONDITION_FAILED> {
-    if (this.#closed) throw new StoreError('UNAVAILABLE', 'state store is closed', { retryable: false });
+    if (this.#closed) throw new StoreError('CLOSED', 'state store is closed');
     try {
       return await call();
     } catch (err) {

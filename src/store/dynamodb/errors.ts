@@ -39,8 +39,8 @@ const THROTTLING = new Set([
 /**
  * Maps an error from `client.send` to the store's error family. A rejected
  * write that is really malformed input (`ValidationException`, e.g. an item over
- * the 400 KB limit) is a `ValidationError`; anything else is `UNAVAILABLE`,
- * retryable unless the failure is permanent.
+ * the 400 KB limit) is a `ValidationError`; a missing table or denied access is
+ * `MISCONFIGURED`, another client fault `REJECTED`, anything else `UNAVAILABLE`.
  */
 export function mapDynamoError(err: unknown, operation: string): Error {
   const name = errorName(err) ?? 'UnknownError';
@@ -52,10 +52,9 @@ export function mapDynamoError(err: unknown, operation: string): Error {
   }
   const status = httpStatus(err);
   const clientFault = status !== undefined && status >= 400 && status < 500 && status !== 429;
-  const retryable = !PERMANENT.has(name) && (THROTTLING.has(name) || !clientFault);
-  return new StoreError('UNAVAILABLE', `DynamoDB ${operation} failed: ${name}`, {
+  const code = PERMANENT.has(name) ? 'MISCONFIGURED' : THROTTLING.has(name) || !clientFault ? 'UNAVAILABLE' : 'REJECTED';
+  return new StoreError(code, `DynamoDB ${operation} failed: ${name}`, {
     cause: err,
-    retryable,
     details: { operation, awsError: name, httpStatus: status },
   });
 }

@@ -105,8 +105,7 @@ export async function ensureTable(
       const missing = Object.values(INDEX).filter((name) => !present.has(name));
       if (missing.length > 0) {
         // An existing table from elsewhere (or an older layout): listing would fail later with a vaguer error.
-        throw new StoreError('UNAVAILABLE', 'state table exists without the indexes patchbridge needs', {
-          retryable: false,
+        throw new StoreError('MISCONFIGURED', 'state table exists without the indexes patchbridge needs', {
           details: { table: tableName, missingIndexes: missing },
         });
       }

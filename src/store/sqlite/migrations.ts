@@ -119,8 +119,7 @@ export function migrate(
   const latestKnown = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   const stored = versionRow.parse(db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get()).version;
   if (stored !== null && stored > latestKnown) {
-    throw new StoreError('UNAVAILABLE', 'database schema is newer than this version of patchbridge supports', {
-      retryable: false,
+    throw new StoreError('MISCONFIGURED', 'database schema is newer than this version of patchbridge supports', {
       details: { schemaVersion: stored, supported: latestKnown },
     });
   }

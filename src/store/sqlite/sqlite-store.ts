@@ -109,7 +109,7 @@ function readJson<T>(schema: z.ZodType<T>, row: unknown, what: string): T {
   try {
     value = JSON.parse(parsedRow.data.data);
   } catch (err) {
-    throw new StoreError('UNAVAILABLE', `stored ${what} is not valid JSON`, { cause: err, retryable: false });
+    throw new StoreError('CORRUPT', `stored ${what} is not valid JSON`, { cause: err });
   }
   return parseStored(schema, value, what);
 }
@@ -120,7 +120,7 @@ function toOutboxItem(row: unknown): OutboxItem {
   try {
     payload = JSON.parse(r.payload);
   } catch (err) {
-    throw new StoreError('UNAVAILABLE', 'stored outbox payload is not valid JSON', { cause: err, retryable: false });
+    throw new StoreError('CORRUPT', 'stored outbox payload is not valid JSON', { cause: err });
   }
   return parseStored(
     outboxSchema,
@@ -141,12 +141,11 @@ function toOutboxItem(row: unknown): OutboxItem {
 
 const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/;
 
-/** SQLite failures become `StoreError('UNAVAILABLE')`; our own errors pass through untouched. */
+/** SQLite failures become `StoreError('UNAVAILABLE')` (busy, I/O) or `REJECTED`; our own errors pass through untouched. */
 function mapSqliteError(err: unknown): unknown {
   if (err instanceof Database.SqliteError) {
-    return new StoreError('UNAVAILABLE', `SQLite: ${err.code}`, {
+    return new StoreError(TRANSIENT_SQLITE.test(err.code) ? 'UNAVAILABLE' : 'REJECTED', `SQLite: ${err.code}`, {
       cause: err,
-      retryable: TRANSIENT_SQLITE.test(err.code),
       details: { sqliteCode: err.code },
     });
   }
@@ -285,7 +284,7 @@ class SqliteStateStore implements StateStore {
 
   /** Runs a synchronous body as one store call: refuses after close, maps SQLite errors. */
   async #call<T>(body: () => T): Promise<T> {
-    if (this.#closed) throw new StoreError('UNAVAILABLE', 'state store is closed', { retryable: false });
+    if (this.#closed) throw new StoreError('CLOSED', 'state store is closed');
     try {
       return body();
     } catch (err) {

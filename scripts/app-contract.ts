@@ -308,7 +308,7 @@ function scripted(record: Node, what: string): { readonly fn: string; readonly m
 /** Catalog items, business rules and the other scripted records, read from the app's XML. */
 function appScripts(all: (table: string) => Node[]): Pick<
   AppContract,
-  'catalogItems' | 'businessRules' | 'scriptActions' | 'scheduledScripts' | 'uiActions' | 'scriptIncludes' | 'aliases' | 'events'
+  'catalogItems' | 'businessRules' | 'scriptActions' | 'scheduledScripts' | 'uiActions' | 'scriptIncludes' | 'aliases' | 'events' | 'privileges'
 > {
   const categories = new Map(all('sc_category').map((c) => [text(c['sys_id']), text(c['title'])]));
   const catalogItems: AppCatalogItem[] = all('sc_cat_item')
@@ -375,6 +375,10 @@ function appScripts(all: (table: string) => Node[]): Pick<
     events: all('sysevent_register')
       .map((e) => text(e['event_name']))
       .sort(),
+    privileges: all('sys_scope_privilege')
+      .filter((p) => text(p['status']) === 'allowed')
+      .map((p) => ({ target: text(p['target_name']), operation: text(p['operation']) }))
+      .sort((a, b) => `${a.target}.${a.operation}`.localeCompare(`${b.target}.${b.operation}`)),
   };
 }
 

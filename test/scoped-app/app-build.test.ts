@@ -110,6 +110,17 @@ describe('the scoped app, built with --frozenKeys and packed offline', () => {
     expect(zipped.modules).toContain('x_pbridge/patchbridge-scoped-app/0.1.0/src/server/patchbridge-client.ts');
   });
 
+  it('declares the cross-scope privileges its scripts need on platform tables, and no delete', () => {
+    expect(zipped.privileges).toEqual(
+      expect.arrayContaining([
+        { target: 'sc_req_item', operation: 'write' },
+        { target: 'change_request', operation: 'write' },
+        { target: 'task_ci', operation: 'create' },
+      ]),
+    );
+    expect(zipped.privileges.filter((p) => p.operation === 'delete')).toEqual([]);
+  });
+
   it("the ATF catalog steps name variables of the app's catalog items (their sys_ids are written out as literals)", () => {
     const variables = new Set(zipped.catalogItems.flatMap((i) => i.variables.map((v) => v.sysId)));
     const named = [...files.values()].flatMap((xml) => [...xml.matchAll(/IO:([0-9a-f]{32})=/g)].map((m) => m[1]));

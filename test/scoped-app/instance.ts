@@ -66,6 +66,22 @@ export interface Instance {
 }
 
 const APP_CONTRACT: AppContract = GENERATED;
+
+/** The tables behind `current.variables` (the platform reads them for the script, whatever its scope). */
+const VARIABLE_TABLES = new Set(['item_option_new', 'sc_item_option', 'sc_item_option_mtom']);
+/** Tables whose rows a read of the key returns (`cmdb_ci` holds every CI class). */
+const PARENT_TABLE: Readonly<Record<string, string>> = { cmdb_ci_vm_instance: 'cmdb_ci', cmdb_ci_server: 'cmdb_ci' };
+
+/**
+ * As the platform's runtime access check: a script in scope `x_pbridge` may touch
+ * its own tables, and platform tables only as its cross-scope privileges allow.
+ */
+function allowed(table: string, operation: 'read' | 'create' | 'write'): void {
+  if (table.startsWith('x_pbridge_') || (operation === 'read' && VARIABLE_TABLES.has(table))) return;
+  const target = PARENT_TABLE[table] ?? table;
+  if (APP_CONTRACT.privileges.some((p) => p.target === target && p.operation === operation)) return;
+  throw new Error(`Operation against table '${table}' from scope 'x_pbridge' has been refused due to the table's cross-scope access policy (${operation})`);
+}
 const PROPERTY_DEFAULTS = new Map<string, string>(APP_CONTRACT.properties.map((p) => [p.name, p.value]));
 
 function record(table: string, sysId: string): ScriptArg {
@@ -98,10 +114,17 @@ export async function createInstance(options: InstanceOptions): Promise<Instance
   }
 
   const handlers: Record<string, (...args: never[]) => unknown> = {
-    rows: (table: string) => (state.def(table) ? state.records(table) : []),
+    rows: (table: string) => {
+      allowed(table, 'read');
+      return state.def(table) ? state.records(table) : [];
+    },
     property: (name: string) => properties[name] ?? PROPERTY_DEFAULTS.get(name),
-    insert: (table: string, values: Record<string, string>) => state.insert(table, values, 'x_pbridge.app')['sys_id'],
+    insert: (table: string, values: Record<string, string>) => {
+      allowed(table, 'create');
+      return state.insert(table, values, 'x_pbridge.app')['sys_id'];
+    },
     update: (table: string, sysId: string, values: Record<string, string>) => {
+      allowed(table, 'write');
       if (!state.update(table, sysId, values, 'x_pbridge.app')) throw new Error(`${table} ${sysId} does not exist`);
     },
     now: () => options.clock.now().getTime(),

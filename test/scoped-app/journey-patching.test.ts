@@ -206,6 +206,29 @@ describe('journey 1: order ad hoc patching, see the run, see the request close',
     expect(s.sn.events).toHaveLength(0);
   });
 
+  it('when patchbridge keeps answering 503, then after the fifth attempt the request is Closed Incomplete with the reason, and nothing more is scheduled', async () => {
+    const change = s.h.change();
+    const starts = s.h.aws.count('StartAutomationExecution');
+    s.h.serviceNowDown(true);
+    try {
+      const ritm = await order(change.sysId);
+      const ritmSysId = ritm['sys_id'] ?? '';
+      for (let attempt = 2; attempt <= 5; attempt++) {
+        const [next] = s.sn.events;
+        expect(next?.processOn).toBeGreaterThan(s.h.clock.now().getTime());
+        expect(await s.sn.processEvents(next?.processOn ?? 0)).toBe(1);
+      }
+      const sent = s.sn.requests.filter((r) => r.headers['Idempotency-Key'] === ritmSysId);
+      expect(sent.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
+      expect(s.sn.events).toHaveLength(0);
+      expect(ritmOf(ritmSysId)['state']).toBe('4');
+      expect(notes('sc_req_item', ritmSysId).at(-1)).toContain('no success after 5 attempts');
+      expect(s.h.aws.count('StartAutomationExecution')).toBe(starts);
+    } finally {
+      s.h.serviceNowDown(false);
+    }
+  });
+
   it('when the API is reached with an OAuth 2.0 client-credentials token instead of a signature, then the run starts the same way', async () => {
     s.sn.properties['x_pbridge.api.auth'] = 'oauth2';
     s.sn.properties['x_pbridge.api.oauth_profile'] = '5b3f0c1e2d4a4f6b8c9d0e1f2a3b4c5d';

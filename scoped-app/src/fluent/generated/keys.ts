@@ -315,6 +315,38 @@ declare global {
                         table: 'sys_ui_action'
                         id: '07f55e09c7034891b2fdefb2d440f4e1'
                     }
+                    'xsp-change-read': {
+                        table: 'sys_scope_privilege'
+                        id: '9884a4c4a4f24a42b79b072cf9a3a6b0'
+                    }
+                    'xsp-change-write': {
+                        table: 'sys_scope_privilege'
+                        id: '1e56e17ee5f4461997f9c13ab2084b8e'
+                    }
+                    'xsp-cmdb-ci-read': {
+                        table: 'sys_scope_privilege'
+                        id: '6e5addd1098f41d29248fb600bf67e53'
+                    }
+                    'xsp-incident-read': {
+                        table: 'sys_scope_privilege'
+                        id: 'ebe1f10d007b49b399ee761c086ed713'
+                    }
+                    'xsp-sc-req-item-read': {
+                        table: 'sys_scope_privilege'
+                        id: '4edb59d57c18446ab54bb8534b50af4a'
+                    }
+                    'xsp-sc-req-item-write': {
+                        table: 'sys_scope_privilege'
+                        id: 'c47bee09d72a427e8ab78217c57bffd9'
+                    }
+                    'xsp-task-ci-create': {
+                        table: 'sys_scope_privilege'
+                        id: '1e2cef1e8406449e91459620a1106023'
+                    }
+                    'xsp-task-ci-read': {
+                        table: 'sys_scope_privilege'
+                        id: '5269264130f7450b80d61aa555b698f1'
+                    }
                 }
                 composite: [
                     {

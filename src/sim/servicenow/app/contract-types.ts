@@ -143,4 +143,6 @@ export interface AppContract {
   readonly aliases: readonly AppAlias[];
   /** Registered event names (`sysevent_register`). */
   readonly events: readonly string[];
+  /** Cross-scope privileges the app holds (allowed), e.g. `{ target: 'sc_req_item', operation: 'write' }`. */
+  readonly privileges: readonly { readonly target: string; readonly operation: string }[];
 }

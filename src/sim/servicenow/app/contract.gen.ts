@@ -958,5 +958,39 @@ export const APP_CONTRACT = {
   ],
   "events": [
     "x_pbridge.call.retry"
+  ],
+  "privileges": [
+    {
+      "target": "change_request",
+      "operation": "read"
+    },
+    {
+      "target": "change_request",
+      "operation": "write"
+    },
+    {
+      "target": "cmdb_ci",
+      "operation": "read"
+    },
+    {
+      "target": "incident",
+      "operation": "read"
+    },
+    {
+      "target": "sc_req_item",
+      "operation": "read"
+    },
+    {
+      "target": "sc_req_item",
+      "operation": "write"
+    },
+    {
+      "target": "task_ci",
+      "operation": "create"
+    },
+    {
+      "target": "task_ci",
+      "operation": "read"
+    }
   ]
 } as const satisfies AppContract;

@@ -8,9 +8,9 @@ import type { Logger } from '../core/logger.js';
 import { createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
 import { createIncidentFlows } from '../flows/incidents/index.js';
 import { createOutboxWorker } from '../flows/outbox/index.js';
+import { createGuardTask } from '../flows/change-gates/index.js';
 import { createChangeFlows } from '../flows/patch-runs/index.js';
 import { createScheduler } from '../flows/scheduler/index.js';
-import { createWindowGuardHandler } from '../handlers/window-guard.js';
 import { createApiApp, createCoreContext, readinessChecks } from '../runtime/index.js';
 import { GUARD_FUNCTION } from '../sim/aws/index.js';
 import { type ConsoleDeps, consoleOidc, consoleRoutes, countingReceiver, createConsoleSessions, createSandboxDriver } from '../console/index.js';
@@ -108,7 +108,7 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     if (sims.aws) {
       // The sandbox fleet behaves like AWS: its windows run the guard as their first
       // task, and its EventBridge events reach the same intake /v1/events feeds.
-      const guard = createWindowGuardHandler({ changeGates: change.changeGates, worker, logger });
+      const guard = createGuardTask({ changeGates: change.changeGates, worker, logger });
       sims.aws.registerLambda(GUARD_FUNCTION, async (invocation) => void (await guard(invocation)));
       sims.aws.sinks.add({
         kind: 'callback',

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Logger } from '../core/logger.js';
 import { combineDrafts, type IncidentDraft } from '../domain/index.js';
 import { isSnsEnvelopeShape, parseSnsEnvelope } from '../events/index.js';
@@ -55,26 +56,28 @@ export function createServiceNowListenerHandler(deps: ServiceNowListenerHandlerD
           failures.set(record.messageId, err);
         }
       }
-      const queue = [...groups.values()];
-      const worker = async () => {
-        for (let group = queue.shift(); group; group = queue.shift()) {
-          try {
-            // Drafts of one incident in one batch are written once.
-            await deps.upserter.upsert(combineDrafts(group.map((g) => g.draft)));
-          } catch (err) {
-            for (const { record } of group) failures.set(record.messageId, err);
-          }
+      const limit = pLimit(Math.max(1, deps.concurrency ?? 4));
+      await Promise.all(
+        [...groups.values()].map((group) =>
+          limit(async () => {
+            try {
+              // Drafts of one incident in one batch are written once.
+              await deps.upserter.upsert(combineDrafts(group.map((g) => g.draft)));
+            } catch (err) {
+              for (const { record } of group) failures.set(record.messageId, err);
+            }
+          }),
+        ),
+      );
+      // Resolves after the drafts (a new failure in the same batch makes a resolve of the older version stale),
+      // one at a time: they are rare, and a redelivered copy in the same batch then finds the incident resolved.
+      for (const item of resolves) {
+        try {
+          await deps.upserter.resolve(item.request);
+        } catch (err) {
+          failures.set(item.record.messageId, err);
         }
-        // Resolves after the drafts: a new failure in the same batch makes a resolve of the older version stale.
-        for (let item = resolves.shift(); item; item = resolves.shift()) {
-          try {
-            await deps.upserter.resolve(item.request);
-          } catch (err) {
-            failures.set(item.record.messageId, err);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 4, Math.max(1, queue.length)) }, worker));
+      }
       return failures;
     },
   });

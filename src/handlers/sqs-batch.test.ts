@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, internal, ValidationError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
-import { createSqsBatchHandler, perRecord, type SqsRecord } from './sqs-batch.js';
+import { createSqsBatchHandler, type SqsRecord } from './sqs-batch.js';
 
 const records = (...ids: string[]): SqsRecord[] => ids.map((id) => ({ messageId: id, body: `{"n":"${id}"}` }));
 
@@ -87,24 +87,5 @@ describe('createSqsBatchHandler', () => {
     const response = await handler({ Records: records('a', 'b') });
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
-  });
-});
-
-describe('perRecord', () => {
-  it('when some records throw, then exactly those are reported and the rest still run', async () => {
-    // Prepare
-    const seen: string[] = [];
-    const handle = perRecord(
-      async (r) => {
-        seen.push(r.messageId);
-        if (r.messageId === 'b' || r.messageId === 'd') throw new Error(`fail ${r.messageId}`);
-      },
-      { concurrency: 2 },
-    );
-    // Act
-    const outcome = await handle(records('a', 'b', 'c', 'd'));
-    // Assess
-    expect([...outcome.keys()].sort()).toEqual(['b', 'd']);
-    expect(seen.sort()).toEqual(['a', 'b', 'c', 'd']);
   });
 });

@@ -18,12 +18,11 @@ import { createSpecValidator, type SpecValidator } from '../../src/api/validatio
 import type { AwsPorts } from '../../src/aws/index.js';
 import { ManualClock, systemClock } from '../../src/core/clock.js';
 import { type Logger, silentLogger } from '../../src/core/logger.js';
-import { type ChangeGates, createChangeGates, createServiceNowWrites, serviceNowWriteHandlers } from '../../src/flows/change-gates/index.js';
+import { type ChangeGates, createChangeGates, createGuardTask, createServiceNowWrites, serviceNowWriteHandlers } from '../../src/flows/change-gates/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/flows/outbox/index.js';
 import { createPatchRuns, type PatchRuns } from '../../src/flows/patch-runs/index.js';
 import type { ChangeScopeMode, PatchEvent } from '../../src/domain/index.js';
 import { normaliseEventBridge } from '../../src/events/index.js';
-import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
 import type { ServiceNowClient } from '../../src/servicenow/index.js';
 import { type AwsSim, createAwsSimHarness, GUARD_FUNCTION, type SimTimeMode } from '../../src/sim/aws/index.js';
 import { createServiceNowSimHarness, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
@@ -133,7 +132,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.changeScope ? { changeScope: { mode: options.changeScope, cmdb: servicenow } } : {}),
   });
   const changeGates = createChangeGates({ store, windows: awsPorts.windows, servicenow, writes, clock, logger, managedAccounts: [ACCOUNT] });
-  const guard = createWindowGuardHandler({ changeGates, worker, logger });
+  const guard = createGuardTask({ changeGates, worker, logger });
   aws.registerLambda(GUARD_FUNCTION, async (invocation) => {
     await guard(invocation);
   });

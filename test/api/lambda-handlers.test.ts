@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardInput } from '../../src/flows/change-gates/index.js';
 import { createApiHandler } from '../../src/handlers/api.js';
-import { createWindowGuardHandler, failClosedGuard } from '../../src/handlers/window-guard.js';
+import { createGuardTask } from '../../src/flows/change-gates/index.js';
+import { failClosedGuard } from '../../src/handlers/window-guard.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { ACCOUNT, createHarness, type Harness, REGION } from './harness.js';
 
@@ -81,7 +82,7 @@ describe('API Gateway → express', () => {
 describe('the window guard Lambda', () => {
   function capture() {
     const calls: GuardInput[] = [];
-    const handler = createWindowGuardHandler({
+    const handler = createGuardTask({
       logger: silentLogger(),
       changeGates: {
         guard: async (input) => {
@@ -108,7 +109,7 @@ describe('the window guard Lambda', () => {
   ])('when invoked with %s, then it drains the queued ServiceNow writes and guards nothing', async (_name, event) => {
     let drains = 0;
     const calls: GuardInput[] = [];
-    const handler = createWindowGuardHandler({
+    const handler = createGuardTask({
       logger: silentLogger(),
       worker: { drain: async () => ({ delivered: ++drains, retried: 0, deadLettered: 0 }) },
       changeGates: {

@@ -84,12 +84,16 @@ describe('POST /v1/patch-runs', () => {
     expect(res.body.code).toBe('CHANGE_NOT_FOUND');
   });
 
-  it('when the body claims approval, then it is ignored: the change is re-read from ServiceNow', async () => {
+  it('when the body claims approval, then the claim is refused as an unknown field (400) and nothing starts; the change read from ServiceNow decides', async () => {
     const change = h.change({ approval: 'requested' });
-    const res = await post({ ...runBody(change.number) });
-    const forged = await post({ ...runBody(change.number), approval: 'approved' });
-    expect(res.body.code).toBe('CHANGE_NOT_APPROVED');
+    const before = h.aws.count('StartAutomationExecution');
+    const forged = await post({ ...runBody(change.number), approval: 'approved', state: -1 });
     expect(forged.status).toBe(400);
+    expect(forged.body.code).toBe('VALIDATION_FAILED');
+    const res = await post({ ...runBody(change.number) });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('CHANGE_NOT_APPROVED');
+    expect(h.aws.count('StartAutomationExecution')).toBe(before);
   });
 
   it('when ServiceNow is down, then 503 CHANGE_UNVERIFIABLE and nothing starts', async () => {

@@ -5,7 +5,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createOutboxWorker } from '../../src/flows/outbox/index.js';
 import { createChangeFlows } from '../../src/flows/patch-runs/index.js';
-import { createWindowGuardHandler } from '../../src/handlers/window-guard.js';
+import { createGuardTask } from '../../src/flows/change-gates/index.js';
 import { createServiceNowClient, DEFAULT_SERVICENOW_LIMITS, staticCredentials } from '../../src/servicenow/index.js';
 import { SIM_BASIC_CREDENTIALS } from '../../src/sim/servicenow/index.js';
 import { createSqliteStore } from '../../src/store/index.js';
@@ -47,7 +47,7 @@ describe('chaos: the guard Lambda task with ServiceNow failing', () => {
       updatedAt: new Date(now).toISOString(),
     });
     const worker = createOutboxWorker({ store, clock: systemClock, logger, handlers: flows.outboxHandlers });
-    const handler = createWindowGuardHandler({ changeGates: flows.changeGates, worker, logger });
+    const handler = createGuardTask({ changeGates: flows.changeGates, worker, logger });
     await world.proxy.set(mode);
     const windowExecutionId = world.aws.runMaintenanceWindow(window.windowId) ?? '';
 

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type {
   AwsContext,
   CommandInvocation,
@@ -401,18 +402,18 @@ export function createIncidentEnricher(deps: IncidentEnricherDeps): IncidentEnri
     // GetCommandInvocation only where the listing carried no output.
     const outputs = new Map<Unit, string>();
     const missingOutput = scopeUnits.filter((u) => !u.output && u.commandId);
-    let next = 0;
-    const worker = async () => {
-      for (;;) {
-        const u = missingOutput[next++];
-        if (!u?.commandId) return;
-        const commandId = u.commandId;
-        const out = await optional('GetCommandInvocation', ctx, () => aws.inventory.commandOutput(ctx, commandId, u.instanceId, { maxChars: outputChars }), undefined);
-        const text = out ? [out.stderrExcerpt, out.stdoutExcerpt].filter(Boolean).join('\n') : '';
-        if (text) outputs.set(u, text);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(4, missingOutput.length) }, worker));
+    const limit = pLimit(4);
+    await Promise.all(
+      missingOutput.map((u) =>
+        limit(async () => {
+          const commandId = u.commandId;
+          if (!commandId) return;
+          const out = await optional('GetCommandInvocation', ctx, () => aws.inventory.commandOutput(ctx, commandId, u.instanceId, { maxChars: outputChars }), undefined);
+          const text = out ? [out.stderrExcerpt, out.stdoutExcerpt].filter(Boolean).join('\n') : '';
+          if (text) outputs.set(u, text);
+        }),
+      ),
+    );
 
     return scopeUnits.map((unit) => {
       const info = infoById.get(unit.instanceId);

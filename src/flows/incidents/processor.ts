@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Ids } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
@@ -166,21 +167,20 @@ export function createFailureProcessor(deps: FailureProcessorDeps): FailureProce
     for (const [k, err] of result.failures) failed.set(k, err);
     const { drafts } = result;
     let count = 0;
-    let next = 0;
-    const worker = async () => {
-      for (;;) {
-        const item = drafts[next++];
-        if (!item) return;
-        try {
-          await deps.publisher.publish(item.draft);
-          count++;
-        } catch (err) {
-          deps.logger.warn({ err, correlationId: item.draft.correlationId }, 'publishing an incident draft failed');
-          for (const k of item.sources) if (!failed.has(k)) failed.set(k, err);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, drafts.length) }, worker));
+    const limit = pLimit(Math.max(1, concurrency));
+    await Promise.all(
+      drafts.map((item) =>
+        limit(async () => {
+          try {
+            await deps.publisher.publish(item.draft);
+            count++;
+          } catch (err) {
+            deps.logger.warn({ err, correlationId: item.draft.correlationId }, 'publishing an incident draft failed');
+            for (const k of item.sources) if (!failed.has(k)) failed.set(k, err);
+          }
+        }),
+      ),
+    );
     return count;
   }
 

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { sha256Hex } from '../../core/index.js';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
@@ -190,17 +191,18 @@ export function incidentOutboxHandlers(
         }
       }
       // Drafts of one incident pending together are written once; incidents go out up to `upsertConcurrency` at a time.
-      const queue = [...groups.values()];
-      const worker = async () => {
-        for (let group = queue.shift(); group; group = queue.shift()) {
-          try {
-            await deps.upserter.upsert(combineDrafts(group.drafts));
-          } catch (err) {
-            for (const id of group.ids) failures.set(id, err);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(options.upsertConcurrency ?? 4, queue.length) }, worker));
+      const limit = pLimit(Math.max(1, options.upsertConcurrency ?? 4));
+      await Promise.all(
+        [...groups.values()].map((group) =>
+          limit(async () => {
+            try {
+              await deps.upserter.upsert(combineDrafts(group.drafts));
+            } catch (err) {
+              for (const id of group.ids) failures.set(id, err);
+            }
+          }),
+        ),
+      );
       return failures;
     },
   };

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Clock } from '../../core/clock.js';
 import { fullJitterDelay } from '../../core/backoff.js';
 import { AppError, retryClassOf, toError } from '../../core/errors.js';
@@ -302,22 +303,22 @@ export function itemHandler(
         list.push(item);
         groups.set(key, list);
       }
-      const queue = [...groups.values()];
       const failures = new Map<string, unknown>();
-      const worker = async () => {
-        for (;;) {
-          const group = queue.shift();
-          if (!group) return;
-          for (const item of group) {
-            try {
-              await handle(item);
-            } catch (err) {
-              failures.set(item.id, err);
+      const limit = pLimit(Math.max(1, concurrency));
+      await Promise.all(
+        [...groups.values()].map((group) =>
+          limit(async () => {
+            // One group's items in order; groups side by side.
+            for (const item of group) {
+              try {
+                await handle(item);
+              } catch (err) {
+                failures.set(item.id, err);
+              }
             }
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+          }),
+        ),
+      );
       return failures;
     },
   };

@@ -1,0 +1,95 @@
+/**
+ * The layering of src/, checked rather than hoped for (modelled on
+ * test/process-env.test.ts). Each top-level folder may import only the folders
+ * listed for it; a flow reaches another flow only through its index.ts, and an
+ * adapter only through its index.ts, ports.ts or types.ts; nothing but the AWS
+ * runtime's own files imports a Lambda handler.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve(import.meta.dirname, '../src');
+
+/** Which top-level folders each may import (besides itself). */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  core: [],
+  domain: ['core'],
+  config: ['core', 'domain'],
+  servicenow: ['core'],
+  aws: ['config', 'core', 'domain'],
+  store: ['config', 'core'],
+  blobs: ['config', 'core'],
+  events: ['core', 'domain'],
+  flows: ['aws', 'blobs', 'config', 'core', 'domain', 'events', 'servicenow', 'store'],
+  sim: ['aws', 'config', 'core', 'servicenow'],
+  api: ['aws', 'config', 'core', 'flows', 'store'],
+  console: ['api', 'core', 'flows', 'servicenow', 'sim', 'store'],
+  runtime: ['api', 'aws', 'blobs', 'config', 'core', 'flows', 'servicenow', 'store'],
+  handlers: ['aws', 'config', 'core', 'domain', 'events', 'flows', 'runtime'],
+  cli: ['api', 'config', 'console', 'core', 'domain', 'flows', 'runtime', 'sim', 'store'],
+};
+const ADAPTERS = new Set(['aws', 'servicenow', 'store', 'blobs', 'events']);
+const ADAPTER_SURFACES = new Set(['index.js', 'ports.js', 'types.js']);
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : full.endsWith('.ts') && !full.endsWith('.test.ts') && !full.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+/** The rule an import from `from` (a path under src/) of `spec` breaks, if any. */
+function brokenRule(from: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const target = path.relative(SRC, path.resolve(SRC, path.dirname(from), spec));
+  if (target.startsWith('..')) return undefined;
+  const [top = '', ...rest] = from.split(path.sep);
+  const [targetTop = '', ...targetRest] = target.split(path.sep);
+  if (targetTop === top) {
+    // Flows are separate capabilities: one reaches another only through its index.ts.
+    if (top === 'flows' && rest[0] !== targetRest[0] && targetRest.slice(1).join('/') !== 'index.js') return `${target} is not flows/${targetRest[0]}/index.ts`;
+    return undefined;
+  }
+  const allowed = ALLOWED[top];
+  if (!allowed) return `src/${top} has no layer in this test`;
+  if (!allowed.includes(targetTop)) return `src/${top} may not import src/${targetTop}`;
+  if (top === 'flows' && ADAPTERS.has(targetTop) && !(targetRest.length === 1 && ADAPTER_SURFACES.has(targetRest[0] ?? ''))) {
+    return `a flow reaches ${targetTop} only through its index.ts, ports.ts or types.ts, not ${target}`;
+  }
+  return undefined;
+}
+
+describe('import boundaries', () => {
+  it('when any module imports across a boundary, then this fails naming the import and the rule', () => {
+    const broken: string[] = [];
+    for (const file of files(SRC)) {
+      const from = path.relative(SRC, file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        const rule = brokenRule(from, m[1] ?? '');
+        if (rule) broken.push(`${from} → ${m[1]}: ${rule}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it.each([
+    ['flows/incidents/enrich.ts', '../../sim/aws/index.js', 'src/flows may not import src/sim'],
+    ['flows/incidents/enrich.ts', '../../handlers/window-guard.js', 'src/flows may not import src/handlers'],
+    ['cli/standalone.ts', '../handlers/window-guard.js', 'src/cli may not import src/handlers'],
+    ['flows/incidents/enrich.ts', '../../store/sqlite/sqlite-store.js', 'a flow reaches store only through its index.ts, ports.ts or types.ts, not store/sqlite/sqlite-store.js'],
+    ['flows/incidents/enrich.ts', '../compliance/report-builder.js', 'flows/compliance/report-builder.js is not flows/compliance/index.ts'],
+    ['domain/compliance.ts', '../servicenow/index.js', 'src/domain may not import src/servicenow'],
+  ])('when %s imports %s, then the rule says: %s', (from, spec, rule) => {
+    expect(brokenRule(from, spec)).toBe(rule);
+  });
+
+  it.each([
+    ['flows/incidents/enrich.ts', '../compliance/index.js'],
+    ['flows/incidents/enrich.ts', '../../aws/index.js'],
+    ['cli/standalone.ts', '../flows/change-gates/index.js'],
+    ['handlers/window-guard.ts', '../flows/change-gates/index.js'],
+  ])('when %s imports %s, then that is allowed', (from, spec) => {
+    expect(brokenRule(from, spec)).toBeUndefined();
+  });
+});

@@ -89,6 +89,14 @@ describe('the scoped app, built with --frozenKeys and packed offline', () => {
     expect(change).toMatchObject({ referenceTable: 'change_request', referenceQualifier: expect.stringContaining('approval=approved^stateIN-2,-1') });
   });
 
+  it('shows the ad hoc item the target list its Targets choice names, through two catalog UI policies on that variable', () => {
+    const adhoc = zipped.catalogItems.find((i) => i.name === 'Request ad hoc patching');
+    const targetType = adhoc?.variables.find((v) => v.name === 'target_type')?.sysId;
+    const policies = [...files.entries()].filter(([path, xml]) => /catalog_ui_policy_[0-9a-f]{32}\.xml$/.test(path) && xml.includes(`<catalog_item>${adhoc?.sysId}</catalog_item>`));
+    const conditions = policies.map(([, xml]) => /<catalog_conditions>([^<]*)</.exec(xml)?.[1]).sort();
+    expect(conditions).toEqual([`IO:${targetType}=instances^EQ`, `IO:${targetType}=patch_groups^EQ`]);
+  });
+
   it('holds the submit, approval and follow-up business rules, each calling the app module', () => {
     const rules = Object.fromEntries(zipped.businessRules.map((r) => [r.name, r]));
     expect(rules['patchbridge: request ad hoc patching']).toMatchObject({ table: 'sc_req_item', when: 'async_always', actions: ['insert'], fn: 'submitPatchRun' });

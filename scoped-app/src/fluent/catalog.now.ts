@@ -1,6 +1,7 @@
 import '@servicenow/sdk/global'
 import {
     CatalogClientScript,
+    CatalogUiPolicy,
     CatalogItem,
     CheckboxVariable,
     ListCollectorVariable,
@@ -166,4 +167,35 @@ CatalogClientScript({
     uiType: 'all',
     active: true,
     appliesOnCatalogItemView: true,
+})
+
+// The ad hoc item shows the target list its "Targets" choice names, and makes it mandatory.
+CatalogUiPolicy({
+    $id: Now.ID['uip-adhoc-patch-groups'],
+    shortDescription: 'patchbridge: targets are patch groups',
+    catalogItem: adhocPatching,
+    catalogCondition: `${adhocPatching.variables.target_type}=patch_groups^EQ`,
+    onLoad: true,
+    reverseIfFalse: true,
+    active: true,
+    actions: [
+        { variableName: adhocPatching.variables.patch_groups, visible: true, mandatory: true },
+        { variableName: adhocPatching.variables.instances, visible: false },
+        { variableName: adhocPatching.variables.add_affected_cis, visible: false },
+    ],
+})
+
+CatalogUiPolicy({
+    $id: Now.ID['uip-adhoc-instances'],
+    shortDescription: 'patchbridge: targets are EC2 instance CIs',
+    catalogItem: adhocPatching,
+    catalogCondition: `${adhocPatching.variables.target_type}=instances^EQ`,
+    onLoad: true,
+    reverseIfFalse: true,
+    active: true,
+    actions: [
+        { variableName: adhocPatching.variables.instances, visible: true, mandatory: true },
+        { variableName: adhocPatching.variables.add_affected_cis, visible: true },
+        { variableName: adhocPatching.variables.patch_groups, visible: false },
+    ],
 })

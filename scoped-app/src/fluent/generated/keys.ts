@@ -315,6 +315,14 @@ declare global {
                         table: 'sys_ui_action'
                         id: '07f55e09c7034891b2fdefb2d440f4e1'
                     }
+                    'uip-adhoc-instances': {
+                        table: 'catalog_ui_policy'
+                        id: '1d8426142f7b44c68cbf6ce53ee66110'
+                    }
+                    'uip-adhoc-patch-groups': {
+                        table: 'catalog_ui_policy'
+                        id: '8bd9a2e0e558442ca9d42b4655d7179e'
+                    }
                     'xsp-change-read': {
                         table: 'sys_scope_privilege'
                         id: '9884a4c4a4f24a42b79b072cf9a3a6b0'
@@ -349,6 +357,14 @@ declare global {
                     }
                 }
                 composite: [
+                    {
+                        table: 'catalog_ui_policy_action'
+                        id: '00cc13b333a945e4a1aafd6528c2c124'
+                        key: {
+                            ui_policy: '1d8426142f7b44c68cbf6ce53ee66110'
+                            catalog_variable: 'IO:d6c55c85969742b7b5c66395e767961e'
+                        }
+                    },
                     {
                         table: 'sys_transform_entry'
                         id: '015368f48a5e4a1c88368f0b1062ff63'
@@ -570,6 +586,14 @@ declare global {
                             name: 'x_pbridge_failure_import'
                             element: 'account'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'catalog_ui_policy_action'
+                        id: '2025717dbf904e3281a8fb5c89595df3'
+                        key: {
+                            ui_policy: '8bd9a2e0e558442ca9d42b4655d7179e'
+                            catalog_variable: 'IO:ac6eaaa3837c488eb4b48067e0e64841'
                         }
                     },
                     {
@@ -848,6 +872,14 @@ declare global {
                             name: 'x_pbridge_patch_run'
                             element: 'instances_succeeded'
                             language: 'en'
+                        }
+                    },
+                    {
+                        table: 'catalog_ui_policy_action'
+                        id: '3db5b9ff1d8343a68b0f057cdb3792b5'
+                        key: {
+                            ui_policy: '8bd9a2e0e558442ca9d42b4655d7179e'
+                            catalog_variable: 'IO:d6c55c85969742b7b5c66395e767961e'
                         }
                     },
                     {
@@ -2042,6 +2074,14 @@ declare global {
                         }
                     },
                     {
+                        table: 'catalog_ui_policy_action'
+                        id: 'c0539c97e4a14e08a259cc93d2960698'
+                        key: {
+                            ui_policy: '8bd9a2e0e558442ca9d42b4655d7179e'
+                            catalog_variable: 'IO:aa6da09bbcd94de5bca29a43e5c0efcd'
+                        }
+                    },
+                    {
                         table: 'sys_db_object'
                         id: 'c07dda6b520040f8aba5f0c037a5521c'
                         key: {
@@ -2458,6 +2498,14 @@ declare global {
                         }
                     },
                     {
+                        table: 'catalog_ui_policy_action'
+                        id: 'e19a68cc17b24acc8d5718be55c1e5e5'
+                        key: {
+                            ui_policy: '1d8426142f7b44c68cbf6ce53ee66110'
+                            catalog_variable: 'IO:ac6eaaa3837c488eb4b48067e0e64841'
+                        }
+                    },
+                    {
                         table: 'sys_choice'
                         id: 'e30b75e9b1494ad7821aa2eb2b4802bd'
                         key: {
@@ -2721,6 +2769,14 @@ declare global {
                         key: {
                             name: 'x_pbridge_patch_run'
                             element: 'patchbridge_link'
+                        }
+                    },
+                    {
+                        table: 'catalog_ui_policy_action'
+                        id: 'fb36c935b678475faad59496e8714e2f'
+                        key: {
+                            ui_policy: '1d8426142f7b44c68cbf6ce53ee66110'
+                            catalog_variable: 'IO:aa6da09bbcd94de5bca29a43e5c0efcd'
                         }
                     },
                     {

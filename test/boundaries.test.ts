@@ -73,6 +73,14 @@ describe('import boundaries', () => {
     expect(broken).toEqual([]);
   });
 
+  it('when a folder\'s index.ts re-exports test helpers, then this fails: they stay out of the shipped surface', () => {
+    const leaking = files(SRC)
+      .filter((f) => path.basename(f) === 'index.ts')
+      .filter((f) => /from '\.\/(testing|.*\.test)\.js'/.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(SRC, f));
+    expect(leaking).toEqual([]);
+  });
+
   it.each([
     ['flows/incidents/enrich.ts', '../../sim/aws/index.js', 'src/flows may not import src/sim'],
     ['flows/incidents/enrich.ts', '../../handlers/window-guard.js', 'src/flows may not import src/handlers'],

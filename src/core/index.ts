@@ -1,7 +1,6 @@
 export * from './clock.js';
 export * from './errors.js';
 export * from './logger.js';
-export * from './testing.js';
 export * from './compare.js';
 export * from './backoff.js';
 export * from './timeout.js';

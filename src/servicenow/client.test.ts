@@ -3,21 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { ValidationError } from '../core/errors.js';
-import { rejectionOf } from '../core/index.js';
+import { rejectionOf } from '../core/testing.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
-import {
-  type CreateServiceNowClientOptions,
-  CHANGE_STATE,
-  createServiceNowClient,
-  encodedQuery,
-  isServiceNowError,
-  rotatingCredentials,
-  type ServiceNowClient,
-  ServiceNowError,
-  type ServiceNowLimits,
-  SteppingClock,
-  staticCredentials,
-} from './index.js';
+import { type CreateServiceNowClientOptions, CHANGE_STATE, createServiceNowClient, encodedQuery, isServiceNowError, type ServiceNowClient, ServiceNowError, type ServiceNowLimits, staticCredentials } from './index.js';
+import { rotatingCredentials, SteppingClock } from './testing.js';
 
 const OAUTH = { kind: 'oauth', clientId: SIM_DEFAULTS.clientId, clientSecret: SIM_DEFAULTS.clientSecret } as const;
 const BASIC = { kind: 'basic', username: SIM_DEFAULTS.userName, password: SIM_DEFAULTS.password } as const;

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { rejectionOf } from '../core/index.js';
+import { rejectionOf } from '../core/testing.js';
 import { createServiceNowSimHarness, type ServiceNowSim, type ServiceNowSimHarness, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
-import { isServiceNowError, type ServiceNowClient, type ServiceNowError, SteppingClock } from './index.js';
+import { isServiceNowError, type ServiceNowClient, type ServiceNowError } from './index.js';
+import { SteppingClock } from './testing.js';
 
 /** Import Set API results as a real instance returns them (issue 14, point 2). */
 

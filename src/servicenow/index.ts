@@ -6,4 +6,3 @@ export * from './errors.js';
 export type * from './ports.js';
 export { CHANGE_STATE } from './ports.js';
 export { DEFAULT_LIMITS as DEFAULT_SERVICENOW_LIMITS, retryAfterMs } from './transport.js';
-export { approvedChange, type RotatingCredentials, rotatingCredentials, SteppingClock } from './testing.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../core/index.js';
+import { rejectionOf } from '../core/testing.js';
 import { createServiceNowSimHarness, type ServiceNowSim, type ServiceNowSimHarness, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
-import { encodedQuery, isServiceNowError, type ServiceNowClient, SteppingClock } from './index.js';
+import { encodedQuery, isServiceNowError, type ServiceNowClient } from './index.js';
+import { SteppingClock } from './testing.js';
 
 /** Table API reads as a real instance answers them (issue 14, point 5). */
 

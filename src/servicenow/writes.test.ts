@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../core/index.js';
+import { rejectionOf } from '../core/testing.js';
 import { createServiceNowSimHarness, type ServiceNowSimHarness } from '../sim/servicenow/index.js';
 import { isServiceNowError } from './index.js';
 

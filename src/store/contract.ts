@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../core/clock.js';
 import { ValidationError } from '../core/errors.js';
-import { rejectionOf } from '../core/index.js';
+import { rejectionOf } from '../core/testing.js';
 import { StoreError } from './errors.js';
 import type { StateStore } from './ports.js';
 import type { GateAuthorisation, IdempotencyRecord, PatchRunRecord, ReportJobRecord } from './types.js';

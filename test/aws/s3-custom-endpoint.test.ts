@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAppError, rejectionOf, silentLogger } from '../../src/core/index.js';
+import { isAppError, silentLogger } from '../../src/core/index.js';
+import { rejectionOf } from '../../src/core/testing.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createCoreContext } from '../../src/runtime/index.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../src/core/index.js';
+import { rejectionOf } from '../../src/core/testing.js';
 import { REOPEN_NOTE_PREFIX } from '../../src/domain/index.js';
 import { type FailureImportRow, isServiceNowError, type ServiceNowError } from '../../src/servicenow/index.js';
 import { createServiceNowSimHarness, type ServiceNowSimHarness } from '../../src/sim/servicenow/index.js';

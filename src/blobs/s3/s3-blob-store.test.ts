@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
-import { rejectionOf } from '../../core/index.js';
+import { rejectionOf } from '../../core/testing.js';
 import { BlobError } from '../errors.js';
 import type { BlobInfo } from '../ports.js';
 import { mapS3Error } from './errors.js';

@@ -3,7 +3,7 @@ import { AwsError, type MaintenanceWindows } from '../../aws/index.js';
 import { ManualClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
-import { approvedChange } from '../../servicenow/index.js';
+import { approvedChange } from '../../servicenow/testing.js';
 import { StoreError } from '../../store/index.js';
 import type { GateAuthorisation } from '../../store/types.js';
 import { createChangeGates } from './change-gates.js';

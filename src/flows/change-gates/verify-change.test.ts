@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
-import { approvedChange, ServiceNowError } from '../../servicenow/index.js';
+import { ServiceNowError } from '../../servicenow/index.js';
+import { approvedChange } from '../../servicenow/testing.js';
 import type { ChangeRequest } from '../../servicenow/index.js';
 import { readChangeVerdict, verifyChange } from './verify-change.js';
 

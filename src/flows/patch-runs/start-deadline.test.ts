@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError } from '../../aws/index.js';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
-import { approvedChange } from '../../servicenow/index.js';
+import { approvedChange } from '../../servicenow/testing.js';
 import { type AwsSimHarness, createAwsSimHarness } from '../../sim/aws/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
 import { type ChangeReader, createServiceNowWrites } from '../change-gates/index.js';

@@ -99,7 +99,7 @@ export async function main(args: string[]): Promise<void> {
   for (const s of f.samples) console.error(`  ${s}`);
 
   console.error(`storm: ${failed} failed instances, ${kills} SIGKILL(s)…`);
-  const world = await createWorld({ fleetSize: failed + 100, patchGroups: 8, serviceNow: { latency: { kind: 'fixed', ms: 150 } } });
+  const world = await createWorld({ fleetSize: failed + 100, patchGroups: 8, hostile: true, serviceNow: { latency: { kind: 'fixed', ms: 150 } } });
   let storm: Awaited<ReturnType<typeof stormWithKills>>;
   try {
     storm = await stormWithKills(world, { failed, kills, deadlineMs: 60_000 });
@@ -122,6 +122,12 @@ export async function main(args: string[]): Promise<void> {
     ['requests / 5xx / non-problem', `${f.requests} / ${f.serverErrors} / ${f.nonProblem}`, '≥ 10,000 / 0 / 0', f.requests >= fuzzCount && f.serverErrors === 0 && f.nonProblem === 0],
     ['incidents expected / lost / duplicated', `${storm.expected} / ${lost} / ${storm.duplicated}`, '– / 0 / 0', lost === 0 && storm.duplicated === 0],
     ['failed instances named / missing', `${storm.named} / ${storm.missing.length}`, `${failed} / 0`, storm.missing.length === 0],
+    [
+      'hostile data: unsafe texts / cut values / bad queries',
+      `${storm.unsafeText} / ${storm.truncated} / ${storm.queryViolations}`,
+      '0 / 0 / 0',
+      storm.unsafeText === 0 && storm.truncated === 0 && storm.queryViolations === 0,
+    ],
     [
       'guard max seconds to cancel',
       `${Number.isFinite(guardMax) ? guardMax.toFixed(2) : 'none'} (${[...g.seconds].map(([m, s]) => `${m} ${s === undefined ? '–' : s.toFixed(1)}`).join(', ')})`,

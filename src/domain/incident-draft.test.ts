@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HOSTILE_LONG, HOSTILE_TEXT } from '../sim/aws/fleet.js';
 import {
   assessSeverity,
   assignmentGroupFor,
@@ -322,5 +323,56 @@ describe('markersFromComment / boundExcerpt', () => {
     expect(excerpt?.length).toBe(100);
     expect(excerpt?.endsWith('failed: disk full')).toBe(true);
     expect(excerpt).not.toContain('stdout');
+  });
+});
+
+describe('incident text from hostile AWS data', () => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]|\[\/?code\]/i;
+  const hostile = (n: number): InstanceFailure => {
+    const text = HOSTILE_TEXT[n % HOSTILE_TEXT.length] ?? '';
+    return {
+      instanceId: `i-${n.toString(16).padStart(17, '0')}`,
+      name: `web ${text}`.slice(0, 256),
+      platform: `Linux${text}`,
+      patchGroup: `web${text}`.slice(0, 256),
+      status: 'Failed',
+      statusDetails: `Failed ${text}`,
+      topPatches: [{ id: `kernel${text}`, title: `${text} ${HOSTILE_LONG}`, severity: 'CRITICAL', state: 'Failed', cves: [] }],
+      errorExcerpt: HOSTILE_LONG.slice(-600),
+      tags: { Name: text.slice(0, 256), [`Owner${text}`.slice(0, 128)]: `${text}${'o'.repeat(256)}`.slice(0, 256) },
+      links: { instance: 'https://console.aws.amazon.com/x' },
+      failedAt: '2026-03-01T10:00:00.000Z',
+    };
+  };
+
+  it('when names, tags, titles and output hold control characters, [code] tags and 10 KB strings, then no ServiceNow text holds any and every field stays within its column', () => {
+    // Prepare
+    const instances = Array.from({ length: 40 }, (_, n) => hostile(n + 1));
+
+    // Act
+    const draft = buildIncidentDraft(
+      {
+        accountId: '111122223333',
+        region: 'eu-west-1',
+        execution: { kind: 'command', id: '11111111-2222-3333-4444-555555555555' },
+        patchGroup: `web${HOSTILE_TEXT.join('')}`.slice(0, 256),
+        instances,
+        now: new Date('2026-03-01T10:00:00Z'),
+      },
+      { prodEnvironments: ['prod'], groupMap: [], defaultGroup: 'Ops', serviceMap: {} },
+    );
+    const note = renderWorkNote('patchbridge: patching failed.', draft.instances, [], 'x.csv');
+
+    // Assess
+    for (const [what, text] of [['short description', draft.shortDescription], ['description', draft.description], ['work note', note.text]] as const) {
+      expect(UNSAFE.test(text), what).toBe(false);
+    }
+    expect(draft.shortDescription.length).toBeLessThanOrEqual(160);
+    expect(draft.description.length).toBeLessThanOrEqual(4_000);
+    expect(note.text.length).toBeLessThanOrEqual(16_000);
+    expect(note.text).toContain('(code)<img src=x onerror=alert(document.cookie)>(/code)');
+    expect(JSON.stringify(draft).length).toBeLessThan(200_000);
+    expect(draft.correlationId).toMatch(/^[A-Za-z0-9:._-]{1,100}$/);
   });
 });

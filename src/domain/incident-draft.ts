@@ -20,6 +20,8 @@ export const DESCRIPTION_MAX_CHARS = 4_000;
 export const WORK_NOTE_MAX_CHARS = 16_000;
 /** Bound on one instance's error excerpt inside a draft. */
 export const ERROR_EXCERPT_MAX_CHARS = 600;
+/** Longest patch title a draft keeps (notes show 100 characters of it). */
+export const PATCH_TITLE_MAX_CHARS = 200;
 /** Patches listed per instance. */
 export const TOP_PATCHES = 5;
 /** Patch group name used when an instance reports none. */
@@ -272,6 +274,51 @@ export function shortDescriptionFor(d: { patchGroup: string; accountId: string; 
   return text.length <= 160 ? text : `${text.slice(0, 159)}…`;
 }
 
+// Control characters in AWS data (tags, names, output) would corrupt ServiceNow text (a NUL ends a string in
+// some clients, ESC sequences and C1 codes garble the UI, CR/LF and line separators forge lines); pipes would break the table.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_OR_PIPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029|]+/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]+/g;
+
+/** ServiceNow renders what a journal entry wraps in `[code]…[/code]` as HTML (`glide.ui.security.allow_codetag`, on by default). */
+const CODE_TAG = /\[(\/?)code\]/gi;
+
+/**
+ * AWS text made safe for ServiceNow text fields: every run of C0/C1 control
+ * characters (line breaks included) and Unicode line separators becomes one
+ * space, and `[code]` tags become `(code)` so a tag value cannot inject HTML
+ * into the incident's activity stream.
+ */
+export function plainText(text: string): string {
+  return text.replace(CONTROL, ' ').replace(CODE_TAG, '($1code)');
+}
+
+/** An instance failure whose free text from AWS (names, tags, titles, output) holds no control characters. */
+function plainFailure(i: InstanceFailure): InstanceFailure {
+  const opt = (v: string | undefined) => (v === undefined ? {} : { value: plainText(v) });
+  const name = opt(i.name);
+  const platform = opt(i.platform);
+  const details = opt(i.statusDetails);
+  const baseline = opt(i.baselineId);
+  const excerpt = opt(i.errorExcerpt);
+  return {
+    ...i,
+    ...('value' in name ? { name: name.value } : {}),
+    ...('value' in platform ? { platform: platform.value } : {}),
+    ...('value' in details ? { statusDetails: details.value } : {}),
+    ...('value' in baseline ? { baselineId: baseline.value } : {}),
+    ...('value' in excerpt ? { errorExcerpt: excerpt.value } : {}),
+    status: plainText(i.status),
+    patchGroup: plainText(i.patchGroup),
+    tags: Object.fromEntries(Object.entries(i.tags).map(([k, v]) => [plainText(k), plainText(v)])),
+    // A title is shown cut to 100 characters; AWS allows far longer ones, which would swell every draft.
+    topPatches: i.topPatches.map((p) => ({ ...p, id: plainText(p.id), title: plainText(p.title).slice(0, PATCH_TITLE_MAX_CHARS) })),
+  };
+}
+
 const COLUMNS = ['Instance', 'Name', 'Platform', 'IP', 'Agent', 'Status', 'Failed', 'Missing', 'Reboot', 'Crit', 'Sec', 'Env'] as const;
 /** Widest a cell may be, per column, so a dozen rows fit in the 4,000-character description. */
 const WIDTHS = [20, 24, 22, 15, 14, 24, 6, 7, 6, 4, 4, 12] as const;
@@ -292,7 +339,7 @@ function row(i: InstanceFailure): string[] {
     n(c?.criticalNonCompliant),
     n(c?.securityNonCompliant),
     i.tags['Environment'] ?? '-',
-  ].map((cell, col) => cell.replace(/[\r\n|]+/g, ' ').slice(0, WIDTHS[col] ?? 20));
+  ].map((cell, col) => cell.replace(CONTROL_OR_PIPE, ' ').slice(0, WIDTHS[col] ?? 20));
 }
 
 /** A fixed-width text table from cells: the header, then one line per row, in order. */
@@ -403,14 +450,15 @@ export function mergeDescription(existing: string | undefined, draft: IncidentDr
   return composeDescription(headline(draft, Math.max(total, rows.length)), parsed.details, rows);
 }
 
+/** Whitespace runs and control characters (AWS data may hold any) become one space. */
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return text.replace(WHITESPACE_OR_CONTROL, ' ').trim();
 }
 
 /** One instance's block in a work note. */
 export function instanceDetail(i: InstanceFailure): string {
   const lines = [
-    `${i.instanceId}${i.name ? ` (${i.name})` : ''}: ${i.status}${i.statusDetails && i.statusDetails !== i.status ? ` / ${i.statusDetails}` : ''}` +
+    `${i.instanceId}${i.name ? ` (${oneLine(i.name)})` : ''}: ${i.status}${i.statusDetails && i.statusDetails !== i.status ? ` / ${i.statusDetails}` : ''}` +
       `${i.platform ? `, ${i.platform}` : ''}${i.ipAddress ? `, ${i.ipAddress}` : ''}${i.pingStatus ? `, agent ${i.pingStatus}` : ''}`,
     `  Patch group ${i.patchGroup}${i.baselineId ? `, baseline ${i.baselineId}` : ''}` +
       (i.counts
@@ -421,12 +469,12 @@ export function instanceDetail(i: InstanceFailure): string {
     lines.push('  Top patches:');
     for (const p of i.topPatches) {
       const refs = [p.kb, ...p.cves].filter(Boolean).join(' ');
-      lines.push(`    - ${p.id} [${p.state}, ${p.vendorSeverity ?? p.severity}]${refs ? ` ${refs}` : ''}${p.title && p.title !== p.id ? ` — ${oneLine(p.title).slice(0, 100)}` : ''}`);
+      lines.push(`    - ${oneLine(p.id)} [${p.state}, ${p.vendorSeverity ?? p.severity}]${refs ? ` ${refs}` : ''}${p.title && p.title !== p.id ? ` — ${oneLine(p.title).slice(0, 100)}` : ''}`);
     }
   }
   if (i.errorExcerpt) lines.push(`  Error output (tail): ${oneLine(i.errorExcerpt)}`);
   const tags = Object.entries(i.tags)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${oneLine(k)}=${oneLine(v)}`)
     .join(', ');
   if (tags) lines.push(`  Tags: ${tags}`);
   lines.push(`  Instance: ${i.links.instance}`);
@@ -541,14 +589,17 @@ export interface DraftInput {
 }
 
 /** Builds the draft for one (account, region, execution, patch group). */
-export function buildIncidentDraft(input: DraftInput, policy: IncidentPolicy): IncidentDraft {
-  const instances = [...input.instances].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+export function buildIncidentDraft(raw: DraftInput, policy: IncidentPolicy): IncidentDraft {
+  // The key hashes the patch group as AWS spells it; everything shown in ServiceNow is plain text.
+  const key = correlationIdFor({ accountId: raw.accountId, region: raw.region, executionId: raw.execution.id, patchGroup: raw.patchGroup });
+  const input = { ...raw, patchGroup: plainText(raw.patchGroup) };
+  const instances = raw.instances.map(plainFailure).sort((a, b) => a.instanceId.localeCompare(b.instanceId));
   const { impact, urgency, reasons } = assessSeverity(instances, policy);
   const executionLink = consoleLinks.execution(input.region, input.execution);
   const ci = ciFor(instances, input.patchGroup, policy);
   return {
     schema: 'patchbridge.incident-draft/1',
-    correlationId: correlationIdFor({ accountId: input.accountId, region: input.region, executionId: input.execution.id, patchGroup: input.patchGroup }),
+    correlationId: key,
     correlationDisplay: CORRELATION_DISPLAY,
     accountId: input.accountId,
     region: input.region,

@@ -555,6 +555,23 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('claim holder', () => {
+      it('when a key is claimed, extended, released or lapses, then claimHolder names its current owner or nobody', async () => {
+        // Act / Assess
+        expect(await store.claimHolder('ev-1')).toBeUndefined();
+        expect(await store.claim('ev-1', 'worker-a', 60)).toBe(true);
+        expect(await store.claimHolder('ev-1')).toBe('worker-a');
+        await store.release('ev-1', 'worker-a');
+        expect(await store.claimHolder('ev-1')).toBeUndefined();
+        expect(await store.claim('ev-1', 'published', 60)).toBe(true);
+        await clock.advance(61 * SECOND);
+        expect(await store.claimHolder('ev-1')).toBeUndefined();
+        expect(await store.claim('ev-2', 'forever')).toBe(true);
+        await clock.advance(400 * 24 * 60 * MINUTE);
+        expect(await store.claimHolder('ev-2')).toBe('forever');
+      });
+    });
+
     describe('correlation records', () => {
       const base = {
         correlationId: 'pb-111122223333-eu-west-1-exec-1-web-3f2a',

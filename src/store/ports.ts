@@ -28,6 +28,8 @@ export interface StateStore {
   extendClaim(key: string, owner: string, ttlSeconds?: number): Promise<boolean>;
   /** Releases a claim held by `owner`; a no-op otherwise. */
   release(key: string, owner: string): Promise<void>;
+  /** Who holds `key` now: the owner of an unexpired claim, `undefined` when nobody does. */
+  claimHolder(key: string): Promise<string | undefined>;
 
   // Patch runs
   /** Fails with CONFLICT if the id exists. */

@@ -3,6 +3,8 @@ import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
 export type IncidentErrorCode =
   /** Another listener holds this incident key right now; try again shortly. */
   | 'INCIDENT_BUSY'
+  /** Another processor holds this patch event unfinished; retry once it publishes it or its lease lapses. */
+  | 'EVENT_BUSY'
   /** A message on the monitoring topic is not a draft this version understands. */
   | 'INVALID_DRAFT'
   /** The execution the event names no longer exists in AWS (expired history). */
@@ -10,6 +12,7 @@ export type IncidentErrorCode =
 
 export const INCIDENT_ERRORS: ErrorSpecs<IncidentErrorCode> = {
   INCIDENT_BUSY: spec(503, 'now'),
+  EVENT_BUSY: spec(503, 'now'),
   INVALID_DRAFT: spec(400, 'never'),
   EXECUTION_NOT_FOUND: spec(404, 'never'),
 };

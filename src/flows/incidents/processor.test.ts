@@ -178,19 +178,26 @@ describe('failure processor', () => {
     expect(published).toHaveLength(1);
   });
 
-  it('when a processor dies mid-batch holding its claims, then a redelivery within the lease is a duplicate and one after it is published', async () => {
-    // Prepare
+  it('when another live processor holds an event unfinished and then dies, then the redelivery fails retryably instead of being dropped, and its retry after the lease is published', async () => {
+    // Prepare: a Lambda holds the claim while enriching, then times out (its enrichment never returns).
     const { build, published, clock } = setup({ enrichHangs: true });
     const input = { id: 'a', event: invocation('i-0aaaaaaaaaaaaaaaa') };
     void build().process([input]);
     await new Promise((resolve) => setImmediate(resolve));
-    // Act
+
+    // Act: SQS redelivers to another container while the claim is held, then again after the lease.
     const whileHeld = await build().process([input]);
     await clock.advance(121_000);
     const afterLease = await build().process([input]);
-    // Assess
-    expect(whileHeld.duplicates).toBe(1);
+    const later = await build().process([input]);
+
+    // Assess: the first redelivery goes back to the queue (a batch item failure), not away as a duplicate.
+    expect(whileHeld.duplicates).toBe(0);
+    expect([...whileHeld.failures.keys()]).toEqual(['a']);
+    expect(whileHeld.failures.get('a')).toMatchObject({ code: 'EVENT_BUSY', retryable: true });
     expect(afterLease).toMatchObject({ published: 1, duplicates: 0 });
+    expect(later).toMatchObject({ published: 0, duplicates: 1 });
+    expect(later.failures.size).toBe(0);
     expect(published).toHaveLength(1);
   });
 

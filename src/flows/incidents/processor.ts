@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import type { StateStore } from '../../store/index.js';
 import type { IncidentEnricher, KeyedEvent } from './enrich.js';
+import { IncidentError } from './errors.js';
 import type { DraftPublisher } from './ports.js';
 
 export interface ProcessInput {
@@ -26,7 +27,7 @@ export interface ProcessResult {
 export interface FailureProcessorDeps {
   readonly enricher: IncidentEnricher;
   readonly publisher: DraftPublisher;
-  readonly store: Pick<StateStore, 'claim' | 'extendClaim' | 'release'>;
+  readonly store: Pick<StateStore, 'claim' | 'extendClaim' | 'release' | 'claimHolder'>;
   readonly ids: Ids;
   readonly logger: Logger;
   /**
@@ -80,22 +81,30 @@ export function createFailureProcessor(deps: FailureProcessorDeps): FailureProce
   const lease = Math.max(1, Math.min(ttl, deps.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS));
   const concurrency = Math.max(1, deps.publishConcurrency ?? 8);
 
-  /** Turns a published event's short lease into the full de-duplication window. */
+  /**
+   * Turns a published event's short lease into the full de-duplication window,
+   * owned by `published`: only a finished event is a duplicate, never one still
+   * in someone's hands (see `take`).
+   */
   async function remember(key: string, owner: string): Promise<void> {
-    if (deps.owner !== undefined) {
-      // A node's own claims are taken back after a restart: a published one must not look like its work in progress.
-      await deps.store.release(claimKey(key), owner);
-      await deps.store.claim(claimKey(key), PUBLISHED, ttl);
-      return;
-    }
-    if (ttl <= lease) return;
-    await deps.store.extendClaim(claimKey(key), owner, ttl);
+    await deps.store.release(claimKey(key), owner);
+    await deps.store.claim(claimKey(key), PUBLISHED, ttl);
   }
 
-  /** Claims an event for processing; a node also takes back its own claims (its killed predecessor's). */
-  async function take(key: string, owner: string): Promise<boolean> {
-    if (await deps.store.claim(claimKey(key), owner, lease)) return true;
-    return deps.owner !== undefined && (await deps.store.extendClaim(claimKey(key), owner, lease));
+  /**
+   * Claims an event for processing; a node also takes back its own claims (its
+   * killed predecessor's). An event another processor holds unfinished is
+   * `busy`: that processor may still die (a Lambda timeout), so the event is
+   * failed for a retry, not dropped. Only a published event is a `duplicate`.
+   */
+  async function take(key: string, owner: string): Promise<'taken' | 'duplicate' | 'busy'> {
+    if (await deps.store.claim(claimKey(key), owner, lease)) return 'taken';
+    if (deps.owner !== undefined && (await deps.store.extendClaim(claimKey(key), owner, lease))) return 'taken';
+    const holder = await deps.store.claimHolder(claimKey(key));
+    if (holder === PUBLISHED) return 'duplicate';
+    // Released or lapsed between the two calls: one more try.
+    if (holder === undefined && (await deps.store.claim(claimKey(key), owner, lease))) return 'taken';
+    return 'busy';
   }
 
   return {
@@ -128,8 +137,10 @@ export function createFailureProcessor(deps: FailureProcessorDeps): FailureProce
               return;
             }
             try {
-              if (await take(key, owner)) claimed.push(key);
-              else duplicates += byKey.get(key)?.ids.length ?? 0;
+              const outcome = await take(key, owner);
+              if (outcome === 'taken') claimed.push(key);
+              else if (outcome === 'duplicate') duplicates += byKey.get(key)?.ids.length ?? 0;
+              else keyFailures.set(key, new IncidentError('EVENT_BUSY', 'another processor is processing this event; retry once it finishes or its lease lapses', { details: { key } }));
             } catch (err) {
               keyFailures.set(key, err);
             }

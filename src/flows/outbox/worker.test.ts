@@ -1,4 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../core/clock.js';
 import { AppError, ConfigError, internal, ValidationError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import { AwsError } from '../../aws/index.js';
@@ -256,6 +258,39 @@ describe('outbox worker', () => {
     expect(stolen).toEqual([]);
     expect(result).toEqual({ delivered: 1, retried: 0, deadLettered: 0 });
     expect(await store.outboxDepth('note')).toBe(0);
+  });
+
+  it('when a batch outlasts many lease renewals, then the heartbeat keeps the same few abort listeners instead of one more per beat', async () => {
+    // Prepare: a ServiceNow delivery retrying for 30 renewals; the clock reports the listeners on the heartbeat's signal at every sleep.
+    const { clock, store } = setup();
+    await store.enqueue({ id: 'slow', kind: 'note', payload: {} });
+    const listeners: number[] = [];
+    const watching: Clock = {
+      now: () => clock.now(),
+      sleep: (ms, signal) => {
+        if (signal) listeners.push(getEventListeners(signal, 'abort').length);
+        return clock.sleep(ms, signal);
+      },
+    };
+    const worker = createOutboxWorker({
+      store,
+      clock: watching,
+      logger: silentLogger(),
+      leaseMs: 30_000,
+      handlers: [
+        itemHandler('note', async () => {
+          for (let i = 0; i < 30; i++) await clock.advance(10_000);
+        }),
+      ],
+    });
+
+    // Act
+    const result = await worker.runOnce();
+
+    // Assess
+    expect(result.delivered).toBe(1);
+    expect(listeners.length).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...listeners)).toBeLessThanOrEqual(2);
   });
 
   it('when started, then it polls in the background until stopped', async () => {

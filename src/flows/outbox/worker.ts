@@ -152,12 +152,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   function keepLeases(items: readonly OutboxItem[]): { stop(): Promise<void> } {
     const controller = new AbortController();
     const every = Math.max(1, Math.floor(leaseMs / 3));
+    // One listener for the whole batch: a new one per beat would pile up on the signal for as long as the batch runs.
+    const stopped = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
     const beat = (async () => {
       while (!controller.signal.aborted) {
-        await Promise.race([
-          clock.sleep(every, controller.signal).catch(() => undefined),
-          new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })),
-        ]);
+        await Promise.race([clock.sleep(every, controller.signal).catch(() => undefined), stopped]);
         if (controller.signal.aborted) return;
         for (const item of items) {
           try {

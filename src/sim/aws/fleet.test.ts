@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PLATFORMS } from './catalog.js';
-import { createFleet, patchCounts, resolveTargets } from './fleet.js';
+import { createFleet, HOSTILE_TEXT, patchCounts, resolveTargets } from './fleet.js';
 
 describe('createFleet', () => {
   it('when the same options and seed are used twice, then the fleets are identical', () => {
@@ -67,5 +67,23 @@ describe('createFleet', () => {
     const resolved = resolveTargets(fleet, targets);
 
     expect(resolved.map((i) => i.instanceId)).toEqual(fleet.instances.filter((i) => matches(i.tags)).map((i) => i.instanceId));
+  });
+});
+
+describe('the hostile knob', () => {
+  it('when hostile is on, then every other instance carries hostile Name, Application and Owner tags within 256 characters and a Linux host name within 64, and 1 patch title in 7 a 10 KB tail', () => {
+    // Act
+    const plain = createFleet({ size: 40, seed: 3 });
+    const fleet = createFleet({ size: 40, seed: 3, hostile: true });
+
+    // Assess
+    const marked = fleet.instances.filter((i) => HOSTILE_TEXT.some((t) => (i.tags['Owner'] ?? '').startsWith(t.slice(0, 20))));
+    expect(marked).toHaveLength(20);
+    for (const i of fleet.instances) for (const v of Object.values(i.tags)) expect(v.length).toBeLessThanOrEqual(256);
+    for (const i of fleet.instances) expect(i.computerName.length).toBeLessThanOrEqual(64);
+    expect(fleet.instances.some((i) => HOSTILE_TEXT.includes(i.computerName as (typeof HOSTILE_TEXT)[number]) || HOSTILE_TEXT.some((t) => t.startsWith(i.computerName)))).toBe(true);
+    const titles = Object.values(fleet.catalogs).flat().map((p) => p.title);
+    expect(titles.filter((t) => t.length > 10_000).length).toBe(Math.ceil(Object.values(fleet.catalogs).reduce((n, c) => n + Math.ceil(c.length / 7), 0)));
+    expect(plain.instances.every((i) => !HOSTILE_TEXT.some((t) => Object.values(i.tags).some((v) => v.includes(t))))).toBe(true);
   });
 });

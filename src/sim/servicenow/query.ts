@@ -157,3 +157,34 @@ export function applyQuery<R extends Readonly<Record<string, string>>>(
     })
     .map((x) => x.row);
 }
+
+/** What a value in a query patchbridge sends may look like: record keys and a few words, never free text. */
+const STRICT_VALUE = /^[A-Za-z0-9:._@-]{1,100}$/;
+const STRICT_WORDS = new Set(['not requested']);
+/** Display names (a group or service CI named in configuration) may hold spaces and a little punctuation, never query or markup characters. */
+const STRICT_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._()&/+:-]{0,99}$/;
+
+/**
+ * A test instrument, stricter than any instance: why `query` is not a plain
+ * conjunction of known conditions over key-like values (an unparsed term, a
+ * value with query, markup or control characters, a value too long), or
+ * `undefined` when it is. Tests assert that no query patchbridge sends fails it,
+ * so text from AWS can never have reached one.
+ */
+export function strictQueryViolation(query: string): string | undefined {
+  const parsed = parseEncodedQuery(query);
+  if (parsed.ignored.length > 0) return `unparsed term ${JSON.stringify(parsed.ignored[0]?.slice(0, 80))}`;
+  for (const o of parsed.order) if (!/^[a-z_][a-z0-9_.]*$/.test(o.field)) return `odd order field ${JSON.stringify(o.field.slice(0, 80))}`;
+  for (const group of parsed.groups) {
+    for (const c of group) {
+      if (c.op === 'ISEMPTY' || c.op === 'ISNOTEMPTY') {
+        if (c.value !== '') return `value after ${c.op}`;
+        continue;
+      }
+      for (const v of c.list ?? [c.value]) {
+        if (!STRICT_VALUE.test(v) && !STRICT_WORDS.has(v) && !(c.field === 'name' && STRICT_NAME.test(v))) return `value ${JSON.stringify(v.slice(0, 80))} of ${c.field}`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { type Clock, systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { Prng } from './prng.js';
-import { applyQuery, parseEncodedQuery } from './query.js';
+import { applyQuery, parseEncodedQuery, strictQueryViolation } from './query.js';
 import { FAILURE_IMPORT_TABLE, IMPORT_ROLES, INTEGRATION_ROLES, type TableDef } from './schema.js';
 import { SimSeeder } from './seed.js';
 import { DuplicateSysIdError, type SimRecord, SimState } from './state.js';
@@ -46,6 +46,13 @@ export interface ServiceNowSim {
   readonly auth: SimAuth;
   /** Requests received, oldest first (no bodies, no credentials). */
   readonly requests: readonly SimRequest[];
+  /**
+   * Every `sysparm_query` received that fails the strict check
+   * (`strictQueryViolation`: only known conditions over key-like values), with
+   * the reason; the first 100 since start or `resetRequests()`. Not kept in the
+   * bounded request log, so a long run cannot push one out.
+   */
+  readonly queryViolations: readonly { readonly query: string; readonly reason: string }[];
   /** Requests counted under `key` (`"GET /api/now/table/incident"`), matching a RegExp, or all. */
   calls(key?: string | RegExp): number;
   counters(): Readonly<Record<string, number>>;
@@ -139,6 +146,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
   const windows = new Map<string, { start: number; count: number }>();
   const requests: SimRequest[] = [];
   const counts = new Map<string, number>();
+  const queryViolations: { query: string; reason: string }[] = [];
 
   const auth: SimAuth = {
     addUser(user) {
@@ -184,6 +192,9 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     const path = req.path;
     const key = counterKey(req.method, path);
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    const query = flatQuery(req)['sysparm_query'];
+    const violation = query === undefined ? undefined : strictQueryViolation(query);
+    if (query !== undefined && violation && queryViolations.length < 100) queryViolations.push({ query: query.slice(0, 2_000), reason: violation });
     res.on('finish', () => {
       const header = req.get('authorization') ?? '';
       requests.push({
@@ -673,6 +684,9 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     get requests() {
       return requests;
     },
+    get queryViolations() {
+      return queryViolations;
+    },
     get url() {
       if (!url) throw new Error('ServiceNow sim is not listening');
       return url;
@@ -693,6 +707,7 @@ export function createServiceNowSim(options: ServiceNowSimOptions = {}): Service
     },
     resetRequests() {
       requests.length = 0;
+      queryViolations.length = 0;
       counts.clear();
       peakInFlight = inFlight;
     },

@@ -54,7 +54,17 @@ export function snDate(date: Date): string {
  * The simulated instance's data: tables, journal, attachments and import sets.
  * All in memory, one per simulator (no globals), ids from the seeded PRNG.
  */
+/** A value the simulator cut to its column, as an instance does silently (for tests to assert there are none). */
+export interface SimTruncation {
+  readonly table: string;
+  readonly field: string;
+  readonly length: number;
+  readonly maxLength: number;
+}
+
 export class SimState {
+  /** Values cut to their column length since start (the first 100). */
+  readonly truncations: SimTruncation[] = [];
   readonly #tables = new Map<string, Map<string, SimRecord>>();
   readonly #counters = new Map<string, number>();
   readonly #attachments = new Map<string, SimAttachment>();
@@ -68,6 +78,11 @@ export class SimState {
   ) {
     this.#defs = defs;
     for (const name of Object.keys(defs)) this.#tables.set(name, new Map());
+  }
+
+  /** Records a value cut to its column (the platform does it silently; tests can see it here). */
+  noteTruncation(table: string, field: string, length: number, maxLength: number): void {
+    if (this.truncations.length < 100) this.truncations.push({ table, field, length, maxLength });
   }
 
   def(table: string): TableDef | undefined {
@@ -263,6 +278,7 @@ export class SimState {
           row[name] = options.inputDisplayValue === false ? text : this.#resolveReference(field.ref ?? '', text);
           break;
         default:
+          if (field.maxLength !== undefined && text.length > field.maxLength) this.noteTruncation(def.name, name, text.length, field.maxLength);
           row[name] = field.maxLength !== undefined ? text.slice(0, field.maxLength) : text;
       }
     }

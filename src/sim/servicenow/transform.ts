@@ -81,6 +81,7 @@ export function loadFailureRow(state: SimState, set: ImportSetRecord, input: Rea
     const value = input[column];
     // The Import Set API stores only strings; objects are flattened as the docs warn.
     const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value).replaceAll(':', '=') : String(value);
+    if (text.length > def.maxLength) state.noteTruncation(FAILURE_IMPORT_TABLE, column, text.length, def.maxLength);
     staging[column] = text.slice(0, def.maxLength);
   }
   state.addImportRow(set, staging);

@@ -7,7 +7,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type Clock, type Ids, randomIds } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import {
@@ -135,6 +135,7 @@ const reportSpec: DocSpec<ReportJobRecord> = {
 };
 
 const claimKey = (key: string): Key => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+const claimItem = z.object({ owner: z.string(), [TTL_ATTRIBUTE]: z.number().optional() });
 const idempotencyKey = (key: string): Key => ({ pk: `IDEM#${key}`, sk: 'IDEM' });
 const correlationKey = (id: string): Key => ({ pk: `CORR#${id}`, sk: 'CORR' });
 const outboxKey = (id: string): Key => ({ pk: `OUTBOX#${id}`, sk: OUTBOX });
@@ -409,6 +410,15 @@ class DynamoStateStore implements StateStore {
         }),
       ),
     );
+  }
+
+  async claimHolder(key: string): Promise<string | undefined> {
+    const item = await this.#getItem(claimKey(key));
+    if (item === undefined) return undefined;
+    const claim = parseStored(claimItem, item, 'claim');
+    // DynamoDB's TTL deletes expired items late (up to days): an expired claim is nobody's.
+    if (claim[TTL_ATTRIBUTE] !== undefined && claim[TTL_ATTRIBUTE] < nowSeconds(this.#clock.now())) return undefined;
+    return claim.owner;
   }
 
   // ---- patch runs ----

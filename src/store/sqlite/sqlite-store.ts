@@ -51,6 +51,8 @@ import type {
 } from '../types.js';
 import { migrate } from './migrations.js';
 
+const claimOwnerRow = z.object({ owner: z.string() });
+
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. The parent directory is created as needed. */
   readonly path: string;
@@ -343,6 +345,15 @@ class SqliteStateStore implements StateStore {
   release(key: string, owner: string): Promise<void> {
     return this.#call(() => {
       this.#db.prepare('DELETE FROM claims WHERE key = ? AND owner = ?').run(key, owner);
+    });
+  }
+
+  claimHolder(key: string): Promise<string | undefined> {
+    return this.#call(() => {
+      const row = this.#db
+        .prepare('SELECT owner FROM claims WHERE key = @key AND (expires_at IS NULL OR expires_at >= @now)')
+        .get({ key, now: nowSeconds(this.#now()) });
+      return row === undefined ? undefined : parseStored(claimOwnerRow, row, 'claim').owner;
     });
   }
 

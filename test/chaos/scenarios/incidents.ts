@@ -13,7 +13,16 @@ export interface IncidentAudit {
   readonly named: number;
   /** Failed instances named nowhere. */
   readonly missing: readonly string[];
+  /** Incidents whose short description, description or work notes hold a control character other than a line feed, or a `[code]` tag (which journal fields render as HTML). */
+  readonly unsafeText: number;
+  /** Values ServiceNow had to cut to their column (it does so silently). */
+  readonly truncated: number;
+  /** Queries that failed the simulator's strict check (a value that is not a key). */
+  readonly queryViolations: number;
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const UNSAFE_TEXT = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]|\[\/?code\]/i;
 
 /** Everything ServiceNow holds about patchbridge's incidents, as text. */
 export function incidentTexts(sn: ServiceNowSim): Map<string, string> {
@@ -47,10 +56,17 @@ export function auditIncidents(sn: ServiceNowSim, failedIds: readonly string[]):
   for (const i of incidents) perKey.set(i['correlation_id'] ?? '', (perKey.get(i['correlation_id'] ?? '') ?? 0) + 1);
   const all = [...incidentTexts(sn).values()].join('\n');
   const missing = failedIds.filter((id) => !namesId(all, id));
+  const unsafeText = incidents.filter((i) => {
+    const notes = sn.state.journal('incident', i['sys_id'] ?? '', 'work_notes').map((n) => n.value);
+    return [i['short_description'] ?? '', i['description'] ?? '', ...notes].some((t) => UNSAFE_TEXT.test(t));
+  }).length;
   return {
     incidents: incidents.length,
     duplicated: [...perKey.values()].filter((n) => n > 1).length,
     named: failedIds.length - missing.length,
     missing,
+    unsafeText,
+    truncated: sn.state.truncations.length,
+    queryViolations: sn.queryViolations.length,
   };
 }

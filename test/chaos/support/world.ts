@@ -37,7 +37,7 @@ export interface WorldOptions {
   readonly patchGroups: number;
   readonly seed?: number;
   readonly serviceNow?: SimKnobs;
-  /** Hostile strings in tags, names, command output and patch titles (the AWS simulator's knob). */
+  /** Hostile strings in tags, names, command output and patch titles (the AWS simulator's knob). Default on: chaos runs on hostile data. */
   readonly hostile?: boolean;
 }
 
@@ -77,7 +77,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
       staleRate: 0,
       unmanagedRate: 0,
       windows: true,
-      ...(options.hostile ? { hostile: true } : {}),
+      hostile: options.hostile ?? true,
     },
     // The window's own guard task stands for AWS only: patchbridge's event guard is what is measured.
     lambdas: {

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   readonly observe?: (event: PatchEvent) => Promise<void>;
   /** The AWS simulator runs on the harness's clock too (its event and patch-operation times then agree with patchbridge's). */
   readonly sharedClock?: boolean;
+  /** The AWS simulator's `hostile` knob: hostile tags, host names, patch titles and command output. */
+  readonly hostile?: boolean;
 }
 
 export interface Harness {
@@ -111,6 +113,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       staleRate: 0,
       unmanagedRate: 0,
       now: new Date(T0),
+      ...(options.hostile ? { hostile: true } : {}),
     },
     topics: [PATCH_RESULTS_TOPIC, MONITORING_TOPIC],
     sinks: [

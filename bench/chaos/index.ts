@@ -134,6 +134,12 @@ export async function main(args: string[]): Promise<void> {
       '≤ 15',
       guardMax <= 15,
     ],
+    [
+      'leased items delivered after each kill (s)',
+      storm.leased.map((l) => `${l.items} in ${l.seconds === undefined ? '> 120' : l.seconds.toFixed(1)}`).join(', ') || '–',
+      '≤ 60',
+      storm.leased.every((l) => l.seconds !== undefined && l.seconds <= 60),
+    ],
     ['recovery after the last kill (s)', storm.recoverySeconds.map((s) => s.toFixed(1)).join(', ') || '–', '≤ 60', storm.complete && storm.recoverySeconds.every((s) => s <= 60)],
     ['secrets found in logs', String(secrets), '0', secrets === 0],
   ];

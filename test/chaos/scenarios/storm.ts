@@ -3,6 +3,8 @@
  * reach `patchbridge serve` (a real child process) as EventBridge deliveries,
  * with SIGKILLs and restarts in the middle of delivering them to ServiceNow.
  */
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
@@ -60,6 +62,8 @@ export interface StormResult extends IncidentAudit {
   readonly failedInstances: number;
   /** Longest time from a restart until every incident was complete in ServiceNow. */
   readonly recoverySeconds: number[];
+  /** Per kill: outbox items the killed process held leased, and seconds from the restart until all were delivered (acked); undefined if not within 120 s. */
+  readonly leased: { readonly items: number; readonly seconds: number | undefined }[];
   /** Whether everything arrived before the deadline. */
   readonly complete: boolean;
   readonly pb: Patchbridge;
@@ -91,14 +95,22 @@ export async function stormWithKills(world: World, options: StormOptions): Promi
     return audit.missing.length === 0 && audit.incidents >= batch.groups.length ? audit : undefined;
   };
   let complete = true;
+  const leasedWaits: Promise<{ items: number; seconds: number | undefined }>[] = [];
   for (let kill = 1; kill <= options.kills; kill++) {
     // Kill while writes are under way: once ServiceNow has some of the incident rows, not all.
     const share = Math.max(1, Math.floor((batch.groups.length * kill) / (options.kills + 1)));
     await waitFor('ServiceNow writes to start', () => (importRows(world) >= share || done() ? true : undefined), 120_000, 20);
     await pb.kill9();
     outputs.push(pb.output());
+    const held = leasedItems(world.dataDir);
     const restarted = Date.now();
     pb = await startPatchbridge(world);
+    leasedWaits.push(
+      waitFor('the killed process\'s leased items delivered', () => (remainingItems(world.dataDir, held) === 0 ? true : undefined), 120_000, 250).then(
+        () => ({ items: held.length, seconds: (Date.now() - restarted) / 1000 }),
+        () => ({ items: held.length, seconds: undefined }),
+      ),
+    );
     if (kill === options.kills) {
       try {
         await waitFor('every failed instance in ServiceNow', done, options.deadlineMs, 250);
@@ -116,7 +128,32 @@ export async function stormWithKills(world: World, options: StormOptions): Promi
     }
   }
   const audit = auditIncidents(world.sn, batch.failedIds);
-  return { ...audit, expected: batch.groups.length, failedInstances: batch.failedIds.length, recoverySeconds, complete, pb, outputs };
+  const leased = await Promise.all(leasedWaits);
+  return { ...audit, expected: batch.groups.length, failedInstances: batch.failedIds.length, recoverySeconds, leased, complete, pb, outputs };
+}
+
+/** The outbox items a (killed) patchbridge held leased, read from its SQLite file. */
+function leasedItems(dataDir: string): string[] {
+  const db = new Database(path.join(dataDir, 'state.db'), { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT id FROM outbox WHERE lease_until IS NOT NULL AND lease_until > ?').all(new Date().toISOString()) as { id: string }[];
+    return rows.map((r) => r.id);
+  } finally {
+    db.close();
+  }
+}
+
+/** How many of `ids` are still in the outbox (not yet delivered). */
+function remainingItems(dataDir: string, ids: readonly string[]): number {
+  if (ids.length === 0) return 0;
+  const db = new Database(path.join(dataDir, 'state.db'), { readonly: true, fileMustExist: true });
+  try {
+    const present = db.prepare('SELECT id FROM outbox').all() as { id: string }[];
+    const wanted = new Set(ids);
+    return present.filter((r) => wanted.has(r.id)).length;
+  } finally {
+    db.close();
+  }
 }
 
 function importRows(world: World): number {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { EVENT_BATCH_WINDOW_MS } from '../../src/flows/incidents/index.js';
@@ -6,6 +6,9 @@ import { DRAFT_HOLD_MS, PATCH_EVENT_KIND } from '../../src/flows/incidents/stand
 import { createOutboxWorker } from '../../src/flows/outbox/index.js';
 import { type Delivery, type Harness, shuffled } from './support/harness.js';
 import { windowWith37Failures } from './support/scenario.js';
+
+// A whole-fleet storm over both simulators: well under 30 s on a quiet machine, up to 40 s when it is shared.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const open: Harness[] = [];
 afterEach(async () => {

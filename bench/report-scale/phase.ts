@@ -33,6 +33,8 @@ export interface PhaseOptions {
   readonly today: string;
   readonly days: number;
   readonly naiveSample: number;
+  /** History worker threads for the report phases (0 = parse on the main thread). */
+  readonly workers: number;
 }
 
 const CTX = { accountId: '111122223333', region: 'eu-west-1' };
@@ -125,7 +127,7 @@ const phases: Record<string, (o: PhaseOptions) => Promise<Record<string, unknown
     };
     // The live case: today's snapshot (minutes old in real time) must not stand in for the fleet here.
     const report = await buildComplianceReport(
-      { blobs, inventory: aws.inventory, clock, logger: silentLogger(), targets: [CTX], staleDays: 7, snapshotMaxAgeMs: 0 },
+      { blobs, inventory: aws.inventory, clock, logger: silentLogger(), targets: [CTX], staleDays: 7, snapshotMaxAgeMs: 0, historyWorkers: o.workers },
       { period: { days: o.days }, onProgress },
     );
     const builtAt = performance.now();
@@ -158,7 +160,7 @@ const phases: Record<string, (o: PhaseOptions) => Promise<Record<string, unknown
     const blobs = createFileBlobStore({ dir: o.dir });
     const t0 = performance.now();
     const report = await buildComplianceReport(
-      { blobs, inventory: { instancePages: unused, patchGroups: unused, patchStatesForGroup: unused, describePatchStates: unused, tags: unused }, clock, logger: silentLogger(), targets: [CTX], staleDays: 7 },
+      { blobs, inventory: { instancePages: unused, patchGroups: unused, patchStatesForGroup: unused, describePatchStates: unused, tags: unused }, clock, logger: silentLogger(), targets: [CTX], staleDays: 7, historyWorkers: o.workers },
       { period: { days: o.days - 1, end: addDays(o.today, -1) } },
     );
     const ms = performance.now() - t0;
@@ -174,7 +176,7 @@ const phases: Record<string, (o: PhaseOptions) => Promise<Record<string, unknown
     const taken = new Date(`${o.today}T02:15:00Z`);
     await utimes(path.join(o.dir, historyKey(CTX, o.today)), taken, taken);
     const t0 = performance.now();
-    const report = await buildComplianceReport({ blobs, inventory: aws.inventory, clock, logger: silentLogger(), targets: [CTX], staleDays: 7 }, { period: { days: o.days } });
+    const report = await buildComplianceReport({ blobs, inventory: aws.inventory, clock, logger: silentLogger(), targets: [CTX], staleDays: 7, historyWorkers: o.workers }, { period: { days: o.days } });
     const builtAt = performance.now();
     let bytes = 0;
     for (const format of REPORT_FORMATS) bytes += (await blobs.put(reportKey(o.today, 'bench-reuse', REPORT_FILES[format].name), reportFileBody(format, report, 'bench-reuse'))).size;

@@ -5,7 +5,7 @@ import { type ReadinessCheck, startServer } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
+import { createComplianceFlows, historyWorkerCount, resolveComplianceTargets } from '../flows/compliance/index.js';
 import { createIncidentFlows } from '../flows/incidents/index.js';
 import { createOutboxWorker } from '../flows/outbox/index.js';
 import { createGuardTask } from '../flows/change-gates/index.js';
@@ -80,6 +80,7 @@ export async function startStandalone(config: Config, options: StandaloneOptions
       targets,
       wake: () => wake(),
       onSnapshot: (snapshot) => incidentFlows.resolutions.fromSnapshot(snapshot),
+      historyWorkers: historyWorkerCount(config.compliance.reportWorkers),
       standaloneLinks: { signingKey: config.compliance.linkSigningKey ?? keyFile(config.dataDir, 'link-signing.key'), baseUrl: config.server.publicUrl ?? server.url },
     });
     const worker = createOutboxWorker({

@@ -303,6 +303,7 @@ export function loadConfig(env: Env): Config {
       staleDays: r.int('PATCHBRIDGE_STALE_DAYS', 1, 365),
       reportDays: r.int('PATCHBRIDGE_REPORT_DAYS', 1, 366),
       snapshotMaxAgeSeconds: r.int('PATCHBRIDGE_REPORT_SNAPSHOT_MAX_AGE_SECONDS', 0, 86_400),
+      reportWorkers: r.parse('PATCHBRIDGE_REPORT_WORKERS', z.union([z.literal('auto'), z.coerce.number().int().min(0).max(16)]), '`auto` or an integer from 0 to 16'),
       linkTtlSeconds: r.int('PATCHBRIDGE_REPORT_LINK_TTL_SECONDS', 60, 604_800),
       linkSigningKey,
       snapshotCron: parseCron(r, 'PATCHBRIDGE_SNAPSHOT_CRON'),

@@ -69,6 +69,7 @@ export const VARIABLES = [
   { name: 'PATCHBRIDGE_STALE_DAYS', default: '7', description: 'An instance silent for longer than this is stale.' },
   { name: 'PATCHBRIDGE_REPORT_DAYS', default: '30', description: 'Days of history a report covers.' },
   { name: 'PATCHBRIDGE_REPORT_SNAPSHOT_MAX_AGE_SECONDS', default: '3600', description: 'A report ending today uses today’s compliance snapshot instead of reading the fleet again when the snapshot is younger than this (0 = always read the fleet).' },
+  { name: 'PATCHBRIDGE_REPORT_WORKERS', default: 'auto', description: 'Standalone: worker threads that parse a report\'s history, each its share of the instances (memory stays one fleet\'s worth, plus about 65 MB per worker); `auto` = one per CPU but one, up to 4, from 4 CPUs, else none; 0 = the main thread. The Lambda runtime always parses on its one thread.' },
   { name: 'PATCHBRIDGE_REPORT_LINK_TTL_SECONDS', default: '604800', description: 'Lifetime of report links (max 604800, the SigV4 limit).' },
   { name: 'PATCHBRIDGE_LINK_SIGNING_KEY', description: 'Standalone: key that signs report download links (generated and kept in the data dir when unset).', secret: true },
   { name: 'PATCHBRIDGE_SNAPSHOT_CRON', default: '15 2 * * *', description: 'When the daily compliance snapshot runs (UTC, 5-field cron).' },

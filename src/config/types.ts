@@ -85,6 +85,8 @@ export interface Config {
     readonly staleDays: number;
     readonly reportDays: number;
     readonly snapshotMaxAgeSeconds: number;
+    /** `PATCHBRIDGE_REPORT_WORKERS`: resolve with `historyWorkerCount`. */
+    readonly reportWorkers: number | 'auto';
     readonly linkTtlSeconds: number;
     readonly linkSigningKey: string | undefined;
     readonly snapshotCron: string;

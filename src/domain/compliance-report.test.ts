@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ComplianceStatus, periodDays, type SnapshotRecord, ZERO_COUNTS } from './compliance.js';
 import { ComplianceAccumulator, parseSnapshotLine } from './compliance-report.js';
@@ -162,5 +163,98 @@ describe('parseSnapshotLine', () => {
     ['an unknown status', JSON.stringify({ ...record('i-0000000000000000a', 'COMPLIANT'), status: 'GREEN' }), /status/],
   ])('when the line is %s, then it is refused naming the problem', (_what, line, message) => {
     expect(() => parseSnapshotLine(line)).toThrow(message);
+  });
+});
+
+describe('ComplianceAccumulator merge', () => {
+  const days = periodDays('2026-03-08', 8);
+  const statuses = ['COMPLIANT', 'NON_COMPLIANT', 'UNREPORTED'] as const;
+  /** Instance × day cells: absent, or a status and a patch group (groups move between days). */
+  const cell = fc.option(fc.record({ status: fc.constantFrom(...statuses), group: fc.constantFrom('web', 'db', null), missing: fc.nat(5) }), { nil: undefined });
+  const fleet = fc.array(fc.array(cell, { minLength: days.length, maxLength: days.length }), { minLength: 1, maxLength: 12 });
+
+  type Cells = readonly (readonly ({ status: ComplianceStatus; group: string | null; missing: number } | undefined)[])[];
+  const recordAt = (cells: Cells, i: number, d: number) => {
+    const c = cells[i]?.[d];
+    if (!c) return undefined;
+    return record(`i-${i.toString(16).padStart(17, '0')}`, c.status, {
+      account_id: i % 3 === 0 ? '222222222222' : '111111111111',
+      patch_group: c.group,
+      unmanaged: c.group === null,
+      missing_count: c.status === 'NON_COMPLIANT' ? c.missing + 1 : 0,
+      captured_at: `${days[d]}T02:15:00.000Z`,
+    });
+  };
+  /** Every record whose (instance, day) `part` says, in day order. */
+  const build = (cells: Cells, part: (i: number, d: number) => boolean) => {
+    const acc = new ComplianceAccumulator({ days });
+    for (const [d, day] of days.entries()) {
+      for (let i = 0; i < cells.length; i++) {
+        const r = recordAt(cells, i, d);
+        if (r && part(i, d)) acc.add(day, r);
+      }
+    }
+    return acc;
+  };
+  const view = (acc: ComplianceAccumulator) => ({ rows: [...acc.rows()], summary: acc.summary({ generatedAt: 'g', live: false }), records: acc.records, instances: acc.instances });
+
+  it('when the records are split by instance into parts and merged, then rows and summaries equal one accumulator fed them all', () => {
+    fc.assert(
+      fc.property(fleet, fc.integer({ min: 1, max: 4 }), (cells, parts) => {
+        const whole = build(cells, () => true);
+        const merged = new ComplianceAccumulator({ days });
+        for (let p = 0; p < parts; p++) merged.merge(build(cells, (i) => i % parts === p).state());
+        expect(view(merged)).toEqual(view(whole));
+      }),
+    );
+  });
+
+  it('when the period is split into day ranges and merged in any order, then rows and summaries equal one accumulator fed them all', () => {
+    fc.assert(
+      fc.property(fleet, fc.integer({ min: 1, max: days.length - 1 }), fc.boolean(), (cells, cut, laterFirst) => {
+        const whole = build(cells, () => true);
+        const earlier = build(cells, (_i, d) => d < cut).state();
+        const later = build(cells, (_i, d) => d >= cut).state();
+        const merged = new ComplianceAccumulator({ days });
+        for (const part of laterFirst ? [later, earlier] : [earlier, later]) merged.merge(part);
+        expect(view(merged)).toEqual(view(whole));
+      }),
+    );
+  });
+
+  it('when a merged part is followed by later records, then they fold in as if added in order', () => {
+    const short = periodDays('2026-03-03', 3);
+    const whole = new ComplianceAccumulator({ days: short });
+    const part = new ComplianceAccumulator({ days: short });
+    const r0 = record('i-0000000000000000a', 'NON_COMPLIANT', { captured_at: `${short[0]}T02:15:00.000Z` });
+    const r2 = record('i-0000000000000000a', 'COMPLIANT', { captured_at: `${short[2]}T02:15:00.000Z` });
+    whole.add(short[0] ?? '', r0);
+    whole.add(short[2] ?? '', r2);
+    part.add(short[0] ?? '', r0);
+    const merged = new ComplianceAccumulator({ days: short });
+    merged.merge(part.state());
+    merged.add(short[2] ?? '', r2);
+    expect(view(merged)).toEqual(view(whole));
+    expect([...merged.rows()][0]).toMatchObject({ first_non_compliant_date: short[0], remediated_date: short[2], time_to_remediate_days: 2 });
+  });
+
+  it.each([
+    ['overlapping days of one instance', (a: ComplianceAccumulator, b: ComplianceAccumulator, d: readonly string[]) => {
+      a.add(d[0] ?? '', record('i-0000000000000000a', 'COMPLIANT'));
+      a.add(d[1] ?? '', record('i-0000000000000000a', 'COMPLIANT'));
+      b.add(d[1] ?? '', record('i-0000000000000000a', 'COMPLIANT'));
+    }, /overlapping days/],
+  ])('when the parts have %s, then the merge is refused', (_what, fill, message) => {
+    const d = periodDays('2026-03-03', 3);
+    const a = new ComplianceAccumulator({ days: d });
+    const b = new ComplianceAccumulator({ days: d });
+    fill(a, b, d);
+    expect(() => a.merge(b.state())).toThrow(message);
+  });
+
+  it('when the parts cover different periods, then the merge is refused', () => {
+    const a = new ComplianceAccumulator({ days: periodDays('2026-03-03', 3) });
+    const b = new ComplianceAccumulator({ days: periodDays('2026-03-04', 3) });
+    expect(() => a.merge(b.state())).toThrow(/different periods/);
   });
 });

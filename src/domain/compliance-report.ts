@@ -155,6 +155,12 @@ class SegmentTrend {
     this.instances[dayIndex] = (this.instances[dayIndex] ?? 0) + 1;
     if (compliant) this.compliant[dayIndex] = (this.compliant[dayIndex] ?? 0) + 1;
   }
+  merge(other: TrendData): void {
+    for (let i = 0; i < this.instances.length; i++) {
+      this.instances[i] = (this.instances[i] ?? 0) + (other.instances[i] ?? 0);
+      this.compliant[i] = (this.compliant[i] ?? 0) + (other.compliant[i] ?? 0);
+    }
+  }
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -163,12 +169,48 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface InstanceState {
   /** The accumulator's own copy of the last record, refreshed in place day after day. */
   readonly latest: Mutable<SnapshotRecord>;
+  firstDayIndex: number;
   lastDayIndex: number;
   daysObserved: number;
   daysCompliant: number;
   daysNonCompliant: number;
   firstNonCompliant: string | undefined;
   remediated: string | undefined;
+  /** Kept so a later part of the period can be merged in: it may remediate a failure of this part. */
+  firstCompliant: string | undefined;
+}
+
+/** An instance's state as plain data (see `AccumulatorState`). */
+export interface InstanceStateData {
+  readonly latest: SnapshotRecord;
+  readonly firstDayIndex: number;
+  readonly lastDayIndex: number;
+  readonly daysObserved: number;
+  readonly daysCompliant: number;
+  readonly daysNonCompliant: number;
+  readonly firstNonCompliant: string | null;
+  readonly remediated: string | null;
+  readonly firstCompliant: string | null;
+}
+
+/** Per-day counters of one segment as plain data. */
+export interface TrendData {
+  readonly instances: Uint32Array;
+  readonly compliant: Uint32Array;
+}
+
+/**
+ * What an accumulator holds, as plain data a worker thread can post back
+ * (structured clone): `ComplianceAccumulator.state()` gives it,
+ * `ComplianceAccumulator.merge()` folds it into another accumulator.
+ */
+export interface AccumulatorState {
+  readonly days: readonly string[];
+  readonly records: number;
+  readonly fleet: TrendData;
+  readonly groups: readonly (readonly [string, TrendData])[];
+  readonly accounts: readonly (readonly [string, TrendData])[];
+  readonly instances: readonly InstanceStateData[];
 }
 
 export interface AccumulatorOptions {
@@ -273,12 +315,14 @@ export class ComplianceAccumulator {
     if (!state) {
       state = {
         latest: { ...record },
+        firstDayIndex: index,
         lastDayIndex: index,
         daysObserved: 0,
         daysCompliant: 0,
         daysNonCompliant: 0,
         firstNonCompliant: undefined,
         remediated: undefined,
+        firstCompliant: undefined,
       };
       byId.set(record.instance_id, state);
       this.#instanceCount++;
@@ -289,6 +333,7 @@ export class ComplianceAccumulator {
     const compliant = record.status === 'COMPLIANT';
     if (compliant) {
       state.daysCompliant++;
+      state.firstCompliant ??= day;
       if (state.firstNonCompliant !== undefined && state.remediated === undefined) state.remediated = day;
     } else if (record.status === 'NON_COMPLIANT') {
       state.daysNonCompliant++;
@@ -298,6 +343,103 @@ export class ComplianceAccumulator {
     this.#segment(this.#groups, record.patch_group ?? UNMANAGED_GROUP).add(index, compliant);
     this.#segment(this.#accounts, record.account_id).add(index, compliant);
     this.#records++;
+  }
+
+  /** This accumulator's content as plain data, for another accumulator's `merge`. */
+  state(): AccumulatorState {
+    const trend = (t: SegmentTrend): TrendData => ({ instances: t.instances, compliant: t.compliant });
+    const instances: InstanceStateData[] = [];
+    for (const s of this.#states()) {
+      instances.push({
+        latest: s.latest,
+        firstDayIndex: s.firstDayIndex,
+        lastDayIndex: s.lastDayIndex,
+        daysObserved: s.daysObserved,
+        daysCompliant: s.daysCompliant,
+        daysNonCompliant: s.daysNonCompliant,
+        firstNonCompliant: s.firstNonCompliant ?? null,
+        remediated: s.remediated ?? null,
+        firstCompliant: s.firstCompliant ?? null,
+      });
+    }
+    return {
+      days: this.#days,
+      records: this.#records,
+      fleet: trend(this.#fleet),
+      groups: [...this.#groups].map(([k, t]) => [k, trend(t)] as const),
+      accounts: [...this.#accounts].map(([k, t]) => [k, trend(t)] as const),
+      instances,
+    };
+  }
+
+  /**
+   * Folds in what another accumulator over the same period gathered, as if its
+   * records had been added here. Instances only one side saw are taken as
+   * they are; an instance both saw must have been seen on days of one side all
+   * before the days of the other (parts split by instance, or by day ranges),
+   * else `VALIDATION_FAILED`. Records added afterwards must still come in day order.
+   */
+  merge(other: AccumulatorState): void {
+    if (other.days.length !== this.#days.length || other.days.some((d, i) => d !== this.#days[i])) {
+      throw new ValidationError('VALIDATION_FAILED', 'the accumulators cover different periods');
+    }
+    const n = this.#days.length;
+    const dayAt = (i: number, what: string): string => {
+      const day = Number.isInteger(i) && i >= 0 && i < n ? this.#days[i] : undefined;
+      if (day === undefined) throw new ValidationError('VALIDATION_FAILED', `merged state has a bad ${what}`);
+      return day;
+    };
+    const inPeriod = (day: string | null, what: string): string | undefined => {
+      if (day !== null && !this.#dayIndex.has(day)) throw new ValidationError('VALIDATION_FAILED', `merged state has a bad ${what}`);
+      return day ?? undefined;
+    };
+    let last = this.#lastDayIndex;
+    for (const o of other.instances) {
+      dayAt(o.firstDayIndex, 'first day');
+      dayAt(o.lastDayIndex, 'last day');
+      const theirs: InstanceState = {
+        latest: { ...o.latest },
+        firstDayIndex: o.firstDayIndex,
+        lastDayIndex: o.lastDayIndex,
+        daysObserved: o.daysObserved,
+        daysCompliant: o.daysCompliant,
+        daysNonCompliant: o.daysNonCompliant,
+        firstNonCompliant: inPeriod(o.firstNonCompliant, 'first non-compliant day'),
+        remediated: inPeriod(o.remediated, 'remediation day'),
+        firstCompliant: inPeriod(o.firstCompliant, 'first compliant day'),
+      };
+      this.#refresh(theirs.latest, o.latest);
+      last = Math.max(last, o.lastDayIndex);
+      const byId = this.#target(theirs.latest.account_id, theirs.latest.aws_region);
+      const mine = byId.get(theirs.latest.instance_id);
+      if (!mine) {
+        byId.set(theirs.latest.instance_id, theirs);
+        this.#instanceCount++;
+        continue;
+      }
+      let earlier: InstanceState;
+      let later: InstanceState;
+      if (theirs.firstDayIndex > mine.lastDayIndex) [earlier, later] = [mine, theirs];
+      else if (theirs.lastDayIndex < mine.firstDayIndex) [earlier, later] = [theirs, mine];
+      else throw new ValidationError('VALIDATION_FAILED', `instance ${theirs.latest.instance_id} has records on overlapping days in both parts`);
+      if (later === theirs) this.#refresh(mine.latest, theirs.latest);
+      mine.remediated = earlier.firstNonCompliant !== undefined ? (earlier.remediated ?? later.firstCompliant) : later.remediated;
+      mine.firstNonCompliant = earlier.firstNonCompliant ?? later.firstNonCompliant;
+      mine.firstCompliant = earlier.firstCompliant ?? later.firstCompliant;
+      mine.firstDayIndex = earlier.firstDayIndex;
+      mine.lastDayIndex = later.lastDayIndex;
+      mine.daysObserved += theirs.daysObserved;
+      mine.daysCompliant += theirs.daysCompliant;
+      mine.daysNonCompliant += theirs.daysNonCompliant;
+    }
+    this.#fleet.merge(other.fleet);
+    for (const [key, t] of other.groups) this.#segment(this.#groups, key).merge(t);
+    for (const [key, t] of other.accounts) this.#segment(this.#accounts, key).merge(t);
+    this.#records += other.records;
+    if (last > this.#lastDayIndex) {
+      this.#lastDayIndex = last;
+      this.#lastDay = dayAt(last, 'last day');
+    }
   }
 
   #enterDay(day: string): number {

@@ -12,6 +12,7 @@ import {
   buildComplianceReport,
   type ComplianceInventory,
   type ComplianceTargets,
+  historyWorkerCount,
   REPORT_FILES,
   REPORT_FORMATS,
   type ReportBlobs,
@@ -97,6 +98,7 @@ export function reportCommand(io: CliIo, resolve: ReportCliResolver = defaultRes
             targets: ctx.targets,
             staleDays: config.compliance.staleDays,
             snapshotMaxAgeMs: config.compliance.snapshotMaxAgeSeconds * 1000,
+            historyWorkers: historyWorkerCount(config.compliance.reportWorkers),
           },
           {
             period: { days: opts.days ?? config.compliance.reportDays, ...(opts.end ? { end: opts.end } : {}) },

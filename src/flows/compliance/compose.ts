@@ -41,6 +41,12 @@ export interface ComplianceFlowOptions {
   readonly liveSummaryTtlMs?: number;
   /** Sees each collected snapshot before it is written: auto-resolve (`IncidentFlows.resolutions.fromSnapshot`). */
   readonly onSnapshot?: (snapshot: CollectedSnapshot) => Promise<unknown>;
+  /**
+   * Worker threads that parse report history (standalone: `historyWorkerCount` of
+   * the config). Lambda leaves it at 0: below 1,769 MB a function has at most
+   * one vCPU's worth of time, and its bundle does not carry the worker entry.
+   */
+  readonly historyWorkers?: number;
 }
 
 export interface ComplianceFlows {
@@ -82,6 +88,7 @@ export function createComplianceFlows(deps: ComplianceFlowDeps, options: Complia
       staleDays: config.compliance.staleDays,
       reportDays: config.compliance.reportDays,
       snapshotMaxAgeSeconds: config.compliance.snapshotMaxAgeSeconds,
+      ...(options.historyWorkers ? { historyWorkers: options.historyWorkers } : {}),
       linkTtlSeconds: config.compliance.linkTtlSeconds,
       reportsTopicArn: config.topics.reports,
     },

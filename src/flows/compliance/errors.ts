@@ -15,6 +15,8 @@ export type ComplianceErrorCode =
   | 'LINK_EXPIRED'
   /** A history object that cannot be read back (corrupt gzip or a bad line). */
   | 'HISTORY_CORRUPT'
+  /** A history-parsing worker thread crashed or ran out of memory. */
+  | 'HISTORY_WORKER_FAILED'
   /** The requested item named in a report request does not exist in ServiceNow. */
   | 'REQUESTED_ITEM_NOT_FOUND';
 
@@ -26,6 +28,7 @@ export const COMPLIANCE_ERRORS: ErrorSpecs<ComplianceErrorCode> = {
   LINK_INVALID: spec(403, 'never'),
   LINK_EXPIRED: spec(410, 'never'),
   HISTORY_CORRUPT: internal(500, 'never'),
+  HISTORY_WORKER_FAILED: internal(500, 'never'),
   REQUESTED_ITEM_NOT_FOUND: spec(422, 'never'),
 };
 

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
 import { isAppError, ValidationError } from '../../core/errors.js';
 import { parseSnapshotLine, type SnapshotRecord } from '../../domain/index.js';
@@ -55,17 +56,50 @@ export async function* readHistoryObject(blobs: Pick<ReportBlobs, 'get'>, key: s
  * rather than per record keeps both its time and its garbage down.
  */
 export async function* readHistoryBatches(blobs: Pick<ReportBlobs, 'get'>, key: string): AsyncGenerator<SnapshotRecord[]> {
-  const source = await blobs.get(key);
+  const decoder = new StringDecoder('utf8');
+  const lines = historyLineParser(key);
+  let rest = '';
+  for await (const chunk of gunzipHistory(await blobs.get(key), key)) {
+    const text = rest + decoder.write(chunk);
+    const end = text.lastIndexOf('\n') + 1;
+    rest = text.slice(end);
+    const batch = lines(text.slice(0, end));
+    if (batch.length > 0) yield batch;
+  }
+  const last = lines(rest + decoder.end());
+  if (last.length > 0) yield last;
+}
+
+/**
+ * The decompressed bytes of a gzip history object, in chunks of about 64 KB. A
+ * stream that is not gzip fails with `HISTORY_CORRUPT` naming `key`.
+ */
+export async function* gunzipHistory(source: Readable, key: string): AsyncGenerator<Buffer> {
   // Larger chunks than zlib's 16 KB: a quarter of the hops between gunzip (on
   // libuv's thread pool) and the code that folds the records.
   const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
-  gunzip.setEncoding('utf8');
-  let rest = '';
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
+  } catch (err) {
+    if (isAppError(err)) throw err;
+    throw new ComplianceError('HISTORY_CORRUPT', `${key}: not a readable gzip object`, { cause: err, details: { key } });
+  } finally {
+    source.destroy();
+  }
+}
+
+/**
+ * Parses complete NDJSON lines of one history object, handed over in order
+ * (the last piece may lack its newline), and checks each. Lines are counted
+ * across calls, so a bad one fails with `HISTORY_CORRUPT` naming `key` and its
+ * line. With `select`, a line it refuses is counted but not parsed (a history
+ * worker parses only its share of the instances).
+ */
+export function historyLineParser(key: string, select?: (line: string) => boolean): (text: string) => SnapshotRecord[] {
   let lineNo = 0;
   const parse = (line: string): SnapshotRecord => {
-    lineNo++;
     try {
       return parseSnapshotLine(line);
     } catch (err) {
@@ -75,23 +109,20 @@ export async function* readHistoryBatches(blobs: Pick<ReportBlobs, 'get'>, key: 
       });
     }
   };
-  try {
-    for await (const chunk of gunzip as AsyncIterable<string>) {
-      const text = rest + chunk;
-      const batch: SnapshotRecord[] = [];
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        if (nl > start) batch.push(parse(text.slice(start, nl)));
-        start = nl + 1;
+  return (text) => {
+    const out: SnapshotRecord[] = [];
+    let start = 0;
+    while (start < text.length) {
+      let nl = text.indexOf('\n', start);
+      if (nl === -1) nl = text.length;
+      // A last piece without its newline may be the blank end of the object.
+      if (nl > start && (nl < text.length || text.slice(start).trim().length > 0)) {
+        const line = text.slice(start, nl);
+        lineNo++;
+        if (!select || select(line)) out.push(parse(line));
       }
-      rest = text.slice(start);
-      if (batch.length > 0) yield batch;
+      start = nl + 1;
     }
-  } catch (err) {
-    if (err instanceof ComplianceError || isAppError(err)) throw err;
-    throw new ComplianceError('HISTORY_CORRUPT', `${key}: not a readable gzip object`, { cause: err, details: { key } });
-  } finally {
-    source.destroy();
-  }
-  if (rest.trim().length > 0) yield [parse(rest)];
+    return out;
+  };
 }

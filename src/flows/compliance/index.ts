@@ -4,6 +4,7 @@ export { ComplianceError, type ComplianceErrorCode, isComplianceError } from './
 export { collectFleet, type FleetCollectorDeps, type FleetRecords } from './fleet-collector.js';
 export { HISTORY_PREFIX, historyKey, REPORTS_PREFIX, reportKey, SNAPSHOT_OBJECT } from './history-layout.js';
 export { readHistoryBatches, readHistoryObject, writeHistoryObject } from './history-io.js';
+export { historyWorkerCount } from './history-workers.js';
 export { renderReportHtml } from './html.js';
 export { createLinkSigner, type LinkSigner, type SignedLink } from './links.js';
 export { createLiveSummary, type LiveSummary, type LiveSummaryDeps } from './live-summary.js';

@@ -12,6 +12,7 @@ import {
 import { collectFleet } from './fleet-collector.js';
 import { historyKey } from './history-layout.js';
 import { readHistoryBatches } from './history-io.js';
+import { startHistoryWorkers } from './history-workers.js';
 import type { AwsContext, ComplianceInventory, ComplianceTargets, ReportBlobs } from './ports.js';
 
 export interface ReportScope {
@@ -54,6 +55,11 @@ export interface ReportBuilderDeps {
    * 0 = always read the fleet. Default 1 h.
    */
   readonly snapshotMaxAgeMs?: number;
+  /**
+   * Worker threads that parse the history, each its share of the instances
+   * (`PATCHBRIDGE_REPORT_WORKERS`); 0 = parse on this thread. Default 0.
+   */
+  readonly historyWorkers?: number;
 }
 
 export interface BuildReportInput {
@@ -87,6 +93,8 @@ export interface BuiltReport {
  * Builds a report from N days of snapshots plus (for a period ending today) the
  * live fleet. History is streamed day by day, object by object, into one
  * accumulator per instance, so memory follows the fleet size, never fleet × days.
+ * With `historyWorkers`, worker threads parse it, each into an accumulator of
+ * its share of the instances, merged at the end (the same one fleet's worth).
  *
  * The live read (bound by SSM's throttle) starts first and runs while the
  * history is read, so the report takes about the longer of the two, not their
@@ -120,31 +128,45 @@ export async function buildComplianceReport(deps: ReportBuilderDeps, input: Buil
     : [];
 
   const historyDays = live ? days.slice(0, -1) : days;
-  for (const [dayIndex, day] of historyDays.entries()) {
-    for (const ctx of targets) {
-      const key = historyKey(ctx, day);
-      if (!(await deps.blobs.head(key))) {
-        objectsMissing++;
-        continue;
-      }
-      objectsRead++;
-      for await (const batch of readHistoryBatches(deps.blobs, key)) for (const record of batch) if (keep(record)) acc.add(day, record);
-    }
-    input.onProgress?.({ phase: 'history', day, dayIndex, days: days.length, records: acc.records });
-  }
-  if (objectsMissing > 0) deps.logger.warn({ objectsMissing, start: days[0], end }, 'report period has days without snapshots');
-
+  const objects = historyDays.length * targets.length + sources.filter((s) => s.fresh).length;
+  const workers = objects > 0 ? (deps.historyWorkers ?? 0) : 0;
+  const pool = workers > 0 ? startHistoryWorkers({ count: workers, days, ...(input.scope?.patchGroups?.length ? { patchGroups: input.scope.patchGroups } : {}) }) : undefined;
+  /** One history object into the report: to the workers, or parsed here. */
+  const fold = async (day: string, key: string) => {
+    if (pool) await pool.parse(day, key, await deps.blobs.get(key));
+    else for await (const batch of readHistoryBatches(deps.blobs, key)) for (const record of batch) if (keep(record)) acc.add(day, record);
+  };
   let snapshotsReused = 0;
-  for (const { ctx, fresh, fleet } of sources) {
-    if (fresh) {
-      snapshotsReused++;
-      for await (const batch of readHistoryBatches(deps.blobs, historyKey(ctx, today))) for (const record of batch) if (keep(record)) acc.add(today, record);
-    } else if (fleet) {
-      const read = await fleet;
-      if ('error' in read) throw read.error;
-      for (const record of read.records) if (keep(record)) acc.add(today, record);
+  try {
+    for (const [dayIndex, day] of historyDays.entries()) {
+      for (const ctx of targets) {
+        const key = historyKey(ctx, day);
+        if (!(await deps.blobs.head(key))) {
+          objectsMissing++;
+          continue;
+        }
+        objectsRead++;
+        await fold(day, key);
+      }
+      input.onProgress?.({ phase: 'history', day, dayIndex, days: days.length, records: pool ? pool.records : acc.records });
     }
-    input.onProgress?.({ phase: 'live', accountId: ctx.accountId, region: ctx.region, records: acc.records, ...(fresh ? { fromSnapshot: true } : {}) });
+    if (objectsMissing > 0) deps.logger.warn({ objectsMissing, start: days[0], end }, 'report period has days without snapshots');
+
+    for (const { ctx, fresh, fleet } of sources) {
+      if (fresh) {
+        snapshotsReused++;
+        await fold(today, historyKey(ctx, today));
+      } else if (fleet) {
+        const read = await fleet;
+        if ('error' in read) throw read.error;
+        // Today comes after every day the workers hold: their parts merge in below whatever the order.
+        for (const record of read.records) if (keep(record)) acc.add(today, record);
+      }
+      input.onProgress?.({ phase: 'live', accountId: ctx.accountId, region: ctx.region, records: acc.records + (pool?.records ?? 0), ...(fresh ? { fromSnapshot: true } : {}) });
+    }
+    await pool?.finish((part) => acc.merge(part));
+  } finally {
+    await pool?.close();
   }
   input.onProgress?.({ phase: 'done', records: acc.records, instances: acc.instances });
 

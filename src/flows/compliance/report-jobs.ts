@@ -49,6 +49,8 @@ export interface ComplianceReportsDeps {
     readonly reportDays: number;
     /** See `ReportBuilderDeps.snapshotMaxAgeMs`; default 3600. */
     readonly snapshotMaxAgeSeconds?: number;
+    /** See `ReportBuilderDeps.historyWorkers`; default 0. */
+    readonly historyWorkers?: number;
     /** Lifetime of download links (S3 presign or standalone signature), at most 7 days. */
     readonly linkTtlSeconds: number;
     /** Where the link and summary are published; no topic = no SNS message. */
@@ -152,6 +154,7 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
         targets: deps.targets,
         staleDays: deps.settings.staleDays,
         ...(deps.settings.snapshotMaxAgeSeconds === undefined ? {} : { snapshotMaxAgeMs: deps.settings.snapshotMaxAgeSeconds * 1000 }),
+        ...(deps.settings.historyWorkers ? { historyWorkers: deps.settings.historyWorkers } : {}),
         ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
       },
       { period: request.period, scope: request.scope },

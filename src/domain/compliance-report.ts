@@ -350,17 +350,8 @@ export class ComplianceAccumulator {
     const trend = (t: SegmentTrend): TrendData => ({ instances: t.instances, compliant: t.compliant });
     const instances: InstanceStateData[] = [];
     for (const s of this.#states()) {
-      instances.push({
-        latest: s.latest,
-        firstDayIndex: s.firstDayIndex,
-        lastDayIndex: s.lastDayIndex,
-        daysObserved: s.daysObserved,
-        daysCompliant: s.daysCompliant,
-        daysNonCompliant: s.daysNonCompliant,
-        firstNonCompliant: s.firstNonCompliant ?? null,
-        remediated: s.remediated ?? null,
-        firstCompliant: s.firstCompliant ?? null,
-      });
+      // Structured clone keeps `undefined` too, but a plain-data contract says null.
+      instances.push({ ...s, firstNonCompliant: s.firstNonCompliant ?? null, remediated: s.remediated ?? null, firstCompliant: s.firstCompliant ?? null });
     }
     return {
       days: this.#days,

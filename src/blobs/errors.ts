@@ -1,4 +1,4 @@
-import { AppError, type ErrorSpecs, internal } from '../core/errors.js';
+import { DeclaredError, type ErrorSpecs, internal } from '../core/errors.js';
 
 export type BlobErrorCode = 'NOT_FOUND' | 'INVALID_KEY' | 'ACCESS_DENIED' | 'UNAVAILABLE' | 'NO_SPACE' | 'MISCONFIGURED' | 'INVALID_RESPONSE';
 
@@ -22,8 +22,4 @@ export const BLOB_ERRORS: ErrorSpecs<BlobErrorCode> = {
   INVALID_RESPONSE: internal(502, 'never'),
 };
 
-export class BlobError extends AppError<BlobErrorCode> {
-  constructor(code: BlobErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, spec: BLOB_ERRORS[code] });
-  }
-}
+export class BlobError extends DeclaredError(BLOB_ERRORS) {}

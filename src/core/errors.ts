@@ -64,6 +64,18 @@ export class AppError<C extends string = string> extends Error {
   }
 }
 
+/**
+ * The base of a family whose constructor only looks its code up in the family's
+ * declaration: `class StoreError extends DeclaredError(STORE_ERRORS) {}`.
+ */
+export function DeclaredError<C extends string>(specs: ErrorSpecs<C>) {
+  return class extends AppError<C> {
+    constructor(code: C, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+      super(code, message, { ...options, spec: specs[code] });
+    }
+  };
+}
+
 /** The retry class of any thrown value: an `AppError`'s declaration; anything unexpected may heal (`now`), so nothing is dropped for it. */
 export function retryClassOf(err: unknown): RetryClass {
   return err instanceof AppError ? err.spec.retry : 'now';
@@ -91,11 +103,7 @@ export const VALIDATION_ERRORS: ErrorSpecs<ValidationErrorCode> = {
 };
 
 /** Input from outside did not match what we accept. Never retryable. */
-export class ValidationError extends AppError<ValidationErrorCode> {
-  constructor(code: ValidationErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, spec: VALIDATION_ERRORS[code] });
-  }
-}
+export class ValidationError extends DeclaredError(VALIDATION_ERRORS) {}
 
 /** Narrows an unknown thrown value to an Error for logging and wrapping. */
 export function toError(value: unknown): Error {

@@ -1,4 +1,4 @@
-import { AppError, type ErrorSpecs, spec, ValidationError } from '../core/errors.js';
+import { DeclaredError, type ErrorSpecs, spec, ValidationError } from '../core/errors.js';
 
 /**
  * Input that is not a patch event we understand: malformed JSON, a missing or
@@ -34,12 +34,4 @@ export const SNS_ERRORS: ErrorSpecs<SnsVerificationErrorCode> = {
 };
 
 /** An SNS HTTPS delivery that could not be authenticated or confirmed. */
-export class SnsVerificationError extends AppError<SnsVerificationErrorCode> {
-  constructor(code: SnsVerificationErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, {
-      cause: options.cause,
-      spec: SNS_ERRORS[code],
-      details: options.details,
-    });
-  }
-}
+export class SnsVerificationError extends DeclaredError(SNS_ERRORS) {}

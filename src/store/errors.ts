@@ -1,4 +1,4 @@
-import { AppError, type ErrorSpecs, internal } from '../core/errors.js';
+import { DeclaredError, type ErrorSpecs, internal } from '../core/errors.js';
 
 export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'UNAVAILABLE' | 'MISCONFIGURED' | 'REJECTED' | 'CORRUPT' | 'CLOSED';
 
@@ -22,8 +22,4 @@ export const STORE_ERRORS: ErrorSpecs<StoreErrorCode> = {
   CLOSED: internal(503, 'never'),
 };
 
-export class StoreError extends AppError<StoreErrorCode> {
-  constructor(code: StoreErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, spec: STORE_ERRORS[code] });
-  }
-}
+export class StoreError extends DeclaredError(STORE_ERRORS) {}

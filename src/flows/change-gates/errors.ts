@@ -1,5 +1,5 @@
 import { AwsError } from '../../aws/index.js';
-import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
+import { DeclaredError, type ErrorSpecs, spec } from '../../core/errors.js';
 
 export type ChangeFlowErrorCode =
   /** No authorisation is recorded for the window (404). */
@@ -31,11 +31,7 @@ export const CHANGE_FLOW_ERRORS: ErrorSpecs<ChangeFlowErrorCode> = {
 };
 
 /** Failures of the patch-run and change-gate flows, other than change refusals (`ChangeRefusedError`). */
-export class ChangeFlowError extends AppError<ChangeFlowErrorCode> {
-  constructor(code: ChangeFlowErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, spec: CHANGE_FLOW_ERRORS[code] });
-  }
-}
+export class ChangeFlowError extends DeclaredError(CHANGE_FLOW_ERRORS) {}
 
 /**
  * Maps an AWS port failure to what the API caller can act on. `notFound` names

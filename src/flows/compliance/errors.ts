@@ -1,4 +1,4 @@
-import { AppError, type ErrorSpecs, internal, spec } from '../../core/errors.js';
+import { DeclaredError, type ErrorSpecs, internal, spec } from '../../core/errors.js';
 
 export type ComplianceErrorCode =
   /** No report job with this id. */
@@ -33,11 +33,7 @@ export const COMPLIANCE_ERRORS: ErrorSpecs<ComplianceErrorCode> = {
 };
 
 /** Every failure the compliance flow raises itself; adapter errors (AWS, ServiceNow, store, blobs) pass through. */
-export class ComplianceError extends AppError<ComplianceErrorCode> {
-  constructor(code: ComplianceErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, spec: COMPLIANCE_ERRORS[code] });
-  }
-}
+export class ComplianceError extends DeclaredError(COMPLIANCE_ERRORS) {}
 
 export function isComplianceError(value: unknown, code?: ComplianceErrorCode): value is ComplianceError {
   return value instanceof ComplianceError && (code === undefined || value.code === code);

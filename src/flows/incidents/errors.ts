@@ -1,4 +1,4 @@
-import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
+import { DeclaredError, type ErrorSpecs, spec } from '../../core/errors.js';
 
 export type IncidentErrorCode =
   /** Another listener holds this incident key right now; try again shortly. */
@@ -18,8 +18,4 @@ export const INCIDENT_ERRORS: ErrorSpecs<IncidentErrorCode> = {
 };
 
 /** Failures of the incident flow itself (AWS and ServiceNow failures keep their own types). */
-export class IncidentError extends AppError<IncidentErrorCode> {
-  constructor(code: IncidentErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, spec: INCIDENT_ERRORS[code] });
-  }
-}
+export class IncidentError extends DeclaredError(INCIDENT_ERRORS) {}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
-import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
+import { DeclaredError, type ErrorSpecs, spec } from '../../core/errors.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
 import { DEAD_LETTER_KIND, type DeadLetter } from './dead-letter.js';
 
@@ -19,11 +19,7 @@ export const DEAD_LETTER_ERRORS: ErrorSpecs<DeadLetterErrorCode> = {
   NOT_REPLAYABLE: spec(409, 'never'),
 };
 
-export class DeadLetterError extends AppError<DeadLetterErrorCode> {
-  constructor(code: DeadLetterErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, spec: DEAD_LETTER_ERRORS[code] });
-  }
-}
+export class DeadLetterError extends DeclaredError(DEAD_LETTER_ERRORS) {}
 
 const deadLetterSchema = z.object({
   source: z.string().min(1),

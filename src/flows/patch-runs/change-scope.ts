@@ -71,15 +71,13 @@ export async function requireChangeScope(
   let scopeTargets: ScopeTarget[];
   let cis: readonly { sys_id: string; name: string }[];
   try {
-    const affected = await deps.cmdb.affectedCis(verdict.changeSysId);
     const own = verdict.facts.cmdb_ci ? [{ sys_id: verdict.facts.cmdb_ci, name: '' }] : [];
+    cis = [...(await deps.cmdb.affectedCis(verdict.changeSysId)), ...own];
     if (deps.mode === 'patch-groups' && groups) {
-      cis = [...affected, ...own];
       scopeTargets = groups.map((name) => ({ kind: 'patch-group', name }));
     } else {
       const ids = await deps.instances();
       const found = ids.length > 0 ? await deps.cmdb.findAllCisByInstanceIds(ids) : new Map<string, readonly { sys_id: string }[]>();
-      cis = [...affected, ...own];
       scopeTargets = ids.map((instanceId) => ({ kind: 'instance', instanceId, ciSysIds: (found.get(instanceId) ?? []).map((ci) => ci.sys_id) }));
     }
   } catch (err) {

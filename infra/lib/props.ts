@@ -5,6 +5,8 @@
  * read context or `process.env` themselves.
  */
 
+import { isId } from '../../src/domain/index.js';
+
 /** The operating systems Patch Manager patches, as `AWS::SSM::PatchBaseline.OperatingSystem` spells them. */
 export const LINUX_OPERATING_SYSTEMS = [
   'AMAZON_LINUX_2',
@@ -213,7 +215,7 @@ function list(get: ContextReader, key: string): string[] | undefined {
 
 function accountIds(get: ContextReader, key: string): string[] | undefined {
   const ids = list(get, key);
-  for (const id of ids ?? []) if (!/^\d{12}$/.test(id)) throw new Error(`context patchbridge:${key}: "${id}" is not a 12-digit account id`);
+  for (const id of ids ?? []) if (!isId('accountId', id)) throw new Error(`context patchbridge:${key}: "${id}" is not a 12-digit account id`);
   return ids;
 }
 
@@ -230,7 +232,7 @@ export function readAppProps(get: ContextReader, env: Readonly<Record<string, st
   }
   const central = text(get, 'centralAccountId');
   const externalId = text(get, 'externalId');
-  if (central !== undefined && !/^\d{12}$/.test(central)) throw new Error('context patchbridge:centralAccountId must be a 12-digit account id');
+  if (central !== undefined && !isId('accountId', central)) throw new Error('context patchbridge:centralAccountId must be a 12-digit account id');
   if ((central === undefined) !== (externalId === undefined)) throw new Error('context patchbridge:centralAccountId and patchbridge:externalId go together');
   const mode = text(get, 'serviceNowMode');
   if (mode !== undefined && mode !== 'import-set' && mode !== 'table') throw new Error('context patchbridge:serviceNowMode must be import-set or table');

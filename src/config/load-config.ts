@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { logLevel, VARIABLES, type VariableName } from './schema.js';
 import type { AwsAccount, BlobUrl, Config, HmacKey, MissingSetting, StoreUrl } from './types.js';
+import { ID_PATTERNS, ID_SOURCES } from '../domain/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -13,10 +14,9 @@ const DEFAULTS = Object.fromEntries(
   ]),
 ) as Partial<Record<VariableName, string>>;
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+const { accountId: ACCOUNT_ID, region: REGION, roleArn: ROLE_ARN, topicArn: TOPIC_ARN } = ID_PATTERNS;
+// A role ARN itself contains colons: ACCOUNT:arn:aws:iam::ACCOUNT:role/NAME[:EXTERNAL_ID]
+const ACCOUNT_ENTRY = new RegExp(`^(${ID_SOURCES.accountId})(?::(${ID_SOURCES.roleArn}))?(?::([\\w+=,.@:/-]{2,1224}))?$`);
 const CRON_FIELD = /^[\d*,/-]+$/;
 /** Any of these means the SDK's default chain will find real credentials or an endpoint. */
 const AWS_SIGNALS = [
@@ -119,8 +119,7 @@ function parseAccounts(r: Reader, regions: string[]): AwsAccount[] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((entry) => {
-      // A role ARN itself contains colons: ACCOUNT:arn:aws:iam::ACCOUNT:role/NAME[:EXTERNAL_ID]
-      const m = /^(\d{12})(?::(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+))?(?::([\w+=,.@:/-]{2,1224}))?$/.exec(entry);
+      const m = ACCOUNT_ENTRY.exec(entry);
       if (!m?.[1]) throw new ConfigError('PATCHBRIDGE_AWS_ACCOUNTS', `expected ${expected}`);
       return {
         id: m[1],

@@ -3,6 +3,8 @@
  * (no CDN, works offline). Nothing secret is in it: the session is an HttpOnly
  * cookie, and every value shown is inserted as text, never as HTML.
  */
+import { ID_SOURCES } from '../domain/index.js';
+
 export const CONSOLE_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -60,7 +62,7 @@ export const CONSOLE_HTML = `<!doctype html>
   <section id="runs" aria-labelledby="runs-h">
     <h2 id="runs-h">Patch runs</h2>
     <form id="run-form">
-      <label>Change <input name="change" id="run-change" required pattern="CHG[0-9]{7,}"></label>
+      <label>Change <input name="change" id="run-change" required pattern="${ID_SOURCES.changeNumber}"></label>
       <label>Patch group <select name="group" id="run-group"></select></label>
       <label>or instance ids <input name="instances" id="run-instances" placeholder="i-0123…, i-0456…" size="30"></label>
       <label>Operation <select name="operation"><option>Scan</option><option>Install</option></select></label>

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { csvField } from '../core/csv.js';
+import { ID_SOURCES } from './ids.js';
 
 /** `correlation_display` on every incident patchbridge writes. */
 export const CORRELATION_DISPLAY = 'patchbridge';
@@ -165,11 +166,11 @@ export function markersFromComment(comment: string | undefined): {
   changeNumber?: string;
 } {
   if (!comment) return {};
-  const uuid = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
+  const uuid = `(${ID_SOURCES.uuid})`;
   const mwx = new RegExp(`(?:^|\\s)(?:mwx|window-execution)[=:]${uuid}`, 'i').exec(comment)?.[1];
   const aex = new RegExp(`(?:^|\\s)(?:aex[=:]|automation-execution[=:]|automation[ :=]+)${uuid}`, 'i').exec(comment)?.[1];
-  const mw = /\b(mw-[0-9a-f]{17})\b/.exec(comment)?.[1];
-  const chg = /\b(CHG\d{7,})\b/.exec(comment)?.[1];
+  const mw = new RegExp(`\\b(${ID_SOURCES.windowId})\\b`).exec(comment)?.[1];
+  const chg = new RegExp(`\\b(${ID_SOURCES.changeNumber})\\b`).exec(comment)?.[1];
   return {
     ...(mwx ? { windowExecutionId: mwx.toLowerCase() } : {}),
     ...(mw ? { windowId: mw } : {}),
@@ -418,7 +419,7 @@ export function renderDescription(d: DescriptionSubject & { instances: readonly 
   return composeDescription(headline(d, d.instances.length), details, d.instances.map(row));
 }
 
-const ROW = /^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})\s*\|/;
+const ROW = new RegExp(`^(${ID_SOURCES.instanceId})\\s*\\|`);
 
 /** Reads back a description this module rendered: its detail lines and table rows (as cells). */
 export function parseDescription(text: string): { details: string[]; rows: string[][] } | undefined {

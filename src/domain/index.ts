@@ -7,3 +7,4 @@ export * from './change-scope.js';
 export * from './incident-draft.js';
 export * from './incident-lifecycle.js';
 export * from './incident-resolution.js';
+export * from './ids.js';

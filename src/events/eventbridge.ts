@@ -13,6 +13,7 @@ import {
   uuid,
   windowId,
 } from './fields.js';
+import { ID_SOURCES } from '../domain/index.js';
 
 export const DETAIL_TYPES = {
   command: 'EC2 Command Status-change Notification',
@@ -91,7 +92,7 @@ function phase(status: string): EventPhase {
   return p;
 }
 
-const INSTANCE_ARN = /^arn:[\w-]+:(?:ec2|ssm):[\w-]+:\d{12}:(?:instance|managed-instance)\/((?:i|mi)-[0-9a-f]+)$/;
+const INSTANCE_ARN = new RegExp(`^arn:[\\w-]+:(?:ec2|ssm):[\\w-]+:${ID_SOURCES.accountId}:(?:instance|managed-instance)/(${ID_SOURCES.instanceId})$`);
 
 /** Whether `input` looks like an EventBridge event (so callers can dispatch on shape). */
 export function isEventBridgeShape(input: unknown): boolean {

@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { InvalidEventError } from './errors.js';
+import { ID_PATTERNS } from '../domain/index.js';
 
 /**
  * Field patterns shared by the normalisers. Ids are checked strictly here
  * because they later reach ServiceNow encoded queries and console links.
  */
-export const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit account id');
-export const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'an AWS region');
-export const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'a UUID');
-export const instanceId = z.string().regex(/^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})$/, 'an EC2 or managed instance id');
-export const windowId = z.string().regex(/^mw-[0-9a-f]{17}$/, 'a maintenance window id');
+export const accountId = z.string().regex(ID_PATTERNS.accountId, 'a 12-digit account id');
+export const region = z.string().regex(ID_PATTERNS.region, 'an AWS region');
+export const uuid = z.string().regex(ID_PATTERNS.uuid, 'a UUID');
+export const instanceId = z.string().regex(ID_PATTERNS.instanceId, 'an EC2 or managed instance id');
+export const windowId = z.string().regex(ID_PATTERNS.windowId, 'a maintenance window id');
 export const documentName = z.string().regex(/^[a-zA-Z0-9_\-.:/]{3,200}$/, 'an SSM document name or ARN');
 export const nonEmpty = z.string().min(1);
 

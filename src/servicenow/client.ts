@@ -27,6 +27,7 @@ import type {
   SnRecord,
 } from './ports.js';
 import { DEFAULT_LIMITS, type RawResult, Transport } from './transport.js';
+import { ID_SOURCES } from '../domain/index.js';
 
 export interface CreateServiceNowClientOptions {
   /** `https://acme.service-now.com`; if omitted, the credentials' `instanceUrl` is used. */
@@ -368,7 +369,7 @@ export function createServiceNowClient(options: CreateServiceNowClientOptions): 
 
     async getChangeRequest(number, options = {}) {
       if (!QUERY_VALUE_PATTERNS.change.test(number)) {
-        throw new ValidationError('INVALID_QUERY_VALUE', 'change request number must match ^CHG\\d{7,}$', { details: { field: 'number' } });
+        throw new ValidationError('INVALID_QUERY_VALUE', `change request number must match ^${ID_SOURCES.changeNumber}$`, { details: { field: 'number' } });
       }
       const query = encodedQuery().eq('number', number).build();
       for await (const r of list('change_request', { query, fields: CHANGE_FIELDS, limit: 1 }, options)) {

@@ -1,4 +1,5 @@
 import { ValidationError } from '../core/errors.js';
+import { ID_PATTERNS } from '../domain/index.js';
 
 /**
  * Strict patterns for every value that may appear in an encoded query.
@@ -6,13 +7,13 @@ import { ValidationError } from '../core/errors.js';
  * is either provably inert or rejected.
  */
 export const QUERY_VALUE_PATTERNS = {
-  change: /^CHG\d{7,}$/,
-  incident: /^INC\d{7,}$/,
-  requestedItem: /^RITM\d{7,}$/,
-  catalogTask: /^SCTASK\d{7,}$/,
-  ec2InstanceId: /^i-[0-9a-f]{8,17}$/,
-  managedInstanceId: /^mi-[0-9a-f]{17}$/,
-  sysId: /^[0-9a-f]{32}$/,
+  change: ID_PATTERNS.changeNumber,
+  incident: ID_PATTERNS.incidentNumber,
+  requestedItem: ID_PATTERNS.requestedItemNumber,
+  catalogTask: ID_PATTERNS.catalogTaskNumber,
+  ec2InstanceId: ID_PATTERNS.ec2InstanceId,
+  managedInstanceId: ID_PATTERNS.managedNodeId,
+  sysId: ID_PATTERNS.sysId,
   correlationId: /^[A-Za-z0-9:._-]{1,100}$/,
 } as const;
 
@@ -42,11 +43,11 @@ const KIND_CHECKS: Record<ValueKind, (v: string) => boolean> = {
   boolean: (v) => v === 'true' || v === 'false',
   integer: (v) => /^-?\d{1,6}$/.test(v),
   approval: (v) => ['not requested', 'requested', 'approved', 'rejected', 'cancelled', 'not_required', 'duplicate'].includes(v),
-  windowId: (v) => /^mw-[0-9a-f]{17}$/.test(v),
+  windowId: (v) => ID_PATTERNS.windowId.test(v),
   // SSM command ids and Automation / maintenance-window execution ids are UUIDs.
-  executionId: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
-  accountId: (v) => /^\d{12}$/.test(v),
-  region: (v) => /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(v),
+  executionId: (v) => ID_PATTERNS.uuid.test(v),
+  accountId: (v) => ID_PATTERNS.accountId.test(v),
+  region: (v) => ID_PATTERNS.region.test(v),
   fieldName: (v) => /^[a-z][a-z0-9_]{0,79}$/.test(v),
   // A group, CI or table name: no `^`, `,`, `=` or line breaks, which an encoded query cannot carry.
   displayName: (v) => /^[A-Za-z0-9][A-Za-z0-9 ._()&/+:-]{0,99}$/.test(v) && !/\s$/.test(v),

@@ -8,6 +8,7 @@ import { PatchingRegime } from '../constructs/patching-regime.js';
 import type { MemberProps, PatchingProps } from '../props.js';
 import { SSM_WILDCARDS, ssmPermissions } from '../ssm-permissions.js';
 import { guardFunctionName } from './bridge-stack.js';
+import { ID_SOURCES } from '../../../src/domain/index.js';
 
 export interface MemberAccountStackProps extends StackProps, PatchingProps, Partial<MemberProps> {
   readonly prefix: string;
@@ -39,9 +40,9 @@ export class MemberAccountStack extends Stack {
     // Without context values the template takes them as StackSet parameters (one template for every customer).
     const param = (id: string, description: string, allowedPattern: string, value: string | undefined) =>
       value ?? new CfnParameter(this, id, { type: 'String', description, allowedPattern }).valueAsString;
-    const centralAccountId = param('CentralAccountId', 'The account that runs the patchbridge bridge', '^\\d{12}$', props.centralAccountId);
+    const centralAccountId = param('CentralAccountId', 'The account that runs the patchbridge bridge', `^${ID_SOURCES.accountId}$`, props.centralAccountId);
     const externalId = param('ExternalId', 'The external id the bridge presents for this customer (unique per customer)', '^[\\w+=,.@:/-]{2,1224}$', props.externalId);
-    const centralRegion = props.centralRegion ?? (props.centralAccountId ? Aws.REGION : param('CentralRegion', 'The region of the bridge', '^[a-z]{2}(-gov)?-[a-z]+-\\d$', undefined));
+    const centralRegion = props.centralRegion ?? (props.centralAccountId ? Aws.REGION : param('CentralRegion', 'The region of the bridge', `^${ID_SOURCES.region}$`, undefined));
     const central = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${centralRegion}:${centralAccountId}:${resource}`;
     const roleName = props.roleName ?? 'patchbridge-member';
 

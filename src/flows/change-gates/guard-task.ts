@@ -3,6 +3,7 @@ import { ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboxWorker, RoundResult } from '../outbox/index.js';
 import type { ChangeGates, GuardDecision, GuardInput } from './change-gates.js';
+import { ID_PATTERNS } from '../../domain/index.js';
 
 /**
  * The maintenance-window task payload: `{"windowId":"{{WINDOW_ID}}","windowExecutionId":"{{WINDOW_EXECUTION_ID}}"}`.
@@ -10,10 +11,10 @@ import type { ChangeGates, GuardDecision, GuardInput } from './change-gates.js';
  * Only the execution id is needed to cancel: a payload whose other fields are
  * wrong still gets its execution cancelled (no gate can match a window it cannot name).
  */
-const executionId = z.string().regex(/^[0-9a-f-]{36}$/);
-const windowId = z.string().regex(/^mw-[0-9a-f]{17}$/);
-const accountId = z.string().regex(/^\d{12}$/);
-const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/);
+const executionId = z.string().regex(ID_PATTERNS.uuid);
+const windowId = z.string().regex(ID_PATTERNS.windowId);
+const accountId = z.string().regex(ID_PATTERNS.accountId);
+const region = z.string().regex(ID_PATTERNS.region);
 const guardEvent = z.looseObject({ windowExecutionId: executionId });
 const UNNAMED_WINDOW = 'unnamed-window';
 

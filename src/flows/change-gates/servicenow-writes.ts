@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { formatServiceNowDate, type RecordValues, type ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/ports.js';
-import { DESCRIPTION_MAX_CHARS } from '../../domain/index.js';
+import { DESCRIPTION_MAX_CHARS, ID_PATTERNS } from '../../domain/index.js';
 import type { PatchRunRecord } from '../../store/types.js';
 import { itemHandler, type OutboxHandler } from '../outbox/index.js';
 
@@ -26,10 +26,10 @@ export const SERVICENOW_WRITE_KINDS = {
 export const CHANGE_CLOSE_CODES = ['successful', 'successful_issues', 'unsuccessful'] as const;
 export type ChangeCloseCode = (typeof CHANGE_CLOSE_CODES)[number];
 
-const changeNotePayload = z.object({ changeSysId: z.string().regex(/^[0-9a-f]{32}$/), text: z.string().min(1).max(8000) });
+const changeNotePayload = z.object({ changeSysId: z.string().regex(ID_PATTERNS.sysId), text: z.string().min(1).max(8000) });
 const patchRunPayload = z.object({ runId: z.string().min(1) });
 const closeCodePayload = z.object({
-  changeSysId: z.string().regex(/^[0-9a-f]{32}$/),
+  changeSysId: z.string().regex(ID_PATTERNS.sysId),
   closeCode: z.enum(CHANGE_CLOSE_CODES),
   closeNotes: z.string().min(1).max(4000),
 });
@@ -37,10 +37,10 @@ const incidentPayload = z.object({
   correlationId: z.string().regex(/^[A-Za-z0-9:._-]{1,100}$/),
   shortDescription: z.string().min(1).max(160),
   description: z.string().max(DESCRIPTION_MAX_CHARS),
-  accountId: z.string().regex(/^\d{12}$/),
+  accountId: z.string().regex(ID_PATTERNS.accountId),
   region: z.string().min(1).max(32),
   executionId: z.string().min(1).max(100),
-  changeNumber: z.string().regex(/^CHG\d{7,}$/).max(40).optional(),
+  changeNumber: z.string().regex(ID_PATTERNS.changeNumber).max(40).optional(),
   workNote: z.string().max(8000).optional(),
 });
 

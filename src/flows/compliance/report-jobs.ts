@@ -31,6 +31,7 @@ import {
   reportRequestSchema,
 } from './report-request.js';
 import { type ReportLink, reportSubject, reportText } from './text-summary.js';
+import { isId } from '../../domain/index.js';
 
 /** Outbox kind of queued report jobs. A generic outbox worker hands these to `handleOutboxItem`. */
 export const REPORT_JOB_KIND = 'compliance-report';
@@ -398,7 +399,7 @@ function topicContext(topicArn: string): { accountId: string; region: string } {
 }
 
 async function resolveRequestedItem(sn: ReportServiceNow, requestedItem: string): Promise<string> {
-  if (/^[0-9a-f]{32}$/.test(requestedItem)) {
+  if (isId('sysId', requestedItem)) {
     const record = await sn.getRecord('sc_req_item', requestedItem, ['number']);
     if (record) return record.sys_id;
   } else {

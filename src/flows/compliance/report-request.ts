@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDay, UNMANAGED_GROUP } from '../../domain/index.js';
+import { ID_PATTERNS, isId } from '../../domain/index.js';
 
 export const REPORT_FORMATS = ['csv', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -15,7 +16,6 @@ export function formatOfFile(name: string): ReportFormat | undefined {
   return REPORT_FORMATS.find((f) => REPORT_FILES[f].name === name);
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 // SSM's own pattern for a patch group name, plus our label for "none".
 const PATCH_GROUP = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 
@@ -27,8 +27,8 @@ export const reportRequestSchema = z
   .object({
     scope: z
       .object({
-        accounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit account id')).max(100).optional(),
-        regions: z.array(z.string().regex(REGION, 'an AWS region such as eu-west-1')).max(50).optional(),
+        accounts: z.array(z.string().regex(ID_PATTERNS.accountId, 'a 12-digit account id')).max(100).optional(),
+        regions: z.array(z.string().regex(ID_PATTERNS.region, 'an AWS region such as eu-west-1')).max(50).optional(),
         patchGroups: z
           .array(z.string().refine((g) => g === UNMANAGED_GROUP || PATCH_GROUP.test(g), 'a patch group name or "(unmanaged)"'))
           .max(200)
@@ -46,7 +46,7 @@ export const reportRequestSchema = z
     formats: z.array(z.enum(REPORT_FORMATS)).min(1).max(3).optional(),
     requestedItem: z
       .string()
-      .regex(/^(RITM\d{7,}|[0-9a-f]{32})$/, 'a requested item number (RITM…) or sys_id')
+      .refine((v) => isId('requestedItemNumber', v) || isId('sysId', v), 'a requested item number (RITM…) or sys_id')
       .optional(),
   })
   .strict();

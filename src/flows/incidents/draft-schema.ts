@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { CORRELATION_DISPLAY, CORRELATION_ID_PATTERN, type IncidentDraft } from '../../domain/index.js';
+import { CORRELATION_DISPLAY, CORRELATION_ID_PATTERN, ID_PATTERNS, type IncidentDraft } from '../../domain/index.js';
 import { IncidentError } from './errors.js';
 
 const level = z.union([z.literal(1), z.literal(2), z.literal(3)]);
-const instanceIdPattern = /^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})$/;
 
 const instanceFailure = z.object({
-  instanceId: z.string().regex(instanceIdPattern),
+  instanceId: z.string().regex(ID_PATTERNS.instanceId),
   name: z.string().optional(),
   platform: z.string().optional(),
   ipAddress: z.string().optional(),
@@ -48,7 +47,7 @@ export const incidentDraftSchema = z.object({
   schema: z.literal('patchbridge.incident-draft/1'),
   correlationId: z.string().regex(CORRELATION_ID_PATTERN),
   correlationDisplay: z.literal(CORRELATION_DISPLAY),
-  accountId: z.string().regex(/^\d{12}$/),
+  accountId: z.string().regex(ID_PATTERNS.accountId),
   region: z.string().min(1),
   execution: z.object({
     kind: z.enum(['maintenance-window', 'automation', 'command']),
@@ -56,7 +55,7 @@ export const incidentDraftSchema = z.object({
     windowId: z.string().optional(),
   }),
   patchGroup: z.string().min(1),
-  changeNumber: z.string().regex(/^CHG\d{7,}$/).optional(),
+  changeNumber: z.string().regex(ID_PATTERNS.changeNumber).optional(),
   shortDescription: z.string().min(1),
   description: z.string(),
   impact: level,
@@ -64,7 +63,7 @@ export const incidentDraftSchema = z.object({
   severityReasons: z.array(z.string()),
   assignmentGroup: z.string().min(1),
   ci: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('instance'), instanceId: z.string().regex(instanceIdPattern) }),
+    z.object({ kind: z.literal('instance'), instanceId: z.string().regex(ID_PATTERNS.instanceId) }),
     z.object({ kind: z.literal('service'), name: z.string().min(1) }),
   ]).optional(),
   executionLink: z.string(),

@@ -18,6 +18,7 @@ import type { CorrelationRecord, StateStore } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { IncidentError } from './errors.js';
 import type { IncidentUpserter } from './upsert.js';
+import { ID_PATTERNS } from '../../domain/index.js';
 
 /** Outbox kind of resolve requests waiting for the listener (standalone). */
 export const INCIDENT_RESOLVE_KIND = 'incident-resolve';
@@ -53,7 +54,7 @@ export function snsResolveQueue(options: { publisher: Publisher; topicArn: strin
 }
 
 const instanceCompliance = z.object({
-  instanceId: z.string().regex(/^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})$/),
+  instanceId: z.string().regex(ID_PATTERNS.instanceId),
   compliant: z.boolean(),
   operation: z.string().max(20).nullable(),
   operationAt: z.string().max(40).nullable(),

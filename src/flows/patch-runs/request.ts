@@ -1,6 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 import type { PatchTarget, StartPatchRunInput } from '../../aws/index.js';
+import { ID_PATTERNS } from '../../domain/index.js';
 
 /**
  * The namespace of every run id / SSM `ClientToken`:
@@ -13,13 +14,13 @@ const tag = z.object({ key: z.string().min(1).max(128), values: z.array(z.string
 
 /** A patch-run request after validation, with defaults applied (see `PatchRunRequest` in the spec). */
 export const patchRunRequestSchema = z.object({
-  changeRequest: z.string().regex(/^CHG\d{7,}$/),
-  requestedItem: z.string().regex(/^RITM\d{7,}$/).optional(),
-  accountId: z.string().regex(/^\d{12}$/),
+  changeRequest: z.string().regex(ID_PATTERNS.changeNumber),
+  requestedItem: z.string().regex(ID_PATTERNS.requestedItemNumber).optional(),
+  accountId: z.string().regex(ID_PATTERNS.accountId),
   region: z.string().min(1),
   targets: z.union([
     z.object({ patchGroups: z.array(z.string().min(1).max(256)).min(1).max(50) }).strict(),
-    z.object({ instanceIds: z.array(z.string().regex(/^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})$/)).min(1).max(50) }).strict(),
+    z.object({ instanceIds: z.array(z.string().regex(ID_PATTERNS.instanceId)).min(1).max(50) }).strict(),
     z.object({ tags: z.array(tag).min(1).max(5) }).strict(),
   ]),
   operation: z.enum(['Scan', 'Install']),

@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../../core/logger.js';
 import { type AwsSim, createAwsSim } from './create-aws-sim.js';
 import { createFleet } from './fleet.js';
 import type { SimTimeMode } from './scheduler.js';
+import { ID_PATTERNS } from '../../domain/index.js';
 
 export const AWS_SIM_CLI_USAGE = `Run the AWS fleet simulator (SSM, SNS, STS, Secrets Manager, Tagging API) on one port
 usage: patchbridge sim aws [--port 4566] [--host 127.0.0.1] [--fleet-size 500] [--seed 1]
@@ -84,7 +85,7 @@ export async function runAwsSimCli(
     if (!Number.isFinite(n) || n < min || n > max) throw new RangeError(`--${name}: expected a number from ${min} to ${max}`);
     return n;
   };
-  if (!/^\d{12}$/.test(values['account-id'])) throw new RangeError('--account-id: expected 12 digits');
+  if (!ID_PATTERNS.accountId.test(values['account-id'])) throw new RangeError('--account-id: expected 12 digits');
   const sim = await startAwsSim({
     port: num('port', values.port, 0, 65535),
     host: values.host,

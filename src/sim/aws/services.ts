@@ -3,6 +3,7 @@ import { instanceResourceArn } from './notifications.js';
 import type { Rng } from './random.js';
 import type { AccountState, SimCore } from './state.js';
 import { epoch, type JsonInput, page, queryList, SimAwsError, type XmlNode } from './wire.js';
+import { ID_SOURCES } from '../../domain/index.js';
 
 /** Who is calling, as derived from the SigV4 access key. */
 export interface Caller {
@@ -50,8 +51,10 @@ export interface ServiceState {
 // Secrets Manager (JSON 1.1)
 // ---------------------------------------------------------------------------
 
+const SECRET_ARN = new RegExp(`^arn:aws[a-z-]*:secretsmanager:[^:]+:${ID_SOURCES.accountId}:secret:(.+)-[A-Za-z0-9]{6}$`);
+
 function secretName(id: string): string {
-  const m = /^arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/.exec(id);
+  const m = SECRET_ARN.exec(id);
   return m?.[1] ?? id;
 }
 
@@ -94,7 +97,7 @@ export const secretsHandlers = {
 // Resource Groups Tagging API (JSON 1.1)
 // ---------------------------------------------------------------------------
 
-const ARN = /^arn:aws[a-z-]*:(ec2|ssm):([a-z0-9-]+):(\d{12}):(instance|managed-instance)\/((?:i|mi)-[0-9a-f]+)$/;
+const ARN = new RegExp(`^arn:aws[a-z-]*:(ec2|ssm):(${ID_SOURCES.region}):(${ID_SOURCES.accountId}):(instance|managed-instance)/(${ID_SOURCES.instanceId})$`);
 
 export function taggingGetResources(core: SimCore, caller: Caller, input: JsonInput) {
   const state: AccountState = core.state(caller.accountId, caller.region);
@@ -141,7 +144,7 @@ export function taggingGetResources(core: SimCore, caller: Caller, input: JsonIn
 // STS (query protocol)
 // ---------------------------------------------------------------------------
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
+const ROLE_ARN = new RegExp(`^arn:aws[a-z-]*:iam::(${ID_SOURCES.accountId}):role/(?:[\\w+=,.@-]+/)*([\\w+=,.@-]+)$`);
 
 export const stsHandlers = {
   AssumeRole(svc: ServiceState, caller: Caller, params: URLSearchParams): XmlNode {
@@ -200,7 +203,7 @@ export const stsHandlers = {
 // SNS (query protocol)
 // ---------------------------------------------------------------------------
 
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([\w-]{1,256})$/;
+const TOPIC_ARN = new RegExp(`^arn:aws[a-z-]*:sns:(${ID_SOURCES.region}):(${ID_SOURCES.accountId}):([\\w-]{1,256})$`);
 const MAX_MESSAGE_BYTES = 262_144;
 
 export function topicArnFor(accountId: string, region: string, name: string): string {

@@ -4,8 +4,9 @@ import { type AutomationFacts, automationExecutionEvent, automationStepEvent } f
 import { cancelCommand, startCommand } from './ssm-commands.js';
 import type { AccountState, SimAutomation, SimCommand, SimCore } from './state.js';
 import { epoch, type JsonInput, SimAwsError } from './wire.js';
+import { ID_PATTERNS } from '../../domain/index.js';
 
-const UUID = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/;
+const UUID = ID_PATTERNS.uuid;
 const TERMINAL = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled', 'CompletedWithSuccess', 'CompletedWithFailure']);
 const STEP_NAME = 'PatchInstances';
 const STEP_ACTION = 'aws:runCommand';

@@ -10,9 +10,10 @@ import {
 import { Rng } from './random.js';
 import type { AccountState, CommandStatus, NotificationSpec, SimCommand, SimCore, SimInvocation } from './state.js';
 import { epoch, JsonInput, page, SimAwsError, validation } from './wire.js';
+import { ID_PATTERNS } from '../../domain/index.js';
 
 const PATCH_DOCUMENT = 'AWS-RunPatchBaseline';
-const INSTANCE_ID = /^(i-(\w{8}|\w{17})|mi-\w{17})$/;
+const INSTANCE_ID = ID_PATTERNS.instanceId;
 const COMMAND_ID = /^[0-9a-fA-F-]{36}$/;
 const TERMINAL = new Set<CommandStatus>(['Success', 'Failed', 'TimedOut', 'Cancelled']);
 /** SSM returns at most this much output inline. */

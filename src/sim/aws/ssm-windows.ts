@@ -11,9 +11,9 @@ import type {
   WindowStatus,
 } from './state.js';
 import { epoch, type JsonInput, page, SimAwsError } from './wire.js';
+import { ID_PATTERNS } from '../../domain/index.js';
 
-const WINDOW_ID = /^mw-[0-9a-f]{17}$/;
-const EXECUTION_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const { windowId: WINDOW_ID, uuid: EXECUTION_ID } = ID_PATTERNS;
 const TERMINAL = new Set<WindowStatus>(['SUCCESS', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'SKIPPED_OVERLAPPING']);
 
 export function findWindow(state: AccountState, windowId: string): SimWindow {

@@ -11,6 +11,7 @@ import { SimSeeder } from './seed.js';
 import { DuplicateSysIdError, type SimRecord, SimState } from './state.js';
 import { loadFailureRow, type TransformResult, transformStagedRow, untransformed } from './transform.js';
 import type { ServiceNowSimOptions, SimKnobs, SimOAuthClient, SimRequest, SimUser } from './types.js';
+import { ID_SOURCES } from '../../domain/index.js';
 
 /** Credentials of the default integration user and OAuth client. Simulator-only values, not secrets. */
 export const SIM_DEFAULTS = {
@@ -81,8 +82,10 @@ function envelope(message: string, detail: string | null) {
 }
 
 
+const SYS_ID_SEGMENT = new RegExp(`/${ID_SOURCES.sysId}(?=/|$)`, 'g');
+
 function counterKey(method: string, path: string): string {
-  return `${method} ${path.replace(/\/[0-9a-f]{32}(?=\/|$)/g, '/:sys_id')}`;
+  return `${method} ${path.replace(SYS_ID_SEGMENT, '/:sys_id')}`;
 }
 
 function flatQuery(req: Request): Record<string, string> {

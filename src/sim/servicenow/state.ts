@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Prng } from './prng.js';
 import { TABLE_CHILDREN, TABLES, type TableDef } from './schema.js';
+import { ID_PATTERNS } from '../../domain/index.js';
 
 export type SimRecord = Record<string, string>;
 
@@ -151,7 +152,7 @@ export class SimState {
     for (const [name, field] of Object.entries(def.fields)) {
       if (field.type !== 'journal') row[name] = field.default ?? '';
     }
-    const sysId = typeof values['sys_id'] === 'string' && /^[0-9a-f]{32}$/.test(values['sys_id']) ? values['sys_id'] : this.newSysId();
+    const sysId = typeof values['sys_id'] === 'string' && ID_PATTERNS.sysId.test(values['sys_id']) ? values['sys_id'] : this.newSysId();
     // The platform's unique key on sys_id refuses a second insert; it never replaces the record.
     if (this.get(table, sysId) || this.get(this.#rootOf(table), sysId)) throw new DuplicateSysIdError(table, sysId);
     Object.assign(row, {
@@ -287,7 +288,7 @@ export class SimState {
 
   /** A reference given as a display value, resolved to the record's sys_id when one matches. */
   #resolveReference(table: string, value: string): string {
-    if (value === '' || /^[0-9a-f]{32}$/.test(value)) return value;
+    if (value === '' || ID_PATTERNS.sysId.test(value)) return value;
     return this.findByDisplay(table, value)?.['sys_id'] ?? value;
   }
 

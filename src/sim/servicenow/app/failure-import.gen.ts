@@ -31,7 +31,7 @@ export interface RowVerdict {
 /** Same alphabet and length as patchbridge's correlation ids (DESIGN.md, Contracts). */
 const CORRELATION_ID = /^[A-Za-z0-9:._-]{1,100}$/
 const SYS_ID = /^[0-9a-f]{32}$/
-const INSTANCE_ID = /^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})$/
+const INSTANCE_ID = /^(i-([0-9a-f]{8}|[0-9a-f]{17})|mi-[0-9a-f]{17})$/
 const INCIDENT_RESOLVED = '6'
 const INCIDENT_IN_PROGRESS = '2'
 const CI_RETIRED = '7'

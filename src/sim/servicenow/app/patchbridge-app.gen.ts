@@ -23,12 +23,12 @@ const CHANGE_CANCELED = '4'
 
 /** The formats the catalog asks users to type, checked again here: the server never trusts the form. */
 export const ACCOUNT_ID = /^\d{12}$/
-export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/
+export const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/
 export const CHANGE_NUMBER = /^CHG\d{7,}$/
 const PATCH_GROUP = /^[^,]{1,256}$/
 const MAX_CONCURRENCY = /^([1-9][0-9]{0,5}|[1-9][0-9]?%|100%)$/
 const MAX_ERRORS = /^(0|[1-9][0-9]{0,5}|[0-9]%|[1-9][0-9]%|100%)$/
-const INSTANCE_ID = /^(i-[0-9a-f]{8,17}|mi-[0-9a-f]{17})$/
+const INSTANCE_ID = /^(i-([0-9a-f]{8}|[0-9a-f]{17})|mi-[0-9a-f]{17})$/
 const FINAL_RUN_STATUSES = ['Success', 'Failed', 'TimedOut', 'Cancelled']
 
 /** A record the handlers act on: what `current` is in a business rule. */

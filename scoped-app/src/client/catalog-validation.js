@@ -6,7 +6,7 @@
  */
 function onSubmit() {
     var ACCOUNT_ID = /^\d{12}$/;
-    var REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+    var REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
     var CHANGE_NUMBER = /^CHG\d{7,}$/;
     var ok = true;
 

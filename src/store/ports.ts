@@ -8,16 +8,17 @@ import type {
   ReportJobRecord,
 } from './types.js';
 
-/**
- * Durable state for every flow. Two implementations (SQLite, DynamoDB) pass one
- * contract suite (`contract.ts`). All writes that can race are conditional:
- * they fail with `StoreError('CONFLICT')` rather than overwrite.
- */
-export interface StateStore {
+// One port per aggregate. Flows depend on the ports they use (or an
+// intersection of them); `StateStore` is all of them, what a runtime opens.
+// Two implementations (SQLite, DynamoDB) pass one contract suite (`contract/`).
+// All writes that can race are conditional: they fail with
+// `StoreError('CONFLICT')` rather than overwrite.
+
+/** Claims and leases on keys: incident keys, HMAC nonces, singleton jobs. */
+export interface ClaimStore {
   /**
    * Create-if-absent. Exactly one of N concurrent callers for the same key gets
    * `true`. A claim with `ttlSeconds` may be re-claimed after it expires.
-   * Used for incident keys, HMAC nonces and singleton jobs.
    */
   claim(key: string, owner: string, ttlSeconds?: number): Promise<boolean>;
   /**
@@ -30,8 +31,10 @@ export interface StateStore {
   release(key: string, owner: string): Promise<void>;
   /** Who holds `key` now: the owner of an unexpired claim, `undefined` when nobody does. */
   claimHolder(key: string): Promise<string | undefined>;
+}
 
-  // Patch runs
+/** Patch runs started from approved changes, with their last SSM snapshot. */
+export interface PatchRunStore {
   /** Fails with CONFLICT if the id exists. */
   createPatchRun(run: PatchRunRecord): Promise<void>;
   getPatchRun(id: string): Promise<PatchRunRecord | undefined>;
@@ -48,8 +51,10 @@ export interface StateStore {
   beginRunRefresh(id: string, mark: { staleBefore: string; leaseUntil: string }): Promise<boolean>;
   /** Newest first. */
   listPatchRuns(query: { changeNumber?: string; limit: number; cursor?: string }): Promise<Page<PatchRunRecord>>;
+}
 
-  // Idempotency
+/** Idempotency records of API operations (`Idempotency-Key`). */
+export interface IdempotencyStore {
   /**
    * Starts an idempotent operation. Returns `{ created: true }` when this caller
    * owns it, or the existing record (expired records are replaced).
@@ -58,8 +63,10 @@ export interface StateStore {
   completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
   /** Drops an in-progress record after a failure so the caller may retry. */
   abandonIdempotent(key: string): Promise<void>;
+}
 
-  // Incident correlation map
+/** The incident correlation map: which ServiceNow incident a failure key became. */
+export interface CorrelationStore {
   getCorrelation(correlationId: string): Promise<CorrelationRecord | undefined>;
   /**
    * Writes a correlation record. With `expectedVersion` undefined it must not exist;
@@ -74,10 +81,16 @@ export interface StateStore {
    * DynamoDB sparse GSI), so resolved history costs nothing.
    */
   listOpenCorrelations(query: { limit: number; cursor?: string }): Promise<Page<CorrelationRecord>>;
+}
 
-  // Outbox
+/** The producer's side of the outbox: what flows that only hand work on need. */
+export interface OutboxWriter {
   /** Idempotent on `id`: enqueueing an existing id leaves it untouched and returns false. */
   enqueue(item: { id: string; kind: string; payload: unknown; nextAttemptAt?: string }): Promise<boolean>;
+}
+
+/** The transactional outbox: deliveries leased by workers, retried, dead-lettered. */
+export interface OutboxStore extends OutboxWriter {
   /**
    * Leases up to `limit` due items (optionally of one kind) for `leaseMs`. With
    * `owner`, lease tokens start with `owner:`, so `releaseLeases(owner)` can find them.
@@ -111,19 +124,36 @@ export interface StateStore {
   getOutboxItem(id: string): Promise<OutboxItem | undefined>;
   /** Deletes an item whatever its lease (operator action); `true` if it existed. */
   deleteOutboxItem(id: string): Promise<boolean>;
+}
 
-  // Change-gate authorisations (one current authorisation per window)
+/** Change-gate authorisations: one current authorisation per maintenance window. */
+export interface GateStore {
   putGate(gate: GateAuthorisation): Promise<void>;
   getGate(windowId: string): Promise<GateAuthorisation | undefined>;
   listGates(query: { accountId?: string; region?: string }): Promise<GateAuthorisation[]>;
+}
 
-  // Report jobs
+/** Compliance report jobs requested through the API or on a schedule. */
+export interface ReportJobStore {
   createReportJob(job: ReportJobRecord): Promise<void>;
   getReportJob(id: string): Promise<ReportJobRecord | undefined>;
   updateReportJob(id: string, patch: Partial<Omit<ReportJobRecord, 'id' | 'createdAt'>>): Promise<ReportJobRecord>;
   /** Newest first. */
   listReportJobs(query: { limit: number; cursor?: string }): Promise<Page<ReportJobRecord>>;
+}
 
+/**
+ * Durable state for every flow: every aggregate's port over one connection or
+ * table, plus the store's own lifecycle. What a runtime opens (`createStore`).
+ */
+export interface StateStore
+  extends ClaimStore,
+    PatchRunStore,
+    IdempotencyStore,
+    CorrelationStore,
+    OutboxStore,
+    GateStore,
+    ReportJobStore {
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,123 @@
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import { checkLimit, decodeCursor, type ListPosition, positionKey, toPage } from '../common/cursor.js';
+import { preparePatch } from '../common/records.js';
+import { StoreError } from '../errors.js';
+import type { Page } from '../types.js';
+import { CONDITION_FAILED, type DynamoConnection } from './connection.js';
+import { decode, encode, type Item, type Key, setExpression } from './items.js';
+import { INDEX } from './table.js';
+
+/** How a record kind maps onto the single table. */
+export interface DocSpec<T> {
+  readonly what: string;
+  readonly schema: z.ZodObject & z.ZodType<T>;
+  readonly key: (id: string) => Key;
+  /** Fields stored as JSON strings: free-form values DynamoDB maps would mangle or nest past 32 levels. */
+  readonly opaque: readonly string[];
+  /** Index attributes derived from (some of) the record's fields. */
+  readonly indexes: (fields: Record<string, unknown>) => Item;
+}
+
+/** `createdAt#id`, once both are known: the newest-first sort key of runs and report jobs. */
+export function listSortKey(fields: Record<string, unknown>): string | undefined {
+  return typeof fields['createdAt'] === 'string' && typeof fields['id'] === 'string'
+    ? positionKey({ createdAt: fields['createdAt'], id: fields['id'] })
+    : undefined;
+}
+
+/**
+ * Whole-record documents of one kind (patch runs, report jobs): create-if-absent,
+ * strongly consistent get, a conditional merge that moves index keys with their
+ * fields, and newest-first listings over a GSI partition.
+ */
+export class DynamoDocs<T extends ListPosition> {
+  readonly #conn: DynamoConnection;
+  readonly spec: DocSpec<T>;
+
+  constructor(conn: DynamoConnection, spec: DocSpec<T>) {
+    this.#conn = conn;
+    this.spec = spec;
+  }
+
+  /** An item of this kind back as its record. */
+  decode(item: unknown): T {
+    return decode(this.spec.schema, item, this.spec.opaque, this.spec.what);
+  }
+
+  async create(record: T): Promise<void> {
+    const { spec } = this;
+    const fields = encode(record, spec.opaque);
+    const result = await this.#conn.conditional('PutItem', () =>
+      this.#conn.client.send(
+        new PutCommand({
+          TableName: this.#conn.table,
+          Item: { ...fields, ...spec.indexes(fields), ...spec.key(record.id) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (result === CONDITION_FAILED) {
+      throw new StoreError('CONFLICT', `${spec.what} already exists`, { details: { id: record.id } });
+    }
+  }
+
+  async get(id: string): Promise<T | undefined> {
+    const item = await this.#conn.getItem(this.spec.key(id));
+    return item === undefined ? undefined : this.decode(item);
+  }
+
+  async update(id: string, patch: object): Promise<T> {
+    const { spec } = this;
+    const fields = preparePatch(spec.schema, patch, `${spec.what} update`);
+    const attributes = {
+      ...encode(fields, spec.opaque),
+      updatedAt: this.#conn.clock.now().toISOString(),
+      // Index keys move with the fields they derive from (e.g. a new executionId).
+      ...spec.indexes(fields),
+    };
+    const set = setExpression(attributes);
+    const result = await this.#conn.conditional('UpdateItem', () =>
+      this.#conn.client.send(
+        new UpdateCommand({
+          TableName: this.#conn.table,
+          Key: spec.key(id),
+          UpdateExpression: set.expression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: set.names,
+          ExpressionAttributeValues: set.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    if (result === CONDITION_FAILED) throw new StoreError('NOT_FOUND', `${spec.what} not found`, { details: { id } });
+    return this.decode(result.Attributes);
+  }
+
+  /** Newest first over one GSI partition, `limit + 1` rows so the last page is never empty. */
+  async listNewest(index: 'gsi1' | 'gsi2', partition: string, query: { limit: number; cursor?: string }, scope: string): Promise<Page<T>> {
+    const limit = checkLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor);
+    const items = await this.#conn.query(
+      {
+        IndexName: INDEX[index],
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': `${index}pk` },
+        ExpressionAttributeValues: { ':p': partition },
+        ScanIndexForward: false,
+        // The cursor holds (createdAt, id), from which the full start key is rebuilt.
+        ExclusiveStartKey: after && {
+          ...this.spec.key(after.id),
+          [`${index}pk`]: partition,
+          [`${index}sk`]: positionKey(after),
+        },
+      },
+      limit + 1,
+    );
+    return toPage(
+      items.map((item) => this.decode(item)),
+      limit,
+      scope,
+    );
+  }
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
-import { describeStoreContract } from '../contract.js';
+import { describeStoreContract } from '../contract/index.js';
 import { StoreError } from '../errors.js';
 import { type DynaliteServer, startDynalite } from './dynalite-server.js';
 import { createDynamoStore } from './dynamo-store.js';

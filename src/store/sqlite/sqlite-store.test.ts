@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
-import { describeStoreContract } from '../contract.js';
+import { describeStoreContract } from '../contract/index.js';
 import { StoreError } from '../errors.js';
 import { createSqliteStore } from './sqlite-store.js';
 import { MIGRATIONS } from './migrations.js';

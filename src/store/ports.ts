@@ -50,7 +50,7 @@ export interface PatchRunStore {
    */
   beginRunRefresh(id: string, mark: { staleBefore: string; leaseUntil: string }): Promise<boolean>;
   /** Newest first. */
-  listPatchRuns(query: { changeNumber?: string; limit: number; cursor?: string }): Promise<Page<PatchRunRecord>>;
+  listPatchRuns(query: { changeNumber?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<PatchRunRecord>>;
 }
 
 /** Idempotency records of API operations (`Idempotency-Key`). */
@@ -80,13 +80,13 @@ export interface CorrelationStore {
    * resolve. Served by an index of open records only (SQLite partial index,
    * DynamoDB sparse GSI), so resolved history costs nothing.
    */
-  listOpenCorrelations(query: { limit: number; cursor?: string }): Promise<Page<CorrelationRecord>>;
+  listOpenCorrelations(query: { limit: number; cursor?: string | undefined }): Promise<Page<CorrelationRecord>>;
 }
 
 /** The producer's side of the outbox: what flows that only hand work on need. */
 export interface OutboxWriter {
   /** Idempotent on `id`: enqueueing an existing id leaves it untouched and returns false. */
-  enqueue(item: { id: string; kind: string; payload: unknown; nextAttemptAt?: string }): Promise<boolean>;
+  enqueue(item: { id: string; kind: string; payload: unknown; nextAttemptAt?: string | undefined }): Promise<boolean>;
 }
 
 /** The transactional outbox: deliveries leased by workers, retried, dead-lettered. */
@@ -95,7 +95,7 @@ export interface OutboxStore extends OutboxWriter {
    * Leases up to `limit` due items (optionally of one kind) for `leaseMs`. With
    * `owner`, lease tokens start with `owner:`, so `releaseLeases(owner)` can find them.
    */
-  lease(options: { limit: number; leaseMs: number; kind?: string; owner?: string }): Promise<OutboxItem[]>;
+  lease(options: { limit: number; leaseMs: number; kind?: string | undefined; owner?: string | undefined }): Promise<OutboxItem[]>;
   /**
    * Releases every lease whose token `owner` took (a restarted node reclaiming
    * what its killed predecessor held, instead of waiting the leases out).
@@ -119,7 +119,7 @@ export interface OutboxStore extends OutboxWriter {
    * For operators (e.g. dead letters); the cursor only continues the same kind's listing.
    * On DynamoDB a page reads the kind's whole partition, so keep it to small kinds.
    */
-  listOutbox(query: { kind: string; limit: number; cursor?: string }): Promise<Page<OutboxItem>>;
+  listOutbox(query: { kind: string; limit: number; cursor?: string | undefined }): Promise<Page<OutboxItem>>;
   /** One item by id, leased or not; `undefined` if absent. */
   getOutboxItem(id: string): Promise<OutboxItem | undefined>;
   /** Deletes an item whatever its lease (operator action); `true` if it existed. */
@@ -130,7 +130,7 @@ export interface OutboxStore extends OutboxWriter {
 export interface GateStore {
   putGate(gate: GateAuthorisation): Promise<void>;
   getGate(windowId: string): Promise<GateAuthorisation | undefined>;
-  listGates(query: { accountId?: string; region?: string }): Promise<GateAuthorisation[]>;
+  listGates(query: { accountId?: string | undefined; region?: string | undefined }): Promise<GateAuthorisation[]>;
 }
 
 /** Compliance report jobs requested through the API or on a schedule. */
@@ -139,7 +139,7 @@ export interface ReportJobStore {
   getReportJob(id: string): Promise<ReportJobRecord | undefined>;
   updateReportJob(id: string, patch: Partial<Omit<ReportJobRecord, 'id' | 'createdAt'>>): Promise<ReportJobRecord>;
   /** Newest first. */
-  listReportJobs(query: { limit: number; cursor?: string }): Promise<Page<ReportJobRecord>>;
+  listReportJobs(query: { limit: number; cursor?: string | undefined }): Promise<Page<ReportJobRecord>>;
 }
 
 /**

@@ -95,7 +95,7 @@ export class DynamoDocs<T extends ListPosition> {
   }
 
   /** Newest first over one GSI partition, `limit + 1` rows so the last page is never empty. */
-  async listNewest(index: 'gsi1' | 'gsi2', partition: string, query: { limit: number; cursor?: string }, scope: string): Promise<Page<T>> {
+  async listNewest(index: 'gsi1' | 'gsi2', partition: string, query: { limit: number; cursor?: string | undefined }, scope: string): Promise<Page<T>> {
     const limit = checkLimit(query.limit);
     const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor);
     const items = await this.#conn.query(

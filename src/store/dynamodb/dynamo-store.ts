@@ -21,7 +21,7 @@ export interface DynamoStoreOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   /** Source of outbox lease tokens; random UUIDs by default. */
-  readonly ids?: Ids;
+  readonly ids?: Ids | undefined;
 }
 
 const PING_KEY = { pk: 'PING', sk: 'PING' };

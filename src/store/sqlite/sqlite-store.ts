@@ -20,7 +20,7 @@ export interface SqliteStoreOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   /** Source of outbox lease tokens; random UUIDs by default. */
-  readonly ids?: Ids;
+  readonly ids?: Ids | undefined;
   /** How long a writer waits for another connection's lock before `UNAVAILABLE`. Default 5000. */
   readonly busyTimeoutMs?: number;
 }

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { z } from 'zod';
 import { checkId, parseStored } from '../common/records.js';
 import { checkTtlSeconds, expirySeconds, nowSeconds } from '../common/time.js';
@@ -12,56 +12,41 @@ const claimItem = z.object({ owner: z.string(), [TTL_ATTRIBUTE]: z.number().opti
 
 /** Claims as `CLAIM#<key>` items: conditional puts, expiry in the TTL attribute (epoch seconds). */
 export function dynamoClaims(conn: DynamoConnection): ClaimStore {
-  const { client, table, clock } = conn;
+  const { clock } = conn;
   return {
     async claim(key, owner, ttlSeconds) {
       checkId(key, 'key');
       const now = clock.now();
       const expiresAt = ttlSeconds === undefined ? undefined : expirySeconds(now.getTime() + checkTtlSeconds(ttlSeconds) * 1000);
-      const result = await conn.conditional('PutItem', () =>
-        client.send(
-          new PutCommand({
-            TableName: table,
-            Item: defined({ ...claimKey(key), owner, [TTL_ATTRIBUTE]: expiresAt }),
-            ConditionExpression: 'attribute_not_exists(pk) OR #exp < :now',
-            ExpressionAttributeNames: { '#exp': TTL_ATTRIBUTE },
-            ExpressionAttributeValues: { ':now': nowSeconds(now) },
-          }),
-        ),
-      );
+      const result = await conn.putIf({
+        Item: defined({ ...claimKey(key), owner, [TTL_ATTRIBUTE]: expiresAt }),
+        ConditionExpression: 'attribute_not_exists(pk) OR #exp < :now',
+        ExpressionAttributeNames: { '#exp': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':now': nowSeconds(now) },
+      });
       return result !== CONDITION_FAILED;
     },
 
     async extendClaim(key, owner, ttlSeconds) {
       const now = clock.now();
       const expiresAt = ttlSeconds === undefined ? undefined : expirySeconds(now.getTime() + checkTtlSeconds(ttlSeconds) * 1000);
-      const result = await conn.conditional('UpdateItem', () =>
-        client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: claimKey(key),
-            UpdateExpression: expiresAt === undefined ? 'REMOVE #exp' : 'SET #exp = :exp',
-            ConditionExpression: '#owner = :owner AND (attribute_not_exists(#exp) OR #exp >= :now)',
-            ExpressionAttributeNames: { '#owner': 'owner', '#exp': TTL_ATTRIBUTE },
-            ExpressionAttributeValues: { ':owner': owner, ':now': nowSeconds(now), ...(expiresAt === undefined ? {} : { ':exp': expiresAt }) },
-          }),
-        ),
-      );
+      const result = await conn.updateIf({
+        Key: claimKey(key),
+        UpdateExpression: expiresAt === undefined ? 'REMOVE #exp' : 'SET #exp = :exp',
+        ConditionExpression: '#owner = :owner AND (attribute_not_exists(#exp) OR #exp >= :now)',
+        ExpressionAttributeNames: { '#owner': 'owner', '#exp': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':owner': owner, ':now': nowSeconds(now), ...(expiresAt === undefined ? {} : { ':exp': expiresAt }) },
+      });
       return result !== CONDITION_FAILED;
     },
 
     async release(key, owner) {
-      await conn.conditional('DeleteItem', () =>
-        client.send(
-          new DeleteCommand({
-            TableName: table,
-            Key: claimKey(key),
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner },
-          }),
-        ),
-      );
+      await conn.deleteIf({
+        Key: claimKey(key),
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner },
+      });
     },
 
     async claimHolder(key) {

@@ -1,4 +1,18 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DeleteCommandInput,
+  type DeleteCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  type PutCommandOutput,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Clock, Ids } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { StoreError } from '../errors.js';
@@ -47,6 +61,21 @@ export class DynamoConnection {
       if (isConditionFailed(err)) return CONDITION_FAILED;
       throw mapDynamoError(err, operation);
     }
+  }
+
+  /** A conditional PutItem on the table: `CONDITION_FAILED` when its condition did not hold. */
+  putIf(input: Omit<PutCommandInput, 'TableName'>): Promise<PutCommandOutput | typeof CONDITION_FAILED> {
+    return this.conditional('PutItem', () => this.client.send(new PutCommand({ TableName: this.table, ...input })));
+  }
+
+  /** A conditional UpdateItem on the table: `CONDITION_FAILED` when its condition did not hold. */
+  updateIf(input: Omit<UpdateCommandInput, 'TableName'>): Promise<UpdateCommandOutput | typeof CONDITION_FAILED> {
+    return this.conditional('UpdateItem', () => this.client.send(new UpdateCommand({ TableName: this.table, ...input })));
+  }
+
+  /** A conditional DeleteItem on the table: `CONDITION_FAILED` when its condition did not hold. */
+  deleteIf(input: Omit<DeleteCommandInput, 'TableName'>): Promise<DeleteCommandOutput | typeof CONDITION_FAILED> {
+    return this.conditional('DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.table, ...input })));
   }
 
   /** One item by key, strongly consistent. */

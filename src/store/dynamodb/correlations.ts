@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+
 import { checkLimit, correlationPosition, decodeCursor, OPEN_CORRELATIONS_SCOPE, positionKey, toPage } from '../common/cursor.js';
 import { correlationSchema, parseStored, prepareCorrelation } from '../common/records.js';
 import { StoreError } from '../errors.js';
@@ -13,7 +13,6 @@ const OPEN_CORRELATIONS = 'CORROPEN';
 
 /** The incident correlation map as `CORR#<id>` items, versioned by conditional puts. */
 export function dynamoCorrelations(conn: DynamoConnection): CorrelationStore {
-  const { client, table } = conn;
   return {
     async getCorrelation(correlationId) {
       const item = await conn.getItem(correlationKey(correlationId));
@@ -22,26 +21,21 @@ export function dynamoCorrelations(conn: DynamoConnection): CorrelationStore {
 
     async putCorrelation(record, expectedVersion) {
       const next = prepareCorrelation(record, expectedVersion);
-      const result = await conn.conditional('PutItem', () =>
-        client.send(
-          new PutCommand({
-            TableName: table,
-            Item: {
-              ...next,
-              ...correlationKey(next.correlationId),
-              // A put replaces the whole item, so a record that is no longer open drops out of the index.
-              ...(next.state === 'open' ? { gsi1pk: OPEN_CORRELATIONS, gsi1sk: positionKey(correlationPosition(next)) } : {}),
-            },
-            ...(expectedVersion === undefined
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: '#version = :expected',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':expected': expectedVersion },
-                }),
-          }),
-        ),
-      );
+      const result = await conn.putIf({
+        Item: {
+          ...next,
+          ...correlationKey(next.correlationId),
+          // A put replaces the whole item, so a record that is no longer open drops out of the index.
+          ...(next.state === 'open' ? { gsi1pk: OPEN_CORRELATIONS, gsi1sk: positionKey(correlationPosition(next)) } : {}),
+        },
+        ...(expectedVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+            }),
+      });
       if (result === CONDITION_FAILED) {
         throw new StoreError('CONFLICT', 'correlation record changed concurrently', {
           details: { correlationId: next.correlationId, expectedVersion: expectedVersion ?? null },

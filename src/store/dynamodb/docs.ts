@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import type { z } from 'zod';
 import { checkLimit, decodeCursor, type ListPosition, positionKey, toPage } from '../common/cursor.js';
 import { preparePatch } from '../common/records.js';
@@ -48,15 +48,10 @@ export class DynamoDocs<T extends ListPosition> {
   async create(record: T): Promise<void> {
     const { spec } = this;
     const fields = encode(record, spec.opaque);
-    const result = await this.#conn.conditional('PutItem', () =>
-      this.#conn.client.send(
-        new PutCommand({
-          TableName: this.#conn.table,
-          Item: { ...fields, ...spec.indexes(fields), ...spec.key(record.id) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    const result = await this.#conn.putIf({
+      Item: { ...fields, ...spec.indexes(fields), ...spec.key(record.id) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
     if (result === CONDITION_FAILED) {
       throw new StoreError('CONFLICT', `${spec.what} already exists`, { details: { id: record.id } });
     }
@@ -77,19 +72,14 @@ export class DynamoDocs<T extends ListPosition> {
       ...spec.indexes(fields),
     };
     const set = setExpression(attributes);
-    const result = await this.#conn.conditional('UpdateItem', () =>
-      this.#conn.client.send(
-        new UpdateCommand({
-          TableName: this.#conn.table,
-          Key: spec.key(id),
-          UpdateExpression: set.expression,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: set.names,
-          ExpressionAttributeValues: set.values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const result = await this.#conn.updateIf({
+      Key: spec.key(id),
+      UpdateExpression: set.expression,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: set.names,
+      ExpressionAttributeValues: set.values,
+      ReturnValues: 'ALL_NEW',
+    });
     if (result === CONDITION_FAILED) throw new StoreError('NOT_FOUND', `${spec.what} not found`, { details: { id } });
     return this.decode(result.Attributes);
   }

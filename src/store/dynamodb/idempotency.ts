@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { idempotencySchema, parseInput, prepareIdempotency, toJsonValue } from '../common/records.js';
 import { expirySeconds, nowSeconds } from '../common/time.js';
 import { StoreError } from '../errors.js';
@@ -15,7 +15,6 @@ const idempotencyKey = (key: string): Key => ({ pk: `IDEM#${key}`, sk: 'IDEM' })
  * kept as `expiresAtIso`, because the item's `expiresAt` is the TTL attribute.
  */
 export function dynamoIdempotency(conn: DynamoConnection): IdempotencyStore {
-  const { client, table } = conn;
 
   async function getIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
     const item = await conn.getItem(idempotencyKey(key));
@@ -32,22 +31,17 @@ export function dynamoIdempotency(conn: DynamoConnection): IdempotencyStore {
       // A record can vanish (abandoned, swept) between a failed put and the read; a few rounds settle it.
       for (let attempt = 0; attempt < 3; attempt++) {
         const now = conn.clock.now();
-        const result = await conn.conditional('PutItem', () =>
-          client.send(
-            new PutCommand({
-              TableName: table,
-              Item: {
-                ...encode(fields, ['response']),
-                expiresAtIso: expiresAt,
-                [TTL_ATTRIBUTE]: expirySeconds(Date.parse(expiresAt)),
-                ...idempotencyKey(stored.key),
-              },
-              ConditionExpression: 'attribute_not_exists(pk) OR #exp < :now',
-              ExpressionAttributeNames: { '#exp': TTL_ATTRIBUTE },
-              ExpressionAttributeValues: { ':now': nowSeconds(now) },
-            }),
-          ),
-        );
+        const result = await conn.putIf({
+          Item: {
+            ...encode(fields, ['response']),
+            expiresAtIso: expiresAt,
+            [TTL_ATTRIBUTE]: expirySeconds(Date.parse(expiresAt)),
+            ...idempotencyKey(stored.key),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #exp < :now',
+          ExpressionAttributeNames: { '#exp': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':now': nowSeconds(now) },
+        });
         if (result !== CONDITION_FAILED) return { created: true };
         const existing = await getIdempotency(stored.key);
         if (existing !== undefined) return { created: false, existing };
@@ -57,35 +51,25 @@ export function dynamoIdempotency(conn: DynamoConnection): IdempotencyStore {
 
     async completeIdempotent(key, response) {
       const stored = parseInput(idempotencySchema.shape.response, toJsonValue(response), 'idempotency response');
-      const result = await conn.conditional('UpdateItem', () =>
-        client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: idempotencyKey(key),
-            UpdateExpression: 'SET #status = :completed, #response = :response',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
-            ExpressionAttributeValues: { ':completed': 'completed', ':response': JSON.stringify(stored) },
-          }),
-        ),
-      );
+      const result = await conn.updateIf({
+        Key: idempotencyKey(key),
+        UpdateExpression: 'SET #status = :completed, #response = :response',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
+        ExpressionAttributeValues: { ':completed': 'completed', ':response': JSON.stringify(stored) },
+      });
       if (result === CONDITION_FAILED) {
         throw new StoreError('NOT_FOUND', 'idempotency record not found', { details: { key } });
       }
     },
 
     async abandonIdempotent(key) {
-      await conn.conditional('DeleteItem', () =>
-        client.send(
-          new DeleteCommand({
-            TableName: table,
-            Key: idempotencyKey(key),
-            ConditionExpression: '#status = :inProgress',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':inProgress': 'in-progress' },
-          }),
-        ),
-      );
+      await conn.deleteIf({
+        Key: idempotencyKey(key),
+        ConditionExpression: '#status = :inProgress',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':inProgress': 'in-progress' },
+      });
     },
   };
 }

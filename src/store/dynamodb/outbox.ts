@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, } from '@aws-sdk/lib-dynamodb';
 import { checkLimit, decodeCursor, outboxScope, positionKey, toPage } from '../common/cursor.js';
 import { checkId, outboxSchema, toJsonValue, truncateError } from '../common/records.js';
 import { checkLeaseMs, leaseTokenFor, normaliseIso } from '../common/time.js';
@@ -32,19 +32,14 @@ export function dynamoOutbox(conn: DynamoConnection): OutboxStore {
   /** Takes one item if it is still due and unleased; undefined if another worker got there first. */
   async function leaseOne(id: string, nowIso: string, leaseUntil: string, owner: string | undefined): Promise<OutboxItem | undefined> {
     const sortKey = outboxSortKey(leaseUntil, id);
-    const result = await conn.conditional('UpdateItem', () =>
-      client.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: outboxKey(id),
-          UpdateExpression: 'SET leaseToken = :token, leaseUntil = :until, gsi1sk = :sk, gsi2sk = :sk',
-          ConditionExpression:
-            'attribute_exists(pk) AND nextAttemptAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
-          ExpressionAttributeValues: { ':token': leaseTokenFor(owner, conn.ids.uuid()), ':until': leaseUntil, ':sk': sortKey, ':now': nowIso },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const result = await conn.updateIf({
+      Key: outboxKey(id),
+      UpdateExpression: 'SET leaseToken = :token, leaseUntil = :until, gsi1sk = :sk, gsi2sk = :sk',
+      ConditionExpression:
+        'attribute_exists(pk) AND nextAttemptAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
+      ExpressionAttributeValues: { ':token': leaseTokenFor(owner, conn.ids.uuid()), ':until': leaseUntil, ':sk': sortKey, ':now': nowIso },
+      ReturnValues: 'ALL_NEW',
+    });
     return result === CONDITION_FAILED ? undefined : toOutboxItem(result.Attributes);
   }
 
@@ -55,27 +50,22 @@ export function dynamoOutbox(conn: DynamoConnection): OutboxStore {
       const now = clock.now().toISOString();
       const nextAttemptAt = item.nextAttemptAt === undefined ? now : normaliseIso(item.nextAttemptAt, 'nextAttemptAt');
       const sortKey = outboxSortKey(nextAttemptAt, item.id);
-      const result = await conn.conditional('PutItem', () =>
-        client.send(
-          new PutCommand({
-            TableName: table,
-            Item: {
-              ...outboxKey(item.id),
-              gsi1pk: OUTBOX,
-              gsi1sk: sortKey,
-              gsi2pk: `${OUTBOX}#${item.kind}`,
-              gsi2sk: sortKey,
-              id: item.id,
-              kind: item.kind,
-              payload: JSON.stringify(toJsonValue(item.payload)),
-              attempts: 0,
-              nextAttemptAt,
-              createdAt: now,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
+      const result = await conn.putIf({
+        Item: {
+          ...outboxKey(item.id),
+          gsi1pk: OUTBOX,
+          gsi1sk: sortKey,
+          gsi2pk: `${OUTBOX}#${item.kind}`,
+          gsi2sk: sortKey,
+          id: item.id,
+          kind: item.kind,
+          payload: JSON.stringify(toJsonValue(item.payload)),
+          attempts: 0,
+          nextAttemptAt,
+          createdAt: now,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
       return result !== CONDITION_FAILED;
     },
 
@@ -122,55 +112,40 @@ export function dynamoOutbox(conn: DynamoConnection): OutboxStore {
       const leaseUntil = new Date(clock.now().getTime() + leaseMs).toISOString();
       // The due-items index sorts leased items by lease end, so it moves with the lease.
       const sortKey = outboxSortKey(leaseUntil, id);
-      const result = await conn.conditional('UpdateItem', () =>
-        client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: outboxKey(id),
-            UpdateExpression: 'SET leaseUntil = :until, gsi1sk = :sk, gsi2sk = :sk',
-            ConditionExpression: 'leaseToken = :token',
-            ExpressionAttributeValues: { ':token': leaseToken, ':until': leaseUntil, ':sk': sortKey },
-          }),
-        ),
-      );
+      const result = await conn.updateIf({
+        Key: outboxKey(id),
+        UpdateExpression: 'SET leaseUntil = :until, gsi1sk = :sk, gsi2sk = :sk',
+        ConditionExpression: 'leaseToken = :token',
+        ExpressionAttributeValues: { ':token': leaseToken, ':until': leaseUntil, ':sk': sortKey },
+      });
       return result !== CONDITION_FAILED;
     },
 
     async ack(id, leaseToken) {
-      const result = await conn.conditional('DeleteItem', () =>
-        client.send(
-          new DeleteCommand({
-            TableName: table,
-            Key: outboxKey(id),
-            ConditionExpression: 'leaseToken = :token',
-            ExpressionAttributeValues: { ':token': leaseToken },
-          }),
-        ),
-      );
+      const result = await conn.deleteIf({
+        Key: outboxKey(id),
+        ConditionExpression: 'leaseToken = :token',
+        ExpressionAttributeValues: { ':token': leaseToken },
+      });
       if (result === CONDITION_FAILED) conn.logger.debug({ outboxId: id }, 'outbox ack ignored: lease no longer held');
     },
 
     async fail(id, leaseToken, error, nextAttemptAt) {
       const next = normaliseIso(nextAttemptAt, 'nextAttemptAt');
       const sortKey = outboxSortKey(next, id);
-      const result = await conn.conditional('UpdateItem', () =>
-        client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: outboxKey(id),
-            UpdateExpression:
-              'SET attempts = attempts + :one, lastError = :error, nextAttemptAt = :next, gsi1sk = :sk, gsi2sk = :sk REMOVE leaseToken, leaseUntil',
-            ConditionExpression: 'leaseToken = :token',
-            ExpressionAttributeValues: {
-              ':one': 1,
-              ':error': truncateError(error),
-              ':next': next,
-              ':sk': sortKey,
-              ':token': leaseToken,
-            },
-          }),
-        ),
-      );
+      const result = await conn.updateIf({
+        Key: outboxKey(id),
+        UpdateExpression:
+          'SET attempts = attempts + :one, lastError = :error, nextAttemptAt = :next, gsi1sk = :sk, gsi2sk = :sk REMOVE leaseToken, leaseUntil',
+        ConditionExpression: 'leaseToken = :token',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':error': truncateError(error),
+          ':next': next,
+          ':sk': sortKey,
+          ':token': leaseToken,
+        },
+      });
       if (result === CONDITION_FAILED) conn.logger.debug({ outboxId: id }, 'outbox fail ignored: lease no longer held');
     },
 

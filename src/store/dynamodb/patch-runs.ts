@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { runsScope } from '../common/cursor.js';
 import { patchRunSchema, preparePatchRun, prepareRefreshMark } from '../common/records.js';
 import { StoreError } from '../errors.js';
@@ -64,20 +64,15 @@ export function dynamoPatchRuns(conn: DynamoConnection): PatchRunStore {
 
     async beginRunRefresh(id, mark) {
       const m = prepareRefreshMark(mark);
-      const result = await conn.conditional('UpdateItem', () =>
-        conn.client.send(
-          new UpdateCommand({
-            TableName: conn.table,
-            Key: key(id),
-            UpdateExpression: 'SET #lease = :lease',
-            // ISO-8601 UTC strings of one format compare in time order.
-            ConditionExpression:
-              'attribute_exists(pk) AND (attribute_not_exists(#fresh) OR #fresh < :stale) AND (attribute_not_exists(#lease) OR #lease < :now)',
-            ExpressionAttributeNames: { '#lease': 'refreshLeaseUntil', '#fresh': 'refreshedAt' },
-            ExpressionAttributeValues: { ':lease': m.leaseUntil, ':stale': m.staleBefore, ':now': conn.clock.now().toISOString() },
-          }),
-        ),
-      );
+      const result = await conn.updateIf({
+        Key: key(id),
+        UpdateExpression: 'SET #lease = :lease',
+        // ISO-8601 UTC strings of one format compare in time order.
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(#fresh) OR #fresh < :stale) AND (attribute_not_exists(#lease) OR #lease < :now)',
+        ExpressionAttributeNames: { '#lease': 'refreshLeaseUntil', '#fresh': 'refreshedAt' },
+        ExpressionAttributeValues: { ':lease': m.leaseUntil, ':stale': m.staleBefore, ':now': conn.clock.now().toISOString() },
+      });
       if (result !== CONDITION_FAILED) return true;
       if ((await conn.getItem(key(id))) === undefined) throw new StoreError('NOT_FOUND', 'patch run not found', { details: { id } });
       return false;

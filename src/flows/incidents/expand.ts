@@ -1,0 +1,208 @@
+import type { AwsContext, CommandInvocation, WindowExecution, WindowTaskInvocation } from '../../aws/index.js';
+import { AwsError } from '../../aws/index.js';
+import { type ExecutionRef, isFailurePhase, markersFromComment, type PatchEvent, phaseOfStatus } from '../../domain/index.js';
+import type { StateStore } from '../../store/index.js';
+import { IncidentError } from './errors.js';
+import type { IncidentAwsPorts } from './ports.js';
+
+/** One failure event to enrich, under the key callers use to map results back. */
+export interface KeyedEvent {
+  readonly key: string;
+  readonly event: PatchEvent;
+}
+
+/** A failed instance found by expansion, before enrichment. */
+export interface FailedUnit {
+  readonly keys: Set<string>;
+  readonly ctx: AwsContext;
+  readonly instanceId: string;
+  readonly commandId?: string;
+  readonly status: string;
+  readonly statusDetails?: string;
+  readonly execution: ExecutionRef;
+  readonly changeNumber?: string;
+  readonly time: string;
+  readonly output?: string;
+}
+
+export interface Expansion {
+  readonly units: readonly FailedUnit[];
+  /** Events that could not be expanded, by key. */
+  readonly failures: Map<string, unknown>;
+  /** Change numbers of automation executions reached through command markers, from patch runs started by the API. */
+  readonly automationChanges: ReadonlyMap<string, string | undefined>;
+}
+
+export interface ExpandDeps {
+  readonly aws: Pick<IncidentAwsPorts, 'inventory' | 'windows' | 'patchExecution'>;
+  /** For the change number of automation executions started by `/v1/patch-runs`. */
+  readonly store: Pick<StateStore, 'findPatchRunByExecution'>;
+}
+
+export const scopeKey = (ctx: AwsContext) => `${ctx.accountId}/${ctx.region}`;
+
+/** Executions of a window searched for a command that names only its window. */
+const RECENT_WINDOW_EXECUTIONS = 5;
+
+function isFailedInvocation(inv: CommandInvocation): boolean {
+  const phase = phaseOfStatus(inv.status);
+  return phase !== undefined && isFailurePhase(phase);
+}
+
+/** The output of the plugin that failed (or the first one), as ListCommandInvocations returns it. */
+function pluginOutput(inv: CommandInvocation | undefined): string | undefined {
+  const plugins = inv?.plugins ?? [];
+  const failed = plugins.find((p) => p.status !== 'Success' && p.output) ?? plugins.find((p) => p.output);
+  return failed?.output;
+}
+
+/** Memoises one read per (account, region, id) for the batch. */
+function memoised<T>(read: (ctx: AwsContext, id: string) => Promise<T>): (ctx: AwsContext, id: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (ctx, id) => {
+    const key = `${scopeKey(ctx)}/${id}`;
+    let p = cache.get(key);
+    if (!p) {
+      p = read(ctx, id);
+      cache.set(key, p);
+    }
+    return p;
+  };
+}
+
+/**
+ * Phase 1 of enrichment: every event to its failed instances. Every AWS read is
+ * memoised for the batch: one listing per command, window execution or window;
+ * several events of one window execution expand it once.
+ */
+export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent[]): Promise<Expansion> {
+  const { aws } = deps;
+  const failures = new Map<string, unknown>();
+  const units: FailedUnit[] = [];
+  const listCommand = memoised<CommandInvocation[]>((ctx, commandId) => aws.inventory.listCommandInvocations(ctx, commandId, { withDetails: true }));
+  const listTasks = memoised<WindowTaskInvocation[]>((ctx, windowExecutionId) => aws.windows.taskInvocations(ctx, windowExecutionId));
+  const listExecutions = memoised<WindowExecution[]>((ctx, windowId) => aws.windows.listExecutions(ctx, windowId));
+  const automationChange = async (executionId: string): Promise<string | undefined> =>
+    (await deps.store.findPatchRunByExecution(executionId))?.changeNumber;
+
+  /** The window execution that ran `commandId`, for commands whose comment names only the window: the newest executions are searched. */
+  const windowExecutionOf = async (ctx: AwsContext, windowId: string, commandId: string): Promise<string | undefined> => {
+    const executions = await listExecutions(ctx, windowId);
+    for (const execution of executions.slice(0, RECENT_WINDOW_EXECUTIONS)) {
+      const tasks = await listTasks(ctx, execution.windowExecutionId);
+      if (tasks.some((t) => t.executionId === commandId)) return execution.windowExecutionId;
+    }
+    return undefined;
+  };
+
+  /** Where a failed invocation belongs: fixed by its event, or read from its command's comment. */
+  const resolveExecution = async (ctx: AwsContext, inv: CommandInvocation, fixed: ExecutionRef | undefined): Promise<{ execution: ExecutionRef; change?: string }> => {
+    const markers = markersFromComment(inv.comment);
+    const change = markers.changeNumber ? { change: markers.changeNumber } : {};
+    if (fixed) return { execution: fixed, ...change };
+    const windowId = markers.windowId;
+    const windowExecutionId = markers.windowExecutionId ?? (windowId ? await windowExecutionOf(ctx, windowId, inv.commandId) : undefined);
+    if (windowExecutionId) return { execution: { kind: 'maintenance-window', id: windowExecutionId, ...(windowId ? { windowId } : {}) }, ...change };
+    if (markers.automationExecutionId) return { execution: { kind: 'automation', id: markers.automationExecutionId }, ...change };
+    return { execution: { kind: 'command', id: inv.commandId }, ...change };
+  };
+
+  const addUnit = async (key: string, ctx: AwsContext, inv: CommandInvocation, time: string, fixed?: ExecutionRef, fixedChange?: string) => {
+    const { execution, change } = await resolveExecution(ctx, inv, fixed);
+    const changeNumber = fixedChange ?? change;
+    const output = pluginOutput(inv);
+    units.push({
+      keys: new Set([key]),
+      ctx,
+      instanceId: inv.instanceId,
+      commandId: inv.commandId,
+      status: inv.status,
+      ...(inv.statusDetails && inv.statusDetails !== inv.status ? { statusDetails: inv.statusDetails } : {}),
+      execution,
+      ...(changeNumber ? { changeNumber } : {}),
+      time,
+      ...(output ? { output } : {}),
+    });
+  };
+
+  const windowDone = new Map<string, Promise<void>>();
+  const commandEventIds = new Set<string>();
+  for (const { event } of events) if (event.kind === 'command') commandEventIds.add(`${event.accountId}/${event.region}/${event.commandId}`);
+
+  const expandWindow = async (key: string, ctx: AwsContext, windowId: string, windowExecutionId: string, time: string) => {
+    const execution: ExecutionRef = { kind: 'maintenance-window', id: windowExecutionId, windowId };
+    const failed = (await listTasks(ctx, windowExecutionId)).filter((t) => {
+      const phase = phaseOfStatus(t.status);
+      return t.executionId && phase !== undefined && isFailurePhase(phase);
+    });
+    await Promise.all(
+      failed.map(async (t) => {
+        const executionId = t.executionId ?? '';
+        if (t.taskType === 'RUN_COMMAND') {
+          for (const inv of await listCommand(ctx, executionId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, time, execution);
+        } else if (t.taskType === 'AUTOMATION') {
+          const status = await aws.patchExecution.getRunStatus(ctx, { kind: 'automation', executionId }, { withDetails: true });
+          for (const inv of status.invocations) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, time, execution);
+        }
+      }),
+    );
+  };
+
+  const expand = async ({ key, event }: KeyedEvent): Promise<void> => {
+    const ctx: AwsContext = { accountId: event.accountId, region: event.region };
+    switch (event.kind) {
+      case 'window-execution':
+      case 'window-task':
+      case 'window-target-invocation': {
+        // Several events of one window execution expand it once; the others share its outcome.
+        const wk = `${scopeKey(ctx)}/${event.windowExecutionId}`;
+        const shared = windowDone.get(wk);
+        if (shared) return shared;
+        const run = expandWindow(key, ctx, event.windowId, event.windowExecutionId, event.time);
+        windowDone.set(wk, run);
+        return run;
+      }
+      case 'automation': {
+        const status = await aws.patchExecution.getRunStatus(ctx, { kind: 'automation', executionId: event.executionId }, { withDetails: true });
+        const change = await automationChange(event.executionId);
+        const execution: ExecutionRef = { kind: 'automation', id: event.executionId };
+        for (const inv of status.invocations) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, event.time, execution, change);
+        return;
+      }
+      case 'command': {
+        for (const inv of await listCommand(ctx, event.commandId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, event.time);
+        return;
+      }
+      case 'invocation': {
+        // Reuse the full listing when this batch lists the command anyway; otherwise one call for this instance.
+        const full = commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`);
+        const listed = full
+          ? await listCommand(ctx, event.commandId)
+          : await aws.inventory.listCommandInvocations(ctx, event.commandId, { instanceId: event.instanceId, withDetails: true });
+        const phase = phaseOfStatus(event.status);
+        const inv: CommandInvocation = listed.find((i) => i.instanceId === event.instanceId) ?? {
+          commandId: event.commandId,
+          instanceId: event.instanceId,
+          status: phase === 'timed-out' ? 'TimedOut' : phase === 'cancelled' ? 'Cancelled' : 'Failed',
+          statusDetails: event.status,
+          documentName: event.documentName,
+        };
+        await addUnit(key, ctx, inv, event.time);
+        return;
+      }
+    }
+  };
+
+  await Promise.all(
+    events.map((e) =>
+      expand(e).catch((err: unknown) => {
+        if (!failures.has(e.key)) failures.set(e.key, err instanceof AwsError && err.code === 'NOT_FOUND' ? new IncidentError('EXECUTION_NOT_FOUND', err.message, { cause: err }) : err);
+      }),
+    ),
+  );
+
+  const automationIds = new Set(units.filter((u) => u.execution.kind === 'automation' && !u.changeNumber).map((u) => u.execution.id));
+  const automationChanges = new Map<string, string | undefined>();
+  await Promise.all([...automationIds].map(async (id) => automationChanges.set(id, await automationChange(id))));
+  return { units, failures, automationChanges };
+}

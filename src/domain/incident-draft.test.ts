@@ -18,7 +18,7 @@ import {
   renderWorkNote,
   failedInstancesCsv,
   WORK_NOTE_MAX_CHARS,
-} from './incident-draft.js';
+} from './index.js';
 
 const policy: IncidentPolicy = {
   prodEnvironments: ['production', 'prod'],

@@ -4,7 +4,7 @@ import { type CollateOptions, collateDrafts } from './collate.js';
 import type { EnrichedUnit } from './enrich-scope.js';
 import type { FailedUnit } from './expand.js';
 
-const policy: IncidentPolicy = { prodEnvironments: ['prod'], groupMap: [], defaultGroup: 'Cloud Ops', serviceMap: [] };
+const policy: IncidentPolicy = { prodEnvironments: ['prod'], groupMap: [], defaultGroup: 'Cloud Ops', serviceMap: {} };
 const window: ExecutionRef = { kind: 'maintenance-window', id: 'e1f2a3b4-0000-4000-8000-000000000001' };
 const options = (over: Partial<CollateOptions> = {}): CollateOptions => ({
   policy,

@@ -76,7 +76,6 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
   const flows = createIncidentFlows(
     { config, logger, clock: systemClock, ids: randomIds, store, aws: storm.awsPorts, servicenow: sn.client },
     {
-      runtime: 'standalone',
       snsFetcher: async (url) => {
         if (url === PRODUCTION_CERT_URL) return storm.aws.signingCertPem;
         throw new Error(`no such certificate: ${url}`);

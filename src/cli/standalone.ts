@@ -11,7 +11,8 @@ import { createOutboxWorker } from '../flows/outbox/index.js';
 import { createGuardTask } from '../flows/change-gates/index.js';
 import { createChangeFlows } from '../flows/patch-runs/index.js';
 import { createScheduler } from '../flows/scheduler/index.js';
-import { createApiApp, createCoreContext, readinessChecks } from '../runtime/index.js';
+import { createApiApp } from '../api-app/index.js';
+import { createCoreContext, readinessChecks } from '../runtime/index.js';
 import { GUARD_FUNCTION } from '../sim/aws/index.js';
 import { type ConsoleDeps, consoleOidc, consoleRoutes, countingReceiver, createConsoleSessions, createSandboxDriver } from '../console/index.js';
 import { startEmbeddedSimulators } from './embedded-simulators.js';
@@ -65,7 +66,7 @@ export async function startStandalone(config: Config, options: StandaloneOptions
     const node = `node-${keyFile(config.dataDir, 'node-id').slice(0, 12)}`;
     let wake = () => {};
     const change = createChangeFlows(core, { wake: () => wake(), guardOnEvents: !sims.aws });
-    const incidentFlows = createIncidentFlows(core, { runtime: 'standalone', nodeId: node, wake: () => wake(), observe: (event) => change.recordEvent(event) });
+    const incidentFlows = createIncidentFlows(core, { nodeId: node, wake: () => wake(), observe: (event) => change.recordEvent(event) });
     const counted = countingReceiver(incidentFlows.receiver);
     const incidents = { ...incidentFlows, receiver: counted.receiver };
     const notes = [...sims.notes];

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardInput } from '../../src/flows/change-gates/index.js';
 import { createApiHandler } from '../../src/handlers/api.js';
-import { createGuardTask } from '../../src/flows/change-gates/index.js';
-import { failClosedGuard } from '../../src/handlers/window-guard.js';
+import { createGuardTask, failClosedGuard } from '../../src/flows/change-gates/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { ACCOUNT, createHarness, type Harness, REGION } from './harness.js';
 
@@ -186,7 +185,7 @@ describe('the Lambda composition of the API', () => {
   it('when built from a core context over the simulators, then a signed request starts a run end to end', async () => {
     const { loadConfig } = await import('../../src/config/index.js');
     const { createCoreContext } = await import('../../src/runtime/index.js');
-    const { lambdaApiApp } = await import('../../src/handlers/api.js');
+    const { lambdaApiApp } = await import('../../src/api-app/index.js');
     const { SIM_BASIC_CREDENTIALS } = await import('../../src/sim/servicenow/index.js');
     const config = loadConfig({
       PATCHBRIDGE_STORE: 'sqlite::memory:',

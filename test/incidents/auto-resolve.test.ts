@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { RESOLVE_NOTE_PREFIX } from '../../src/domain/index.js';
 import { createComplianceSnapshot } from '../../src/flows/compliance/index.js';
 import { randomIds } from '../../src/core/clock.js';
-import { createIncidentFlows, INCIDENT_RESOLVE_KIND } from '../../src/flows/incidents/index.js';
+import { createIncidentFlows, INCIDENT_RESOLVE_KIND, monitoringTopicChannel } from '../../src/flows/incidents/index.js';
 import { createPatchResultsHandler } from '../../src/handlers/patch-results.js';
 import { createServiceNowListenerHandler } from '../../src/handlers/servicenow-listener.js';
 import { memoryBlobs } from '../compliance/support/memory-blobs.js';
@@ -196,7 +196,7 @@ describe('auto-resolve in the Lambda runtime', () => {
     const { h, failed, window, sysId } = await openIncident({ mode: 'table' });
     const flows = createIncidentFlows(
       { config: h.config, logger: silentLogger(), clock: h.clock, ids: randomIds, store: h.store, aws: h.awsPorts, servicenow: h.servicenow },
-      { runtime: 'lambda' },
+      { channel: monitoringTopicChannel({ publisher: h.awsPorts.publisher, topicArn: h.config.topics.monitoring }) },
     );
     const patchResults = createPatchResultsHandler({ processor: flows.processor, logger: silentLogger() });
     const listener = createServiceNowListenerHandler({ upserter: flows.upserter, logger: silentLogger() });

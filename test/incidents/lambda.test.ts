@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randomIds } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { AppError, internal } from '../../src/core/errors.js';
-import { createFailureProcessor, createIncidentFlows, type IncidentFlows, snsDraftPublisher } from '../../src/flows/incidents/index.js';
+import { createFailureProcessor, createIncidentFlows, type IncidentFlows, monitoringTopicChannel, snsDraftPublisher } from '../../src/flows/incidents/index.js';
 import { createPatchResultsHandler } from '../../src/handlers/patch-results.js';
 import { createServiceNowListenerHandler } from '../../src/handlers/servicenow-listener.js';
-import type { SqsEvent } from '../../src/handlers/sqs-batch.js';
+import type { SqsEvent } from '../../src/lambda/index.js';
 import { type Harness, MONITORING_TOPIC, PATCH_RESULTS_TOPIC, shuffled } from './support/harness.js';
 import { fromTopic, patchResultsStream, sqsBatches, windowWith37Failures } from './support/scenario.js';
 
@@ -17,7 +17,7 @@ afterEach(async () => {
 function lambdaFlows(h: Harness): IncidentFlows {
   return createIncidentFlows(
     { config: h.config, logger: silentLogger(), clock: h.clock, ids: randomIds, store: h.store, aws: h.awsPorts, servicenow: h.servicenow },
-    { runtime: 'lambda' },
+    { channel: monitoringTopicChannel({ publisher: h.awsPorts.publisher, topicArn: h.config.topics.monitoring }) },
   );
 }
 

@@ -41,3 +41,4 @@ export { type ComplianceJobsDeps, complianceJobs } from './schedule.js';
 export { type CollectedSnapshot, type ComplianceSnapshot, createComplianceSnapshot, type SnapshotDeps, type SnapshotResult } from './snapshot.js';
 export { complianceTargets } from './targets.js';
 export { type ReportLink, reportSubject, reportText } from './text-summary.js';
+export { createReportTask, createSnapshotTask, type ReportTaskDeps, type ReportTaskResult, type SnapshotTaskResult } from './tasks.js';

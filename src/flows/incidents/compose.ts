@@ -1,6 +1,5 @@
 import type { AwsPorts } from '../../aws/index.js';
 import type { Clock, Ids } from '../../core/clock.js';
-import { ConfigError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Config } from '../../config/index.js';
 import type { IncidentPolicy, PatchEvent } from '../../domain/index.js';
@@ -9,19 +8,15 @@ import type { ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/index.js';
 import { type DeadLetterSink, type OutboxHandler, storeDeadLetters } from '../outbox/index.js';
 import { createIncidentEnricher, type IncidentEnricher } from './enrich.js';
-import type { DraftPublisher, IncidentAwsPorts } from './ports.js';
+import type { IncidentAwsPorts } from './ports.js';
 import { createFailureProcessor, type FailureProcessor, type ProcessInput } from './processor.js';
 import { createEventReceiver, type EventReceiver } from './receiver.js';
-import { outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
+import { type IncidentChannel, outboxChannel } from './publishers.js';
 import { createEventIntake, type EventIntake, guardLaneHandlers, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
 import { createIncidentUpserter, type IncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
 import {
   createResolutionPlanner,
-  outboxResolveQueue,
   type ResolutionPlanner,
-  type ResolveQueue,
-  resolveOutboxHandler,
-  snsResolveQueue,
 } from './resolution.js';
 
 /** The incident policy from `config.incidents` (see docs/incidents.md). */
@@ -46,14 +41,12 @@ export interface IncidentFlowDeps {
 
 export interface IncidentFlowOptions extends IncidentOutboxOptions {
   /**
-   * `lambda`: drafts go to the monitoring SNS topic (`PATCHBRIDGE_MONITORING_TOPIC_ARN`).
-   * `standalone`: drafts go to the store's outbox, and `intake`/`outboxHandlers` are used.
+   * Where drafts and resolve requests go: `monitoringTopicChannel` (the AWS
+   * deployment's listener queue) or, by default, `outboxChannel` over the store.
    */
-  readonly runtime: 'lambda' | 'standalone';
-  /** Standalone: wakes the outbox worker after an enqueue. */
+  readonly channel?: IncidentChannel;
+  /** Wakes the outbox worker after an enqueue (the default channel and the intake). */
   readonly wake?: () => void;
-  /** Overrides the drafts' destination (tests, benchmarks). */
-  readonly publisher?: DraftPublisher;
   readonly dedupeTtlSeconds?: number;
   readonly maxInstancesPerDraft?: number;
   /** Standalone: how long accepted events wait to be enriched together. Default 2 000 ms. */
@@ -108,33 +101,19 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     logger,
     ...(options.maxInstancesPerDraft !== undefined ? { maxInstancesPerDraft: options.maxInstancesPerDraft } : {}),
   });
-  let publisher = options.publisher;
-  if (!publisher && options.runtime === 'lambda') {
-    const topicArn = deps.config.topics.monitoring;
-    if (!topicArn) throw new ConfigError('PATCHBRIDGE_MONITORING_TOPIC_ARN', 'required by the patch-results Lambda');
-    publisher = snsDraftPublisher({ publisher: deps.aws.publisher, topicArn });
-  }
-  publisher ??= outboxDraftPublisher({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) });
+  const channel = options.channel ?? outboxChannel({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) });
   const failureProcessor = createFailureProcessor({
     enricher,
-    publisher,
+    publisher: channel.drafts,
     store: deps.store,
     ids: deps.ids,
     logger,
     ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
     ...(options.nodeId !== undefined ? { owner: `${options.nodeId}/events` } : {}),
   });
-  let resolveQueue: ResolveQueue;
-  if (options.runtime === 'lambda') {
-    const topicArn = deps.config.topics.monitoring;
-    if (!topicArn) throw new ConfigError('PATCHBRIDGE_MONITORING_TOPIC_ARN', 'required to queue incident resolutions');
-    resolveQueue = snsResolveQueue({ publisher: deps.aws.publisher, topicArn });
-  } else {
-    resolveQueue = outboxResolveQueue({ store: deps.store, ...(options.wake ? { wake: options.wake } : {}) });
-  }
   const resolutions = createResolutionPlanner({
     store: deps.store,
-    queue: resolveQueue,
+    queue: channel.resolves,
     inventory: deps.aws.inventory,
     clock: deps.clock,
     logger,
@@ -165,7 +144,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     processor,
     upserter,
     intake,
-    outboxHandlers: [...incidentOutboxHandlers({ processor, upserter, store: deps.store, clock: deps.clock }, options), resolveOutboxHandler(upserter)],
+    outboxHandlers: [...incidentOutboxHandlers({ processor, upserter, store: deps.store, clock: deps.clock }, options)],
     guardLaneHandlers: guardLaneHandlers({ processor }),
     receiver: createEventReceiver({ intake, sns, deadLetters, logger }),
     deadLetters,

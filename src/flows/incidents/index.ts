@@ -1,10 +1,11 @@
+export { type BatchFailures, type BatchMessage, type IncidentMessage, incidentMessageOf, processEventBatch, upsertDraftBatch } from './batch.js';
 export { createIncidentFlows, type IncidentFlowDeps, type IncidentFlowOptions, type IncidentFlows, incidentPolicyFromConfig } from './compose.js';
 export { incidentDraftSchema, parseIncidentDraft } from './draft-schema.js';
 export { createIncidentEnricher, type EnrichedDraft, type EnrichResult, type IncidentEnricher, type IncidentEnricherDeps, type KeyedEvent } from './enrich.js';
 export { IncidentError, type IncidentErrorCode } from './errors.js';
 export type { DraftPublisher, IncidentAwsPorts } from './ports.js';
 export { createFailureProcessor, DEFAULT_CLAIM_LEASE_SECONDS, type FailureProcessor, type FailureProcessorDeps, type ProcessInput, type ProcessResult } from './processor.js';
-export { draftOutboxId, INCIDENT_DRAFT_KIND, outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
+export { draftOutboxId, INCIDENT_DRAFT_KIND, type IncidentChannel, monitoringTopicChannel, outboxChannel, outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
 export { createEventIntake, EVENT_BATCH_WINDOW_MS, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers, PATCH_EVENT_KIND, PATCH_OBSERVATION_KIND } from './standalone.js';
 export {
   createIncidentUpserter,
@@ -25,7 +26,6 @@ export {
   type ResolutionPlanner,
   type ResolutionPlannerDeps,
   type ResolveQueue,
-  resolveOutboxHandler,
   type SnapshotEvidence,
   snsResolveQueue,
 } from './resolution.js';

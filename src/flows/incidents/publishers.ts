@@ -5,6 +5,7 @@ import type { IncidentDraft } from '../../domain/index.js';
 import { arnScope } from '../../events/index.js';
 import type { StateStore } from '../../store/index.js';
 import type { DraftPublisher } from './ports.js';
+import { outboxResolveQueue, type ResolveQueue, snsResolveQueue } from './resolution.js';
 
 /** Outbox kind of drafts waiting for the listener (standalone). */
 export const INCIDENT_DRAFT_KIND = 'incident-draft';
@@ -45,4 +46,25 @@ export function outboxDraftPublisher(options: { store: Pick<StateStore, 'enqueue
       options.wake?.();
     },
   };
+}
+
+/**
+ * Where the incident flow sends what the listener applies: drafts and resolve
+ * requests. The composition root chooses; the flow does not know which runtime it runs in.
+ */
+export interface IncidentChannel {
+  readonly drafts: DraftPublisher;
+  readonly resolves: ResolveQueue;
+}
+
+/** The monitoring SNS topic, which feeds the listener's SQS queue (the AWS deployment). */
+export function monitoringTopicChannel(options: { publisher: Publisher; topicArn: string | undefined }): IncidentChannel {
+  const { topicArn, publisher } = options;
+  if (!topicArn) throw new ConfigError('PATCHBRIDGE_MONITORING_TOPIC_ARN', 'required where drafts and resolve requests go through the monitoring topic');
+  return { drafts: snsDraftPublisher({ publisher, topicArn }), resolves: snsResolveQueue({ publisher, topicArn }) };
+}
+
+/** The store's outbox, drained by the outbox worker into the listener (standalone). `wake` starts the worker at once. */
+export function outboxChannel(options: { store: Pick<StateStore, 'enqueue'>; wake?: () => void }): IncidentChannel {
+  return { drafts: outboxDraftPublisher(options), resolves: outboxResolveQueue(options) };
 }

@@ -86,25 +86,6 @@ export function parseResolveRequest(body: unknown): ResolveRequest {
   return parsed.data;
 }
 
-/** Standalone: applies queued resolve requests, one incident at a time per request. */
-export function resolveOutboxHandler(upserter: Pick<IncidentUpserter, 'resolve'>): OutboxHandler {
-  return {
-    kind: INCIDENT_RESOLVE_KIND,
-    batchSize: 20,
-    async handle(items) {
-      const failures = new Map<string, unknown>();
-      for (const item of items) {
-        try {
-          await upserter.resolve(parseResolveRequest(item.payload));
-        } catch (err) {
-          failures.set(item.id, err);
-        }
-      }
-      return failures;
-    },
-  };
-}
-
 /** One account and region's compliance snapshot, as the snapshot flow collected it. */
 export interface SnapshotEvidence {
   readonly accountId: string;

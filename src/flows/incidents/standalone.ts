@@ -1,14 +1,15 @@
-import pLimit from 'p-limit';
 import { sha256Hex } from '../../core/index.js';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
-import { combineDrafts, type IncidentDraft, isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
+import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import { InvalidEventError } from '../../events/index.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
+import { type BatchFailures, processEventBatch, upsertDraftBatch } from './batch.js';
 import { parseIncidentDraft } from './draft-schema.js';
 import type { FailureProcessor } from './processor.js';
 import { INCIDENT_DRAFT_KIND } from './publishers.js';
+import { INCIDENT_RESOLVE_KIND, parseResolveRequest } from './resolution.js';
 import type { IncidentUpserter } from './upsert.js';
 
 /** Outbox kind of normalised failure events waiting for enrichment (standalone). */
@@ -134,20 +135,12 @@ function draftsReady(store: Pick<StateStore, 'outboxDepth' | 'listOutbox'>, cloc
   };
 }
 
-/** The processor observes every input and drops non-failures after that, so one handler body serves every event kind. */
-async function processStoredEvents(processor: FailureProcessor, items: readonly OutboxItem[]): Promise<Map<string, unknown>> {
-  const failures = new Map<string, unknown>();
-  const inputs: { id: string; event: PatchEvent }[] = [];
-  for (const item of items) {
-    try {
-      inputs.push({ id: item.id, event: storedPatchEvent(item) });
-    } catch (err) {
-      failures.set(item.id, err);
-    }
-  }
-  const result = await processor.process(inputs);
-  for (const [id, err] of result.failures) failures.set(id, err);
-  return failures;
+/** Stored events, each read back as one message; the processor observes every event and drops non-failures after that. */
+function processStoredEvents(processor: FailureProcessor, items: readonly OutboxItem[]): Promise<BatchFailures> {
+  return processEventBatch(
+    processor,
+    items.map((item) => ({ id: item.id, read: () => [storedPatchEvent(item)] })),
+  );
 }
 
 /**
@@ -163,7 +156,8 @@ export function guardLaneHandlers(deps: { processor: FailureProcessor }): Outbox
  * round should run them: `patch-observation` (show progress and successes to
  * the observer), `patch-event` (observe the failures, enrich them as a batch,
  * publish drafts back into the outbox) and `incident-draft` (upsert into
- * ServiceNow, one incident key at a time).
+ * ServiceNow, one incident key at a time), then `incident-resolve` (apply
+ * queued resolve requests).
  */
 export function incidentOutboxHandlers(
   deps: { processor: FailureProcessor; upserter: IncidentUpserter; store: Pick<StateStore, 'outboxDepth' | 'listOutbox'>; clock: Clock },
@@ -176,35 +170,21 @@ export function incidentOutboxHandlers(
     kind: INCIDENT_DRAFT_KIND,
     batchSize: 100,
     ready: draftsReady(deps.store, deps.clock, options.draftHoldMs ?? DRAFT_HOLD_MS),
-    async handle(items) {
-      const failures = new Map<string, unknown>();
-      const groups = new Map<string, { ids: string[]; drafts: IncidentDraft[] }>();
-      for (const item of items) {
-        try {
-          const draft = parseIncidentDraft(item.payload);
-          const group = groups.get(draft.correlationId) ?? { ids: [], drafts: [] };
-          group.ids.push(item.id);
-          group.drafts.push(draft);
-          groups.set(draft.correlationId, group);
-        } catch (err) {
-          failures.set(item.id, err);
-        }
-      }
-      // Drafts of one incident pending together are written once; incidents go out up to `upsertConcurrency` at a time.
-      const limit = pLimit(Math.max(1, options.upsertConcurrency ?? 4));
-      await Promise.all(
-        [...groups.values()].map((group) =>
-          limit(async () => {
-            try {
-              await deps.upserter.upsert(combineDrafts(group.drafts));
-            } catch (err) {
-              for (const id of group.ids) failures.set(id, err);
-            }
-          }),
-        ),
-      );
-      return failures;
-    },
+    handle: (items) =>
+      upsertDraftBatch(
+        deps.upserter,
+        items.map((item) => ({ id: item.id, read: () => ({ kind: 'draft', draft: parseIncidentDraft(item.payload) }) })),
+        { concurrency: options.upsertConcurrency ?? 4 },
+      ),
   };
-  return [observations, events, drafts];
+  const resolves: OutboxHandler = {
+    kind: INCIDENT_RESOLVE_KIND,
+    batchSize: 20,
+    handle: (items) =>
+      upsertDraftBatch(
+        deps.upserter,
+        items.map((item) => ({ id: item.id, read: () => ({ kind: 'resolve', request: parseResolveRequest(item.payload) }) })),
+      ),
+  };
+  return [observations, events, drafts, resolves];
 }

@@ -163,7 +163,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const flows = createIncidentFlows(
     { config, logger, clock, ids: randomIds, store, aws: awsPorts, servicenow },
     {
-      runtime: 'standalone',
       wake: () => wake(),
       ...(options.observe ? { observe: options.observe } : {}),
       snsFetcher: async (url) => {

@@ -8,11 +8,10 @@ import { eventsRoutes } from '../api/routes/events.js';
 import { patchRunRoutes } from '../api/routes/patch-runs.js';
 import { createSpecValidator } from '../api/validation/index.js';
 import { type MissingSetting, missingSettings } from '../config/index.js';
-import type { ComplianceFlows } from '../flows/compliance/index.js';
+import { type ComplianceFlows, createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
 import type { IncidentFlows } from '../flows/incidents/index.js';
-import type { ChangeFlows } from '../flows/patch-runs/index.js';
-import type { CoreContext } from './core.js';
-import { readinessChecks } from './diagnostics.js';
+import { type ChangeFlows, createChangeFlows } from '../flows/patch-runs/index.js';
+import { type CoreContext, readinessChecks } from '../runtime/index.js';
 
 export interface ApiAppFlows {
   readonly change: ChangeFlows;
@@ -46,4 +45,14 @@ export function createApiApp(
       ...(flows.incidents ? [eventsRoutes({ receiver: flows.incidents.receiver, credentials: config.events })] : []),
     ],
   });
+}
+
+/**
+ * The API as the Lambda serves it: the change and compliance flows over the
+ * core context. Report jobs it accepts are run by the `compliance-report` Lambda;
+ * events arrive through SNS → SQS, not `/v1/events`.
+ */
+export async function lambdaApiApp(core: CoreContext): Promise<Express> {
+  const targets = await resolveComplianceTargets(core.config, core.aws, core.awsClients.defaultContext());
+  return createApiApp(core, { change: createChangeFlows(core), compliance: createComplianceFlows(core, { targets }) });
 }

@@ -1,0 +1,1 @@
+export { type ApiAppFlows, createApiApp, lambdaApiApp } from './api-app.js';

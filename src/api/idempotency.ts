@@ -2,7 +2,7 @@ import { sha256Hex } from '../core/index.js';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { StateStore } from '../store/ports.js';
+import type { IdempotencyStore } from '../store/index.js';
 import { principalOf } from './auth/index.js';
 import { HttpProblem } from './problem.js';
 
@@ -26,7 +26,7 @@ export interface Idempotency {
 }
 
 export interface IdempotencyDeps {
-  readonly store: Pick<StateStore, 'beginIdempotent' | 'completeIdempotent' | 'abandonIdempotent'>;
+  readonly store: IdempotencyStore;
   readonly clock: Clock;
   readonly logger: Logger;
   /** How long an answer is kept. Default 24 h. */

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { StateStore } from '../../store/ports.js';
+import type { ClaimStore } from '../../store/index.js';
 import { rawBody } from '../app.js';
 import { completeValidation } from '../validation/index.js';
 import { HttpProblem } from '../problem.js';
@@ -16,7 +16,7 @@ export interface AuthenticatorDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   /** Remembers HMAC nonces (`claim('nonce:…', …, ttl)`). */
-  readonly store: Pick<StateStore, 'claim'>;
+  readonly store: Pick<ClaimStore, 'claim'>;
   /** OAuth issuer settings (`config.api.jwt`); without them bearer tokens are refused. */
   readonly jwt?: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | undefined;
   /** HMAC keys; without them signed requests are refused. */

@@ -2,7 +2,7 @@ import type { AwsContext, SecretReader } from '../../aws/index.js';
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { StateStore } from '../../store/ports.js';
+import type { ClaimStore } from '../../store/index.js';
 import { createRateLimiter } from '../rate-limit.js';
 import { type Authenticator, type AuthenticatorDeps, createAuthenticator } from './authenticator.js';
 import { hmacKeyRingFromConfig } from './hmac-keys.js';
@@ -11,7 +11,7 @@ export interface ApiAuthenticatorDeps {
   readonly config: Pick<Config, 'api'>;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly store: Pick<StateStore, 'claim'>;
+  readonly store: Pick<ClaimStore, 'claim'>;
   /** Reads the HMAC key secret (`PATCHBRIDGE_API_HMAC_SECRET_ID`). */
   readonly secrets?: SecretReader;
   /** patchbridge's own account and region, where the secret lives (`awsClients.defaultContext()`). */

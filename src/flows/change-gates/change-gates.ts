@@ -2,7 +2,7 @@ import type { AwsContext, MaintenanceWindows } from '../../aws/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { ChangeRefusedError, gateCovers, type GateState, gateStateAt, type WindowExecutionEvent } from '../../domain/index.js';
-import type { StateStore } from '../../store/ports.js';
+import type { GateStore } from '../../store/index.js';
 import type { GateAuthorisation } from '../../store/types.js';
 import { assertManaged } from './accounts.js';
 import { awsFailure, ChangeFlowError } from './errors.js';
@@ -10,7 +10,7 @@ import type { IncidentToRaise, ServiceNowWrites } from './servicenow-writes.js';
 import { type ChangeReader, readChangeVerdict } from './verify-change.js';
 
 export interface ChangeGatesDeps {
-  readonly store: Pick<StateStore, 'getGate' | 'putGate' | 'listGates'>;
+  readonly store: GateStore;
   readonly windows: MaintenanceWindows;
   readonly servicenow: ChangeReader;
   readonly writes: ServiceNowWrites;

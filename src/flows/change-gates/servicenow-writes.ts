@@ -2,7 +2,7 @@ import { sha256Hex } from '../../core/index.js';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { formatServiceNowDate, type RecordValues, type ServiceNowClient } from '../../servicenow/index.js';
-import type { StateStore } from '../../store/ports.js';
+import type { OutboxWriter, PatchRunStore } from '../../store/index.js';
 import { DESCRIPTION_MAX_CHARS, ID_PATTERNS } from '../../domain/index.js';
 import type { PatchRunRecord } from '../../store/types.js';
 import { itemHandler, type OutboxHandler } from '../outbox/index.js';
@@ -67,7 +67,7 @@ export interface ServiceNowWrites {
   suggestCloseCode(changeSysId: string, closeCode: ChangeCloseCode, closeNotes: string, key: string): Promise<void>;
 }
 
-export function createServiceNowWrites(deps: { readonly store: Pick<StateStore, 'enqueue'> }): ServiceNowWrites {
+export function createServiceNowWrites(deps: { readonly store: OutboxWriter }): ServiceNowWrites {
   const k = SERVICENOW_WRITE_KINDS;
   return {
     async syncPatchRun(run) {
@@ -87,7 +87,7 @@ export function createServiceNowWrites(deps: { readonly store: Pick<StateStore, 
 }
 
 export interface ServiceNowDeliveryDeps {
-  readonly store: Pick<StateStore, 'getPatchRun' | 'updatePatchRun'>;
+  readonly store: Pick<PatchRunStore, 'getPatchRun' | 'updatePatchRun'>;
   readonly servicenow: Pick<
     ServiceNowClient,
     'getRecord' | 'createRecord' | 'patchRecord' | 'addWorkNote' | 'importRow' | 'findActiveIncidentByCorrelationId' | 'resolveReference'

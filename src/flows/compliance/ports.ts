@@ -5,7 +5,7 @@
 import type { AwsContext, FleetInventory, Publisher } from '../../aws/index.js';
 import type { BlobStore } from '../../blobs/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
-import type { StateStore } from '../../store/index.js';
+import type { ClaimStore, OutboxWriter, ReportJobStore } from '../../store/index.js';
 
 export type { AwsContext } from '../../aws/index.js';
 
@@ -18,7 +18,8 @@ export type ReportServiceNow = Pick<ServiceNowClient, 'listRecords' | 'getRecord
 
 export type ReportBlobs = Pick<BlobStore, 'put' | 'get' | 'head' | 'presign'>;
 
-export type ReportJobStore = Pick<StateStore, 'createReportJob' | 'getReportJob' | 'updateReportJob' | 'listReportJobs' | 'claim' | 'extendClaim' | 'release' | 'enqueue'>;
+/** What report jobs keep: the jobs, the claim that runs each once, the outbox that delivers their files. */
+export type ReportJobState = ReportJobStore & ClaimStore & OutboxWriter;
 
 /** The (account, region) pairs a snapshot or report covers. */
 export type ComplianceTargets = readonly AwsContext[];

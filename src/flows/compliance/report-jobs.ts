@@ -13,7 +13,7 @@ import type {
   ComplianceInventory,
   ComplianceTargets,
   ReportBlobs,
-  ReportJobStore,
+  ReportJobState,
   ReportPublisher,
   ReportServiceNow,
 } from './ports.js';
@@ -37,7 +37,7 @@ import { isId } from '../../domain/index.js';
 export const REPORT_JOB_KIND = 'compliance-report';
 
 export interface ComplianceReportsDeps {
-  readonly store: ReportJobStore;
+  readonly store: ReportJobState;
   readonly blobs: ReportBlobs;
   readonly inventory: ComplianceInventory;
   readonly clock: Clock;

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { Ids } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
-import type { StateStore } from '../../store/index.js';
+import type { ClaimStore } from '../../store/index.js';
 import type { IncidentEnricher, KeyedEvent } from './enrich.js';
 import { IncidentError } from './errors.js';
 import type { DraftPublisher } from './ports.js';
@@ -27,7 +27,7 @@ export interface ProcessResult {
 export interface FailureProcessorDeps {
   readonly enricher: IncidentEnricher;
   readonly publisher: DraftPublisher;
-  readonly store: Pick<StateStore, 'claim' | 'extendClaim' | 'release' | 'claimHolder'>;
+  readonly store: ClaimStore;
   readonly ids: Ids;
   readonly logger: Logger;
   /**

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { type ChangeScopeMode, ChangeRefusedError, complianceStatus, type PatchEvent, patchCountsOf } from '../../domain/index.js';
-import { type Page, type PatchRunInstance, type PatchRunRecord, type PatchRunStatus, StoreError, type StateStore } from '../../store/index.js';
+import { type Page, type PatchRunInstance, type PatchRunRecord, type PatchRunStatus, StoreError, type PatchRunStore } from '../../store/index.js';
 import {
   assertManaged,
   awsFailure,
@@ -24,7 +24,7 @@ import { canonicalRequest, type PatchRunRequest, type PatchRunRequestInput, patc
 export type PatchRunExecution = PatchExecution;
 
 export interface PatchRunsDeps {
-  readonly store: Pick<StateStore, 'createPatchRun' | 'getPatchRun' | 'updatePatchRun' | 'findPatchRunByExecution' | 'listPatchRuns' | 'beginRunRefresh'>;
+  readonly store: PatchRunStore;
   readonly execution: PatchRunExecution;
   readonly servicenow: ChangeReader;
   readonly writes: ServiceNowWrites;

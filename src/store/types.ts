@@ -26,7 +26,7 @@ export interface PatchRunRecord {
   readonly failureMessage?: string;
   /** Per-instance results at `refreshedAt`, sorted by instance id (see `RUN_INSTANCES_MAX`). */
   readonly instances?: readonly PatchRunInstance[];
-  /** Instances left out of `instances` to keep the record within a DynamoDB item. */
+  /** Instances left out of `instances` because the run had more than `RUN_INSTANCES_MAX`. */
   readonly instancesOmitted?: number;
   /**
    * Compliance of the targeted instances read just before the run was started

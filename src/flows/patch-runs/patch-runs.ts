@@ -158,9 +158,10 @@ const STATUS_BY_PHASE: Readonly<Record<RunStatus['phase'], PatchRunStatus>> = {
 };
 const COMMAND_CACHE_MAX = 1_000;
 /**
- * Per-instance results kept on a run record. DynamoDB items stop at 400 KB and a
- * result is about 150 bytes as JSON; the counts always cover every instance, and
- * failures are kept before successes when a run is larger than this.
+ * Per-instance results kept on a run record, which every read of the run returns.
+ * The counts always cover every instance, and failures are kept before successes
+ * when a run is larger than this. (DynamoDB keeps a large list in chunk items
+ * beside the run item: 2,000 results with long names pass its 400 KB item limit.)
  */
 export const RUN_INSTANCES_MAX = 2_000;
 

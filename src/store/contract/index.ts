@@ -7,6 +7,7 @@ import { lifecycleContract } from './lifecycle.js';
 import { outboxContract } from './outbox.js';
 import { patchRunsContract } from './patch-runs.js';
 import { reportJobsContract } from './report-jobs.js';
+import { runInstancesContract } from './run-instances.js';
 import type { StoreFixture } from './support.js';
 
 export type { StoreFixture } from './support.js';
@@ -35,6 +36,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
     claimsContract(fixture);
     patchRunsContract(fixture);
+    runInstancesContract(fixture);
     idempotencyContract(fixture);
     correlationsContract(fixture);
     outboxContract(fixture);

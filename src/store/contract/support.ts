@@ -4,7 +4,7 @@ import { ValidationError } from '../../core/errors.js';
 import { rejectionOf } from '../../core/testing.js';
 import { StoreError } from '../errors.js';
 import type { StateStore } from '../ports.js';
-import type { GateAuthorisation, IdempotencyRecord, PatchRunRecord, ReportJobRecord } from '../types.js';
+import type { GateAuthorisation, IdempotencyRecord, PatchRunInstance, PatchRunRecord, ReportJobRecord } from '../types.js';
 
 /** What a store implementation hands the contract suite for each test: a fresh, empty store. */
 export interface StoreFixture {
@@ -101,4 +101,22 @@ export async function collectPages<T>(
     if (pages > 100) throw new Error('pagination did not terminate');
   } while (cursor !== undefined);
   return { items, pages };
+}
+
+/**
+ * `count` per-instance results with 256-character names (the longest an EC2
+ * Name tag may be), the largest a run record keeps: far past one DynamoDB item.
+ * `round` changes every status detail, so two rounds never compare equal.
+ */
+export function manyInstances(count: number, round = 0): PatchRunInstance[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = String(i).padStart(5, '0');
+    return {
+      instanceId: `i-${i.toString(16).padStart(17, '0')}`,
+      instanceName: `${n}-${'patch-group-web-tier-'.repeat(13)}`.slice(0, 256),
+      status: i % 7 === 0 ? 'Failed' : 'Success',
+      statusDetails: `round ${round}: ${i % 7 === 0 ? 'Failed: exit code 1 from AWS-RunPatchBaseline' : 'Success'}`,
+      commandId: `0b4f8d3e-${n.slice(1)}-4c1a-9e6b-${String(round).padStart(12, '0')}`,
+    };
+  });
 }

@@ -17,6 +17,21 @@ export interface DocSpec<T> {
   readonly opaque: readonly string[];
   /** Index attributes derived from (some of) the record's fields. */
   readonly indexes: (fields: Record<string, unknown>) => Item;
+  /** Completes an item as read before it is decoded (e.g. loads fields kept in other items). */
+  readonly expand?: (item: Item) => Promise<Item>;
+}
+
+/**
+ * Where a write puts fields that do not stay on the record's own item:
+ * attributes to set beside its fields, and fields to leave off (or remove).
+ */
+export interface Layout {
+  readonly set: Item;
+  readonly remove: readonly string[];
+}
+
+function without(item: Item, names: readonly string[]): Item {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !names.includes(name)));
 }
 
 /** `createdAt#id`, once both are known: the newest-first sort key of runs and report jobs. */
@@ -40,16 +55,23 @@ export class DynamoDocs<T extends ListPosition> {
     this.spec = spec;
   }
 
-  /** An item of this kind back as its record. */
+  /** A whole item of this kind back as its record. */
   decode(item: unknown): T {
     return decode(this.spec.schema, item, this.spec.opaque, this.spec.what);
   }
 
-  async create(record: T): Promise<void> {
+  /** An item of this kind as read back as its record (expanded first when the kind keeps fields elsewhere). */
+  async read(item: unknown): Promise<T> {
+    const { expand } = this.spec;
+    return this.decode(expand && typeof item === 'object' && item !== null ? await expand({ ...item }) : item);
+  }
+
+  /** Creates the record if its id is new; CONFLICT otherwise. With `layout`, some fields live elsewhere. */
+  async create(record: T, layout?: Layout): Promise<void> {
     const { spec } = this;
     const fields = encode(record, spec.opaque);
     const result = await this.#conn.putIf({
-      Item: { ...fields, ...spec.indexes(fields), ...spec.key(record.id) },
+      Item: { ...without(fields, layout?.remove ?? []), ...layout?.set, ...spec.indexes(fields), ...spec.key(record.id) },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
     if (result === CONDITION_FAILED) {
@@ -59,29 +81,43 @@ export class DynamoDocs<T extends ListPosition> {
 
   async get(id: string): Promise<T | undefined> {
     const item = await this.#conn.getItem(this.spec.key(id));
-    return item === undefined ? undefined : this.decode(item);
+    return item === undefined ? undefined : this.read(item);
   }
 
+  /** Merges `patch` into the record and stamps `updatedAt`; NOT_FOUND if absent. */
   async update(id: string, patch: object): Promise<T> {
+    return this.read((await this.updateItem(id, patch)).item);
+  }
+
+  /**
+   * `update` as items: the item after the write and, with a `layout`, the item
+   * before it, so the caller can clean up what the write replaced.
+   */
+  async updateItem(id: string, patch: object, layout?: Layout): Promise<{ item: Item; previous?: Item }> {
     const { spec } = this;
     const fields = preparePatch(spec.schema, patch, `${spec.what} update`);
     const attributes = {
-      ...encode(fields, spec.opaque),
+      ...without(encode(fields, spec.opaque), layout?.remove ?? []),
+      ...layout?.set,
       updatedAt: this.#conn.clock.now().toISOString(),
       // Index keys move with the fields they derive from (e.g. a new executionId).
       ...spec.indexes(fields),
     };
     const set = setExpression(attributes);
+    const removed = (layout?.remove ?? []).map((name, i) => [`#r${i}`, name] as const);
     const result = await this.#conn.updateIf({
       Key: spec.key(id),
-      UpdateExpression: set.expression,
+      UpdateExpression: removed.length === 0 ? set.expression : `${set.expression} REMOVE ${removed.map(([alias]) => alias).join(', ')}`,
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: set.names,
+      ExpressionAttributeNames: { ...set.names, ...Object.fromEntries(removed) },
       ExpressionAttributeValues: set.values,
-      ReturnValues: 'ALL_NEW',
+      // Without a layout, the item as written; with one, the item it replaced (the new one is that plus this write).
+      ReturnValues: layout === undefined ? 'ALL_NEW' : 'ALL_OLD',
     });
     if (result === CONDITION_FAILED) throw new StoreError('NOT_FOUND', `${spec.what} not found`, { details: { id } });
-    return this.decode(result.Attributes);
+    const returned: Item = result.Attributes ?? {};
+    if (layout === undefined) return { item: returned };
+    return { item: without({ ...returned, ...attributes }, layout.remove), previous: returned };
   }
 
   /** Newest first over one GSI partition, `limit + 1` rows so the last page is never empty. */
@@ -104,10 +140,6 @@ export class DynamoDocs<T extends ListPosition> {
       },
       limit + 1,
     );
-    return toPage(
-      items.map((item) => this.decode(item)),
-      limit,
-      scope,
-    );
+    return toPage(await Promise.all(items.map((item) => this.read(item))), limit, scope);
   }
 }

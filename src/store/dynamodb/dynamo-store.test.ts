@@ -1,14 +1,16 @@
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import { describeStoreContract } from '../contract/index.js';
+import { manyInstances, patchRun } from '../contract/support.js';
 import { StoreError } from '../errors.js';
 import { type DynaliteServer, startDynalite } from './dynalite-server.js';
 import { createDynamoStore } from './dynamo-store.js';
 import { mapDynamoError } from './errors.js';
+import { CHUNK_BYTES } from './run-instances.js';
 import { ensureTable, tableDefinition } from './table.js';
 
 let dynalite: DynaliteServer;
@@ -114,6 +116,90 @@ describe('dynamodb table and items', () => {
     // Assess
     expect(err).toBeInstanceOf(StoreError);
     expect(err).toMatchObject({ code: 'MISCONFIGURED', retryable: false, spec: { retry: 'operator' }, details: { awsError: 'ResourceNotFoundException' } });
+  });
+});
+
+describe('dynamodb patch run instances', () => {
+  async function runPartition(tableName: string, id: string): Promise<Record<string, unknown>[]> {
+    const out = await dynalite.client.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `RUN#${id}` }, ConsistentRead: true }),
+    );
+    return out.Items ?? [];
+  }
+
+  async function largeRun(): Promise<{ tableName: string; store: ReturnType<typeof createDynamoStore> }> {
+    const tableName = await freshTable();
+    const clock = new ManualClock();
+    const store = createDynamoStore({ tableName, client: dynalite.client, clock, logger: silentLogger() });
+    await store.createPatchRun(patchRun(clock, { id: 'run-big' }));
+    await store.updatePatchRun('run-big', { instances: manyInstances(2_000, 1) });
+    return { tableName, store };
+  }
+
+  it('when a large run is rewritten, then its partition holds the run item and the current chunks only, each within the item limit', async () => {
+    // Prepare
+    const { tableName, store } = await largeRun();
+
+    // Act
+    await store.updatePatchRun('run-big', { instances: manyInstances(2_000, 2) });
+
+    // Assess
+    const items = await runPartition(tableName, 'run-big');
+    const head = items.find((item) => item['sk'] === 'RUN');
+    const chunks = items.filter((item) => String(item['sk']).startsWith('INST#'));
+    expect(head).not.toHaveProperty('instances');
+    expect(chunks.map((chunk) => String(chunk['sk']).split('#')[1])).toEqual(chunks.map(() => head?.['instancesGen']));
+    expect(chunks).toHaveLength(Number(head?.['instancesChunks']));
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) expect(Buffer.byteLength(String(chunk['instances']))).toBeLessThanOrEqual(CHUNK_BYTES);
+  });
+
+  it('when a large run is rewritten small, then its instances go back on the run item and no chunk is left', async () => {
+    // Prepare
+    const { tableName, store } = await largeRun();
+
+    // Act
+    await store.updatePatchRun('run-big', { instances: manyInstances(3, 2) });
+
+    // Assess
+    const items = await runPartition(tableName, 'run-big');
+    expect(items.map((item) => item['sk'])).toEqual(['RUN']);
+    expect(items[0]).not.toHaveProperty('instancesGen');
+    expect(JSON.parse(String(items[0]?.['instances']))).toEqual(manyInstances(3, 2));
+  });
+
+  it('when two writers rewrite a large run at once, then a read returns one of their lists whole and only its chunks are left', async () => {
+    // Prepare
+    const { tableName, store } = await largeRun();
+
+    // Act
+    await Promise.all([
+      store.updatePatchRun('run-big', { instances: manyInstances(2_000, 2) }),
+      store.updatePatchRun('run-big', { instances: manyInstances(1_500, 3) }),
+    ]);
+
+    // Assess
+    const read = (await store.getPatchRun('run-big'))?.instances;
+    expect([manyInstances(2_000, 2), manyInstances(1_500, 3)]).toContainEqual(read);
+    const items = await runPartition(tableName, 'run-big');
+    const head = items.find((item) => item['sk'] === 'RUN');
+    const chunks = items.filter((item) => String(item['sk']).startsWith('INST#'));
+    expect(chunks).toHaveLength(Number(head?.['instancesChunks']));
+    expect(new Set(chunks.map((chunk) => String(chunk['sk']).split('#')[1]))).toEqual(new Set([head?.['instancesGen']]));
+  });
+
+  it('when a chunk of the current instances is missing, then reading the run fails with CORRUPT instead of returning some of them', async () => {
+    // Prepare
+    const { tableName, store } = await largeRun();
+    const [chunk] = (await runPartition(tableName, 'run-big')).filter((item) => String(item['sk']).startsWith('INST#'));
+    await dynalite.client.send(new DeleteCommand({ TableName: tableName, Key: { pk: chunk?.['pk'], sk: chunk?.['sk'] } }));
+
+    // Act
+    const err = await store.getPatchRun('run-big').catch((e: unknown) => e);
+
+    // Assess
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ code: 'CORRUPT' });
   });
 });
 

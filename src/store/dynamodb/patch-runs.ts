@@ -1,12 +1,13 @@
 
 import { runsScope } from '../common/cursor.js';
-import { patchRunSchema, preparePatchRun, prepareRefreshMark } from '../common/records.js';
+import { parseStored, patchRunSchema, preparePatch, preparePatchRun, prepareRefreshMark } from '../common/records.js';
 import { StoreError } from '../errors.js';
 import type { PatchRunStore } from '../ports.js';
 import type { PatchRunRecord } from '../types.js';
 import { CONDITION_FAILED, type DynamoConnection } from './connection.js';
 import { DynamoDocs, listSortKey } from './docs.js';
-import { defined } from './items.js';
+import { defined, type Key } from './items.js';
+import { RunInstances } from './run-instances.js';
 import { INDEX } from './table.js';
 
 const RUNS = 'RUN';
@@ -16,10 +17,12 @@ const RUNS = 'RUN';
  * on gsi2, by SSM execution id on gsi3 (sparse).
  */
 export function dynamoPatchRuns(conn: DynamoConnection): PatchRunStore {
+  const key = (id: string): Key => ({ pk: `RUN#${id}`, sk: RUNS });
+  const instances = new RunInstances(conn, key);
   const runs = new DynamoDocs<PatchRunRecord>(conn, {
     what: 'patch run',
     schema: patchRunSchema,
-    key: (id) => ({ pk: `RUN#${id}`, sk: RUNS }),
+    key,
     // `instances` is a long list of small maps: one JSON string is far smaller in the item (400 KB limit).
     opaque: ['request', 'instances'],
     indexes: (f) => {
@@ -33,12 +36,20 @@ export function dynamoPatchRuns(conn: DynamoConnection): PatchRunStore {
         gsi3sk: sortKey,
       });
     },
+    expand: (item) => instances.expand(item),
   });
-  const { key } = runs.spec;
 
   return {
     async createPatchRun(run) {
-      return runs.create(preparePatchRun(run));
+      const record = preparePatchRun(run);
+      if (record.instances === undefined) return runs.create(record);
+      const layout = await instances.place(record.id, record.instances);
+      try {
+        await runs.create(record, layout);
+      } catch (err) {
+        await instances.drop(record.id, layout.set);
+        throw err;
+      }
     },
 
     async getPatchRun(id) {
@@ -46,7 +57,20 @@ export function dynamoPatchRuns(conn: DynamoConnection): PatchRunStore {
     },
 
     async updatePatchRun(id, patch) {
-      return runs.update(id, patch);
+      if (patch.instances === undefined) return runs.update(id, patch);
+      // Checked before any chunk is written, so a bad patch leaves nothing behind.
+      const fields = preparePatch(patchRunSchema, patch, 'patch run update');
+      const written = parseStored(patchRunSchema.shape.instances, fields['instances'], 'patch run instances');
+      const layout = await instances.place(id, written ?? []);
+      let result: Awaited<ReturnType<typeof runs.updateItem>>;
+      try {
+        result = await runs.updateItem(id, fields, layout);
+      } catch (err) {
+        await instances.drop(id, layout.set);
+        throw err;
+      }
+      await instances.drop(id, result.previous, layout.generation);
+      return runs.decode({ ...result.item, instances: written });
     },
 
     async findPatchRunByExecution(executionId) {
@@ -59,7 +83,7 @@ export function dynamoPatchRuns(conn: DynamoConnection): PatchRunStore {
         },
         1,
       );
-      return item === undefined ? undefined : runs.decode(item);
+      return item === undefined ? undefined : runs.read(item);
     },
 
     async beginRunRefresh(id, mark) {

@@ -1,7 +1,7 @@
 import type { AwsContext, CommandInvocation, WindowExecution, WindowTaskInvocation } from '../../aws/index.js';
 import { AwsError } from '../../aws/index.js';
 import { type ExecutionRef, isFailurePhase, markersFromComment, type PatchEvent, phaseOfStatus } from '../../domain/index.js';
-import type { StateStore } from '../../store/index.js';
+import type { PatchRunStore } from '../../store/index.js';
 import { IncidentError } from './errors.js';
 import type { IncidentAwsPorts } from './ports.js';
 
@@ -36,7 +36,7 @@ export interface Expansion {
 export interface ExpandDeps {
   readonly aws: Pick<IncidentAwsPorts, 'inventory' | 'windows' | 'patchExecution'>;
   /** For the change number of automation executions started by `/v1/patch-runs`. */
-  readonly store: Pick<StateStore, 'findPatchRunByExecution'>;
+  readonly store: PatchRunStore;
 }
 
 export const scopeKey = (ctx: AwsContext) => `${ctx.accountId}/${ctx.region}`;

@@ -3,7 +3,7 @@ import type { Publisher } from '../../aws/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { IncidentDraft } from '../../domain/index.js';
 import { arnScope } from '../../events/index.js';
-import type { StateStore } from '../../store/index.js';
+import type { OutboxWriter } from '../../store/index.js';
 import type { DraftPublisher } from './ports.js';
 import { outboxResolveQueue, type ResolveQueue, snsResolveQueue } from './resolution.js';
 
@@ -39,7 +39,7 @@ export function draftOutboxId(draft: IncidentDraft): string {
  * `incident-draft`), drained by the outbox worker into the listener. `wake`
  * lets the worker start at once instead of at its next poll.
  */
-export function outboxDraftPublisher(options: { store: Pick<StateStore, 'enqueue'>; wake?: () => void }): DraftPublisher {
+export function outboxDraftPublisher(options: { store: OutboxWriter; wake?: () => void }): DraftPublisher {
   return {
     async publish(draft) {
       await options.store.enqueue({ id: draftOutboxId(draft), kind: INCIDENT_DRAFT_KIND, payload: draft });
@@ -65,6 +65,6 @@ export function monitoringTopicChannel(options: { publisher: Publisher; topicArn
 }
 
 /** The store's outbox, drained by the outbox worker into the listener (standalone). `wake` starts the worker at once. */
-export function outboxChannel(options: { store: Pick<StateStore, 'enqueue'>; wake?: () => void }): IncidentChannel {
+export function outboxChannel(options: { store: OutboxWriter; wake?: () => void }): IncidentChannel {
   return { drafts: outboxDraftPublisher(options), resolves: outboxResolveQueue(options) };
 }

@@ -14,7 +14,7 @@ import {
   type SnapshotRecord,
 } from '../../domain/index.js';
 import { arnScope } from '../../events/index.js';
-import type { CorrelationRecord, StateStore } from '../../store/index.js';
+import type { CorrelationRecord, CorrelationStore, OutboxWriter } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { IncidentError } from './errors.js';
 import type { IncidentUpserter } from './upsert.js';
@@ -34,7 +34,7 @@ export interface ResolveQueue {
 }
 
 /** Standalone: one outbox item per (incident, record version), so a second snapshot queues nothing new. */
-export function outboxResolveQueue(options: { store: Pick<StateStore, 'enqueue'>; wake?: () => void }): ResolveQueue {
+export function outboxResolveQueue(options: { store: OutboxWriter; wake?: () => void }): ResolveQueue {
   return {
     async submit(request) {
       if (await options.store.enqueue({ id: `resolve:${request.correlationId}:${request.version}`, kind: INCIDENT_RESOLVE_KIND, payload: request })) options.wake?.();
@@ -97,7 +97,7 @@ export interface SnapshotEvidence {
 }
 
 export interface ResolutionPlannerDeps {
-  readonly store: Pick<StateStore, 'listOpenCorrelations'>;
+  readonly store: CorrelationStore;
   readonly queue: ResolveQueue;
   /** Patch states read after a successful run. */
   readonly inventory: Pick<FleetInventory, 'describePatchStates'>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import { InvalidEventError } from '../../events/index.js';
-import type { OutboxItem, StateStore } from '../../store/index.js';
+import type { OutboxItem, OutboxStore, OutboxWriter } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { type BatchFailures, processEventBatch, upsertDraftBatch } from './batch.js';
 import { parseIncidentDraft } from './draft-schema.js';
@@ -59,7 +59,7 @@ function isWindowStart(event: PatchEvent): boolean {
  * races the window's first task.
  */
 export function createEventIntake(deps: {
-  store: Pick<StateStore, 'enqueue'>;
+  store: OutboxWriter;
   clock: Clock;
   batchWindowMs?: number;
   wake?: () => void;
@@ -127,7 +127,7 @@ export const DRAFT_HOLD_MS = 30_000;
  * event is queued, and all that was accepted goes into one create; the oldest
  * draft waits `holdMs` at most, so a trickle of events never starves them.
  */
-function draftsReady(store: Pick<StateStore, 'outboxDepth' | 'listOutbox'>, clock: Clock, holdMs: number): () => Promise<boolean> {
+function draftsReady(store: OutboxStore, clock: Clock, holdMs: number): () => Promise<boolean> {
   return async () => {
     if (holdMs <= 0 || (await store.outboxDepth(PATCH_EVENT_KIND)) === 0) return true;
     const [oldest] = (await store.listOutbox({ kind: INCIDENT_DRAFT_KIND, limit: 1 })).items;
@@ -160,7 +160,7 @@ export function guardLaneHandlers(deps: { processor: FailureProcessor }): Outbox
  * queued resolve requests).
  */
 export function incidentOutboxHandlers(
-  deps: { processor: FailureProcessor; upserter: IncidentUpserter; store: Pick<StateStore, 'outboxDepth' | 'listOutbox'>; clock: Clock },
+  deps: { processor: FailureProcessor; upserter: IncidentUpserter; store: OutboxStore; clock: Clock },
   options: IncidentOutboxOptions = {},
 ): OutboxHandler[] {
   const processStored = (items: readonly OutboxItem[]) => processStoredEvents(deps.processor, items);

@@ -6,7 +6,7 @@ import {
   type ResolveRequest,
 } from '../../domain/index.js';
 import type { ServiceNowClient, } from '../../servicenow/index.js';
-import type { CorrelationRecord, StateStore } from '../../store/index.js';
+import type { ClaimStore, CorrelationRecord, CorrelationStore } from '../../store/index.js';
 import { IncidentError } from './errors.js';
 import { createIncidentWriter } from './incident-writes.js';
 
@@ -23,7 +23,7 @@ export interface UpsertResult {
 
 export interface IncidentUpserterDeps {
   readonly servicenow: ServiceNowClient;
-  readonly store: Pick<StateStore, 'claim' | 'extendClaim' | 'release' | 'getCorrelation' | 'putCorrelation'>;
+  readonly store: ClaimStore & CorrelationStore;
   /** `import-set` with the scoped app installed, `table` without it (`PATCHBRIDGE_SERVICENOW_MODE`). */
   readonly mode: 'import-set' | 'table';
   readonly clock: Clock;

@@ -49,7 +49,7 @@ const SPEC_IDS: Readonly<Record<string, readonly IdKind[]>> = {
   '#/components/schemas/ChangeNumber': ['changeNumber'],
   '#/components/schemas/AccountId': ['accountId'],
   '#/components/schemas/Region': ['region'],
-  '#/components/schemas/PatchTargets/properties/instanceIds/items': ['instanceId'],
+  '#/components/schemas/PatchTargets/oneOf/1/properties/instanceIds/items': ['instanceId'],
   '#/components/schemas/PatchRunRequest/properties/requestedItem': ['requestedItemNumber'],
   '#/components/schemas/ComplianceReportRequest/properties/requestedItem': ['requestedItemNumber', 'sysId'],
   '#/components/schemas/EventBridgeEvent/properties/account': ['accountId'],

@@ -26,7 +26,7 @@ import { createRateLimiter } from '../../src/api/rate-limit.js';
 import { changeGateRoutes } from '../../src/api/routes/change-gates.js';
 import { patchRunRoutes } from '../../src/api/routes/patch-runs.js';
 import { startServer } from '../../src/api/server.js';
-import { createSpecValidator, markValidated } from '../../src/api/validation/index.js';
+import { createSpecValidator, markValidated, type SpecValidator } from '../../src/api/validation/index.js';
 import { createAwsAdapters, createAwsClients } from '../../src/aws/index.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createLogger, type Logger, silentLogger } from '../../src/core/logger.js';
@@ -65,15 +65,19 @@ function option(argv: string[], name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-/** Passes every request as a fixed client and marks it validated unchecked: the baseline. */
-function bareAuth(): Authenticator {
+/**
+ * Passes every request as a fixed client and marks it validated unchecked (as
+ * the operation its method and path name): the baseline.
+ */
+function bareAuth(spec: SpecValidator): Authenticator {
   const pass: RequestHandler = (req, res, next) => {
     res.locals['principal'] = { clientId: KEY.id, scheme: 'hmac', scopes: new Set() };
-    markValidated(res, { operationId: 'bare', params: {}, query: {}, body: req.body });
+    const found = spec.match(req.method, req.path);
+    markValidated(res, { operationId: found?.operation.operationId ?? 'bare', params: found?.params ?? {}, query: { ...req.query }, body: req.body });
     next();
   };
   return {
-    requireScope: () => pass,
+    authorize: pass,
     authenticate: async () => ({ clientId: KEY.id, scheme: 'hmac', scopes: new Set() }),
   };
 }
@@ -118,7 +122,7 @@ async function main(argv: string[]): Promise<void> {
     const auth =
       variant === 'full'
         ? createAuthenticator({ clock, logger, store, hmacKeys: staticHmacKeys([KEY]), rateLimiter: createRateLimiter({ perMinute: 10_000_000, clock }) })
-        : bareAuth();
+        : bareAuth(createSpecValidator(openApi));
     return createApp({
       logger,
       operations: { checks: [], missing: () => [], openApi },

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import type { Logger } from '../core/logger.js';
 import { assertShallow } from './body-limits.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { requestContext } from './request-id.js';
 import { type OperationsDeps, operationsRoutes } from './routes/operations.js';
 
 export interface AppDeps {
@@ -23,38 +24,18 @@ export interface AppDeps {
   readonly validation?: RequestHandler;
 }
 
-const RAW_BODY = Symbol('rawBody');
-type WithRawBody = Request & { [RAW_BODY]?: Buffer };
+const rawBodies = new WeakMap<IncomingMessage, Buffer>();
 
 /** The exact bytes of the request body, as signed by HMAC callers and SNS. Empty when none. */
 export function rawBody(req: Request): Buffer {
-  return (req as WithRawBody)[RAW_BODY] ?? Buffer.alloc(0);
+  return rawBodies.get(req) ?? Buffer.alloc(0);
 }
 
 /** Keeps the raw bytes and refuses a too-deep body before it is parsed (size is bounded by the parser's limit). */
-const keepRaw = (req: Request, _res: unknown, buf: Buffer) => {
-  (req as WithRawBody)[RAW_BODY] = buf;
+const keepRaw = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
+  rawBodies.set(req, buf);
   assertShallow(buf);
 };
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-function requestContext(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const incoming = req.get('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const started = process.hrtime.bigint();
-    res.locals['requestId'] = requestId;
-    res.locals['logger'] = logger.child({ requestId });
-    res.set('x-request-id', requestId);
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // Paths only: query strings may carry tokens (signed report links).
-      logger.debug({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
-    });
-    next();
-  };
-}
 
 /**
  * Builds the express app without listening, so tests drive it with supertest

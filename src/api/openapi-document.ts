@@ -15,9 +15,13 @@ export function openApiPath(here: string = fileURLToPath(import.meta.url)): stri
   return `${root}/openapi/patchbridge.yaml`;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Reads and parses `openapi/patchbridge.yaml`. Callers cache the result. */
 export function loadOpenApiDocument(path: string = openApiPath()): Record<string, unknown> {
   const doc: unknown = parse(readFileSync(path, 'utf8'));
-  if (typeof doc !== 'object' || doc === null || !('openapi' in doc)) throw new Error(`${path} is not an OpenAPI document`);
-  return doc as Record<string, unknown>;
+  if (!isRecord(doc) || !('openapi' in doc)) throw new Error(`${path} is not an OpenAPI document`);
+  return doc;
 }

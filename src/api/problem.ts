@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, type ErrorSpec, spec } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { requestIdOf } from './request-id.js';
 
 /**
  * The one HTTP error type. Routes and middleware throw it (or any `AppError`);
@@ -99,7 +100,7 @@ export function toProblem(err: unknown, instance: string | undefined, requestId:
   } else if (err instanceof AppError) {
     ({ status, code, detail } = answerFor(err.spec, err.code, err.message));
     const fields = err.spec.public ? err.details['errors'] : undefined;
-    if (Array.isArray(fields)) errors = fields as { path: string; message: string }[];
+    if (Array.isArray(fields)) errors = fields.filter(isFieldError);
   } else if (isClientHttpError(err)) {
     status = err.status;
     ({ code, detail } = bodyErrorCode(err));
@@ -122,10 +123,16 @@ export function toProblem(err: unknown, instance: string | undefined, requestId:
  * unsupported media type or encoding, bad JSON, a body that does not inflate.
  */
 function isClientHttpError(err: unknown): err is { status: number; type?: unknown; code?: unknown } {
-  if (typeof err !== 'object' || err === null || !('status' in err)) return false;
-  const { status, expose, type } = err as { status: unknown; expose?: unknown; type?: unknown };
+  if (typeof err !== 'object' || err === null || !('status' in err) || typeof err.status !== 'number') return false;
+  const expose = 'expose' in err ? err.expose : undefined;
+  const type = 'type' in err ? err.type : undefined;
   // The router's URIError (a path parameter that is not valid percent-encoding) carries only a status.
-  return typeof status === 'number' && status >= 400 && status < 500 && (expose === true || typeof type === 'string' || err instanceof URIError);
+  return err.status >= 400 && err.status < 500 && (expose === true || typeof type === 'string' || err instanceof URIError);
+}
+
+/** One entry of a problem's `errors`, as a public validation error carries them. */
+function isFieldError(e: unknown): e is { path: string; message: string } {
+  return typeof e === 'object' && e !== null && 'path' in e && typeof e.path === 'string' && 'message' in e && typeof e.message === 'string';
 }
 
 function bodyErrorCode(err: { status: number; type?: unknown; code?: unknown }): { code: string; detail: string } {
@@ -142,7 +149,7 @@ function bodyErrorCode(err: { status: number; type?: unknown; code?: unknown }):
 /** What is logged of an unexpected error: never the request body some parsers attach to it. */
 function loggable(err: unknown): unknown {
   if (!(err instanceof Error)) return { type: typeof err };
-  const code = (err as { code?: unknown }).code;
+  const code = 'code' in err ? err.code : undefined;
   return { type: err.name, message: err.message, stack: err.stack, ...(typeof code === 'string' ? { code } : {}), ...(err.cause !== undefined ? { cause: loggable(err.cause) } : {}) };
 }
 
@@ -167,7 +174,7 @@ export function rawProblemResponse(status: number, code: string, detail: string)
 /** The single error-mapping middleware: logs once, answers problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const requestId = typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined;
+    const requestId = requestIdOf(res);
     const { body, headers } = toProblem(err, req.originalUrl.split('?')[0], requestId);
     if (body.status >= 500) logger.error({ err: loggable(err), requestId, method: req.method, path: req.path, code: body.code }, 'request failed');
     else logger.info({ requestId, method: req.method, path: req.path, status: body.status, code: body.code }, 'request refused');

@@ -343,9 +343,11 @@ export interface components {
          *     up to 5 tag conditions (all must match). Sizes follow SSM's limits.
          */
         PatchTargets: {
-            patchGroups?: string[];
-            instanceIds?: string[];
-            tags?: {
+            patchGroups: string[];
+        } | {
+            instanceIds: string[];
+        } | {
+            tags: {
                 key: string;
                 values: string[];
             }[];

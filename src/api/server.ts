@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from '../core/logger.js';
 import { rawProblemResponse } from './problem.js';
@@ -43,7 +42,10 @@ export async function startServer(app: Express, options: { host: string; port: n
   answerClientErrors(server, options.logger);
   await once(server, 'listening');
   server.keepAliveTimeout = 5_000;
-  const { port } = server.address() as AddressInfo;
+  const address = server.address();
+  // A server listening on host:port has a TCP address; a string would be a pipe.
+  if (address === null || typeof address === 'string') throw new Error('startServer: the server has no TCP address');
+  const { port } = address;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
   let closing: Promise<void> | undefined;

@@ -5,3 +5,4 @@ export * from './compare.js';
 export * from './backoff.js';
 export * from './timeout.js';
 export * from './csv.js';
+export * from './request-context.js';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { AppError, internal } from './errors.js';
 import { createLogger, SECRET_FIELDS } from './logger.js';
+import { runInRequestContext } from './request-context.js';
 
 function capture() {
   const lines: string[] = [];
@@ -90,5 +91,34 @@ describe('redact', () => {
     expect(frozen.password).toBe('frozen-pw-123');
     expect(lines.join('')).not.toMatch(/hunter2-xyz|frozen-pw-123/);
     expect(lines.join('')).toContain('[Circular]');
+  });
+});
+
+describe('request id mixin', () => {
+  it('when lines are logged inside a request context, then each carries its id once, after awaits and timers too, and none outside', async () => {
+    // Prepare
+    const { lines, destination } = capture();
+    const logger = createLogger({ level: 'debug', destination });
+
+    // Act
+    logger.info('before');
+    await runInRequestContext({ requestId: 'req-a' }, async () => {
+      logger.info('direct');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      logger.child({ flow: 'patch-runs' }).info('after a timer, from a child');
+      logger.info({ requestId: 'req-a' }, 'passed explicitly too');
+    });
+    logger.info('after');
+
+    // Assess
+    const parsed = lines.map((l) => JSON.parse(l) as { msg: string; requestId?: string });
+    expect(parsed.map((l) => [l.msg, l.requestId])).toEqual([
+      ['before', undefined],
+      ['direct', 'req-a'],
+      ['after a timer, from a child', 'req-a'],
+      ['passed explicitly too', 'req-a'],
+      ['after', undefined],
+    ]);
+    expect(lines.every((l) => l.split('"requestId"').length <= 2)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { type DestinationStream, destination, type LoggerOptions, pino, stdSerializers, stdTimeFunctions } from 'pino';
 import type { Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { currentRequestContext } from './request-context.js';
 
 export type { Logger } from 'pino';
 
@@ -85,13 +86,27 @@ export interface CreateLoggerOptions {
   colorize?: boolean;
 }
 
-/** The one logger factory: JSON lines, secrets redacted by path, errors serialised with cause. */
+/**
+ * Adds the id of the API request the current code runs for. A field the log call
+ * passes itself wins (pino's default merge), so a line never carries two.
+ */
+function requestMixin(): Record<string, unknown> {
+  const context = currentRequestContext();
+  return context ? { requestId: context.requestId } : {};
+}
+
+/**
+ * The one logger factory: JSON lines, secrets redacted by path, errors
+ * serialised with cause, and the request id on every line written while an API
+ * request's work runs (`runInRequestContext`), in flows and adapters too.
+ */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const pinoOptions: LoggerOptions = {
     level: options.level ?? 'info',
     name: options.name ?? 'patchbridge',
     base: options.base ?? { service: 'patchbridge' },
     timestamp: stdTimeFunctions.isoTime,
+    mixin: requestMixin,
     // Errors are serialised by `redact` (it must see them first); pino's default `err`
     // serializer would re-serialise that plain object as type `Object`.
     serializers: { err: (value: unknown) => value },

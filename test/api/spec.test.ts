@@ -10,7 +10,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { loadOpenApiDocument, openApiPath } from '../../src/api/openapi-document.js';
-import { completeValidation, createSpecValidator, listRoutes } from '../../src/api/validation/index.js';
+import { completeValidation, createSpecValidator, listRoutes, validated } from '../../src/api/validation/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 
 const root = path.resolve(path.dirname(openApiPath()), '..');
@@ -122,7 +122,7 @@ describe('the spec validator', () => {
     expect(validator.match('PATCH', '/v1/patch-runs')).toBeUndefined();
   });
 
-  /** The app with the validator and a stand-in authenticator that lets every caller through, as `requireScope` does. */
+  /** The app with the validator and a stand-in authenticator that lets every caller through, as `authorize` does. */
   function appWithAuthenticatedCaller(calls: string[] = []) {
     const router = createRouter();
     router.use((_req, res, next) => {
@@ -137,6 +137,23 @@ describe('the spec validator', () => {
       features: [router],
     });
   }
+
+  it('when a route reads the validated request as another operation than the one the spec matched, then 500, never a mistyped value', async () => {
+    const appReading = (operationId: 'listPatchRuns' | 'getPatchRun') => {
+      const router = createRouter();
+      router.use((_req, res, next) => {
+        completeValidation(res);
+        next();
+      });
+      router.get('/v1/patch-runs', (_req, res) => void res.json(validated(res, operationId).query));
+      return createApp({ logger: silentLogger(), operations: { checks: [], missing: () => [], openApi: {} }, validation: validator.middleware, features: [router] });
+    };
+    const right = await request(appReading('listPatchRuns')).get('/v1/patch-runs?limit=5');
+    const wrong = await request(appReading('getPatchRun')).get('/v1/patch-runs?limit=5');
+    expect(right.status).toBe(200);
+    expect(right.body).toEqual({ limit: 5 });
+    expect(wrong.status).toBe(500);
+  });
 
   it('when a path parameter breaks its pattern, then 400 names it', async () => {
     const res = await request(appWithAuthenticatedCaller()).get('/v1/patch-runs/not-a-uuid');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { createLogger, silentLogger } from '../../core/logger.js';
 import { createApp } from '../app.js';
+import { createSpecValidator } from '../validation/index.js';
 import { startServer, type RunningServer } from '../server.js';
 import { createRateLimiter } from '../rate-limit.js';
 import type { SecretReader } from '../../aws/index.js';
@@ -43,6 +44,19 @@ function fakeNonceStore() {
   return { claim: async (key: string) => !seen.has(key) && Boolean(seen.add(key)), seen };
 }
 
+const read = ['patch-runs:read'];
+const write = ['patch-runs:write'];
+/** A spec with two operations: the authenticator requires the scopes their `security` names. */
+const THINGS = createSpecValidator({
+  openapi: '3.1.0',
+  paths: {
+    '/v1/things': {
+      get: { operationId: 'getThings', security: [{ oauth2: read }, { hmac: read }], parameters: [{ name: 'a', in: 'query', schema: { type: 'string' } }], responses: {} },
+      post: { operationId: 'postThings', security: [{ oauth2: write }, { hmac: write }], requestBody: { content: { 'application/json': { schema: {} } } }, responses: {} },
+    },
+  },
+});
+
 function appWith(overrides: Partial<AuthenticatorDeps> = {}) {
   const clock = overrides.clock instanceof ManualClock ? overrides.clock : new ManualClock(T0);
   const auth = createAuthenticator({
@@ -54,13 +68,13 @@ function appWith(overrides: Partial<AuthenticatorDeps> = {}) {
     ...overrides,
   });
   const router = Router();
-  router.get('/v1/things', auth.requireScope('patch-runs:read'), (_req, res) => {
+  router.get('/v1/things', auth.authorize, (_req, res) => {
     res.json({ clientId: principalOf(res).clientId, scheme: principalOf(res).scheme });
   });
-  router.post('/v1/things', auth.requireScope('patch-runs:write'), (req, res) => {
+  router.post('/v1/things', auth.authorize, (req, res) => {
     res.json({ echoed: req.body, clientId: principalOf(res).clientId });
   });
-  const app = createApp({ logger: silentLogger(), operations: { checks: [], missing: () => [], openApi: {} }, features: [router] });
+  const app = createApp({ logger: silentLogger(), operations: { checks: [], missing: () => [], openApi: {} }, validation: THINGS.middleware, features: [router] });
   return { app, clock };
 }
 
@@ -362,8 +376,8 @@ describe('secrets in logs', () => {
       hmacKeys: staticHmacKeys([KEY]),
     });
     const router = Router();
-    router.get('/v1/things', auth.requireScope('patch-runs:read'), (_req, res) => void res.json({}));
-    const app = createApp({ logger, operations: { checks: [], missing: () => [], openApi: {} }, features: [router] });
+    router.get('/v1/things', auth.authorize, (_req, res) => void res.json({}));
+    const app = createApp({ logger, operations: { checks: [], missing: () => [], openApi: {} }, validation: THINGS.middleware, features: [router] });
     const header = sign('GET', '/v1/things', '');
     await request(app).get('/v1/things').set('authorization', `Bearer ${jwt}`);
     await request(app).get('/v1/things').set('x-patchbridge-signature', header);

@@ -3,14 +3,14 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { ClaimStore } from '../../store/index.js';
 import { rawBody } from '../app.js';
-import { completeValidation } from '../validation/index.js';
+import { completeValidation, operationOf } from '../validation/index.js';
 import { HttpProblem } from '../problem.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { AuthError, PUBLIC_MESSAGE } from './errors.js';
 import { computeSignature, DEFAULT_TOLERANCE_SECONDS, parseSignatureHeader, SIGNATURE_HEADER, signaturesEqual } from './hmac.js';
 import type { HmacKeyRing } from './hmac-keys.js';
 import { createJwtVerifier } from './jwt.js';
-import type { Principal, ResolvedHmacKey, Scope } from './types.js';
+import type { Principal, ResolvedHmacKey } from './types.js';
 
 export interface AuthenticatorDeps {
   readonly clock: Clock;
@@ -35,12 +35,15 @@ export interface AuthenticatorDeps {
 export interface Authenticator {
   /**
    * Middleware that authenticates the request (JWT bearer or HMAC signature),
-   * applies the per-client rate limit, then requires `scope`. Put it first on a route.
+   * applies the per-client rate limit, then requires the scopes the OpenAPI
+   * spec's `security` names for the operation the spec validator matched: the
+   * spec is the one declaration of a route's scopes. Put it first on a route.
    * The principal is then available through `principalOf(res)`.
    * Refusals: 401 `UNAUTHORIZED`, 403 `FORBIDDEN`, 429 `RATE_LIMITED` (with
    * `Retry-After`), 503 `AUTH_UNAVAILABLE`, all `application/problem+json`.
+   * On a request no scoped spec operation matched it fails (500): a wiring bug.
    */
-  requireScope(scope: Scope): RequestHandler;
+  readonly authorize: RequestHandler;
   /** Authenticates without a scope check or rate limit (for callers composing their own). */
   authenticate(req: Request): Promise<Principal>;
 }
@@ -50,11 +53,15 @@ const WWW_AUTHENTICATE = 'Bearer realm="patchbridge", PatchbridgeHmac realm="pat
 // A dummy key keeps the work for an unknown key id the same as for a known one.
 const DUMMY_KEY: ResolvedHmacKey = { id: '', secret: 'x'.repeat(32), clientId: '', scopes: new Set() };
 
+function isPrincipal(p: unknown): p is Principal {
+  return typeof p === 'object' && p !== null && 'clientId' in p && typeof p.clientId === 'string' && 'scopes' in p && p.scopes instanceof Set;
+}
+
 /** The authenticated caller of this request; throws if no auth middleware ran (a wiring bug). */
 export function principalOf(res: Response): Principal {
   const p: unknown = res.locals[PRINCIPAL];
-  if (!p || typeof p !== 'object' || !('clientId' in p)) throw new Error('principalOf: no authenticated principal on this request');
-  return p as Principal;
+  if (!isPrincipal(p)) throw new Error('principalOf: no authenticated principal on this request');
+  return p;
 }
 
 /**
@@ -115,40 +122,40 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     return new HttpProblem(503, err.code, PUBLIC_MESSAGE.AUTH_UNAVAILABLE, { cause: err, headers: { 'retry-after': '5' } });
   }
 
-  function loggerOf(res: Response): Logger {
-    const l: unknown = res.locals['logger'];
-    return l && typeof l === 'object' && 'info' in l ? (l as Logger) : deps.logger;
-  }
-
   return {
     authenticate,
-    requireScope(scope) {
-      return async (req, res, next) => {
-        try {
-          let principal = res.locals[PRINCIPAL] as Principal | undefined;
-          if (!principal) {
-            principal = await authenticate(req);
-            res.locals[PRINCIPAL] = principal;
-            res.locals['logger'] = loggerOf(res).child({ clientId: principal.clientId, scheme: principal.scheme });
-            const decision = deps.rateLimiter?.take(principal.clientId);
-            if (decision) res.set('ratelimit-limit', String(decision.limit));
-            if (decision && !decision.allowed) {
-              throw new HttpProblem(429, 'RATE_LIMITED', 'Too many requests for this client; retry later.', {
-                headers: { 'retry-after': String(decision.retryAfterSeconds), 'ratelimit-remaining': '0' },
-              });
-            }
-            if (decision) res.set('ratelimit-remaining', String(decision.remaining));
+    authorize: async (req, res, next) => {
+      const operation = operationOf(res);
+      if (!operation || operation.scopes.length === 0) {
+        throw new Error(`authorize: ${req.method} ${req.path} matched no spec operation with scopes (is the spec validator mounted?)`);
+      }
+      const existing: unknown = res.locals[PRINCIPAL];
+      let principal = isPrincipal(existing) ? existing : undefined;
+      try {
+        if (!principal) {
+          principal = await authenticate(req);
+          res.locals[PRINCIPAL] = principal;
+          const decision = deps.rateLimiter?.take(principal.clientId);
+          if (decision) res.set('ratelimit-limit', String(decision.limit));
+          if (decision && !decision.allowed) {
+            throw new HttpProblem(429, 'RATE_LIMITED', 'Too many requests for this client; retry later.', {
+              headers: { 'retry-after': String(decision.retryAfterSeconds), 'ratelimit-remaining': '0' },
+            });
           }
-          if (!principal.scopes.has(scope)) throw new AuthError('FORBIDDEN', `missing scope ${scope}`);
-          // Size was checked by the body parser, the caller just now; the schema comes last.
-          completeValidation(res);
-          next();
-        } catch (err) {
-          if (!(err instanceof AuthError)) throw err;
-          loggerOf(res).info({ reason: err.reason, code: err.code, path: req.path }, 'authentication refused');
-          throw toHttp(err);
+          if (decision) res.set('ratelimit-remaining', String(decision.remaining));
         }
-      };
+        const held = principal.scopes;
+        const missing = operation.scopes.filter((scope) => !held.has(scope));
+        if (missing.length > 0) throw new AuthError('FORBIDDEN', `missing scope ${missing.join(' ')}`);
+        // Size was checked by the body parser, the caller just now; the schema comes last.
+        completeValidation(res);
+        next();
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        const who = principal ? { clientId: principal.clientId, scheme: principal.scheme } : {};
+        deps.logger.info({ ...who, reason: err.reason, code: err.code, operationId: operation.operationId, path: req.path }, 'authentication refused');
+        throw toHttp(err);
+      }
     },
   };
 }

@@ -16,23 +16,23 @@ export function changeGateRoutes(deps: ChangeGateRoutesDeps): Router {
   const { auth, changeGates } = deps;
   const router = Router();
   const path = '/v1/maintenance-windows/:windowId/change-gate';
-  router.get('/v1/maintenance-windows', auth.requireScope('gates:write'), async (_req, res) => {
-    const q = validated(res).query as { account: string; region: string };
+  router.get('/v1/maintenance-windows', auth.authorize, async (_req, res) => {
+    const q = validated(res, 'listMaintenanceWindows').query;
     const body: Schemas['MaintenanceWindowList'] = { items: await changeGates.listWindows({ accountId: q.account, region: q.region }) };
     res.json(body);
   });
-  router.get(path, auth.requireScope('gates:write'), async (req, res) => {
-    const body: Schemas['ChangeGate'] = await changeGates.get(String(req.params['windowId']));
+  router.get(path, auth.authorize, async (_req, res) => {
+    const body: Schemas['ChangeGate'] = await changeGates.get(validated(res, 'getChangeGate').params.windowId);
     res.json(body);
   });
-  router.put(path, auth.requireScope('gates:write'), async (req, res) => {
-    const input = validated(res).body as Schemas['ChangeGateRequest'];
-    const body: Schemas['ChangeGate'] = await changeGates.open({ windowId: String(req.params['windowId']), ...input });
+  router.put(path, auth.authorize, async (_req, res) => {
+    const { params, body: input } = validated(res, 'putChangeGate');
+    const body: Schemas['ChangeGate'] = await changeGates.open({ windowId: params.windowId, ...input });
     res.json(body);
   });
-  router.delete(path, auth.requireScope('gates:write'), async (req, res) => {
-    const q = validated(res).query as { account?: string; region?: string; reason?: string };
-    const gate = await changeGates.close({ windowId: String(req.params['windowId']), accountId: q.account, region: q.region, reason: q.reason });
+  router.delete(path, auth.authorize, async (_req, res) => {
+    const { params, query: q } = validated(res, 'deleteChangeGate');
+    const gate = await changeGates.close({ windowId: params.windowId, accountId: q.account, region: q.region, reason: q.reason });
     if (!gate) return void res.status(204).end();
     const body: Schemas['ChangeGate'] = gate;
     res.json(body);

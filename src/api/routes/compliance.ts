@@ -1,23 +1,17 @@
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { ComplianceReports, LiveSummary } from '../../flows/compliance/index.js';
 import type { Authenticator } from '../auth/index.js';
 import type { Idempotency } from '../idempotency.js';
-import { HttpProblem } from '../problem.js';
+import { validated } from '../validation/index.js';
 
 export interface ComplianceRoutesDeps {
   readonly reports: Pick<ComplianceReports, 'request' | 'get' | 'list' | 'openSignedFile'>;
   /** The cached live summary (`createLiveSummary`). */
   readonly liveSummary: () => Promise<LiveSummary>;
-  readonly auth: Pick<Authenticator, 'requireScope'>;
+  readonly auth: Pick<Authenticator, 'authorize'>;
   readonly idempotency: Pick<Idempotency, 'handle'>;
 }
-
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(512).optional(),
-});
 
 // Downloaded HTML is served from our own origin: it must not run or load anything.
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -29,7 +23,7 @@ const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; 
  */
 export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
   const router = Router();
-  const read = deps.auth.requireScope('compliance:read');
+  const read = deps.auth.authorize;
 
   router.post(
     '/v1/compliance/reports',
@@ -40,19 +34,20 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
     }),
   );
 
-  router.get('/v1/compliance/reports', read, async (req, res) => {
-    const q = listQuery.safeParse(req.query);
-    if (!q.success) throw new HttpProblem(400, 'VALIDATION_FAILED', 'The query is not valid.', { errors: issues(q.error) });
-    res.json(await deps.reports.list({ limit: q.data.limit, ...(q.data.cursor ? { cursor: q.data.cursor } : {}) }));
+  router.get('/v1/compliance/reports', read, async (_req, res) => {
+    // The spec declares the page size's default (50) and bounds; the validator filled and checked it.
+    const { limit = 50, cursor } = validated(res, 'listComplianceReports').query;
+    res.json(await deps.reports.list({ limit, ...(cursor ? { cursor } : {}) }));
   });
 
-  router.get('/v1/compliance/reports/:reportId', read, async (req, res) => {
-    res.json(await deps.reports.get(param(req.params, 'reportId')));
+  router.get('/v1/compliance/reports/:reportId', read, async (_req, res) => {
+    res.json(await deps.reports.get(validated(res, 'getComplianceReport').params.reportId));
   });
 
-  router.get('/v1/compliance/reports/:reportId/files/:fileName', async (req, res) => {
-    const fileName = param(req.params, 'fileName');
-    const { body, contentType } = await deps.reports.openSignedFile(param(req.params, 'reportId'), fileName, req.query['expires'], req.query['sig']);
+  router.get('/v1/compliance/reports/:reportId/files/:fileName', async (_req, res) => {
+    const { params, query } = validated(res, 'downloadComplianceReportFile');
+    const { fileName } = params;
+    const { body, contentType } = await deps.reports.openSignedFile(params.reportId, fileName, query.expires, query.sig);
     const html = contentType.startsWith('text/html');
     // fileName is one of the known report file names here: a signature over any other would not have matched.
     res.status(200).type(contentType).set('content-disposition', `${html ? 'inline' : 'attachment'}; filename="${fileName}"`);
@@ -65,13 +60,4 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
   });
 
   return router;
-}
-
-function param(params: Readonly<Record<string, string | string[] | undefined>>, name: string): string {
-  const value = params[name];
-  return typeof value === 'string' ? value : '';
-}
-
-function issues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }

@@ -1,2 +1,13 @@
-export { completeValidation, createSpecValidator, markValidated, validated, type SpecOperation, type SpecValidator, type ValidatedRequest } from './spec-validator.js';
+export {
+  completeValidation,
+  createSpecValidator,
+  markValidated,
+  operationOf,
+  validated,
+  type OperationId,
+  type SpecOperation,
+  type SpecValidator,
+  type Validated,
+  type ValidatedRequest,
+} from './spec-validator.js';
 export { listRoutes, type RouteEntry } from './route-table.js';

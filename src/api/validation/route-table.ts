@@ -1,4 +1,6 @@
-import type { Express } from 'express';
+import type { Express, IRoute } from 'express';
+
+type ILayer = IRoute['stack'][number];
 
 export interface RouteEntry {
   readonly method: string;
@@ -6,9 +8,10 @@ export interface RouteEntry {
   readonly path: string;
 }
 
-interface LayerLike {
-  route?: { path: unknown; methods?: Record<string, boolean> };
-  handle?: { stack?: LayerLike[] };
+/** A mounted router is a function carrying its own layer stack. */
+function nestedStack(handle: unknown): readonly ILayer[] | undefined {
+  if (typeof handle !== 'function' || !('stack' in handle) || !Array.isArray(handle.stack)) return undefined;
+  return handle.stack.filter((l): l is ILayer => typeof l === 'object' && l !== null && 'handle' in l);
 }
 
 /**
@@ -17,19 +20,19 @@ interface LayerLike {
  */
 export function listRoutes(app: Express): RouteEntry[] {
   const out: RouteEntry[] = [];
-  const walk = (stack: readonly LayerLike[]) => {
+  const walk = (stack: readonly ILayer[]) => {
     for (const layer of stack) {
       if (layer.route && typeof layer.route.path === 'string') {
         const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
-        for (const [method, on] of Object.entries(layer.route.methods ?? {})) {
-          if (on && method !== '_all') out.push({ method: method.toUpperCase(), path });
-        }
-      } else if (layer.handle?.stack) {
-        walk(layer.handle.stack);
+        // Each handler layer of a route carries its method; `all()` leaves it unset.
+        const methods = new Set(layer.route.stack.map((l) => l.method).filter((m): m is string => typeof m === 'string' && m !== '_all'));
+        for (const method of methods) out.push({ method: method.toUpperCase(), path });
+      } else {
+        const nested = nestedStack(layer.handle);
+        if (nested) walk(nested);
       }
     }
   };
-  const router = (app as unknown as { router?: { stack?: LayerLike[] } }).router;
-  walk(router?.stack ?? []);
+  walk(app.router.stack);
   return out;
 }

@@ -3,6 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Request, RequestHandler, Response } from 'express';
 import { HttpProblem } from '../problem.js';
+import type { operations } from '../schema.gen.js';
 
 /** An operation of the spec, as the validator indexes it. */
 export interface SpecOperation {
@@ -10,18 +11,52 @@ export interface SpecOperation {
   readonly method: string;
   /** The spec's path template, e.g. `/v1/patch-runs/{runId}`. */
   readonly path: string;
-  /** Required OAuth scopes (from the `oauth2` security requirement); empty for public operations. */
+  /**
+   * The scopes the caller must hold, from the operation's `security`: every
+   * requirement that names scopes (`oauth2`, `hmac`) names the same ones, so a
+   * caller needs the same scopes whichever scheme it signs in with. Empty for
+   * public operations and those authenticated otherwise (`/v1/events`).
+   */
   readonly scopes: readonly string[];
   readonly public: boolean;
 }
 
-/** What the validator proved about a request; routes read it with `validated(res)`. */
+/** The operation ids of the spec, as openapi-typescript generated them. */
+export type OperationId = keyof operations;
+
+/** A parameter group of an operation; `{}` where the spec declares none. */
+type Group<T> = [Exclude<T, undefined>] extends [never] ? Readonly<Record<string, never>> : Exclude<T, undefined>;
+
+/** The JSON body of an operation: required, optional (`| undefined`) or none (`undefined`). */
+type JsonBody<O> = O extends { requestBody: { content: { 'application/json': infer B } } }
+  ? B
+  : O extends { requestBody?: infer R }
+    ? [Exclude<R, undefined>] extends [never]
+      ? undefined
+      : R extends { content: { 'application/json': infer B } }
+        ? B | undefined
+        : undefined
+    : undefined;
+
+/**
+ * What the validator proved about a request to operation `Op`, typed from
+ * `schema.gen.ts` (generated from the same spec the validator compiled, and a
+ * test keeps the two in step). Query values are coerced to their declared types
+ * and defaults are filled in, in the query and in the body (a copy; `req.body`
+ * is untouched).
+ */
+export interface Validated<Op extends OperationId> {
+  readonly operationId: Op;
+  readonly params: Group<operations[Op]['parameters']['path']>;
+  readonly query: Group<operations[Op]['parameters']['query']>;
+  readonly body: JsonBody<operations[Op]>;
+}
+
+/** The same record before it is known to which operation it belongs. */
 export interface ValidatedRequest {
   readonly operationId: string;
   readonly params: Readonly<Record<string, unknown>>;
-  /** Query values coerced to their declared types, with declared defaults filled in. */
   readonly query: Readonly<Record<string, unknown>>;
-  /** The body with declared defaults filled in (a copy; `req.body` is untouched). */
   readonly body: unknown;
 }
 
@@ -37,10 +72,18 @@ export interface SpecValidator {
 
 type Json = Record<string, unknown>;
 
+interface ParameterGroup {
+  readonly properties: Json;
+  readonly required: string[];
+}
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 const DOC_ID = 'https://patchbridge.dev/openapi.json';
-const VALIDATED = 'validated';
-const PENDING = 'validationPending';
+
+// Per-response state, out of `res.locals` (typed `any`, and writable by any middleware).
+const matchedOperation = new WeakMap<Response, SpecOperation>();
+const pendingValidation = new WeakMap<Response, () => ValidatedRequest | undefined>();
+const provenRequest = new WeakMap<Response, ValidatedRequest>();
 
 interface Compiled {
   readonly operation: SpecOperation;
@@ -49,6 +92,7 @@ interface Compiled {
   readonly params: ValidateFunction;
   readonly query: ValidateFunction;
   readonly headers: ValidateFunction;
+  readonly headerNames: readonly string[];
   readonly body: ReadonlyMap<string, ValidateFunction> | undefined;
   readonly bodyRequired: boolean;
   readonly responses: ReadonlyMap<string, { readonly content: ReadonlyMap<string, ValidateFunction | undefined> }>;
@@ -61,12 +105,43 @@ function isObject(v: unknown): v is Json {
 /** Points every local `$ref` at the registered document, so sub-schemas compile on their own. */
 function anchorRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(anchorRefs);
-  if (!isObject(value)) return value;
+  return isObject(value) ? anchorObject(value) : value;
+}
+
+function anchorObject(value: Json): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(value)) {
     out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${DOC_ID}${v}` : anchorRefs(v);
   }
   return out;
+}
+
+/** A media type's schema, ready to compile: absent means any value, as `true` does. */
+function mediaSchema(media: unknown): Json | boolean {
+  const schema = isObject(media) ? media['schema'] : undefined;
+  if (typeof schema === 'boolean') return schema;
+  return isObject(schema) ? anchorObject(schema) : true;
+}
+
+/**
+ * The scopes of an operation's security requirements. Each requirement that
+ * names scopes must name the same set: otherwise whether a caller is let in
+ * would depend on the scheme it chose.
+ */
+function scopesOf(operationId: string, security: readonly unknown[]): string[] {
+  let scopes: string[] | undefined;
+  for (const requirement of security) {
+    if (!isObject(requirement)) continue;
+    for (const [scheme, listed] of Object.entries(requirement)) {
+      if (!Array.isArray(listed) || listed.length === 0) continue;
+      const these = listed.map(String).sort();
+      if (scopes && scopes.join(' ') !== these.join(' ')) {
+        throw new Error(`OpenAPI operation ${operationId}: security scheme ${scheme} requires scopes ${these.join(' ')}, another requires ${scopes.join(' ')}`);
+      }
+      scopes = these;
+    }
+  }
+  return scopes ?? [];
 }
 
 function resolveRef(doc: Json, value: unknown): Json {
@@ -82,7 +157,7 @@ function resolveRef(doc: Json, value: unknown): Json {
 }
 
 function mediaBase(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
 function formatErrors(where: string, errors: readonly ErrorObject[] | null | undefined) {
@@ -104,8 +179,7 @@ function formatErrors(where: string, errors: readonly ErrorObject[] | null | und
  * a list. Failures are 400 `VALIDATION_FAILED` with one entry per bad field,
  * 415 `UNSUPPORTED_MEDIA_TYPE` for a body type the operation does not declare.
  */
-export function createSpecValidator(document: Record<string, unknown>): SpecValidator {
-  const doc = document as Json;
+export function createSpecValidator(doc: Record<string, unknown>): SpecValidator {
   const strictAjv = new Ajv2020({ strict: false, allErrors: true, useDefaults: true, coerceTypes: false });
   const paramAjv = new Ajv2020({ strict: false, allErrors: true, useDefaults: true, coerceTypes: true });
   for (const ajv of [strictAjv, paramAjv]) {
@@ -122,11 +196,11 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
       const op = item[method];
       if (!isObject(op)) continue;
       const operationId = typeof op['operationId'] === 'string' ? op['operationId'] : `${method} ${path}`;
-      const byLocation: Record<string, { properties: Json; required: string[] }> = {
-        path: { properties: {}, required: [] },
-        query: { properties: {}, required: [] },
-        header: { properties: {}, required: [] },
-      };
+      const group = (): ParameterGroup => ({ properties: {}, required: [] });
+      const inPath = group();
+      const inQuery = group();
+      const inHeader = group();
+      const byLocation: Readonly<Record<string, ParameterGroup | undefined>> = { path: inPath, query: inQuery, header: inHeader };
       const parameters = [...shared, ...(Array.isArray(op['parameters']) ? op['parameters'] : [])].map((p) => resolveRef(doc, p));
       for (const p of parameters) {
         const location = byLocation[String(p['in'])];
@@ -135,7 +209,7 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
         location.properties[name] = anchorRefs(p['schema'] ?? {});
         if (p['required'] === true) location.required.push(name);
       }
-      const objectSchema = (l: { properties: Json; required: string[] }, closed: boolean) => ({
+      const objectSchema = (l: ParameterGroup, closed: boolean) => ({
         type: 'object',
         properties: l.properties,
         required: l.required,
@@ -148,8 +222,7 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
         bodyRequired = rb['required'] === true;
         body = new Map();
         for (const [type, media] of Object.entries(isObject(rb['content']) ? rb['content'] : {})) {
-          const schema = isObject(media) && media['schema'] !== undefined ? anchorRefs(media['schema']) : {};
-          body.set(type.toLowerCase(), strictAjv.compile(schema as Json));
+          body.set(type.toLowerCase(), strictAjv.compile(mediaSchema(media)));
         }
       }
       const responses = new Map<string, { content: Map<string, ValidateFunction | undefined> }>();
@@ -157,15 +230,11 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
         const resolved = resolveRef(doc, r);
         const content = new Map<string, ValidateFunction | undefined>();
         for (const [type, media] of Object.entries(isObject(resolved['content']) ? resolved['content'] : {})) {
-          content.set(type.toLowerCase(), isObject(media) && media['schema'] !== undefined ? strictAjv.compile(anchorRefs(media['schema']) as Json) : undefined);
+          content.set(type.toLowerCase(), isObject(media) && media['schema'] !== undefined ? strictAjv.compile(mediaSchema(media)) : undefined);
         }
         responses.set(status, { content });
       }
       const security = Array.isArray(op['security']) ? op['security'] : globalSecurity;
-      const scopes = new Set<string>();
-      for (const requirement of security ?? []) {
-        if (isObject(requirement) && Array.isArray(requirement['oauth2'])) for (const s of requirement['oauth2']) scopes.add(String(s));
-      }
       const paramNames: string[] = [];
       const pattern = path
         .split(/(\{[^}]+\})/)
@@ -181,14 +250,15 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
           operationId,
           method: method.toUpperCase(),
           path,
-          scopes: [...scopes],
+          scopes: scopesOf(operationId, security ?? []),
           public: security !== undefined && security.length === 0,
         },
         regex: new RegExp(`^${pattern}$`),
         paramNames,
-        params: paramAjv.compile(objectSchema(byLocation['path']!, false)),
-        query: paramAjv.compile(objectSchema(byLocation['query']!, true)),
-        headers: paramAjv.compile(objectSchema(byLocation['header']!, false)),
+        params: paramAjv.compile(objectSchema(inPath, false)),
+        query: paramAjv.compile(objectSchema(inQuery, true)),
+        headers: paramAjv.compile(objectSchema(inHeader, false)),
+        headerNames: Object.keys(inHeader.properties),
         body,
         bodyRequired,
         responses,
@@ -226,10 +296,10 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
       }
     }
     if (!c.params(params)) errors.push(...formatErrors('path', c.params.errors));
-    const query: Json = { ...(req.query as Json) };
+    const query: Json = { ...req.query };
     if (!c.query(query)) errors.push(...formatErrors('query', c.query.errors));
     const headers: Json = {};
-    for (const name of Object.keys((c.headers.schema as { properties: Json }).properties)) {
+    for (const name of c.headerNames) {
       const v = req.get(name);
       if (v !== undefined) headers[name] = v;
     }
@@ -271,9 +341,10 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
         if (req.method === 'OPTIONS') return void res.status(204).end();
         throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allow.join(', ')}.`);
       }
-      // Operations with OAuth scopes have a route authenticator: the caller is
+      matchedOperation.set(res, found.compiled.operation);
+      // Operations with scopes have a route authenticator: the caller is
       // authenticated (cheap) before the schema work (not cheap) runs.
-      if (found.compiled.operation.scopes.length > 0) res.locals[PENDING] = () => validateRequest(req);
+      if (found.compiled.operation.scopes.length > 0) pendingValidation.set(res, () => validateRequest(req));
       else {
         const result = validateRequest(req);
         if (result) markValidated(res, result);
@@ -300,30 +371,48 @@ export function createSpecValidator(document: Record<string, unknown>): SpecVali
 }
 
 /**
+ * The spec operation this request matched, as the validator found it; the
+ * authenticator reads the scopes to require from it. `undefined` when no
+ * validator ran or the path is not in the spec.
+ */
+export function operationOf(res: Response): SpecOperation | undefined {
+  return matchedOperation.get(res);
+}
+
+/**
  * Runs the schema validation the spec middleware deferred until the caller was
  * authenticated; throws its 400. The authenticator calls it once it has let the
  * caller through; a no-op when nothing is pending.
  */
 export function completeValidation(res: Response): void {
-  const pending: unknown = res.locals[PENDING];
-  if (typeof pending !== 'function') return;
-  res.locals[PENDING] = undefined;
-  const result = (pending as () => ValidatedRequest | undefined)();
+  const pending = pendingValidation.get(res);
+  if (!pending) return;
+  pendingValidation.delete(res);
+  const result = pending();
   if (result) markValidated(res, result);
 }
 
-/** What the spec validator proved about this request; throws if it did not run (a wiring bug). */
-export function validated(res: Response): ValidatedRequest {
-  completeValidation(res);
-  const v: unknown = res.locals[VALIDATED];
-  if (!isObject(v) || typeof v['operationId'] !== 'string') throw new Error('validated: the spec validator did not run for this request');
-  return v as unknown as ValidatedRequest;
+function isFor<Op extends OperationId>(request: ValidatedRequest, operationId: Op): request is Validated<Op> {
+  return request.operationId === operationId;
 }
 
 /**
- * Records what was validated for `validated(res)`. The validator's middleware
+ * What the spec validator proved about this request, typed for `operationId`.
+ * Throws (a wiring bug, answered 500) if the validator did not run or validated
+ * the request as another operation: a route's path and the spec disagree.
+ */
+export function validated<Op extends OperationId>(res: Response, operationId: Op): Validated<Op> {
+  completeValidation(res);
+  const request = provenRequest.get(res);
+  if (!request) throw new Error(`validated(${operationId}): the spec validator did not run for this request`);
+  if (!isFor(request, operationId)) throw new Error(`validated(${operationId}): the request was validated as ${request.operationId}`);
+  return request;
+}
+
+/**
+ * Records what was validated for `validated(res, …)`. The validator's middleware
  * calls it; a benchmark baseline calls it to measure the app without validation.
  */
 export function markValidated(res: Response, request: ValidatedRequest): void {
-  res.locals[VALIDATED] = request;
+  provenRequest.set(res, request);
 }

@@ -42,7 +42,13 @@ function done(r: PatchRun): number {
 }
 
 function runFields(r: PatchRun | PatchRunDetail): string {
-  const targets = r.targets.patchGroups?.length ? `patch groups ${r.targets.patchGroups.join(', ')}` : `instances ${(r.targets.instanceIds ?? []).join(', ')}`;
+  const t = r.targets;
+  const targets =
+    'patchGroups' in t
+      ? `patch groups ${t.patchGroups.join(', ')}`
+      : 'instanceIds' in t
+        ? `instances ${t.instanceIds.join(', ')}`
+        : `tags ${t.tags.map((tag) => `${tag.key}=${tag.values.join('|')}`).join(', ')}`;
   const head = fields([
     ['id', r.id],
     ['change', r.changeRequest],

@@ -105,8 +105,8 @@ describe('import boundaries', () => {
   it.each([
     ['flows/incidents/enrich.ts', '../compliance/index.js'],
     ['flows/incidents/enrich.ts', '../../aws/index.js'],
-    ['cli/standalone.ts', '../flows/change-gates/index.js'],
-    ['handlers/window-guard.ts', '../flows/change-gates/index.js'],
+    ['cli/standalone.ts', '../flows/changes/index.js'],
+    ['handlers/window-guard.ts', '../flows/changes/index.js'],
   ])('when %s imports %s, then that is allowed', (from, spec) => {
     expect(brokenRule(from, spec)).toBeUndefined();
   });

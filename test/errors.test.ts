@@ -12,7 +12,7 @@ import { BLOB_ERRORS, BlobError } from '../src/blobs/errors.js';
 import { type AppError, CONFIG_ERRORS, ConfigError, type ErrorSpecs, retryClassOf, VALIDATION_ERRORS, ValidationError } from '../src/core/errors.js';
 import { CHANGE_ERRORS, ChangeRefusedError } from '../src/domain/index.js';
 import { SNS_ERRORS, SnsVerificationError } from '../src/events/errors.js';
-import { CHANGE_FLOW_ERRORS, ChangeFlowError } from '../src/flows/change-gates/index.js';
+import { CHANGE_FLOW_ERRORS, ChangeFlowError } from '../src/flows/changes/index.js';
 import { COMPLIANCE_ERRORS, ComplianceError } from '../src/flows/compliance/errors.js';
 import { INCIDENT_ERRORS, IncidentError } from '../src/flows/incidents/errors.js';
 import { DEAD_LETTER_ERRORS, DeadLetterError } from '../src/flows/outbox/dead-letters.js';

@@ -30,8 +30,8 @@ import { createSpecValidator, markValidated, type SpecValidator } from '../../sr
 import { createAwsAdapters, createAwsClients } from '../../src/aws/index.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createLogger, type Logger, silentLogger } from '../../src/core/logger.js';
-import { createChangeGates, createServiceNowWrites } from '../../src/flows/change-gates/index.js';
-import { createPatchRuns } from '../../src/flows/patch-runs/index.js';
+import { createChangeGates, createServiceNowWrites } from '../../src/flows/changes/index.js';
+import { createPatchRuns } from '../../src/flows/changes/index.js';
 import { createServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
 import { createAwsSim } from '../../src/sim/aws/index.js';
 import { createServiceNowSim, SIM_BASIC_CREDENTIALS } from '../../src/sim/servicenow/index.js';

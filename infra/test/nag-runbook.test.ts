@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runbookInput } from '../../src/flows/patch-runs/index.js';
+import { runbookInput } from '../../src/flows/changes/index.js';
 import { PREPOPULATED_PARAMETERS, readRunbook } from '../lib/constructs/adhoc-runbook.js';
 import { awsSolutionsFindings } from '../lib/nag.js';
 import { type Resources, synthApp } from './app-fixture.js';
@@ -40,7 +40,7 @@ describe('the ad hoc runbook', () => {
     undefined,
   );
 
-  it('declares every parameter src/flows/patch-runs sends, and the target parameter', () => {
+  it('declares every parameter src/flows/changes sends, and the target parameter', () => {
     const names = Object.keys(runbook.parameters);
     expect(names).toEqual(expect.arrayContaining([...Object.keys(sent.parameters ?? {}), sent.targetParameterName]));
   });

@@ -10,7 +10,7 @@ import { createSpecValidator } from '../api/validation/index.js';
 import { type MissingSetting, missingSettings } from '../config/index.js';
 import { type ComplianceFlows, createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
 import type { IncidentFlows } from '../flows/incidents/index.js';
-import { type ChangeFlows, createChangeFlows } from '../flows/patch-runs/index.js';
+import { type ChangeFlows, createChangeFlows } from '../flows/changes/index.js';
 import { type CoreContext, readinessChecks } from '../runtime/index.js';
 
 export interface ApiAppFlows {

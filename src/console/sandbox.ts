@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { ChangeFlows } from '../flows/patch-runs/index.js';
+import type { ChangeFlows } from '../flows/changes/index.js';
 import type { AwsSim } from '../sim/aws/index.js';
 import type { ServiceNowSim } from '../sim/servicenow/index.js';
 import { CHANGE_STATE } from '../servicenow/index.js';

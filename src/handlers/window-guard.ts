@@ -1,4 +1,4 @@
-import { createGuardTask, failClosedGuard } from '../flows/change-gates/index.js';
+import { createGuardTask, failClosedGuard } from '../flows/changes/index.js';
 import { buildOnce, cancelWithOwnCredentials, fallbackLogger, lambdaContext } from '../lambda/index.js';
 
 /**
@@ -9,7 +9,7 @@ import { buildOnce, cancelWithOwnCredentials, fallbackLogger, lambdaContext } fr
  */
 export const handler = failClosedGuard(
   buildOnce(async () => {
-    const [ctx, { createChangeFlows }, { createOutboxWorker }] = await Promise.all([lambdaContext(), import('../flows/patch-runs/index.js'), import('../flows/outbox/index.js')]);
+    const [ctx, { createChangeFlows }, { createOutboxWorker }] = await Promise.all([lambdaContext(), import('../flows/changes/index.js'), import('../flows/outbox/index.js')]);
     const flows = createChangeFlows(ctx);
     const worker = createOutboxWorker({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, handlers: flows.outboxHandlers });
     return createGuardTask({ changeGates: flows.changeGates, worker, logger: ctx.logger });

@@ -18,9 +18,9 @@ import { createSpecValidator, type SpecValidator } from '../../src/api/validatio
 import type { AwsPorts } from '../../src/aws/index.js';
 import { ManualClock, systemClock } from '../../src/core/clock.js';
 import { type Logger, silentLogger } from '../../src/core/logger.js';
-import { type ChangeGates, createChangeGates, createGuardTask, createServiceNowWrites, serviceNowWriteHandlers } from '../../src/flows/change-gates/index.js';
+import { type ChangeGates, createChangeGates, createGuardTask, createServiceNowWrites, serviceNowWriteHandlers } from '../../src/flows/changes/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/flows/outbox/index.js';
-import { createPatchRuns, type PatchRuns } from '../../src/flows/patch-runs/index.js';
+import { createPatchRuns, type PatchRuns } from '../../src/flows/changes/index.js';
 import type { ChangeScopeMode, PatchEvent } from '../../src/domain/index.js';
 import { normaliseEventBridge } from '../../src/events/index.js';
 import type { ServiceNowClient } from '../../src/servicenow/index.js';

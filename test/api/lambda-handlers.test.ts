@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuardInput } from '../../src/flows/change-gates/index.js';
+import type { GuardInput } from '../../src/flows/changes/index.js';
 import { createApiHandler } from '../../src/handlers/api.js';
-import { createGuardTask, failClosedGuard } from '../../src/flows/change-gates/index.js';
+import { createGuardTask, failClosedGuard } from '../../src/flows/changes/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { ACCOUNT, createHarness, type Harness, REGION } from './harness.js';
 

@@ -6,8 +6,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { createServiceNowWrites } from '../../src/flows/change-gates/index.js';
-import { createPatchRuns } from '../../src/flows/patch-runs/index.js';
+import { createServiceNowWrites } from '../../src/flows/changes/index.js';
+import { createPatchRuns } from '../../src/flows/changes/index.js';
 import { ACCOUNT, createHarness, type Harness, REGION, T0 } from './harness.js';
 
 let h: Harness;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randomIds } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { buildIncidentDraft, type IncidentPolicy, type InstanceFailure, REOPEN_NOTE_PREFIX } from '../../src/domain/index.js';
-import { patchRunRecordValues, serviceNowWriteHandlers, type IncidentToRaise } from '../../src/flows/change-gates/index.js';
+import { patchRunRecordValues, serviceNowWriteHandlers, type IncidentToRaise } from '../../src/flows/changes/index.js';
 import { createIncidentUpserter } from '../../src/flows/incidents/index.js';
 import { createServiceNowClient, type FailureImportRow, type ServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
 import { SteppingClock } from '../../src/servicenow/testing.js';

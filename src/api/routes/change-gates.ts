@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { ChangeGates } from '../../flows/change-gates/index.js';
+import type { ChangeGates } from '../../flows/changes/index.js';
 import type { Authenticator } from '../auth/index.js';
 import type { components } from '../schema.gen.js';
 import { validated } from '../validation/index.js';

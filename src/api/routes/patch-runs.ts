@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { PatchRuns } from '../../flows/patch-runs/index.js';
+import type { PatchRuns } from '../../flows/changes/index.js';
 import type { Authenticator } from '../auth/index.js';
 import type { Idempotency } from '../idempotency.js';
 import type { components } from '../schema.gen.js';

@@ -5,7 +5,7 @@ import { silentLogger } from '../../core/logger.js';
 import { approvedChange } from '../../servicenow/testing.js';
 import { type AwsSimHarness, createAwsSimHarness } from '../../sim/aws/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
-import { type ChangeReader, createServiceNowWrites } from '../change-gates/index.js';
+import { type ChangeReader, createServiceNowWrites } from './index.js';
 import { createPatchRuns, type PatchRunExecution, type PatchRunsDeps } from './patch-runs.js';
 
 type Change = NonNullable<Awaited<ReturnType<ChangeReader['getChangeRequest']>>>;

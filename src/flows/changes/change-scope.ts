@@ -9,7 +9,7 @@ import {
   type ScopeTarget,
 } from '../../domain/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
-import { awsFailure, ChangeFlowError } from '../change-gates/index.js';
+import { awsFailure, ChangeFlowError } from './errors.js';
 import type { PatchRunRequest } from './request.js';
 
 export interface ChangeScopeDeps {

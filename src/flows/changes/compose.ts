@@ -6,7 +6,9 @@ import type { Logger } from '../../core/logger.js';
 import type { PatchEvent, WindowExecutionEvent } from '../../domain/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/index.js';
-import { ChangeFlowError, type ChangeGates, createChangeGates, createServiceNowWrites, serviceNowWriteHandlers } from '../change-gates/index.js';
+import { type ChangeGates, createChangeGates } from './change-gates.js';
+import { ChangeFlowError } from './errors.js';
+import { createServiceNowWrites, serviceNowWriteHandlers } from './servicenow-writes.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { createPatchRuns, type PatchRuns, type PatchRunsDeps } from './patch-runs.js';
 

@@ -25,3 +25,25 @@ export {
   type ServiceNowWrites,
 } from './servicenow-writes.js';
 export { GUARD_DEADLINE_MS, readChangeVerdict, verifyChange, type ChangeReader, type VerifyChangeDeps } from './verify-change.js';
+export { createPatchRuns, type PatchRunExecution, type PatchRuns, type PatchRunsDeps } from './patch-runs.js';
+export {
+  countInvocations,
+  type InstanceResultView,
+  type PatchRunCounts,
+  type PatchRunDetailView,
+  type PatchRunView,
+  RUN_INSTANCES_MAX,
+  type StaleReason,
+} from './run-views.js';
+export {
+  canonicalJson,
+  canonicalRequest,
+  PATCH_RUN_NAMESPACE,
+  patchRunId,
+  patchRunRequestSchema,
+  runbookInput,
+  ssmTargets,
+  type PatchRunRequest,
+  type PatchRunRequestInput,
+} from './request.js';
+export { type ChangeFlowDeps, type ChangeFlowOptions, type ChangeFlows, createChangeFlows } from './compose.js';

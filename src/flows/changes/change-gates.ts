@@ -1,13 +1,14 @@
 import type { AwsContext, MaintenanceWindows } from '../../aws/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { ChangeRefusedError, gateCovers, type GateState, gateStateAt, type WindowExecutionEvent } from '../../domain/index.js';
-import type { GateStore } from '../../store/index.js';
-import type { GateAuthorisation } from '../../store/types.js';
+import { ChangeRefusedError, type GateState, gateStateAt, type WindowExecutionEvent } from '../../domain/index.js';
+import type { GateAuthorisation, GateStore } from '../../store/index.js';
 import { assertManaged } from './accounts.js';
 import { awsFailure, ChangeFlowError } from './errors.js';
-import type { IncidentToRaise, ServiceNowWrites } from './servicenow-writes.js';
+import type { ServiceNowWrites } from './servicenow-writes.js';
 import { type ChangeReader, readChangeVerdict } from './verify-change.js';
+import { createGateRevoker } from './gate-revocation.js';
+import { createWindowGuard } from './guard.js';
 
 export interface ChangeGatesDeps {
   readonly store: GateStore;
@@ -89,12 +90,6 @@ export interface ChangeGates {
   recordWindowResult(event: WindowExecutionEvent): Promise<void>;
 }
 
-/** One guard call: whether a cancellation was attempted decides how a failure is answered. */
-interface GuardRun {
-  readonly input: GuardInput;
-  cancelAttempted: boolean;
-}
-
 const FINAL_PHASES = new Set(['succeeded', 'failed', 'timed-out', 'cancelled', 'skipped']);
 
 export function gateView(gate: GateAuthorisation, now: Date): ChangeGateView {
@@ -117,169 +112,9 @@ export function createChangeGates(deps: ChangeGatesDeps): ChangeGates {
   const log = deps.logger.child({ flow: 'change-gates' });
   const managed = deps.managedAccounts ?? [];
   const now = () => deps.clock.now();
-
-  async function setEnabled(ctx: AwsContext, windowId: string, enabled: boolean) {
-    try {
-      await deps.windows.setEnabled(ctx, windowId, enabled);
-    } catch (err) {
-      throw awsFailure(err, `${enabled ? 'enable' : 'disable'} maintenance window ${windowId}`, {
-        code: 'WINDOW_NOT_FOUND',
-        message: `No maintenance window ${windowId} in ${ctx.accountId}/${ctx.region}.`,
-      });
-    }
-  }
-
-  /** Runs a step whose failure must not stop the steps after it; the failure is logged, and `false` returned. */
-  async function bestEffort(what: string, fields: Record<string, unknown>, step: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await step();
-      return true;
-    } catch (err) {
-      log.error({ err, ...fields }, `${what} failed; carrying on`);
-      return false;
-    }
-  }
-
-  function revokedGate(gate: GateAuthorisation, reason: string): GateAuthorisation {
-    return { ...gate, revoked: true, revokedReason: reason.slice(0, 500), updatedAt: now().toISOString() };
-  }
-
-  function revocationNote(gate: GateAuthorisation, reason: string, outcome: { recorded: boolean; disabled: boolean }): Promise<void> {
-    const what = [
-      outcome.recorded ? 'was revoked' : 'is refused (recording the revocation failed; the guard re-checks the change at every execution)',
-      outcome.disabled ? 'the window disabled' : 'the window could not be disabled (the guard cancels its executions)',
-    ].join(' and ');
-    return deps.writes.changeNote(
-      gate.changeSysId,
-      `patchbridge: the authorisation of maintenance window ${gate.windowId} (${gate.accountId}/${gate.region}) by this change ${what}. Reason: ${reason}`,
-      `gate-revoked:${gate.windowId}:${gate.changeNumber}:${gate.createdAt}`,
-    );
-  }
-
-  /**
-   * Disables the window, records the revocation and notes it on the change. Each
-   * step runs even when an earlier one failed, and none throws: the first failure
-   * comes back in `failure` (logged already) for a caller that must report it.
-   */
-  async function revokeAndDisable(gate: GateAuthorisation, reason: string): Promise<{ gate: GateAuthorisation; failure?: unknown }> {
-    const fields = { windowId: gate.windowId, changeNumber: gate.changeNumber };
-    let failure: unknown;
-    const step = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
-      try {
-        await fn();
-        return true;
-      } catch (err) {
-        log.error({ err, ...fields }, `${what} failed; carrying on`);
-        failure ??= err;
-        return false;
-      }
-    };
-    const disabled = await step('disabling the window of a revoked gate', () =>
-      setEnabled({ accountId: gate.accountId, region: gate.region }, gate.windowId, false),
-    );
-    if (gate.revoked) return { gate, ...(failure ? { failure } : {}) };
-    const revoked = revokedGate(gate, reason);
-    const recorded = await step('recording the gate revocation', () => deps.store.putGate(revoked));
-    await bestEffort('queueing the revocation note', fields, () => revocationNote(gate, reason, { recorded, disabled }));
-    return { gate: recorded ? revoked : gate, ...(failure ? { failure } : {}) };
-  }
-
-  /**
-   * Cancels the execution, then (best effort) notes it on the change. Throws only
-   * when SSM did not accept the cancellation; `run.cancelAttempted` tells `guard` so.
-   */
-  async function cancel(run: GuardRun, reason: string, gate: GateAuthorisation | undefined): Promise<GuardDecision> {
-    const { input } = run;
-    const ctx = { accountId: input.accountId, region: input.region };
-    run.cancelAttempted = true;
-    try {
-      await deps.windows.cancelExecution(ctx, input.windowExecutionId);
-    } catch (err) {
-      log.error({ err, ...input, reason }, 'guard could not cancel the window execution');
-      throw awsFailure(err, `cancel maintenance window execution ${input.windowExecutionId}`);
-    }
-    log.warn({ ...input, reason, changeNumber: gate?.changeNumber }, 'guard cancelled window execution');
-    if (gate) {
-      await bestEffort('queueing the guard cancellation note', { ...input }, () =>
-        deps.writes.changeNote(
-          gate.changeSysId,
-          `patchbridge: maintenance window ${input.windowId} execution ${input.windowExecutionId} was cancelled by the change guard. Reason: ${reason}`,
-          `guard:${input.windowExecutionId}`,
-        ),
-      );
-    }
-    return { action: 'cancel', reason, windowId: input.windowId, windowExecutionId: input.windowExecutionId, ...(gate ? { changeRequest: gate.changeNumber } : {}) };
-  }
-
-  /**
-   * The guard's decision. Every refusal cancels first and does its bookkeeping after,
-   * best effort; anything this throws before `run.cancelAttempted` is set is
-   * answered by a cancellation in `guard`.
-   */
-  async function decide(run: GuardRun): Promise<GuardDecision> {
-    const { input } = run;
-    let gate: GateAuthorisation | undefined;
-    try {
-      gate = await deps.store.getGate(input.windowId);
-    } catch (err) {
-      log.error({ err, ...input }, 'guard could not read the gate; failing closed');
-      return cancel(run, 'the authorisation store could not be read', undefined);
-    }
-    const at = now();
-    if (!gateCovers(gate, at)) {
-      const state = gateStateAt(gate, at);
-      const why = {
-        none: 'no change authorises this window',
-        revoked: `the authorisation by ${gate?.changeNumber} was revoked`,
-        scheduled: `the planned window of ${gate?.changeNumber} has not started`,
-        expired: `the planned window of ${gate?.changeNumber} has ended`,
-        open: '',
-      }[state];
-      return cancel(run, why, gate);
-    }
-    // gateCovers implies a gate.
-    const current = gate as GateAuthorisation;
-    let verdict: Awaited<ReturnType<typeof readChangeVerdict>>;
-    try {
-      // The guard's own lane: its own in-flight slot, no retries, a hard deadline; any failure cancels.
-      verdict = await readChangeVerdict(deps, current.changeNumber, 'run-now', { lane: 'guard' });
-    } catch (err) {
-      const decision = await cancel(run, `ServiceNow could not be reached to confirm ${current.changeNumber} (fail closed)`, current);
-      const incident: IncidentToRaise = {
-        correlationId: `pbguard:${input.accountId}:${input.region}:${input.windowExecutionId}`.slice(0, 100),
-        shortDescription: `Maintenance window ${input.windowId} cancelled: ServiceNow unreachable to confirm ${current.changeNumber}`,
-        description: [
-          `patchbridge cancelled maintenance window execution ${input.windowExecutionId} of ${input.windowId}`,
-          `in ${input.accountId}/${input.region} at ${at.toISOString()}, because ServiceNow could not be reached`,
-          `to confirm that change ${current.changeNumber} is still approved. No patches were installed.`,
-          'Reschedule the patching once the change is confirmed.',
-        ].join(' '),
-        accountId: input.accountId,
-        region: input.region,
-        executionId: input.windowExecutionId,
-        changeNumber: current.changeNumber,
-      };
-      if (await bestEffort('queueing the fail-closed incident', { ...input }, () => deps.writes.raiseIncident(incident))) {
-        log.warn({ err, ...input }, 'ServiceNow unreachable during guard; incident queued');
-      }
-      return decision;
-    }
-    if (!verdict.ok) {
-      const decision = await cancel(run, verdict.reason, current);
-      await revokeAndDisable(current, verdict.reason);
-      return decision;
-    }
-    // The change is confirmed; a lost note must not cancel an approved window.
-    await bestEffort('queueing the guard allow note', { ...input }, () =>
-      deps.writes.changeNote(
-        current.changeSysId,
-        `patchbridge: maintenance window ${input.windowId} execution ${input.windowExecutionId} started under this change (confirmed approved at ${at.toISOString()}).`,
-        `guard:${input.windowExecutionId}`,
-      ),
-    );
-    log.info({ ...input, changeNumber: current.changeNumber }, 'guard allowed window execution');
-    return { action: 'allow', reason: `authorised by ${current.changeNumber}`, windowId: input.windowId, windowExecutionId: input.windowExecutionId, changeRequest: current.changeNumber };
-  }
+  const shared = createGateRevoker(deps, log);
+  const { setEnabled, revokeAndDisable } = shared;
+  const windowGuard = createWindowGuard(deps, shared, log);
 
   return {
     async open(input) {
@@ -373,18 +208,7 @@ export function createChangeGates(deps: ChangeGatesDeps): ChangeGates {
       });
     },
 
-    async guard(input) {
-      const run: GuardRun = { input, cancelAttempted: false };
-      try {
-        return await decide(run);
-      } catch (err) {
-        if (run.cancelAttempted) throw err;
-        // Fail closed: whatever went wrong before a cancellation, the execution is cancelled.
-        log.error({ err, ...input }, 'guard failed before deciding; cancelling the execution');
-        return cancel(run, 'the guard could not verify the authorisation (fail closed)', undefined);
-      }
-    },
-
+    guard: windowGuard,
     async recordWindowResult(event) {
       if (!FINAL_PHASES.has(event.phase)) return;
       const gate = await deps.store.getGate(event.windowId);

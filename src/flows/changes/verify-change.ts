@@ -1,5 +1,6 @@
 import { ValidationError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import { raceClock } from '../../core/timeout.js';
 import { type ChangePurpose, ChangeRefusedError, type ChangeVerdict, evaluateChange, requireApproved } from '../../domain/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 
@@ -35,30 +36,22 @@ export async function readChangeVerdict(
   options: { readonly lane?: 'guard' } = {},
 ): Promise<ChangeVerdict> {
   const timeoutMs = options.lane === 'guard' ? (deps.guardDeadlineMs ?? GUARD_DEADLINE_MS) : (deps.verifyTimeoutMs ?? 10_000);
-  const abort = new AbortController();
   // Aborted at the deadline, so the request stops holding its in-flight slot.
   const request = new AbortController();
-  const timeout = deps.clock.sleep(timeoutMs, abort.signal).then(
-    () => {
-      request.abort();
-      throw new Error(`no answer from ServiceNow within ${timeoutMs} ms`);
-    },
-    () => new Promise<never>(() => {}),
-  );
   try {
     const read = deps.servicenow.getChangeRequest(changeNumber, { ...(options.lane ? { lane: options.lane } : {}), signal: request.signal });
-    // The read's own rejection after the deadline is settled here, not left unhandled.
-    read.catch(() => undefined);
-    const change = await Promise.race([read, timeout]);
-    return evaluateChange(change, deps.clock.now(), purpose);
+    const raced = await raceClock(deps.clock, read, timeoutMs);
+    if (raced.late) {
+      request.abort();
+      throw new Error(`no answer from ServiceNow within ${timeoutMs} ms`);
+    }
+    return evaluateChange(raced.value, deps.clock.now(), purpose);
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     throw new ChangeRefusedError('CHANGE_UNVERIFIABLE', `ServiceNow could not be reached to verify change ${changeNumber}; nothing was started or changed.`, {
       cause: err,
       changeNumber,
     });
-  } finally {
-    abort.abort();
   }
 }
 

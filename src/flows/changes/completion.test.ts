@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type PatchRunCounts, suggestedCloseCode } from './patch-runs.js';
+import { type PatchRunCounts, suggestedCloseCode } from './run-views.js';
 
 const counts = (total: number, succeeded: number, failed = total - succeeded): PatchRunCounts => ({ total, pending: 0, inProgress: 0, succeeded, failed, timedOut: 0, cancelled: 0 });
 

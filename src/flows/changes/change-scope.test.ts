@@ -3,7 +3,7 @@ import { AwsError } from '../../aws/index.js';
 import { silentLogger } from '../../core/logger.js';
 import { ChangeRefusedError, type ChangeVerdict } from '../../domain/index.js';
 import { ServiceNowError } from '../../servicenow/index.js';
-import { ChangeFlowError } from '../change-gates/index.js';
+import { ChangeFlowError } from './errors.js';
 import { type ChangeScopeDeps, requireChangeScope, targetInstances } from './change-scope.js';
 import { canonicalRequest } from './request.js';
 

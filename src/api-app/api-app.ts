@@ -1,11 +1,6 @@
 import type { Express } from 'express';
 import { type ApiAuthenticatorDeps, createApiAuthenticator } from '../api/auth/index.js';
-import { createIdempotency } from '../api/idempotency.js';
-import { createApp, loadOpenApiDocument, type ReadinessCheck } from '../api/index.js';
-import { changeGateRoutes } from '../api/routes/change-gates.js';
-import { complianceRoutes } from '../api/routes/compliance.js';
-import { eventsRoutes } from '../api/routes/events.js';
-import { patchRunRoutes } from '../api/routes/patch-runs.js';
+import { changeGateRoutes, complianceRoutes, createApp, createIdempotency, eventsRoutes, loadOpenApiDocument, patchRunRoutes, type ReadinessCheck } from '../api/index.js';
 import { createSpecValidator } from '../api/validation/index.js';
 import { type MissingSetting, missingSettings } from '../config/index.js';
 import { type ComplianceFlows, createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { assertShallow } from './body-limits.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { requestContext } from './request-id.js';

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
-import { silentLogger } from '../core/logger.js';
+import { ManualClock, silentLogger } from '../core/index.js';
 import { createSqliteStore, type StateStore } from '../store/index.js';
 import { createApp } from './app.js';
 import { createIdempotency } from './idempotency.js';

@@ -1,7 +1,5 @@
-import { sha256Hex } from '../core/index.js';
+import { type Clock, type Logger, sha256Hex } from '../core/index.js';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
 import type { IdempotencyStore } from '../store/index.js';
 import { principalOf } from './auth/index.js';
 import { HttpProblem } from './problem.js';

@@ -3,3 +3,8 @@ export { answerFor, HttpProblem, problemHandler, toProblem, type ProblemBody } f
 export { loadOpenApiDocument, openApiPath } from './openapi-document.js';
 export { operationsRoutes, type ReadinessCheck, type OperationsDeps } from './routes/operations.js';
 export { startServer, type RunningServer } from './server.js';
+export { createIdempotency, type Idempotency } from './idempotency.js';
+export { changeGateRoutes } from './routes/change-gates.js';
+export { complianceRoutes } from './routes/compliance.js';
+export { eventsRoutes } from './routes/events.js';
+export { patchRunRoutes } from './routes/patch-runs.js';

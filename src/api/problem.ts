@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, type ErrorSpec, spec } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { AppError, type ErrorSpec, type Logger, spec } from '../core/index.js';
 import { requestIdOf } from './request-id.js';
 
 /**

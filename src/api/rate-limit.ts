@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/index.js';
 
 export type RateDecision =
   | { readonly allowed: true; readonly limit: number; readonly remaining: number }

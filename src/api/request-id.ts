@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import type { Logger } from '../core/logger.js';
-import { runInRequestContext } from '../core/request-context.js';
+import { type Logger, runInRequestContext } from '../core/index.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const requestIds = new WeakMap<Response, string>();

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { rawProblemResponse } from './problem.js';
 
 /** What the HTTP parser refuses before express sees a request, as problem+json. */

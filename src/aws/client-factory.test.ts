@@ -4,10 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
+import { ManualClock, silentLogger } from '../core/index.js';
 import { type AwsSim, type AwsSimHarness, createAwsSim, createAwsSimHarness, createFleet, SIM_CREDENTIALS } from '../sim/aws/index.js';
 import { createAwsClients, memoizeCredentials } from './client-factory.js';
-import { silentLogger } from '../core/logger.js';
 
 const HOME = '111111111111';
 const MEMBER = '222222222222';

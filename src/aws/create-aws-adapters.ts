@@ -1,5 +1,4 @@
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
+import type { Clock, Logger } from '../core/index.js';
 import type { AwsClients } from './client-factory.js';
 import type { AwsPorts } from './ports.js';
 import { createSecretReader } from './secrets-reader.js';

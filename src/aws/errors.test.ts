@@ -1,11 +1,10 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../core/logger.js';
+import { silentLogger, systemClock } from '../core/index.js';
 import { type AwsSimHarness, createAwsSimHarness, SIM_CREDENTIALS } from '../sim/aws/index.js';
 import { createAwsAdapters } from './create-aws-adapters.js';
 import { createAwsClients } from './client-factory.js';
 import { AwsError, toAwsError } from './errors.js';
-import { systemClock } from '../core/clock.js';
 
 let h: AwsSimHarness | undefined;
 afterEach(async () => {

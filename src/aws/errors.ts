@@ -1,4 +1,4 @@
-import { AppError, describeCause, type ErrorSpecs, internal } from '../core/errors.js';
+import { AppError, describeCause, type ErrorSpecs, internal } from '../core/index.js';
 
 export type AwsErrorCode =
   | 'THROTTLED'

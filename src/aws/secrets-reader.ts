@@ -1,6 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
+import type { Clock, Logger } from '../core/index.js';
 import { awsCall } from './call.js';
 import type { AwsClients } from './client-factory.js';
 import { AwsError } from './errors.js';

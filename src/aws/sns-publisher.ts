@@ -1,5 +1,5 @@
 import { type MessageAttributeValue as SdkAttribute, PublishCommand } from '@aws-sdk/client-sns';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { awsCall } from './call.js';
 import type { AwsClients } from './client-factory.js';
 import { AwsError } from './errors.js';

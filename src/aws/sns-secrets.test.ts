@@ -1,6 +1,6 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
+import { ManualClock } from '../core/index.js';
 import { type AwsSimHarness, createAwsSimHarness, type SnsNotificationEnvelope, snsStringToSign } from '../sim/aws/index.js';
 import { snsSubject } from './sns-publisher.js';
 

@@ -10,7 +10,7 @@ import {
   paginateListComplianceItems,
 } from '@aws-sdk/client-ssm';
 import pLimit from 'p-limit';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { awsCall, chunk, collectPages } from './call.js';
 import type { AwsClients } from './client-factory.js';
 import {

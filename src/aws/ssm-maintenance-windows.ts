@@ -10,7 +10,7 @@ import {
   paginateDescribeMaintenanceWindows,
   UpdateMaintenanceWindowCommand,
 } from '@aws-sdk/client-ssm';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { awsCall, collectPages } from './call.js';
 import type { AwsClients } from './client-factory.js';
 import { defined, toMaintenanceWindow, toTaskInvocation, toWindowTask } from './map-ssm.js';

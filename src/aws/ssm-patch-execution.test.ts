@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
+import { ManualClock } from '../core/index.js';
 import { type AwsSimHarness, createAwsSimHarness } from '../sim/aws/index.js';
 import { AwsError } from './errors.js';
 

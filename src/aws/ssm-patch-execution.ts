@@ -6,8 +6,7 @@ import {
   StartAutomationExecutionCommand,
   StopAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
+import type { Clock, Logger } from '../core/index.js';
 import { awsCall } from './call.js';
 import type { AwsClients } from './client-factory.js';
 import { AwsError, isAwsError } from './errors.js';

@@ -1,6 +1,6 @@
 import { GetAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
+import { ManualClock } from '../core/index.js';
 import { type AwsSimHarness, createAwsSimHarness } from '../sim/aws/index.js';
 import { createSsmThrottle } from './ssm-quotas.js';
 

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../core/clock.js';
+import { type Clock, systemClock } from '../core/index.js';
 import type { AwsContext } from './ports.js';
 import { TokenBucket } from './token-bucket.js';
 

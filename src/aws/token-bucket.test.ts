@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
+import { ManualClock } from '../core/index.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Times (ms after start) at which each of `n` concurrent takers is let through. */

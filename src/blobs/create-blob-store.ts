@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { BlobUrl } from '../config/types.js';
-import type { Clock } from '../core/clock.js';
-import { ConfigError } from '../core/errors.js';
+import type { BlobUrl } from '../config/index.js';
+import { type Clock, ConfigError } from '../core/index.js';
 import { createFileBlobStore } from './file/file-blob-store.js';
 import type { BlobStore } from './ports.js';
 import { createS3BlobStore } from './s3/s3-blob-store.js';

@@ -1,4 +1,4 @@
-import { DeclaredError, type ErrorSpecs, internal } from '../core/errors.js';
+import { DeclaredError, type ErrorSpecs, internal } from '../core/index.js';
 
 export type BlobErrorCode = 'NOT_FOUND' | 'INVALID_KEY' | 'ACCESS_DENIED' | 'UNAVAILABLE' | 'NO_SPACE' | 'MISCONFIGURED' | 'INVALID_RESPONSE';
 

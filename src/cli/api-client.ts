@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { createPatchbridgeClient, type PatchbridgeClient } from '../api/client/index.js';
 import { type Config, loadConfig } from '../config/index.js';
-import { AppError, ConfigError, describeCause } from '../core/errors.js';
+import { AppError, ConfigError, describeCause } from '../core/index.js';
 import type { CliIo } from './io.js';
 
 /**

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { apiAuthConfigured, type Config, freezeConfig } from '../config/index.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import type { CoreOverrides } from '../runtime/index.js';
 import { type AwsSim, SIM_CREDENTIALS, startAwsSim } from '../sim/aws/index.js';
 import { createServiceNowSim, SIM_OAUTH_CREDENTIALS, type ServiceNowSim } from '../sim/servicenow/index.js';

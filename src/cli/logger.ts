@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { createLogger, type Logger } from '../core/index.js';
 import type { CliIo } from './io.js';
 
 /**

@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { processEnv } from '../config/index.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 import { doctorCommand } from './commands/doctor.js';
 import { outboxCommand } from './commands/outbox.js';
 import { reportCommand } from './commands/report.js';

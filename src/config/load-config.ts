@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 import { logLevel, VARIABLES, type VariableName } from './schema.js';
 import type { AwsAccount, BlobUrl, Config, HmacKey, MissingSetting, StoreUrl } from './types.js';
 import { ID_PATTERNS, ID_SOURCES } from '../domain/index.js';

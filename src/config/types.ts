@@ -1,5 +1,5 @@
-import type { LogLevel } from '../core/logger.js';
-import type { ChangeScopeMode } from '../domain/change-scope.js';
+import type { LogLevel } from '../core/index.js';
+import type { ChangeScopeMode } from '../domain/index.js';
 
 export type StoreUrl = { kind: 'sqlite'; path: string } | { kind: 'dynamodb'; table: string };
 export type BlobUrl = { kind: 'file'; dir: string } | { kind: 's3'; bucket: string; prefix: string };

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import * as client from 'openid-client';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
+import type { Clock, Logger } from '../core/index.js';
 import type { ConsoleSessions } from './sessions.js';
 
 export interface ConsoleOidcOptions {

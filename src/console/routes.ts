@@ -1,10 +1,9 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import type { Logger } from '../core/logger.js';
+import type { Clock, Logger } from '../core/index.js';
 import { listDeadLetters, replayDeadLetter } from '../flows/outbox/index.js';
 import type { DeliveryOutcome, IncidentFlows } from '../flows/incidents/index.js';
 import { encodedQuery, type ServiceNowClient } from '../servicenow/index.js';
 import type { StateStore } from '../store/index.js';
-import type { Clock } from '../core/clock.js';
 import { CONSOLE_CSS, CONSOLE_HTML, CONSOLE_JS } from './page.js';
 import { type ConsoleRole, type ConsoleSessions, CSRF_HEADER } from './sessions.js';
 import type { SandboxDriver } from './sandbox.js';

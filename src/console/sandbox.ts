@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/index.js';
 import type { ChangeFlows } from '../flows/changes/index.js';
 import type { AwsSim } from '../sim/aws/index.js';
 import type { ServiceNowSim } from '../sim/servicenow/index.js';

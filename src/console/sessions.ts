@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Principal } from '../api/auth/index.js';
-import type { Clock } from '../core/clock.js';
-import { constantTimeEqual } from '../core/index.js';
+import { type Clock, constantTimeEqual } from '../core/index.js';
 
 /** `viewer` reads; `operator` also starts runs, gates windows, replays dead letters and drives the sandbox. */
 export type ConsoleRole = 'viewer' | 'operator';

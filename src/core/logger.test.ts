@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/index.js';
 import { AppError, internal } from './errors.js';
 import { createLogger, SECRET_FIELDS } from './logger.js';
 import { runInRequestContext } from './request-context.js';

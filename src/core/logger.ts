@@ -1,5 +1,4 @@
-import { type DestinationStream, destination, type LoggerOptions, pino, stdSerializers, stdTimeFunctions } from 'pino';
-import type { Logger } from 'pino';
+import { destination, type DestinationStream, type Logger, type LoggerOptions, pino, stdSerializers, stdTimeFunctions } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { currentRequestContext } from './request-context.js';
 

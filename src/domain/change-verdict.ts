@@ -2,7 +2,7 @@
  * The rule that decides whether a ServiceNow change request authorises patching.
  * Pure: a function of the change as re-read from ServiceNow and of now.
  */
-import { AppError, type ErrorSpecs, spec } from '../core/errors.js';
+import { AppError, type ErrorSpecs, spec } from '../core/index.js';
 
 /** What the rule needs of a change (a `ServiceNowClient#getChangeRequest` result satisfies it). */
 export interface ChangeFacts {

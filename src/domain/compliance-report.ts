@@ -4,7 +4,7 @@
  * Pure: memory is one accumulator per instance plus one counter per group per day,
  * whatever the number of days.
  */
-import { ValidationError } from '../core/errors.js';
+import { ValidationError } from '../core/index.js';
 import {
   COMPLIANCE_STATUSES,
   type ComplianceStatus,

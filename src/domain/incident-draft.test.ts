@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_LONG, HOSTILE_TEXT } from '../sim/aws/fleet.js';
+import { HOSTILE_LONG, HOSTILE_TEXT } from '../sim/aws/index.js';
 import {
   assessSeverity,
   assignmentGroupFor,

@@ -3,7 +3,7 @@
  * the failed-instances CSV, and the cleaning that makes AWS text safe for
  * ServiceNow fields. No I/O.
  */
-import { csvField } from '../core/csv.js';
+import { csvField } from '../core/index.js';
 import { ID_SOURCES } from './ids.js';
 import { idSafe } from './incident-identity.js';
 import { ERROR_EXCERPT_MAX_CHARS, type ExecutionRef, type IncidentDraft, type InstanceFailure, PATCH_TITLE_MAX_CHARS, WORK_NOTE_MAX_CHARS, DESCRIPTION_MAX_CHARS } from './incident-draft.js';

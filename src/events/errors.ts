@@ -1,4 +1,4 @@
-import { DeclaredError, type ErrorSpecs, spec, ValidationError } from '../core/errors.js';
+import { DeclaredError, type ErrorSpecs, spec, ValidationError } from '../core/index.js';
 
 /**
  * Input that is not a patch event we understand: malformed JSON, a missing or

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type EventPhase, type PatchEvent, phaseOfStatus } from '../domain/patch-event.js';
+import { type EventPhase, ID_SOURCES, type PatchEvent, phaseOfStatus } from '../domain/index.js';
 import { InvalidEventError } from './errors.js';
 import {
   accountId,
@@ -13,7 +13,6 @@ import {
   uuid,
   windowId,
 } from './fields.js';
-import { ID_SOURCES } from '../domain/index.js';
 
 export const DETAIL_TYPES = {
   command: 'EC2 Command Status-change Notification',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PatchEvent } from '../domain/patch-event.js';
+import type { PatchEvent } from '../domain/index.js';
 import { InvalidEventError, SnsVerificationError } from './errors.js';
 import { isEventBridgeShape, normaliseEventBridge } from './eventbridge.js';
 import { arnScope, nonEmpty, parseJson, parseOrThrow } from './fields.js';

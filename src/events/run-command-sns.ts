@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type PatchEvent, phaseOfStatus } from '../domain/patch-event.js';
+import { type PatchEvent, phaseOfStatus } from '../domain/index.js';
 import { InvalidEventError } from './errors.js';
 import { documentName, instanceId, isoTime, nonEmpty, parseOrThrow, uuid } from './fields.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { type ComplianceReports, createComplianceFlows, createReportTask, type ReportTaskResult, resolveComplianceTargets } from '../flows/compliance/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../flows/outbox/index.js';
 import { buildOnce, lambdaContext } from '../lambda/index.js';

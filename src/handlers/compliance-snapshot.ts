@@ -1,4 +1,4 @@
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { type ComplianceSnapshot, createComplianceFlows, createSnapshotTask, resolveComplianceTargets, type SnapshotTaskResult } from '../flows/compliance/index.js';
 import { createIncidentFlows, monitoringTopicChannel } from '../flows/incidents/index.js';
 import { buildOnce, lambdaContext } from '../lambda/index.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { createIncidentFlows, type IncidentUpserter, incidentMessageOf, monitoringTopicChannel, upsertDraftBatch } from '../flows/incidents/index.js';
 import { buildOnce, createSqsBatchHandler, lambdaContext, type SqsBatchResponse, type SqsEvent } from '../lambda/index.js';
 

@@ -1,5 +1,5 @@
 import { loadConfig, processEnv } from '../config/index.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../core/index.js';
 import { type CoreContext, createCoreContext } from '../runtime/index.js';
 
 /** What every Lambda handler is built from. */

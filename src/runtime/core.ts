@@ -3,9 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AwsClients, type AwsCredentialsInput, type AwsPorts, createAwsAdapters, createAwsClients } from '../aws/index.js';
 import { type BlobStore, createBlobStore } from '../blobs/index.js';
 import type { Config } from '../config/index.js';
-import { type Clock, type Ids, randomIds, systemClock } from '../core/clock.js';
-import { ConfigError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { type Clock, ConfigError, type Ids, type Logger, randomIds, systemClock } from '../core/index.js';
 import {
   type CredentialSource,
   cachedCredentials,

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/index.js';
 
 /** How long a halved limit stays down before it grows back by one slot. */
 export const THROTTLE_RECOVERY_MS = 30_000;

@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../core/clock.js';
-import { createLogger } from '../core/logger.js';
-import { ValidationError } from '../core/errors.js';
+import { type Clock, createLogger, ValidationError } from '../core/index.js';
 import { rejectionOf } from '../core/testing.js';
 import { createServiceNowSim, SIM_DEFAULTS, type ServiceNowSim, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
 import { type CreateServiceNowClientOptions, CHANGE_STATE, createServiceNowClient, encodedQuery, isServiceNowError, type ServiceNowClient, ServiceNowError, type ServiceNowLimits, staticCredentials } from './index.js';

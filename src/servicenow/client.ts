@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { type Clock, systemClock } from '../core/clock.js';
-import { ValidationError } from '../core/errors.js';
-import { type Logger, silentLogger } from '../core/logger.js';
+import { type Clock, type Logger, silentLogger, systemClock, ValidationError } from '../core/index.js';
 import { parseServiceNowDate } from './dates.js';
 import { EncodedQuery, encodedQuery, QUERY_VALUE_PATTERNS } from './encoded-query.js';
 import { ServiceNowError } from './errors.js';

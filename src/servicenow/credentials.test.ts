@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
-import { ValidationError } from '../core/errors.js';
+import { ManualClock, ValidationError } from '../core/index.js';
 import { cachedCredentials, parseServiceNowSecret } from './credentials.js';
 
 const OAUTH_SECRET = { instanceUrl: 'https://acme.service-now.com', clientId: 'id', clientSecret: 's3cr3t-value' };

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
-import { systemClock } from '../core/clock.js';
-import { ValidationError } from '../core/errors.js';
+import { type Clock, systemClock, ValidationError } from '../core/index.js';
 import type { CredentialSource, ServiceNowCredentialsResolved } from './ports.js';
 
 const instanceUrl = z.url({ protocol: /^https?$/ }).optional();

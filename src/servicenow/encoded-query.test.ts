@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../core/errors.js';
+import { ValidationError } from '../core/index.js';
 import { EncodedQuery, encodedQuery } from './encoded-query.js';
 
 describe('encodedQuery', () => {

@@ -1,4 +1,4 @@
-import { ValidationError } from '../core/errors.js';
+import { ValidationError } from '../core/index.js';
 import { ID_PATTERNS } from '../domain/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import { AppError, type ErrorSpecs, internal } from '../core/errors.js';
+import { AppError, type ErrorSpecs, internal } from '../core/index.js';
 import type { ImportRowResult } from './ports.js';
 
 export type ServiceNowErrorCode =

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
+import { ManualClock } from '../core/index.js';
 import { rejectionOf } from '../core/testing.js';
 import { createServiceNowSimHarness, type ServiceNowSim, type ServiceNowSimHarness, type ServiceNowSimOptions } from '../sim/servicenow/index.js';
 import { isServiceNowError, type ServiceNowClient, type ServiceNowError } from './index.js';

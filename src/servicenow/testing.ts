@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/index.js';
 import { parseServiceNowSecret } from './credentials.js';
 import { CHANGE_STATE, type ChangeRequest, type CredentialSource, type ServiceNowCredentialsResolved } from './ports.js';
 

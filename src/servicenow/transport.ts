@@ -2,11 +2,8 @@ import type { Readable } from 'node:stream';
 import got, { type Got, RequestError, type Response } from 'got';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
-import type { Clock } from '../core/clock.js';
+import { type Clock, fullJitterDelay, type Logger, ValidationError } from '../core/index.js';
 import { AdaptiveLimit } from './adaptive-limit.js';
-import { fullJitterDelay } from '../core/backoff.js';
-import { ValidationError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
 import { ServiceNowError, type ServiceNowErrorCode, type ServiceNowErrorEnvelope } from './errors.js';
 import type { CallOptions, CredentialSource, ServiceNowCredentialsResolved, ServiceNowLimits } from './ports.js';
 

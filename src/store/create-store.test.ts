@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.js';
-import { ConfigError } from '../core/errors.js';
-import { silentLogger } from '../core/logger.js';
+import { ConfigError, ManualClock, silentLogger } from '../core/index.js';
 import { createStore, type DynaliteServer, ensureTable, startDynalite } from './index.js';
 
 describe('createStore', () => {

@@ -1,8 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock, Ids } from '../core/clock.js';
-import { ConfigError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { StoreUrl } from '../config/types.js';
+import { type Clock, ConfigError, type Ids, type Logger } from '../core/index.js';
+import type { StoreUrl } from '../config/index.js';
 import { createDynamoStore } from './dynamodb/dynamo-store.js';
 import type { StateStore } from './ports.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';

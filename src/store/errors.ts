@@ -1,4 +1,4 @@
-import { DeclaredError, type ErrorSpecs, internal } from '../core/errors.js';
+import { DeclaredError, type ErrorSpecs, internal } from '../core/index.js';
 
 export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'UNAVAILABLE' | 'MISCONFIGURED' | 'REJECTED' | 'CORRUPT' | 'CLOSED';
 

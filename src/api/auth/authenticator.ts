@@ -1,6 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Logger } from '../../core/index.js';
 import type { ClaimStore } from '../../store/index.js';
 import { rawBody } from '../app.js';
 import { completeValidation, operationOf } from '../validation/index.js';

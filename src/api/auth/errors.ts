@@ -1,4 +1,4 @@
-import { AppError, type ErrorSpecs, spec } from '../../core/errors.js';
+import { AppError, type ErrorSpecs, spec } from '../../core/index.js';
 
 export type AuthErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'AUTH_UNAVAILABLE';
 

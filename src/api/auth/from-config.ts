@@ -1,7 +1,6 @@
 import type { AwsContext, SecretReader } from '../../aws/index.js';
 import type { Config } from '../../config/index.js';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Logger } from '../../core/index.js';
 import type { ClaimStore } from '../../store/index.js';
 import { createRateLimiter } from '../rate-limit.js';
 import { type Authenticator, type AuthenticatorDeps, createAuthenticator } from './authenticator.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AwsContext, SecretReader } from '../../aws/index.js';
 import type { HmacKey } from '../../config/index.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/index.js';
 import { AuthError } from './errors.js';
 import { type ResolvedHmacKey, SCOPES } from './types.js';
 

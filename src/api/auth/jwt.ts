@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/index.js';
 import { AuthError } from './errors.js';
 import type { Principal } from './types.js';
 

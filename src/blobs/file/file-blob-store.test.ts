@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
+import { ManualClock } from '../../core/index.js';
 import { describeBlobStoreContract } from '../contract.js';
 import { BlobError } from '../errors.js';
 import type { BlobInfo } from '../ports.js';

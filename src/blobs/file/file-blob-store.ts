@@ -4,7 +4,7 @@ import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink, utimes
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Clock, systemClock } from '../../core/clock.js';
+import { type Clock, systemClock } from '../../core/index.js';
 import { BlobError } from '../errors.js';
 import { checkKey, compareKeys, keyProblem, keySegments, prefixFolders } from '../keys.js';
 import type { BlobInfo, BlobStore } from '../ports.js';

@@ -15,8 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
-import { ValidationError } from '../../core/errors.js';
+import { ManualClock, ValidationError } from '../../core/index.js';
 import { rejectionOf } from '../../core/testing.js';
 import { BlobError } from '../errors.js';
 import type { BlobInfo } from '../ports.js';

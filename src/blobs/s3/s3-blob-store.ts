@@ -10,8 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { type Clock, systemClock } from '../../core/clock.js';
-import { ValidationError } from '../../core/errors.js';
+import { type Clock, systemClock, ValidationError } from '../../core/index.js';
 import { BlobError } from '../errors.js';
 import { checkKey, MAX_KEY_BYTES, prefixFolders } from '../keys.js';
 import type { BlobInfo, BlobStore } from '../ports.js';

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { type Config, freezeConfig, loadConfig, missingSettings, VARIABLES } from '../../config/index.js';
-import { AppError } from '../../core/errors.js';
-import { createLogger } from '../../core/logger.js';
+import { AppError, createLogger } from '../../core/index.js';
 import { createCoreContext, type DiagnosisLine, onlineChecks, runChecks } from '../../runtime/index.js';
 import type { CliIo } from '../io.js';
 

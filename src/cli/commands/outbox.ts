@@ -1,8 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { systemClock } from '../../core/clock.js';
-import { AppError } from '../../core/errors.js';
-import { createLogger } from '../../core/logger.js';
+import { AppError, createLogger, systemClock } from '../../core/index.js';
 import {
   DeadLetterError,
   type DeadLetterEntry,

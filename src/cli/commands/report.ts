@@ -4,8 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Config, loadConfig } from '../../config/index.js';
-import { type Clock, systemClock } from '../../core/clock.js';
-import { createLogger, type Logger } from '../../core/logger.js';
+import { type Clock, createLogger, type Logger, systemClock } from '../../core/index.js';
 import { isDay } from '../../domain/index.js';
 import {
   type BuildProgress,

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ComplianceReport } from '../../api/client/index.js';
-import { type Clock, systemClock } from '../../core/clock.js';
+import { type Clock, systemClock } from '../../core/index.js';
 import { type ApiContext, apiContext, CliExitError, call, EXIT, emit, fields, networkCause, table, jsonOption } from '../api-client.js';
 import type { CliIo } from '../io.js';
 

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { PatchRun, PatchRunDetail } from '../../api/client/index.js';
-import type { Clock } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { type Clock, systemClock } from '../../core/index.js';
 import { accountAndRegion, type ApiContext, apiContext, CliExitError, call, EXIT, emit, fields, table, jsonOption, accountOption, regionOption } from '../api-client.js';
 import type { CliIo } from '../io.js';
 

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { createLogger } from '../../core/logger.js';
+import { createLogger } from '../../core/index.js';
 import { ensureTable } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 

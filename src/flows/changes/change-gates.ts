@@ -1,6 +1,5 @@
 import type { AwsContext, MaintenanceWindows } from '../../aws/index.js';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Logger } from '../../core/index.js';
 import { ChangeRefusedError, type GateState, gateStateAt, type WindowExecutionEvent } from '../../domain/index.js';
 import type { GateAuthorisation, GateStore } from '../../store/index.js';
 import { assertManaged } from './accounts.js';

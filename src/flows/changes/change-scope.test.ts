@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../aws/index.js';
-import { silentLogger } from '../../core/logger.js';
+import { silentLogger } from '../../core/index.js';
 import { ChangeRefusedError, type ChangeVerdict } from '../../domain/index.js';
 import { ServiceNowError } from '../../servicenow/index.js';
 import { ChangeFlowError } from './errors.js';

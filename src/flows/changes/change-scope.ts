@@ -1,5 +1,5 @@
 import type { AwsContext, FleetInventory } from '../../aws/index.js';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/index.js';
 import {
   type ChangeScopeMode,
   ChangeRefusedError,

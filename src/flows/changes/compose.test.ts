@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError, type AwsPorts, type MaintenanceWindows, type PatchExecution } from '../../aws/index.js';
 import { loadConfig } from '../../config/index.js';
-import { ManualClock } from '../../core/clock.js';
-import { silentLogger } from '../../core/logger.js';
+import { ManualClock, silentLogger } from '../../core/index.js';
 import type { WindowExecutionEvent } from '../../domain/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsPorts } from '../../aws/index.js';
 import type { Config } from '../../config/index.js';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Logger } from '../../core/index.js';
 import type { PatchEvent, WindowExecutionEvent } from '../../domain/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/index.js';

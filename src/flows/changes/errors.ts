@@ -1,5 +1,5 @@
 import { AwsError } from '../../aws/index.js';
-import { DeclaredError, type ErrorSpecs, spec } from '../../core/errors.js';
+import { DeclaredError, type ErrorSpecs, spec } from '../../core/index.js';
 
 export type ChangeFlowErrorCode =
   /** No authorisation is recorded for the window (404). */

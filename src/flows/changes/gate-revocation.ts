@@ -1,5 +1,5 @@
 import type { AwsContext } from '../../aws/index.js';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/index.js';
 import type { GateAuthorisation } from '../../store/index.js';
 import type { ChangeGatesDeps } from './change-gates.js';
 import { awsFailure } from './errors.js';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { type Logger, ValidationError } from '../../core/index.js';
 import type { OutboxWorker, RoundResult } from '../outbox/index.js';
 import type { ChangeGates, GuardDecision, GuardInput } from './change-gates.js';
 import { ID_PATTERNS } from '../../domain/index.js';

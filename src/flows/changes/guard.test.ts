@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AwsError, type MaintenanceWindows } from '../../aws/index.js';
-import { ManualClock } from '../../core/clock.js';
-import { ValidationError } from '../../core/errors.js';
-import { silentLogger } from '../../core/logger.js';
+import { ManualClock, silentLogger, ValidationError } from '../../core/index.js';
 import { approvedChange } from '../../servicenow/testing.js';
-import { StoreError } from '../../store/index.js';
-import type { GateAuthorisation } from '../../store/types.js';
+import { type GateAuthorisation, StoreError } from '../../store/index.js';
 import { createChangeGates } from './change-gates.js';
 import { ChangeFlowError } from './errors.js';
 import type { IncidentToRaise, ServiceNowWrites } from './servicenow-writes.js';

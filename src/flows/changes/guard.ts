@@ -1,4 +1,4 @@
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/index.js';
 import { gateCovers, gateStateAt } from '../../domain/index.js';
 import type { GateAuthorisation } from '../../store/index.js';
 import type { ChangeGatesDeps, GuardDecision, GuardInput } from './change-gates.js';

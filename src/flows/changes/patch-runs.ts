@@ -1,6 +1,5 @@
 import type { AwsContext, FleetInventory, PatchExecution, RunStatus } from '../../aws/index.js';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Logger } from '../../core/index.js';
 import { type ChangeScopeMode, ChangeRefusedError, type PatchEvent, } from '../../domain/index.js';
 import { type Page, type PatchRunRecord, StoreError, type PatchRunStore } from '../../store/index.js';
 import { assertManaged } from './accounts.js';

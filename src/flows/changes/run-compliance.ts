@@ -1,7 +1,5 @@
 import type { AwsContext, FleetInventory } from '../../aws/index.js';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
-import { raceClock } from '../../core/timeout.js';
+import { type Clock, type Logger, raceClock } from '../../core/index.js';
 import { complianceStatus, patchCountsOf } from '../../domain/index.js';
 
 /** Compliance counts of a run's instances at one moment. */

@@ -1,6 +1,5 @@
 import { type AwsContext, isAwsError, type RunStatus } from '../../aws/index.js';
-import type { Logger } from '../../core/logger.js';
-import { raceClock } from '../../core/timeout.js';
+import { type Logger, raceClock } from '../../core/index.js';
 import type { PatchEvent } from '../../domain/index.js';
 import type { PatchRunRecord } from '../../store/index.js';
 import { awsFailure, ChangeFlowError } from './errors.js';

@@ -1,5 +1,5 @@
 import type { CommandInvocation, RunStatus } from '../../aws/index.js';
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import type { PatchRunInstance, PatchRunRecord, PatchRunStatus } from '../../store/index.js';
 import { type PatchRunRequest, patchRunRequestSchema } from './request.js';
 import type { ChangeCloseCode } from './servicenow-writes.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import { createServiceNowSimHarness, type ServiceNowSim } from '../../sim/servicenow/index.js';
-import type { OutboxItem, PatchRunRecord } from '../../store/types.js';
+import type { OutboxItem, PatchRunRecord } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { type IncidentToRaise, incidentSysId, patchRunRecordSysId, SERVICENOW_WRITE_KINDS, serviceNowWriteHandlers } from './servicenow-writes.js';
 

@@ -1,10 +1,8 @@
-import { sha256Hex } from '../../core/index.js';
+import { sha256Hex, ValidationError } from '../../core/index.js';
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
 import { formatServiceNowDate, type RecordValues, type ServiceNowClient } from '../../servicenow/index.js';
-import type { OutboxWriter, PatchRunStore } from '../../store/index.js';
+import type { OutboxWriter, PatchRunRecord, PatchRunStore } from '../../store/index.js';
 import { DESCRIPTION_MAX_CHARS, ID_PATTERNS } from '../../domain/index.js';
-import type { PatchRunRecord } from '../../store/types.js';
 import { itemHandler, type OutboxHandler } from '../outbox/index.js';
 
 /**

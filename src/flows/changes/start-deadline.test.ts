@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError } from '../../aws/index.js';
-import { ManualClock } from '../../core/clock.js';
-import { silentLogger } from '../../core/logger.js';
+import { ManualClock, silentLogger } from '../../core/index.js';
 import { approvedChange } from '../../servicenow/testing.js';
 import { type AwsSimHarness, createAwsSimHarness } from '../../sim/aws/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';

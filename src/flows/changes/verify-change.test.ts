@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
-import { ValidationError } from '../../core/errors.js';
-import { ServiceNowError } from '../../servicenow/index.js';
+import { ManualClock, ValidationError } from '../../core/index.js';
+import { type ChangeRequest, ServiceNowError } from '../../servicenow/index.js';
 import { approvedChange } from '../../servicenow/testing.js';
-import type { ChangeRequest } from '../../servicenow/index.js';
 import { readChangeVerdict, verifyChange } from './verify-change.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');

@@ -1,6 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
-import type { Clock } from '../../core/clock.js';
-import { raceClock } from '../../core/timeout.js';
+import { type Clock, raceClock, ValidationError } from '../../core/index.js';
 import { type ChangePurpose, ChangeRefusedError, type ChangeVerdict, evaluateChange, requireApproved } from '../../domain/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 

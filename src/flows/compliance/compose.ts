@@ -1,8 +1,7 @@
 import type { AwsPorts } from '../../aws/index.js';
 import type { BlobStore } from '../../blobs/index.js';
 import type { Config } from '../../config/index.js';
-import type { Clock, Ids } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Ids, Logger } from '../../core/index.js';
 import type { ServiceNowClient } from '../../servicenow/index.js';
 import type { StateStore } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { csvField } from '../../core/csv.js';
+import { csvField } from '../../core/index.js';
 import { REPORT_COLUMNS, type ReportRow } from '../../domain/index.js';
 
 export { csvField };

@@ -1,4 +1,4 @@
-import { DeclaredError, type ErrorSpecs, internal, spec } from '../../core/errors.js';
+import { DeclaredError, type ErrorSpecs, internal, spec } from '../../core/index.js';
 
 export type ComplianceErrorCode =
   /** No report job with this id. */

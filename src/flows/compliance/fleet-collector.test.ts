@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsContext, InstancePatchState, ManagedInstance } from '../../aws/index.js';
-import { silentLogger } from '../../core/logger.js';
+import { silentLogger } from '../../core/index.js';
 import { collectFleet } from './fleet-collector.js';
 import type { ComplianceInventory } from './ports.js';
 

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { InstancePatchState, ManagedInstance } from '../../aws/index.js';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/index.js';
 import {
   complianceStatus,
   isStale,

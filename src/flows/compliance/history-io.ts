@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
-import { isAppError, ValidationError } from '../../core/errors.js';
+import { isAppError, ValidationError } from '../../core/index.js';
 import { parseSnapshotLine, type SnapshotRecord } from '../../domain/index.js';
 import { ComplianceError } from './errors.js';
 import type { ReportBlobs } from './ports.js';

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { ComplianceAccumulator, periodDays, REPORT_COLUMNS, type SnapshotRecord, ZERO_COUNTS } from '../../domain/index.js';
-import { HOSTILE_LONG, HOSTILE_TEXT } from '../../sim/aws/fleet.js';
+import { HOSTILE_LONG, HOSTILE_TEXT } from '../../sim/aws/index.js';
 import { csvChunks } from './csv.js';
 import { renderReportHtml } from './html.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
+import { ManualClock } from '../../core/index.js';
 import { createLinkSigner } from './links.js';
 
 const KEY = 'k'.repeat(40);

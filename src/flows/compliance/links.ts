@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Clock } from '../../core/clock.js';
-import { constantTimeEqual } from '../../core/index.js';
+import { type Clock, constantTimeEqual } from '../../core/index.js';
 import { ComplianceError } from './errors.js';
 
 export interface SignedLink {

@@ -1,6 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import { toError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { type Logger, toError } from '../../core/index.js';
 import { isId, type ReportSummary } from '../../domain/index.js';
 import { encodedQuery, isServiceNowError } from '../../servicenow/index.js';
 import type { ReportJobRecord } from '../../store/index.js';

@@ -1,7 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Clock, Ids } from '../../core/clock.js';
-import { isAppError, toError, ValidationError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { type Clock, type Ids, isAppError, type Logger, toError, ValidationError } from '../../core/index.js';
 import { dayOf, type ReportSummary } from '../../domain/index.js';
 import type { Page, ReportJobRecord } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { isDay, UNMANAGED_GROUP } from '../../domain/index.js';
-import { ID_PATTERNS, isId } from '../../domain/index.js';
+import { ID_PATTERNS, isDay, isId, UNMANAGED_GROUP } from '../../domain/index.js';
 
 export const REPORT_FORMATS = ['csv', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

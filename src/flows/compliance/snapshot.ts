@@ -1,5 +1,4 @@
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Logger } from '../../core/index.js';
 import { dayOf, type SnapshotRecord } from '../../domain/index.js';
 import { collectFleet } from './fleet-collector.js';
 import { historyKey } from './history-layout.js';

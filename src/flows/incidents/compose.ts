@@ -1,6 +1,5 @@
 import type { AwsPorts } from '../../aws/index.js';
-import type { Clock, Ids } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Ids, Logger } from '../../core/index.js';
 import type { Config } from '../../config/index.js';
 import type { IncidentPolicy, PatchEvent } from '../../domain/index.js';
 import { createSnsVerifier, httpsFetcher, type SnsFetcher } from '../../events/index.js';

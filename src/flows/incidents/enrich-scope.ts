@@ -1,7 +1,6 @@
 import pLimit from 'p-limit';
-import type { AwsContext, ComplianceItem, InstancePatchState, ManagedInstance } from '../../aws/index.js';
-import { AwsError } from '../../aws/index.js';
-import type { Logger } from '../../core/logger.js';
+import { type AwsContext, AwsError, type ComplianceItem, type InstancePatchState, type ManagedInstance } from '../../aws/index.js';
+import type { Logger } from '../../core/index.js';
 import { boundExcerpt, consoleLinks, type InstanceFailure, NO_PATCH_GROUP, type PatchFinding, TOP_PATCHES } from '../../domain/index.js';
 import type { FailedUnit } from './expand.js';
 import type { IncidentAwsPorts } from './ports.js';

@@ -1,4 +1,4 @@
-import { DeclaredError, type ErrorSpecs, spec } from '../../core/errors.js';
+import { DeclaredError, type ErrorSpecs, spec } from '../../core/index.js';
 
 export type IncidentErrorCode =
   /** Another listener holds this incident key right now; try again shortly. */

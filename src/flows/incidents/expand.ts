@@ -1,5 +1,4 @@
-import type { AwsContext, CommandInvocation, WindowExecution, WindowTaskInvocation } from '../../aws/index.js';
-import { AwsError } from '../../aws/index.js';
+import { type AwsContext, AwsError, type CommandInvocation, type WindowExecution, type WindowTaskInvocation } from '../../aws/index.js';
 import { type ExecutionRef, isFailurePhase, markersFromComment, type PatchEvent, phaseOfStatus } from '../../domain/index.js';
 import type { PatchRunStore } from '../../store/index.js';
 import { IncidentError } from './errors.js';

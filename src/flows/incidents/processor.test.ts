@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, randomIds } from '../../core/clock.js';
-import { AppError, internal } from '../../core/errors.js';
-import { silentLogger } from '../../core/logger.js';
+import { AppError, internal, ManualClock, randomIds, silentLogger } from '../../core/index.js';
 import { buildIncidentDraft, type IncidentDraft, type PatchEvent } from '../../domain/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
 import type { IncidentEnricher, KeyedEvent } from './enrich.js';

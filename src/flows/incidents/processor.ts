@@ -1,6 +1,5 @@
 import pLimit from 'p-limit';
-import type { Ids } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Ids, Logger } from '../../core/index.js';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import type { ClaimStore } from '../../store/index.js';
 import type { IncidentEnricher, KeyedEvent } from './enrich.js';

@@ -1,6 +1,5 @@
-import { sha256Hex } from '../../core/index.js';
+import { ConfigError, sha256Hex } from '../../core/index.js';
 import type { Publisher } from '../../aws/index.js';
-import { ConfigError } from '../../core/errors.js';
 import type { IncidentDraft } from '../../domain/index.js';
 import { arnScope } from '../../events/index.js';
 import type { OutboxWriter } from '../../store/index.js';

@@ -1,5 +1,4 @@
-import { AppError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { AppError, type Logger } from '../../core/index.js';
 import type { PatchEvent } from '../../domain/index.js';
 import {
   InvalidEventError,

@@ -1,24 +1,12 @@
 import { z } from 'zod';
 import type { AwsContext, FleetInventory, Publisher } from '../../aws/index.js';
-import type { Clock } from '../../core/clock.js';
-import { ConfigError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import {
-  complianceStatus,
-  type InstanceCompliance,
-  type PatchEvent,
-  patchCountsOf,
-  type ResolutionSource,
-  type ResolveRequest,
-  resolutionFor,
-  type SnapshotRecord,
-} from '../../domain/index.js';
+import { type Clock, ConfigError, type Logger } from '../../core/index.js';
+import { complianceStatus, ID_PATTERNS, type InstanceCompliance, patchCountsOf, type PatchEvent, resolutionFor, type ResolutionSource, type ResolveRequest, type SnapshotRecord } from '../../domain/index.js';
 import { arnScope } from '../../events/index.js';
 import type { CorrelationRecord, CorrelationStore, OutboxWriter } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { IncidentError } from './errors.js';
 import type { IncidentUpserter } from './upsert.js';
-import { ID_PATTERNS } from '../../domain/index.js';
 
 /** Outbox kind of resolve requests waiting for the listener (standalone). */
 export const INCIDENT_RESOLVE_KIND = 'incident-resolve';

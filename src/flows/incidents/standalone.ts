@@ -1,6 +1,5 @@
-import { sha256Hex } from '../../core/index.js';
+import { type Clock, sha256Hex } from '../../core/index.js';
 import { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import { InvalidEventError } from '../../events/index.js';
 import type { OutboxItem, OutboxStore, OutboxWriter } from '../../store/index.js';

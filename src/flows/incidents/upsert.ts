@@ -1,5 +1,4 @@
-import type { Clock, Ids } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Ids, Logger } from '../../core/index.js';
 import {
   type IncidentDraft,
   describeResolutionSource,

@@ -1,6 +1,4 @@
-import { sha256Hex } from '../../core/index.js';
-import type { Clock } from '../../core/clock.js';
-import { AppError, toError } from '../../core/errors.js';
+import { AppError, type Clock, sha256Hex, toError } from '../../core/index.js';
 import type { StateStore } from '../../store/index.js';
 
 /** Outbox kind of parked items: never leased by a worker, counted by `outboxDepth('dead-letter')`. */

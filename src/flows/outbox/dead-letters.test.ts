@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../core/errors.js';
+import { silentLogger, ValidationError } from '../../core/index.js';
 import { rejectionOf } from '../../core/testing.js';
-import { silentLogger } from '../../core/logger.js';
 import { DEAD_LETTER_KIND, PARKED_UNTIL, storeDeadLetters } from './dead-letter.js';
 import { DeadLetterError, listDeadLetters, replayDeadLetter, replayIdOf } from './dead-letters.js';
 import { inMemoryStores } from './testing.js';

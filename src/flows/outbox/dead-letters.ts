@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
-import { DeclaredError, type ErrorSpecs, spec } from '../../core/errors.js';
+import { type Clock, DeclaredError, type ErrorSpecs, spec } from '../../core/index.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
 import { DEAD_LETTER_KIND, type DeadLetter } from './dead-letter.js';
 

@@ -1,6 +1,5 @@
 import { afterEach } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
-import { silentLogger } from '../../core/logger.js';
+import { ManualClock, silentLogger } from '../../core/index.js';
 import { createSqliteStore, type StateStore } from '../../store/index.js';
 
 /**

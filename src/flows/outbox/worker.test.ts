@@ -1,8 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../core/clock.js';
-import { AppError, ConfigError, internal, ValidationError } from '../../core/errors.js';
-import { silentLogger } from '../../core/logger.js';
+import { AppError, type Clock, ConfigError, internal, silentLogger, ValidationError } from '../../core/index.js';
 import { AwsError } from '../../aws/index.js';
 import { ServiceNowError } from '../../servicenow/index.js';
 import type { OutboxItem, } from '../../store/index.js';

@@ -1,8 +1,5 @@
 import pLimit from 'p-limit';
-import type { Clock } from '../../core/clock.js';
-import { fullJitterDelay } from '../../core/backoff.js';
-import { AppError, retryClassOf, toError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { AppError, type Clock, fullJitterDelay, type Logger, retryClassOf, toError } from '../../core/index.js';
 import type { OutboxItem, StateStore } from '../../store/index.js';
 import { DEAD_LETTER_KIND, type DeadLetterSink, storeDeadLetters } from './dead-letter.js';
 

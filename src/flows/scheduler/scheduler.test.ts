@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
-import { silentLogger } from '../../core/logger.js';
+import { ManualClock, silentLogger } from '../../core/index.js';
 import { createScheduler, nextFireTime } from './scheduler.js';
 
 const MINUTE = 60_000;

@@ -1,7 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import type { Clock } from '../../core/clock.js';
-import { ValidationError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { type Clock, type Logger, ValidationError } from '../../core/index.js';
 
 export interface ScheduledJob {
   readonly name: string;

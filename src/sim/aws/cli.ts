@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createLogger, type Logger } from '../../core/logger.js';
+import { createLogger, type Logger } from '../../core/index.js';
 import { type AwsSim, createAwsSim } from './create-aws-sim.js';
 import { createFleet } from './fleet.js';
 import type { SimTimeMode } from './scheduler.js';

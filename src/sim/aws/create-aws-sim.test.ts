@@ -3,11 +3,10 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
+import { ManualClock } from '../../core/index.js';
 import { type AwsSim, createAwsSim } from './create-aws-sim.js';
 import { SIM_CREDENTIALS } from './harness.js';
-import type { SnsNotificationEnvelope } from './sns-signer.js';
-import { snsStringToSign } from './sns-signer.js';
+import { type SnsNotificationEnvelope, snsStringToSign } from './sns-signer.js';
 
 const running: { close(): Promise<void> | void }[] = [];
 afterEach(async () => {

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type Clock, systemClock } from '../../core/clock.js';
-import { type Logger, silentLogger } from '../../core/logger.js';
+import { type Clock, type Logger, silentLogger, systemClock } from '../../core/index.js';
 import { type AwsSimSink, Deliveries, SIGNING_CERT_PATH } from './deliveries.js';
 import { type CreateFleetOptions, createFleet, type Fleet, type InvocationOutcome } from './fleet.js';
 import { Rng } from './random.js';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ManualClock } from '../../core/clock.js';
+import { ManualClock } from '../../core/index.js';
 import { GUARD_FUNCTION } from './fleet.js';
 import { createAwsSimHarness } from './harness.js';
 import type { EventBridgeEvent } from './notifications.js';

@@ -1,6 +1,5 @@
 import { type AwsClients, type AwsContext, type AwsPorts, createAwsAdapters, createAwsClients } from '../../aws/index.js';
-import { type Clock, systemClock } from '../../core/clock.js';
-import { type Logger, silentLogger } from '../../core/logger.js';
+import { type Clock, type Logger, silentLogger, systemClock } from '../../core/index.js';
 import type { AwsAccount } from '../../config/index.js';
 import { type AwsSim, type CreateAwsSimOptions, createAwsSim } from './create-aws-sim.js';
 

@@ -8,7 +8,7 @@ export {
   type SimRequestLogEntry,
   type TpsSpec,
 } from './create-aws-sim.js';
-export { type CreateFleetOptions, createFleet, type Fleet, GUARD_FUNCTION, type InvocationOutcome, type SimInstance, type SimWindow } from './fleet.js';
+export { type CreateFleetOptions, createFleet, type Fleet, GUARD_FUNCTION, HOSTILE_LONG, HOSTILE_TEXT, type InvocationOutcome, type SimInstance, type SimWindow } from './fleet.js';
 export { type PlatformInfo, PLATFORM_INFO, type SimPatch, type SimPlatform } from './catalog.js';
 export type { SimTimeMode } from './scheduler.js';
 export { type AwsSimSink, type DeliveryRecord, SIGNING_CERT_PATH, type SimSinkKind, type SnsPublication } from './deliveries.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.js';
+import { AppError } from '../../core/index.js';
 
 export type SimService = 'ssm' | 'secretsmanager' | 'tagging' | 'sns' | 'sts';
 

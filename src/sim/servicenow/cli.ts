@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../core/logger.js';
+import { createLogger } from '../../core/index.js';
 import { SIM_DEFAULTS, type ServiceNowSim, createServiceNowSim } from './sim.js';
 import type { ServiceNowSimOptions } from './types.js';
 

@@ -1,5 +1,4 @@
-import type { Clock } from '../../core/clock.js';
-import { type Logger, silentLogger } from '../../core/logger.js';
+import { type Clock, type Logger, silentLogger } from '../../core/index.js';
 import {
   createServiceNowClient,
   type ServiceNowClient,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
+import { ManualClock } from '../../core/index.js';
 import { SteppingClock } from '../../servicenow/testing.js';
 import { REOPEN_NOTE_PREFIX } from '../../domain/index.js';
 import { createServiceNowSim, runServiceNowSimCli, SIM_DEFAULTS, type ServiceNowSim, type ServiceNowSimOptions } from './index.js';

@@ -1,9 +1,7 @@
-import { constantTimeEqual } from '../../core/index.js';
+import { type Clock, constantTimeEqual, silentLogger, systemClock } from '../../core/index.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { type Clock, systemClock } from '../../core/clock.js';
-import { silentLogger } from '../../core/logger.js';
 import { Prng } from './prng.js';
 import { applyQuery, parseEncodedQuery, strictQueryViolation } from './query.js';
 import { FAILURE_IMPORT_TABLE, IMPORT_ROLES, INTEGRATION_ROLES, type TableDef } from './schema.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/index.js';
 import type { Prng } from './prng.js';
 import { TABLE_CHILDREN, TABLES, type TableDef } from './schema.js';
 import { ID_PATTERNS } from '../../domain/index.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import type { Page } from '../types.js';
 import { isCanonicalIso } from './time.js';
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../core/clock.js';
+import type { ManualClock } from '../../core/index.js';
 import type { GateStore } from '../ports.js';
 import { gate, MINUTE, type StoreFixture } from './support.js';
 

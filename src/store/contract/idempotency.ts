@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../core/clock.js';
+import type { ManualClock } from '../../core/index.js';
 import type { IdempotencyStore } from '../ports.js';
 import { expectStoreError, idempotency, MINUTE, SECOND, type StoreFixture } from './support.js';
 

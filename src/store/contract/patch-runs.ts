@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../core/clock.js';
+import type { ManualClock } from '../../core/index.js';
 import type { PatchRunStore, ReportJobStore } from '../ports.js';
 import type { PatchRunRecord } from '../types.js';
 import { collectPages, expectStoreError, expectValidationError, patchRun, SECOND, type StoreFixture } from './support.js';

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../core/clock.js';
+import type { ManualClock } from '../../core/index.js';
 import type { ReportJobStore } from '../ports.js';
 import { collectPages, expectStoreError, reportJob, SECOND, type StoreFixture } from './support.js';
 

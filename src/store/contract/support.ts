@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
-import type { ManualClock } from '../../core/clock.js';
-import { ValidationError } from '../../core/errors.js';
+import { type ManualClock, ValidationError } from '../../core/index.js';
 import { rejectionOf } from '../../core/testing.js';
 import { StoreError } from '../errors.js';
 import type { StateStore } from '../ports.js';

@@ -13,8 +13,7 @@ import {
   type UpdateCommandInput,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Clock, Ids } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Ids, Logger } from '../../core/index.js';
 import { StoreError } from '../errors.js';
 import { isConditionFailed, mapDynamoError } from './errors.js';
 import type { Item, Key } from './items.js';

@@ -1,9 +1,7 @@
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
-import { ValidationError } from '../../core/errors.js';
-import { silentLogger } from '../../core/logger.js';
+import { ManualClock, silentLogger, ValidationError } from '../../core/index.js';
 import { describeStoreContract } from '../contract/index.js';
 import { manyInstances, patchRun } from '../contract/support.js';
 import { StoreError } from '../errors.js';

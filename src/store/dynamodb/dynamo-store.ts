@@ -1,6 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Clock, type Ids, randomIds } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import { type Clock, type Ids, type Logger, randomIds } from '../../core/index.js';
 import type { StateStore } from '../ports.js';
 import { dynamoClaims } from './claims.js';
 import { DynamoConnection } from './connection.js';

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 import { StoreError } from '../errors.js';
 
 /** The SDK error name (`ConditionalCheckFailedException` …), or undefined for non-errors. */

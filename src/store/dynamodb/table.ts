@@ -6,8 +6,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Clock, systemClock } from '../../core/clock.js';
-import { type Logger, silentLogger } from '../../core/logger.js';
+import { type Clock, type Logger, silentLogger, systemClock } from '../../core/index.js';
 import { StoreError } from '../errors.js';
 import { errorName, mapDynamoError } from './errors.js';
 

@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { Clock, Ids } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Ids, Logger } from '../../core/index.js';
 import { parseStored } from '../common/records.js';
 import { nowSeconds } from '../common/time.js';
 import { StoreError } from '../errors.js';

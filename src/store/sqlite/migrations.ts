@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, Logger } from '../../core/index.js';
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
 

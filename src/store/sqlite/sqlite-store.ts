@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Clock, type Ids, randomIds } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import { type Clock, type Ids, type Logger, randomIds } from '../../core/index.js';
 import type { StateStore } from '../ports.js';
 import { sqliteClaims } from './claims.js';
 import { mapSqliteError, SqliteConnection } from './connection.js';

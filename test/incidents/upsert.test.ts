@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { randomIds } from '../../core/clock.js';
-import { silentLogger } from '../../core/logger.js';
-import { buildIncidentDraft, type IncidentPolicy, type InstanceFailure, RESOLVE_NOTE_PREFIX, type ResolveRequest, resolutionFor } from '../../domain/index.js';
-import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../servicenow/index.js';
-import { SteppingClock } from '../../servicenow/testing.js';
-import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim } from '../../sim/servicenow/index.js';
-import { createSqliteStore, type StateStore } from '../../store/index.js';
-import { createIncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
+import { randomIds, silentLogger } from '../../src/core/index.js';
+import { buildIncidentDraft, type IncidentPolicy, type InstanceFailure, RESOLVE_NOTE_PREFIX, type ResolveRequest, resolutionFor } from '../../src/domain/index.js';
+import { createServiceNowClient, type ServiceNowClient, staticCredentials } from '../../src/servicenow/index.js';
+import { SteppingClock } from '../../src/servicenow/testing.js';
+import { createServiceNowSim, SIM_BASIC_CREDENTIALS, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
+import { createSqliteStore, type StateStore } from '../../src/store/index.js';
+import { createIncidentUpserter, incidentLockTtlSeconds } from '../../src/flows/incidents/index.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -33,7 +33,7 @@ export default defineConfig({
     maxWorkers: 2,
     include: [
       'src/handlers/**/*.test.ts',
-      'src/lambda/**/*.test.ts',
+      'src/runtime/lambda/**/*.test.ts',
       'src/flows/**/*.test.ts',
       'src/events/**/*.test.ts',
       'src/aws/**/*.test.ts',

@@ -16,7 +16,7 @@ import { CHANGE_FLOW_ERRORS, ChangeFlowError } from '../src/flows/changes/index.
 import { COMPLIANCE_ERRORS, ComplianceError } from '../src/flows/compliance/errors.js';
 import { INCIDENT_ERRORS, IncidentError } from '../src/flows/incidents/errors.js';
 import { DEAD_LETTER_ERRORS, DeadLetterError } from '../src/flows/outbox/dead-letters.js';
-import { isRetryableError } from '../src/lambda/index.js';
+import { isRetryableError } from '../src/runtime/lambda/index.js';
 import { SERVICENOW_ERRORS, ServiceNowError } from '../src/servicenow/index.js';
 import { STORE_ERRORS, StoreError } from '../src/store/index.js';
 

@@ -9,7 +9,7 @@ import { createIncidentFlows } from '../flows/incidents/index.js';
 import { createOutboxWorker } from '../flows/outbox/index.js';
 import { createChangeFlows, createGuardTask } from '../flows/changes/index.js';
 import { createScheduler } from '../flows/scheduler/index.js';
-import { createApiApp } from '../api-app/index.js';
+import { createApiApp } from '../runtime/api-app/index.js';
 import { createCoreContext, readinessChecks } from '../runtime/index.js';
 import { GUARD_FUNCTION } from '../sim/aws/index.js';
 import { type ConsoleDeps, consoleOidc, consoleRoutes, countingReceiver, createConsoleSessions, createSandboxDriver } from '../console/index.js';

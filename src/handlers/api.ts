@@ -1,9 +1,9 @@
 import { configure } from '@codegenie/serverless-express';
 import type { Express } from 'express';
-import { lambdaApiApp } from '../api-app/index.js';
-import { type ApiGatewayProxyResult, buildOnce, lambdaContext } from '../lambda/index.js';
+import { lambdaApiApp } from '../runtime/api-app/index.js';
+import { type ApiGatewayProxyResult, buildOnce, lambdaContext } from '../runtime/lambda/index.js';
 
-export type { ApiGatewayProxyResult } from '../lambda/index.js';
+export type { ApiGatewayProxyResult } from '../runtime/lambda/index.js';
 export type ApiHandler = (event: unknown, context: unknown) => Promise<ApiGatewayProxyResult>;
 
 /**

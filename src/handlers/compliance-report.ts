@@ -1,7 +1,7 @@
 import type { Logger } from '../core/index.js';
 import { type ComplianceReports, createComplianceFlows, createReportTask, type ReportTaskResult, resolveComplianceTargets } from '../flows/compliance/index.js';
 import { createOutboxWorker, type OutboxWorker } from '../flows/outbox/index.js';
-import { buildOnce, lambdaContext } from '../lambda/index.js';
+import { buildOnce, lambdaContext } from '../runtime/lambda/index.js';
 
 export type ComplianceReportResponse = ReportTaskResult;
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/index.js';
 import { type ComplianceSnapshot, createComplianceFlows, createSnapshotTask, resolveComplianceTargets, type SnapshotTaskResult } from '../flows/compliance/index.js';
 import { createIncidentFlows, monitoringTopicChannel } from '../flows/incidents/index.js';
-import { buildOnce, lambdaContext } from '../lambda/index.js';
+import { buildOnce, lambdaContext } from '../runtime/lambda/index.js';
 
 export type ComplianceSnapshotResponse = SnapshotTaskResult;
 

@@ -1,7 +1,7 @@
 import { normaliseSqsRecord } from '../events/index.js';
 import { createIncidentFlows, type FailureProcessor, monitoringTopicChannel, processEventBatch } from '../flows/incidents/index.js';
 import { createChangeFlows } from '../flows/changes/index.js';
-import { buildOnce, createSqsBatchHandler, lambdaContext, type SqsBatchResponse, type SqsEvent } from '../lambda/index.js';
+import { buildOnce, createSqsBatchHandler, lambdaContext, type SqsBatchResponse, type SqsEvent } from '../runtime/lambda/index.js';
 import type { Logger } from '../core/index.js';
 
 /**

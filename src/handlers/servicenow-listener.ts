@@ -1,6 +1,6 @@
 import type { Logger } from '../core/index.js';
 import { createIncidentFlows, type IncidentUpserter, incidentMessageOf, monitoringTopicChannel, upsertDraftBatch } from '../flows/incidents/index.js';
-import { buildOnce, createSqsBatchHandler, lambdaContext, type SqsBatchResponse, type SqsEvent } from '../lambda/index.js';
+import { buildOnce, createSqsBatchHandler, lambdaContext, type SqsBatchResponse, type SqsEvent } from '../runtime/lambda/index.js';
 
 export interface ServiceNowListenerHandlerDeps {
   readonly upserter: IncidentUpserter;

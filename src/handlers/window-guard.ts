@@ -1,5 +1,5 @@
 import { createGuardTask, failClosedGuard } from '../flows/changes/index.js';
-import { buildOnce, cancelWithOwnCredentials, fallbackLogger, lambdaContext } from '../lambda/index.js';
+import { buildOnce, cancelWithOwnCredentials, fallbackLogger, lambdaContext } from '../runtime/lambda/index.js';
 
 /**
  * The deployed window guard, built once per container from the Lambda

@@ -185,7 +185,7 @@ describe('the Lambda composition of the API', () => {
   it('when built from a core context over the simulators, then a signed request starts a run end to end', async () => {
     const { loadConfig } = await import('../../src/config/index.js');
     const { createCoreContext } = await import('../../src/runtime/index.js');
-    const { lambdaApiApp } = await import('../../src/api-app/index.js');
+    const { lambdaApiApp } = await import('../../src/runtime/api-app/index.js');
     const { SIM_BASIC_CREDENTIALS } = await import('../../src/sim/servicenow/index.js');
     const config = loadConfig({
       PATCHBRIDGE_STORE: 'sqlite::memory:',

@@ -5,7 +5,7 @@ import { AppError, internal } from '../../src/core/errors.js';
 import { createFailureProcessor, createIncidentFlows, type IncidentFlows, monitoringTopicChannel, snsDraftPublisher } from '../../src/flows/incidents/index.js';
 import { createPatchResultsHandler } from '../../src/handlers/patch-results.js';
 import { createServiceNowListenerHandler } from '../../src/handlers/servicenow-listener.js';
-import type { SqsEvent } from '../../src/lambda/index.js';
+import type { SqsEvent } from '../../src/runtime/lambda/index.js';
 import { type Harness, MONITORING_TOPIC, PATCH_RESULTS_TOPIC, shuffled } from './support/harness.js';
 import { fromTopic, patchResultsStream, sqsBatches, windowWith37Failures } from './support/scenario.js';
 

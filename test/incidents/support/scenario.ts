@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { SqsEvent } from '../../../src/lambda/index.js';
+import type { SqsEvent } from '../../../src/runtime/lambda/index.js';
 import { createHarness, type Delivery, type Harness, type HarnessOptions, PATCH_RESULTS_TOPIC } from './harness.js';
 
 /** 37 failing instances: 15 web-prod, 12 db-prod, 10 app-staging; batch-linux all succeed. */

@@ -1,6 +1,6 @@
-import { loadConfig, processEnv } from '../config/index.js';
-import { createLogger } from '../core/index.js';
-import { type CoreContext, createCoreContext } from '../runtime/index.js';
+import { loadConfig, processEnv } from '../../config/index.js';
+import { createLogger } from '../../core/index.js';
+import { type CoreContext, createCoreContext } from '../index.js';
 
 /** What every Lambda handler is built from. */
 export type LambdaContext = CoreContext;

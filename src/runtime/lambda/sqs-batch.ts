@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { AppError, type Logger, retryClassOf, toError } from '../core/index.js';
+import { AppError, type Logger, retryClassOf, toError } from '../../core/index.js';
 
 /** The fields of an SQS record patchbridge reads (the Lambda event shape). */
 export interface SqsRecord {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, internal, silentLogger, ValidationError } from '../core/index.js';
+import { AppError, internal, silentLogger, ValidationError } from '../../core/index.js';
 import { createSqsBatchHandler, type SqsRecord } from './sqs-batch.js';
 
 const records = (...ids: string[]): SqsRecord[] => ids.map((id) => ({ messageId: id, body: `{"n":"${id}"}` }));

@@ -1,12 +1,12 @@
 import type { Express } from 'express';
-import { type ApiAuthenticatorDeps, createApiAuthenticator } from '../api/auth/index.js';
-import { changeGateRoutes, complianceRoutes, createApp, createIdempotency, eventsRoutes, loadOpenApiDocument, patchRunRoutes, type ReadinessCheck } from '../api/index.js';
-import { createSpecValidator } from '../api/validation/index.js';
-import { type MissingSetting, missingSettings } from '../config/index.js';
-import { type ComplianceFlows, createComplianceFlows, resolveComplianceTargets } from '../flows/compliance/index.js';
-import type { IncidentFlows } from '../flows/incidents/index.js';
-import { type ChangeFlows, createChangeFlows } from '../flows/changes/index.js';
-import { type CoreContext, readinessChecks } from '../runtime/index.js';
+import { type ApiAuthenticatorDeps, createApiAuthenticator } from '../../api/auth/index.js';
+import { changeGateRoutes, complianceRoutes, createApp, createIdempotency, eventsRoutes, loadOpenApiDocument, patchRunRoutes, type ReadinessCheck } from '../../api/index.js';
+import { createSpecValidator } from '../../api/validation/index.js';
+import { type MissingSetting, missingSettings } from '../../config/index.js';
+import { type ComplianceFlows, createComplianceFlows, resolveComplianceTargets } from '../../flows/compliance/index.js';
+import type { IncidentFlows } from '../../flows/incidents/index.js';
+import { type ChangeFlows, createChangeFlows } from '../../flows/changes/index.js';
+import { type CoreContext, readinessChecks } from '../index.js';
 
 export interface ApiAppFlows {
   readonly change: ChangeFlows;

@@ -1,5 +1,5 @@
-import { createAwsClients, createMaintenanceWindows } from '../aws/index.js';
-import { createLogger } from '../core/index.js';
+import { createAwsClients, createMaintenanceWindows } from '../../aws/index.js';
+import { createLogger } from '../../core/index.js';
 
 /** The logger of a guard that could not be built: nothing of the configuration is trusted, not even its log level. */
 export const fallbackLogger = createLogger({ name: 'window-guard' });

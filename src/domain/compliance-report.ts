@@ -6,12 +6,13 @@
  */
 import { ValidationError } from '../core/index.js';
 import {
-  COMPLIANCE_STATUSES,
   type ComplianceStatus,
   daysBetween,
   type SnapshotRecord,
   UNMANAGED_GROUP,
+  ZERO_COUNTS,
 } from './compliance.js';
+import { ownString } from './snapshot-line.js';
 
 /** One CSV row: one instance over the report period. Keys are the CSV column names. */
 export interface ReportRow {
@@ -178,6 +179,8 @@ interface InstanceState {
   remediated: string | undefined;
   /** Kept so a later part of the period can be merged in: it may remediate a failure of this part. */
   firstCompliant: string | undefined;
+  /** The instance whose record came right after this one's last time (see `add`); not part of the state's data. */
+  next: InstanceState | undefined;
 }
 
 /** An instance's state as plain data (see `AccumulatorState`). */
@@ -222,6 +225,28 @@ export interface AccumulatorOptions {
 
 const MAX_SHARED_STRINGS = 100_000;
 
+/** What a new instance's own copy of its record starts from: every field is then set by `#refresh`. */
+const BLANK: SnapshotRecord = Object.freeze({
+  ...ZERO_COUNTS,
+  captured_at: '',
+  account_id: '',
+  aws_region: '',
+  instance_id: '',
+  computer_name: null,
+  platform_type: null,
+  platform_name: null,
+  resource_type: null,
+  patch_group: null,
+  baseline_id: null,
+  status: 'UNREPORTED',
+  last_operation: null,
+  last_operation_at: null,
+  ping_status: '',
+  last_ping_at: null,
+  unmanaged: false,
+  stale: false,
+});
+
 export function pct(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
 }
@@ -251,6 +276,11 @@ export class ComplianceAccumulator {
   #lastDayIndex = -1;
   #records = 0;
   #instanceCount = 0;
+  #lastAccount = '';
+  #lastRegion = '';
+  #lastById: Map<string, InstanceState> | undefined;
+  /** The instance of the last record added. */
+  #previous: InstanceState | undefined;
 
   constructor(options: AccumulatorOptions) {
     if (options.days.length === 0) throw new ValidationError('VALIDATION_FAILED', 'a report period needs at least one day');
@@ -270,8 +300,10 @@ export class ComplianceAccumulator {
     t.captured_at = this.#keep(t.captured_at, r.captured_at);
     t.account_id = this.#keep(t.account_id, r.account_id);
     t.aws_region = this.#keep(t.aws_region, r.aws_region);
-    if (t.instance_id !== r.instance_id) t.instance_id = r.instance_id;
-    if (t.computer_name !== r.computer_name) t.computer_name = r.computer_name;
+    // Values unique to the instance are copied when they change: the record's own
+    // strings may be views into a whole decompressed chunk (see `ownString`).
+    if (t.instance_id !== r.instance_id) t.instance_id = ownString(r.instance_id);
+    if (t.computer_name !== r.computer_name) t.computer_name = r.computer_name === null ? null : ownString(r.computer_name);
     t.platform_type = r.platform_type === null ? null : this.#keep(t.platform_type, r.platform_type);
     t.platform_name = r.platform_name === null ? null : this.#keep(t.platform_name, r.platform_name);
     t.resource_type = r.resource_type === null ? null : this.#keep(t.resource_type, r.resource_type);
@@ -279,12 +311,22 @@ export class ComplianceAccumulator {
     t.baseline_id = r.baseline_id === null ? null : this.#keep(t.baseline_id, r.baseline_id);
     t.status = r.status;
     t.last_operation = r.last_operation;
-    if (t.last_operation_at !== r.last_operation_at) t.last_operation_at = r.last_operation_at;
+    if (t.last_operation_at !== r.last_operation_at) t.last_operation_at = r.last_operation_at === null ? null : ownString(r.last_operation_at);
     t.ping_status = this.#keep(t.ping_status, r.ping_status);
-    if (t.last_ping_at !== r.last_ping_at) t.last_ping_at = r.last_ping_at;
+    if (t.last_ping_at !== r.last_ping_at) t.last_ping_at = r.last_ping_at === null ? null : ownString(r.last_ping_at);
     t.unmanaged = r.unmanaged;
     t.stale = r.stale;
-    for (const f of COUNT_FIELDS) t[f] = r[f];
+    // Spelled out: a loop over the names is a keyed store per count, several times slower.
+    t.installed_count = r.installed_count;
+    t.installed_other_count = r.installed_other_count;
+    t.installed_pending_reboot_count = r.installed_pending_reboot_count;
+    t.installed_rejected_count = r.installed_rejected_count;
+    t.missing_count = r.missing_count;
+    t.failed_count = r.failed_count;
+    t.not_applicable_count = r.not_applicable_count;
+    t.critical_non_compliant_count = r.critical_non_compliant_count;
+    t.security_non_compliant_count = r.security_non_compliant_count;
+    t.other_non_compliant_count = r.other_non_compliant_count;
   }
 
   /** The stored string when the new value equals it, else the shared copy of the new value. */
@@ -292,9 +334,10 @@ export class ComplianceAccumulator {
     if (current === next) return current;
     const known = this.#strings.get(next);
     if (known !== undefined) return known;
+    const own = ownString(next);
     // A cap keeps a field that turns out not to repeat from growing the table without bound.
-    if (this.#strings.size < MAX_SHARED_STRINGS) this.#strings.set(next, next);
-    return next;
+    if (this.#strings.size < MAX_SHARED_STRINGS) this.#strings.set(own, own);
+    return own;
   }
 
   /** Records folded so far. */
@@ -309,12 +352,27 @@ export class ComplianceAccumulator {
 
   add(day: string, record: SnapshotRecord): void {
     const index = day === this.#lastDay ? this.#lastDayIndex : this.#enterDay(day);
-    const byId = this.#target(record.account_id, record.aws_region);
-    let state = byId.get(record.instance_id);
+    // Our snapshots list a fleet in the same order every day, so the instance that
+    // followed this record's predecessor last time is most likely this one: one
+    // comparison instead of hashing the id and a lookup in a fleet-sized map.
+    const guess = this.#previous?.next;
+    let byId: Map<string, InstanceState> | undefined;
+    let state: InstanceState | undefined;
+    if (
+      guess !== undefined &&
+      guess.latest.instance_id === record.instance_id &&
+      guess.latest.aws_region === record.aws_region &&
+      guess.latest.account_id === record.account_id
+    ) {
+      state = guess;
+    } else {
+      byId = this.#target(record.account_id, record.aws_region);
+      state = byId.get(record.instance_id);
+    }
     if (state?.lastDayIndex === index) return;
     if (!state) {
       state = {
-        latest: { ...record },
+        latest: { ...BLANK },
         firstDayIndex: index,
         lastDayIndex: index,
         daysObserved: 0,
@@ -323,11 +381,15 @@ export class ComplianceAccumulator {
         firstNonCompliant: undefined,
         remediated: undefined,
         firstCompliant: undefined,
+        next: undefined,
       };
-      byId.set(record.instance_id, state);
+      this.#refresh(state.latest, record);
+      // Keyed by the state's own copy of the id: the record's may be a view into a whole chunk.
+      (byId ?? this.#target(record.account_id, record.aws_region)).set(state.latest.instance_id, state);
       this.#instanceCount++;
+    } else {
+      this.#refresh(state.latest, record);
     }
-    this.#refresh(state.latest, record);
     state.lastDayIndex = index;
     state.daysObserved++;
     const compliant = record.status === 'COMPLIANT';
@@ -340,9 +402,12 @@ export class ComplianceAccumulator {
       state.firstNonCompliant ??= day;
     }
     this.#fleet.add(index, compliant);
-    this.#segment(this.#groups, record.patch_group ?? UNMANAGED_GROUP).add(index, compliant);
-    this.#segment(this.#accounts, record.account_id).add(index, compliant);
+    // The kept strings, not the record's: their hashes are already computed.
+    this.#segment(this.#groups, state.latest.patch_group ?? UNMANAGED_GROUP).add(index, compliant);
+    this.#segment(this.#accounts, state.latest.account_id).add(index, compliant);
     this.#records++;
+    if (this.#previous !== undefined && this.#previous.next !== state) this.#previous.next = state;
+    this.#previous = state;
   }
 
   /** This accumulator's content as plain data, for another accumulator's `merge`. */
@@ -351,7 +416,17 @@ export class ComplianceAccumulator {
     const instances: InstanceStateData[] = [];
     for (const s of this.#states()) {
       // Structured clone keeps `undefined` too, but a plain-data contract says null.
-      instances.push({ ...s, firstNonCompliant: s.firstNonCompliant ?? null, remediated: s.remediated ?? null, firstCompliant: s.firstCompliant ?? null });
+      instances.push({
+        latest: s.latest,
+        firstDayIndex: s.firstDayIndex,
+        lastDayIndex: s.lastDayIndex,
+        daysObserved: s.daysObserved,
+        daysCompliant: s.daysCompliant,
+        daysNonCompliant: s.daysNonCompliant,
+        firstNonCompliant: s.firstNonCompliant ?? null,
+        remediated: s.remediated ?? null,
+        firstCompliant: s.firstCompliant ?? null,
+      });
     }
     return {
       days: this.#days,
@@ -398,6 +473,7 @@ export class ComplianceAccumulator {
         firstNonCompliant: inPeriod(o.firstNonCompliant, 'first non-compliant day'),
         remediated: inPeriod(o.remediated, 'remediation day'),
         firstCompliant: inPeriod(o.firstCompliant, 'first compliant day'),
+        next: undefined,
       };
       this.#refresh(theirs.latest, o.latest);
       last = Math.max(last, o.lastDayIndex);
@@ -443,16 +519,21 @@ export class ComplianceAccumulator {
   }
 
   #target(accountId: string, region: string): Map<string, InstanceState> {
+    // A history object holds one account and region: most records ask for the same map as the one before.
+    if (accountId === this.#lastAccount && region === this.#lastRegion && this.#lastById) return this.#lastById;
     let regions = this.#instances.get(accountId);
     if (!regions) {
       regions = new Map();
-      this.#instances.set(accountId, regions);
+      this.#instances.set(ownString(accountId), regions);
     }
     let byId = regions.get(region);
     if (!byId) {
       byId = new Map();
-      regions.set(region, byId);
+      regions.set(ownString(region), byId);
     }
+    this.#lastAccount = accountId;
+    this.#lastRegion = region;
+    this.#lastById = byId;
     return byId;
   }
 
@@ -631,60 +712,4 @@ function toRow(s: InstanceState, days: readonly string[]): ReportRow {
     last_operation_at: r.last_operation_at,
     last_seen_date: days[s.lastDayIndex] ?? '',
   };
-}
-
-// ---------------------------------------------------------------------------
-// Reading history lines back
-// ---------------------------------------------------------------------------
-
-const STRING_FIELDS = ['captured_at', 'account_id', 'aws_region', 'instance_id', 'ping_status'] as const;
-const NULLABLE_STRING_FIELDS = [
-  'computer_name',
-  'platform_type',
-  'platform_name',
-  'resource_type',
-  'patch_group',
-  'baseline_id',
-  'last_operation_at',
-  'last_ping_at',
-] as const;
-const COUNT_FIELDS = [
-  'installed_count',
-  'installed_other_count',
-  'installed_pending_reboot_count',
-  'installed_rejected_count',
-  'missing_count',
-  'failed_count',
-  'not_applicable_count',
-  'critical_non_compliant_count',
-  'security_non_compliant_count',
-  'other_non_compliant_count',
-] as const;
-
-/**
- * Parses and checks one NDJSON history line. A hand-written guard rather than a
- * schema library: a 30-day report over a large fleet reads millions of lines.
- * Throws `ValidationError('VALIDATION_FAILED')` naming the first bad field.
- */
-export function parseSnapshotLine(line: string): SnapshotRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (cause) {
-    throw new ValidationError('VALIDATION_FAILED', 'history line is not JSON', { cause });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('(line)');
-  const o = value as Record<string, unknown>;
-  for (const f of STRING_FIELDS) if (typeof o[f] !== 'string') throw bad(f);
-  for (const f of NULLABLE_STRING_FIELDS) if (o[f] !== null && typeof o[f] !== 'string') throw bad(f);
-  for (const f of COUNT_FIELDS) if (typeof o[f] !== 'number' || !Number.isInteger(o[f]) || (o[f] as number) < 0) throw bad(f);
-  if (!(COMPLIANCE_STATUSES as readonly unknown[]).includes(o['status'])) throw bad('status');
-  if (o['last_operation'] !== null && o['last_operation'] !== 'Scan' && o['last_operation'] !== 'Install') throw bad('last_operation');
-  if (typeof o['unmanaged'] !== 'boolean') throw bad('unmanaged');
-  if (typeof o['stale'] !== 'boolean') throw bad('stale');
-  return o as unknown as SnapshotRecord;
-}
-
-function bad(field: string): ValidationError {
-  return new ValidationError('VALIDATION_FAILED', `history line has a bad or missing "${field}"`, { details: { field } });
 }

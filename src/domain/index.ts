@@ -1,5 +1,6 @@
 export * from './compliance.js';
 export * from './compliance-report.js';
+export * from './snapshot-line.js';
 export * from './patch-event.js';
 export * from './change-gate.js';
 export * from './change-verdict.js';

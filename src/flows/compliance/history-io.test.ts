@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type SnapshotRecord, ZERO_COUNTS } from '../../domain/index.js';
+import { formatSnapshotLine, type SnapshotRecord, ZERO_COUNTS } from '../../domain/index.js';
 import { memoryBlobs } from '../../../test/compliance/support/memory-blobs.js';
 import { readHistoryBatches, readHistoryObject, writeHistoryObject } from './history-io.js';
 
@@ -60,6 +60,24 @@ describe('history objects', () => {
     await writeHistoryObject(blobs, 'k1', records);
     await writeHistoryObject(blobs, 'k2', records);
     expect(blobs.objects.get('k1')?.body.equals(blobs.objects.get('k2')?.body ?? Buffer.alloc(0))).toBe(true);
+  });
+
+  it('when an object mixes the writer form with other spellings of JSON, then every line reads as JSON.parse reads it and a bad line is named by its number', async () => {
+    const blobs = memoryBlobs();
+    const lines = [
+      formatSnapshotLine(record(1)),
+      JSON.stringify(record(2)), // the counts first: another key order
+      formatSnapshotLine(record(3)).replace('"ping_status":"Online"', '"ping_status":"On\\u006cine"'),
+      formatSnapshotLine(record(4)).replace(/\}$/, ',"instance_id":"i-forged"}'),
+      formatSnapshotLine(record(5)),
+    ];
+    await blobs.put('history/mixed', gzipSync(`${lines.join('\n')}\n`));
+    expect(await collect(readHistoryObject(blobs, 'history/mixed'))).toEqual(lines.map((l) => JSON.parse(l)));
+    expect((await collect(readHistoryObject(blobs, 'history/mixed')))[3]?.instance_id).toBe('i-forged');
+    await blobs.put('history/mixed-bad', gzipSync(`${lines.join('\n')}\n${formatSnapshotLine(record(6)).replace('"stale":false', '"stale":0')}\n`));
+    await expect(collect(readHistoryObject(blobs, 'history/mixed-bad'))).rejects.toThrow(
+      expect.objectContaining({ code: 'HISTORY_CORRUPT', message: 'history/mixed-bad: line 6: history line has a bad or missing "stale"' }),
+    );
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
 import { isAppError, ValidationError } from '../../core/index.js';
-import { parseSnapshotLine, type SnapshotRecord } from '../../domain/index.js';
+import { formatSnapshotLine, parseSnapshotJson, readSnapshotText, type SnapshotRecord } from '../../domain/index.js';
 import { ComplianceError } from './errors.js';
 import type { ReportBlobs } from './ports.js';
 
@@ -14,7 +14,7 @@ const READ_CHUNK_BYTES = 64 * 1024;
 async function* ndjsonChunks(records: Iterable<SnapshotRecord> | AsyncIterable<SnapshotRecord>): AsyncGenerator<string> {
   let chunk: string[] = [];
   for await (const r of records) {
-    chunk.push(JSON.stringify(r));
+    chunk.push(formatSnapshotLine(r));
     if (chunk.length === LINES_PER_CHUNK) {
       yield `${chunk.join('\n')}\n`;
       chunk = [];
@@ -101,7 +101,7 @@ export function historyLineParser(key: string, select?: (line: string) => boolea
   let lineNo = 0;
   const parse = (line: string): SnapshotRecord => {
     try {
-      return parseSnapshotLine(line);
+      return parseSnapshotJson(line);
     } catch (err) {
       throw new ComplianceError('HISTORY_CORRUPT', `${key}: line ${lineNo}: ${err instanceof ValidationError ? err.message : 'unreadable'}`, {
         cause: err,
@@ -117,9 +117,14 @@ export function historyLineParser(key: string, select?: (line: string) => boolea
       if (nl === -1) nl = text.length;
       // A last piece without its newline may be the blank end of the object.
       if (nl > start && (nl < text.length || text.slice(start).trim().length > 0)) {
-        const line = text.slice(start, nl);
         lineNo++;
-        if (!select || select(line)) out.push(parse(line));
+        if (select) {
+          const line = text.slice(start, nl);
+          if (select(line)) out.push(readSnapshotText(line, 0, line.length) ?? parse(line));
+        } else {
+          // Read in place when the line is in the writer's form; cut out only the others.
+          out.push(readSnapshotText(text, start, nl) ?? parse(text.slice(start, nl)));
+        }
       }
       start = nl + 1;
     }

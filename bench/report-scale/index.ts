@@ -162,6 +162,8 @@ export async function main(argv: string[]): Promise<void> {
     const histMain = await phase<{ ms: number; records: number; maxRssMb: number }>('historyRead', { ...base, workers: 0 });
     process.stderr.write(`  history read alone, ${o.workers} workers…\n`);
     const histRead = o.workers > 0 ? await phase<{ ms: number; records: number; maxRssMb: number }>('historyRead', base) : histMain;
+    process.stderr.write('  line parser alone…\n');
+    const lineParse = await phase<{ lines: number; scannerUs: number; jsonUs: number }>('lineParse', base);
     process.stderr.write('  report reusing this morning’s snapshot…\n');
     const reuse = await phase<{ buildMs: number; totalMs: number; reused: number; records: number; maxRssMb: number }>('reuse', base);
     const reuseCalls = Object.values(await sim.counters(true)).reduce((t, c) => t + c.calls, 0);
@@ -184,6 +186,11 @@ export async function main(argv: string[]): Promise<void> {
         'history read alone',
         `${o.workers} workers ${s(histRead.ms)} = ${n(histRead.records / (histRead.ms / 1000))} records/s, peak RSS ${histRead.maxRssMb} MB; main thread ${s(histMain.ms)} = ${n(histMain.records / (histMain.ms / 1000))} records/s, ${histMain.maxRssMb} MB`,
         `×${(histMain.ms / histRead.ms).toFixed(2)} the main thread; target ≥ ${n(RECORDS_PER_SECOND_TARGET)} records/s: ${histRead.records / (histRead.ms / 1000) >= RECORDS_PER_SECOND_TARGET ? 'OK' : 'NOT MET'}`,
+      ],
+      [
+        '  line parser',
+        `${lineParse.scannerUs.toFixed(2)} µs per line (scanner, JSON.parse for what it refuses) vs ${lineParse.jsonUs.toFixed(2)} µs (JSON.parse and checks, baseline), ${n(lineParse.lines)} lines`,
+        `×${(lineParse.jsonUs / lineParse.scannerUs).toFixed(2)} the baseline, same run`,
       ],
       [
         '  overlap',

@@ -12,7 +12,7 @@ import { createAwsAdapters, createAwsClients } from '../../src/aws/index.js';
 import { createFileBlobStore } from '../../src/blobs/index.js';
 import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { addDays, periodDays, type SnapshotRecord } from '../../src/domain/index.js';
+import { addDays, parseSnapshotJson, parseSnapshotLine, periodDays, type SnapshotRecord } from '../../src/domain/index.js';
 import {
   type BuildProgress,
   buildComplianceReport,
@@ -165,6 +165,26 @@ const phases: Record<string, (o: PhaseOptions) => Promise<Record<string, unknown
     );
     const ms = performance.now() - t0;
     return { ms, records: report.stats.records, maxRssMb: maxRssMb() };
+  },
+
+  /**
+   * The line parser alone on one day's lines, in this run: the scanner with its
+   * JSON.parse fallback against the checked JSON.parse path (the baseline), best of 5 each.
+   */
+  async lineParse(o) {
+    const lines = gunzipSync(await readFile(path.join(o.dir, historyKey(CTX, addDays(o.today, -1))))).toString('utf8').split('\n').filter(Boolean);
+    const time = (parse: (line: string) => SnapshotRecord) => {
+      const t0 = performance.now();
+      for (const line of lines) parse(line);
+      return performance.now() - t0;
+    };
+    let scanner = Number.POSITIVE_INFINITY;
+    let json = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 5; i++) {
+      json = Math.min(json, time(parseSnapshotJson));
+      scanner = Math.min(scanner, time(parseSnapshotLine));
+    }
+    return { lines: lines.length, scannerUs: (scanner * 1000) / lines.length, jsonUs: (json * 1000) / lines.length };
   },
 
   /** A report for today half an hour after today's snapshot: the snapshot stands in for the live read. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ComplianceStatus, periodDays, type SnapshotRecord, ZERO_COUNTS } from './compliance.js';
 import { ComplianceAccumulator } from './compliance-report.js';
+import { parseSnapshotLine } from './snapshot-line.js';
 
 function record(instanceId: string, status: ComplianceStatus, patch: Partial<SnapshotRecord> = {}): SnapshotRecord {
   return {
@@ -146,6 +147,23 @@ describe('ComplianceAccumulator summary', () => {
     expect(s.daysWithoutData).toEqual(['2026-03-02']);
     expect(s.fleet.trend[1]).toEqual({ date: '2026-03-02', instances: 0, compliant: 0, compliancePct: null });
     expect(s.live).toBe(true);
+  });
+});
+
+describe('parseSnapshotLine', () => {
+  it('when a line was written from a record, then it reads back equal', () => {
+    const r = record('i-0000000000000000a', 'NON_COMPLIANT');
+    expect(parseSnapshotLine(JSON.stringify(r))).toEqual(r);
+  });
+
+  it.each([
+    ['not JSON', '{"a":', /not JSON/],
+    ['an array', '[1,2]', /\(line\)/],
+    ['a missing instance id', JSON.stringify({ ...record('i-0000000000000000a', 'COMPLIANT'), instance_id: undefined }), /instance_id/],
+    ['a negative count', JSON.stringify({ ...record('i-0000000000000000a', 'COMPLIANT'), missing_count: -1 }), /missing_count/],
+    ['an unknown status', JSON.stringify({ ...record('i-0000000000000000a', 'COMPLIANT'), status: 'GREEN' }), /status/],
+  ])('when the line is %s, then it is refused naming the problem', (_what, line, message) => {
+    expect(() => parseSnapshotLine(line)).toThrow(message);
   });
 });
 

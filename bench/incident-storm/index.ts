@@ -94,6 +94,12 @@ export async function main(argv: string[]): Promise<void> {
       if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     }
     if (o.verbose) {
+      const ms = (t: number) => `${fmt(t / 1000, 2)} s`;
+      console.log(`\npatchbridge timeline (from the first delivery; delivered by ${ms(ours.deliveredMs)}, done at ${ms(ours.wallMs)}):`);
+      for (const [op, t] of Object.entries(ours.timeline.aws).sort((a, b) => a[1].first - b[1].first)) {
+        console.log(`  AWS ${op.padEnd(36)} ${String(t.calls).padStart(5)} calls  ${ms(t.first)} – ${ms(t.last)}`);
+      }
+      for (const c of ours.timeline.serviceNow) console.log(`  ServiceNow ${c.call.padEnd(50)} ${ms(c.at)} – ${ms(c.end)}`);
       console.log('\npatchbridge AWS calls:', ours.awsByOperation);
       console.log('patchbridge ServiceNow calls:', ours.serviceNowByCall);
       if (naive) console.log('naive AWS calls:', naive.awsByOperation, '\nnaive ServiceNow calls:', naive.serviceNowByCall);

@@ -23,6 +23,15 @@ export interface RunResult {
   readonly deliveredMs: number;
   readonly awsByOperation: Readonly<Record<string, number>>;
   readonly serviceNowByCall: Readonly<Record<string, number>>;
+  /** Where the wall time went: when each kind of call was made, in ms from the start. */
+  readonly timeline: Timeline;
+}
+
+export interface Timeline {
+  /** AWS calls by operation: first and last call, and how many, from the start. */
+  readonly aws: Readonly<Record<string, { readonly first: number; readonly last: number; readonly calls: number }>>;
+  /** ServiceNow calls: when each started and ended, in order. */
+  readonly serviceNow: readonly { readonly at: number; readonly end: number; readonly call: string }[];
 }
 
 const EVENTS_API_KEY = 'storm-events-key-0123456789abcdef';
@@ -41,7 +50,22 @@ function count(keys: readonly string[]): Record<string, number> {
   return out;
 }
 
-function outcome(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>, wallMs: number, deliveredMs: number): RunResult {
+function timeline(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>, startedAt: number): Timeline {
+  const aws: Record<string, { first: number; last: number; calls: number }> = {};
+  for (const e of storm.aws.requestLog) {
+    const t = e.at - startedAt;
+    const o = aws[e.operation];
+    if (o) {
+      o.first = Math.min(o.first, t);
+      o.last = Math.max(o.last, t);
+      o.calls++;
+    } else aws[e.operation] = { first: t, last: t, calls: 1 };
+  }
+  const serviceNow = sn.sim.requests.map((r) => ({ at: Date.parse(r.at) - startedAt, end: Date.parse(r.at) - startedAt + r.durationMs, call: `${r.key} ${r.status}` }));
+  return { aws, serviceNow };
+}
+
+function outcome(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>, wallMs: number, deliveredMs: number, startedAt: number): RunResult {
   const incidents = sn.sim.state.records('incident');
   const perGroup = new Map<string, number>();
   for (const i of incidents) {
@@ -59,6 +83,7 @@ function outcome(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>,
     deliveredMs,
     awsByOperation: count(storm.aws.requestLog.map((e) => e.operation)),
     serviceNowByCall: count(sn.sim.requests.map((r) => `${r.key} ${r.status}`)),
+    timeline: timeline(storm, sn, startedAt),
   };
 }
 
@@ -88,6 +113,7 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
   storm.aws.resetLog();
   worker.start();
   const started = performance.now();
+  const startedAt = Date.now();
   // What POST /v1/events hands each delivery to (signature check, normalising, durable intake),
   // called in-process so both runs receive the stream the same way; 16 deliveries at a time.
   await inParallel(storm.stream, 16, async (d: Delivery) => {
@@ -98,7 +124,7 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
   while ((await store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 20));
   const wallMs = performance.now() - started;
   await worker.stop();
-  const result = outcome(storm, sn, wallMs, deliveredMs);
+  const result = outcome(storm, sn, wallMs, deliveredMs, startedAt);
   await store.close();
   await sn.close();
   return result;
@@ -115,6 +141,7 @@ export async function runNaive(storm: Storm, options: StormOptions): Promise<Run
   const { inventory } = storm.awsPorts;
   storm.aws.resetLog();
   const started = performance.now();
+  const startedAt = Date.now();
   await inParallel(storm.stream, 4, async (d: Delivery) => {
     const events: PatchEvent[] = normaliseMessage(JSON.parse(d.body) as unknown);
     for (const event of events) {
@@ -157,7 +184,7 @@ export async function runNaive(storm: Storm, options: StormOptions): Promise<Run
     }
   });
   const wallMs = performance.now() - started;
-  const result = outcome(storm, sn, wallMs, wallMs);
+  const result = outcome(storm, sn, wallMs, wallMs, startedAt);
   await sn.close();
   return result;
 }

@@ -100,6 +100,7 @@ export async function main(argv: string[]): Promise<void> {
         console.log(`  AWS ${op.padEnd(36)} ${String(t.calls).padStart(5)} calls  ${ms(t.first)} – ${ms(t.last)}`);
       }
       for (const c of ours.timeline.serviceNow) console.log(`  ServiceNow ${c.call.padEnd(50)} ${ms(c.at)} – ${ms(c.end)}`);
+      for (const b of ours.timeline.batches) console.log(`  outbox ${b.kind.padEnd(20)} ${String(b.items).padStart(5)} items  ${ms(b.at)} – ${ms(b.end)}`);
       console.log('\npatchbridge AWS calls:', ours.awsByOperation);
       console.log('patchbridge ServiceNow calls:', ours.serviceNowByCall);
       if (naive) console.log('naive AWS calls:', naive.awsByOperation, '\nnaive ServiceNow calls:', naive.serviceNowByCall);

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { buildIncidentDraft, isFailureEvent, NO_PATCH_GROUP, type PatchEvent } from '../../src/domain/index.js';
 import { normaliseMessage } from '../../src/events/index.js';
 import { createIncidentFlows, incidentPolicyFromConfig } from '../../src/flows/incidents/index.js';
-import { createOutboxWorker } from '../../src/flows/outbox/index.js';
+import { createOutboxWorker, type OutboxHandler } from '../../src/flows/outbox/index.js';
 import { createSqliteStore } from '../../src/store/index.js';
 import { ACCOUNT, createServiceNow, type Delivery, PATCH_RESULTS_TOPIC, PRODUCTION_CERT_URL, REGION, type Storm, type StormOptions } from './environment.js';
 
@@ -32,6 +32,8 @@ export interface Timeline {
   readonly aws: Readonly<Record<string, { readonly first: number; readonly last: number; readonly calls: number }>>;
   /** ServiceNow calls: when each started and ended, in order. */
   readonly serviceNow: readonly { readonly at: number; readonly end: number; readonly call: string }[];
+  /** Outbox batches patchbridge handled: kind, items, when (absent for the baseline). */
+  readonly batches: readonly { readonly kind: string; readonly items: number; readonly at: number; readonly end: number }[];
 }
 
 const EVENTS_API_KEY = 'storm-events-key-0123456789abcdef';
@@ -50,7 +52,7 @@ function count(keys: readonly string[]): Record<string, number> {
   return out;
 }
 
-function timeline(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>, startedAt: number): Timeline {
+function timeline(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>, startedAt: number, batches: Timeline['batches'] = []): Timeline {
   const aws: Record<string, { first: number; last: number; calls: number }> = {};
   for (const e of storm.aws.requestLog) {
     const t = e.at - startedAt;
@@ -62,10 +64,17 @@ function timeline(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>
     } else aws[e.operation] = { first: t, last: t, calls: 1 };
   }
   const serviceNow = sn.sim.requests.map((r) => ({ at: Date.parse(r.at) - startedAt, end: Date.parse(r.at) - startedAt + r.durationMs, call: `${r.key} ${r.status}` }));
-  return { aws, serviceNow };
+  return { aws, serviceNow, batches: batches.map((b) => ({ ...b, at: b.at - startedAt, end: b.end - startedAt })) };
 }
 
-function outcome(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>, wallMs: number, deliveredMs: number, startedAt: number): RunResult {
+function outcome(
+  storm: Storm,
+  sn: Awaited<ReturnType<typeof createServiceNow>>,
+  wallMs: number,
+  deliveredMs: number,
+  startedAt: number,
+  batches?: Timeline['batches'],
+): RunResult {
   const incidents = sn.sim.state.records('incident');
   const perGroup = new Map<string, number>();
   for (const i of incidents) {
@@ -83,7 +92,7 @@ function outcome(storm: Storm, sn: Awaited<ReturnType<typeof createServiceNow>>,
     deliveredMs,
     awsByOperation: count(storm.aws.requestLog.map((e) => e.operation)),
     serviceNowByCall: count(sn.sim.requests.map((r) => `${r.key} ${r.status}`)),
-    timeline: timeline(storm, sn, startedAt),
+    timeline: timeline(storm, sn, startedAt, batches),
   };
 }
 
@@ -109,7 +118,21 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
       eventBatchSize: 1_000,
     },
   );
-  const worker = createOutboxWorker({ store, clock: systemClock, logger, handlers: [...flows.outboxHandlers, ...flows.guardLaneHandlers], pollMs: 100 });
+  // Each batch the worker hands a handler is timed for the timeline.
+  const batches: { kind: string; items: number; at: number; end: number }[] = [];
+  const timed = (h: OutboxHandler): OutboxHandler => ({
+    ...h,
+    handle: async (items) => {
+      const at = Date.now();
+      try {
+        return await h.handle(items);
+      } finally {
+        batches.push({ kind: h.kind, items: items.length, at, end: Date.now() });
+      }
+    },
+  });
+  const handlers = [...flows.outboxHandlers, ...flows.guardLaneHandlers].map(timed);
+  const worker = createOutboxWorker({ store, clock: systemClock, logger, handlers, pollMs: 100 });
   storm.aws.resetLog();
   worker.start();
   const started = performance.now();
@@ -124,7 +147,7 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
   while ((await store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 20));
   const wallMs = performance.now() - started;
   await worker.stop();
-  const result = outcome(storm, sn, wallMs, deliveredMs, startedAt);
+  const result = outcome(storm, sn, wallMs, deliveredMs, startedAt, batches);
   await store.close();
   await sn.close();
   return result;

@@ -199,10 +199,11 @@ export function readAppContract(files: ReadonlyMap<string, string>): AppContract
         };
       }
       const num = numbers.get(name);
+      const parent = superClass.get(name);
       tables[name] = {
         name,
         label: attr(t, 'label'),
-        ...(superClass.get(name) ? { extends: superClass.get(name) } : {}),
+        ...(parent ? { extends: parent } : {}),
         ...(display ? { display } : {}),
         ...(num
           ? { number: { prefix: text(num['prefix']), start: Number(text(num['number'])), digits: Number(text(num['maximum_digits'])) } }

@@ -9,15 +9,15 @@ export type AwsErrorCode =
   | 'UNAVAILABLE';
 
 export interface AwsErrorOptions {
-  cause?: unknown;
+  cause?: unknown | undefined;
   /** The AWS error name (`ThrottlingException`, `DoesNotExistException` …); `undefined` for network errors. */
-  awsErrorName?: string;
-  requestId?: string;
-  httpStatus?: number;
+  awsErrorName?: string | undefined;
+  requestId?: string | undefined;
+  httpStatus?: number | undefined;
   /** The API that failed, e.g. `SSM.SendCommand`. */
-  operation?: string;
-  accountId?: string;
-  region?: string;
+  operation?: string | undefined;
+  accountId?: string | undefined;
+  region?: string | undefined;
 }
 
 /**

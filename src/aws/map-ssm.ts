@@ -28,8 +28,17 @@ import type {
   WindowTaskInvocation,
 } from './ports.js';
 
-/** Copies only defined values, so records never carry `key: undefined`. */
-export function defined<T extends object>(value: T): T {
+/** The keys of `T` that are optional. */
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
+/** `T` as the mappers build it: each optional property may also be present as `undefined` (an absent AWS field). */
+export type Loose<T> = Omit<T, OptionalKeys<T>> & { [K in OptionalKeys<T>]?: T[K] | undefined };
+
+/**
+ * Copies only defined values, so a record never carries `key: undefined`: an
+ * absent AWS field stays absent, as `exactOptionalPropertyTypes` holds `T` to.
+ */
+export function defined<T extends object>(value: Loose<T>): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
   return out as T;
@@ -211,7 +220,7 @@ export function commandCounts(c: Command) {
 }
 
 export function toMaintenanceWindow(
-  w: MaintenanceWindowIdentity & { CreatedDate?: Date; ModifiedDate?: Date; AllowUnassociatedTargets?: boolean },
+  w: MaintenanceWindowIdentity & { CreatedDate?: Date | undefined; ModifiedDate?: Date | undefined; AllowUnassociatedTargets?: boolean | undefined },
 ): MaintenanceWindow {
   return defined({
     windowId: w.WindowId ?? '',

@@ -10,7 +10,7 @@ export interface SecretReaderOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   /** Default cache lifetime; 300 s unless a call says otherwise. */
-  readonly defaultMaxAgeSeconds?: number;
+  readonly defaultMaxAgeSeconds?: number | undefined;
 }
 
 interface Entry {

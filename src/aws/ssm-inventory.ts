@@ -36,7 +36,7 @@ export interface FleetInventoryOptions {
   readonly clients: AwsClients;
   readonly logger: Logger;
   /** Calls in flight at once for batched and per-resource APIs; default 4. */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
 }
 
 /** AWS limits: instance ids per DescribeInstancePatchStates call, ARNs per GetResources call. */

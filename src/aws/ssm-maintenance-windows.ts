@@ -116,7 +116,7 @@ export function createMaintenanceWindows(options: MaintenanceWindowsOptions): Ma
     );
     return executions
       .map((e) =>
-        defined({
+        defined<WindowExecution>({
           windowExecutionId: e.WindowExecutionId ?? '',
           windowId: e.WindowId ?? windowId,
           status: (e.Status ?? 'PENDING') as WindowExecutionStatus,

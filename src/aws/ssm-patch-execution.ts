@@ -10,7 +10,7 @@ import type { Clock, Logger } from '../core/index.js';
 import { awsCall } from './call.js';
 import type { AwsClients } from './client-factory.js';
 import { AwsError, isAwsError } from './errors.js';
-import { commandCounts, commandIdsOf, phaseOf } from './map-ssm.js';
+import { commandCounts, commandIdsOf, defined, phaseOf } from './map-ssm.js';
 import type {
   AwsContext,
   FleetInventory,
@@ -33,7 +33,7 @@ export interface PatchExecutionOptions {
   /** Used by `getRunStatus` to page through invocations. */
   readonly inventory: Pick<FleetInventory, 'listCommandInvocations'>;
   /** `StartAutomationExecution` calls per second per account+region; default 1, the AWS limit. */
-  readonly automationTps?: number;
+  readonly automationTps?: number | undefined;
 }
 
 /** SSM caps `Comment` at 100 characters. */
@@ -159,7 +159,7 @@ export function createPatchExecution(options: PatchExecutionOptions): DeadlinePa
       }
       const commandIds = commandIdsOf(execution);
       const status = execution.AutomationExecutionStatus ?? 'Pending';
-      return {
+      return defined<RunStatus>({
         ref,
         phase: phaseOf(status),
         status,
@@ -169,7 +169,7 @@ export function createPatchExecution(options: PatchExecutionOptions): DeadlinePa
         documentName: execution.DocumentName,
         commandIds,
         invocations: await invocationsOf(ctx, commandIds, withDetails),
-      };
+      });
     }
     const out = await awsCall(ctx, 'SSM.ListCommands', () =>
       clients.ssm(ctx).send(new ListCommandsCommand({ CommandId: ref.commandId })),
@@ -179,7 +179,7 @@ export function createPatchExecution(options: PatchExecutionOptions): DeadlinePa
       throw new AwsError('NOT_FOUND', `command ${ref.commandId} not found`, { operation: 'SSM.ListCommands' });
     }
     const status = command.Status ?? 'Pending';
-    return {
+    return defined<RunStatus>({
       ref,
       phase: phaseOf(status),
       status,
@@ -189,7 +189,7 @@ export function createPatchExecution(options: PatchExecutionOptions): DeadlinePa
       commandIds: [ref.commandId],
       invocations: await invocationsOf(ctx, [ref.commandId], withDetails),
       counts: commandCounts(command),
-    };
+    });
   };
 
   const cancelRun = async (ctx: AwsContext, ref: RunRef) => {

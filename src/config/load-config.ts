@@ -100,9 +100,10 @@ function parseBlobs(r: Reader): BlobUrl {
 const accountJson = z.array(
   z.object({
     id: z.string().regex(ACCOUNT_ID),
-    roleArn: z.string().regex(ROLE_ARN).optional(),
-    externalId: z.string().min(2).max(1224).optional(),
-    regions: z.array(z.string().regex(REGION)).min(1).optional(),
+    // JSON has no `undefined`: each is present with a value, or absent.
+    roleArn: z.string().regex(ROLE_ARN).exactOptional(),
+    externalId: z.string().min(2).max(1224).exactOptional(),
+    regions: z.array(z.string().regex(REGION)).min(1).exactOptional(),
   }),
 );
 

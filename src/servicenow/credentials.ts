@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { type Clock, systemClock, ValidationError } from '../core/index.js';
 import type { CredentialSource, ServiceNowCredentialsResolved } from './ports.js';
 
-const instanceUrl = z.url({ protocol: /^https?$/ }).optional();
+// Parsed from the secret's JSON, which has no `undefined`: present with a URL, or absent.
+const instanceUrl = z.url({ protocol: /^https?$/ }).exactOptional();
 
 const oauthSecret = z.object({
   instanceUrl,

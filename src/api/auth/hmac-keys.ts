@@ -33,8 +33,9 @@ export const hmacSecretSchema = z.object({
       z.object({
         id: z.string().regex(/^[\w.-]{1,64}$/),
         secret: z.string().min(32),
-        client: z.string().regex(/^[\w.:@-]{1,128}$/).optional(),
-        scopes: z.array(z.enum(SCOPES)).optional(),
+        // A JSON secret has no `undefined`: a key is present with a value or absent.
+        client: z.string().regex(/^[\w.:@-]{1,128}$/).exactOptional(),
+        scopes: z.array(z.enum(SCOPES)).exactOptional(),
       }),
     )
     .min(1)

@@ -32,7 +32,12 @@ export function changeGateRoutes(deps: ChangeGateRoutesDeps): Router {
   });
   router.delete(path, auth.authorize, async (_req, res) => {
     const { params, query: q } = validated(res, 'deleteChangeGate');
-    const gate = await changeGates.close({ windowId: params.windowId, accountId: q.account, region: q.region, reason: q.reason });
+    const gate = await changeGates.close({
+      windowId: params.windowId,
+      ...(q.account === undefined ? {} : { accountId: q.account }),
+      ...(q.region === undefined ? {} : { region: q.region }),
+      ...(q.reason === undefined ? {} : { reason: q.reason }),
+    });
     if (!gate) return void res.status(204).end();
     const body: Schemas['ChangeGate'] = gate;
     res.json(body);

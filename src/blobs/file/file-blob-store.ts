@@ -13,7 +13,7 @@ export interface FileBlobStoreOptions {
   /** Root folder; created on first write. */
   readonly dir: string;
   /** Stamps each written file's modification time, so tests see deterministic `lastModified`. */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
 }
 
 // Writes land in a hidden sibling first; listings skip these names and keys may not use them.

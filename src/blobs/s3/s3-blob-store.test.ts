@@ -183,7 +183,7 @@ describe('S3 blob store', () => {
       // Prepare
       const body = Readable.from([Buffer.from('a,b\n')]);
       s3.on(GetObjectCommand, { Bucket: 'pb-bucket', Key: 'patchbridge/reports/r.csv' }).resolves({
-        Body: body as unknown as GetObjectCommandOutput['Body'],
+        Body: body as unknown as NonNullable<GetObjectCommandOutput['Body']>,
       });
 
       // Act

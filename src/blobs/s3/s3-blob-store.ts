@@ -28,13 +28,13 @@ export interface S3BlobStoreOptions {
   /** Key prefix inside the bucket, without leading or trailing `/`; may be empty. */
   readonly prefix: string;
   /** Caps presigned-link lifetime below the SigV4 maximum of 604800 s. */
-  readonly presignMaxSeconds?: number;
+  readonly presignMaxSeconds?: number | undefined;
   /** Multipart part size; default 8 MiB, at least 5 MiB. */
   readonly partSizeBytes?: number;
   /** Parts uploaded concurrently; memory held is about `queueSize × partSizeBytes`. Default 4. */
   readonly queueSize?: number;
   /** Stamps `lastModified` on what `put` returns (S3's PutObject does not report it). */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
 }
 
 /** Counts bytes as they flow to the uploader, so `put` can report a size without buffering. */

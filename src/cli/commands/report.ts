@@ -107,7 +107,7 @@ export function reportCommand(io: CliIo, resolve: ReportCliResolver = defaultRes
               ...(opts.patchGroup ? { patchGroups: opts.patchGroup } : {}),
             },
             live: opts.live,
-            onProgress: progress,
+            ...(progress ? { onProgress: progress } : {}),
           },
         );
         const dir = path.resolve(opts.out);

@@ -163,7 +163,7 @@ interface Bucket {
   last: number;
 }
 
-function parseAuthorization(header: string | undefined): { accessKeyId?: string; region?: string; service?: string } {
+function parseAuthorization(header: string | undefined): { accessKeyId?: string | undefined; region?: string | undefined; service?: string | undefined } {
   // SigV4 is accepted without verification; only the credential scope is read.
   const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(header ?? '');
   return m ? { accessKeyId: m[1], region: m[2], service: m[3] } : {};

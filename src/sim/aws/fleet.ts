@@ -84,16 +84,16 @@ export interface SimWindowTask {
 export interface SimWindow {
   readonly windowId: string;
   name: string;
-  description?: string;
+  description?: string | undefined;
   schedule: string;
-  scheduleTimezone?: string;
-  scheduleOffset?: number;
+  scheduleTimezone?: string | undefined;
+  scheduleOffset?: number | undefined;
   duration: number;
   cutoff: number;
   allowUnassociatedTargets: boolean;
   enabled: boolean;
-  startDate?: string;
-  endDate?: string;
+  startDate?: string | undefined;
+  endDate?: string | undefined;
   readonly createdAt: number;
   modifiedAt: number;
   readonly targets: { readonly windowTargetId: string; readonly targets: readonly SimTarget[]; readonly ownerInformation?: string }[];

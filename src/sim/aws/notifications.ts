@@ -43,8 +43,8 @@ export interface CommandFacts {
   readonly requestedInstanceIds: readonly string[];
   readonly requestedAt: number;
   readonly expiresAt: number;
-  readonly outputS3BucketName?: string;
-  readonly outputS3KeyPrefix?: string;
+  readonly outputS3BucketName?: string | undefined;
+  readonly outputS3KeyPrefix?: string | undefined;
   readonly parameters: Readonly<Record<string, readonly string[]>>;
 }
 

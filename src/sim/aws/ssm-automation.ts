@@ -13,12 +13,12 @@ const STEP_ACTION = 'aws:runCommand';
 
 export interface StartAutomationSpec {
   readonly documentName: string;
-  readonly documentVersion?: string;
+  readonly documentVersion?: string | undefined;
   readonly parameters: Readonly<Record<string, readonly string[]>>;
-  readonly targets?: readonly SimTarget[];
-  readonly targetParameterName?: string;
-  readonly maxConcurrency?: string;
-  readonly maxErrors?: string;
+  readonly targets?: readonly SimTarget[] | undefined;
+  readonly targetParameterName?: string | undefined;
+  readonly maxConcurrency?: string | undefined;
+  readonly maxErrors?: string | undefined;
   readonly tags?: readonly { Key: string; Value: string }[];
   readonly executedBy: string;
 }

@@ -24,17 +24,17 @@ const PLUGIN_OUTPUT_MAX = 2_500;
 export interface StartCommandSpec {
   readonly documentName: string;
   readonly parameters: Readonly<Record<string, readonly string[]>>;
-  readonly instanceIds?: readonly string[];
-  readonly targets?: readonly SimTarget[];
-  readonly comment?: string;
-  readonly maxConcurrency?: string;
-  readonly maxErrors?: string;
-  readonly timeoutSeconds?: number;
-  readonly serviceRoleArn?: string;
-  readonly notification?: NotificationSpec;
-  readonly outputS3BucketName?: string;
-  readonly outputS3KeyPrefix?: string;
-  readonly cloudWatchLogGroup?: string;
+  readonly instanceIds?: readonly string[] | undefined;
+  readonly targets?: readonly SimTarget[] | undefined;
+  readonly comment?: string | undefined;
+  readonly maxConcurrency?: string | undefined;
+  readonly maxErrors?: string | undefined;
+  readonly timeoutSeconds?: number | undefined;
+  readonly serviceRoleArn?: string | undefined;
+  readonly notification?: NotificationSpec | undefined;
+  readonly outputS3BucketName?: string | undefined;
+  readonly outputS3KeyPrefix?: string | undefined;
+  readonly cloudWatchLogGroup?: string | undefined;
 }
 
 function isTerminal(status: CommandStatus): boolean {

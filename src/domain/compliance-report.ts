@@ -219,8 +219,8 @@ export interface AccumulatorState {
 export interface AccumulatorOptions {
   /** The period's days, oldest first. Records for other days are refused. */
   readonly days: readonly string[];
-  /** How many worst offenders the summary lists (default 10). */
-  readonly worstOffenders?: number;
+  /** How many worst offenders the summary lists; `undefined` or absent: 10. */
+  readonly worstOffenders?: number | undefined;
 }
 
 const MAX_SHARED_STRINGS = 100_000;

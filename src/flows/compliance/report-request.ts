@@ -63,15 +63,16 @@ export interface NormalisedReportRequest {
   readonly trigger: ReportTrigger;
 }
 
+// Stored as JSON, which has no `undefined`: an optional field is present with a value or absent.
 const storedSchema = z.object({
   scope: z.object({
-    accounts: z.array(z.string()).optional(),
-    regions: z.array(z.string()).optional(),
-    patchGroups: z.array(z.string()).optional(),
+    accounts: z.array(z.string()).exactOptional(),
+    regions: z.array(z.string()).exactOptional(),
+    patchGroups: z.array(z.string()).exactOptional(),
   }),
   period: z.object({ days: z.int().min(1), end: z.string().refine(isDay) }),
   formats: z.array(z.enum(REPORT_FORMATS)).min(1),
-  requestedItem: z.string().optional(),
+  requestedItem: z.string().exactOptional(),
   trigger: z.enum(['api', 'schedule', 'cli']),
 });
 

@@ -6,15 +6,15 @@ const level = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 
 const instanceFailure = z.object({
   instanceId: z.string().regex(ID_PATTERNS.instanceId),
-  name: z.string().optional(),
-  platform: z.string().optional(),
-  ipAddress: z.string().optional(),
-  pingStatus: z.string().optional(),
+  name: z.string().exactOptional(),
+  platform: z.string().exactOptional(),
+  ipAddress: z.string().exactOptional(),
+  pingStatus: z.string().exactOptional(),
   patchGroup: z.string().min(1),
-  baselineId: z.string().optional(),
+  baselineId: z.string().exactOptional(),
   status: z.string().min(1),
-  statusDetails: z.string().optional(),
-  commandId: z.string().optional(),
+  statusDetails: z.string().exactOptional(),
+  commandId: z.string().exactOptional(),
   counts: z
     .object({
       failed: z.number(),
@@ -23,26 +23,30 @@ const instanceFailure = z.object({
       criticalNonCompliant: z.number(),
       securityNonCompliant: z.number(),
     })
-    .optional(),
+    .exactOptional(),
   topPatches: z.array(
     z.object({
       id: z.string(),
       title: z.string(),
       severity: z.string(),
-      vendorSeverity: z.string().optional(),
+      vendorSeverity: z.string().exactOptional(),
       state: z.string(),
-      classification: z.string().optional(),
-      kb: z.string().optional(),
+      classification: z.string().exactOptional(),
+      kb: z.string().exactOptional(),
       cves: z.array(z.string()),
     }),
   ),
-  errorExcerpt: z.string().optional(),
+  errorExcerpt: z.string().exactOptional(),
   tags: z.record(z.string(), z.string()),
-  links: z.object({ instance: z.string(), command: z.string().optional() }),
+  links: z.object({ instance: z.string(), command: z.string().exactOptional() }),
   failedAt: z.string(),
 });
 
-/** The wire shape of an `IncidentDraft` on the monitoring topic / in the outbox. */
+/**
+ * The wire shape of an `IncidentDraft` on the monitoring topic / in the outbox.
+ * It is always parsed from JSON, which has no `undefined`: an optional field is
+ * present with a value or absent (`exactOptional`), as `IncidentDraft` says.
+ */
 export const incidentDraftSchema = z.object({
   schema: z.literal('patchbridge.incident-draft/1'),
   correlationId: z.string().regex(CORRELATION_ID_PATTERN),
@@ -52,10 +56,10 @@ export const incidentDraftSchema = z.object({
   execution: z.object({
     kind: z.enum(['maintenance-window', 'automation', 'command']),
     id: z.string().min(1),
-    windowId: z.string().optional(),
+    windowId: z.string().exactOptional(),
   }),
   patchGroup: z.string().min(1),
-  changeNumber: z.string().regex(ID_PATTERNS.changeNumber).optional(),
+  changeNumber: z.string().regex(ID_PATTERNS.changeNumber).exactOptional(),
   shortDescription: z.string().min(1),
   description: z.string(),
   impact: level,
@@ -65,7 +69,7 @@ export const incidentDraftSchema = z.object({
   ci: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('instance'), instanceId: z.string().regex(ID_PATTERNS.instanceId) }),
     z.object({ kind: z.literal('service'), name: z.string().min(1) }),
-  ]).optional(),
+  ]).exactOptional(),
   executionLink: z.string(),
   instances: z.array(instanceFailure).min(1),
   createdAt: z.string(),

@@ -30,7 +30,7 @@ describe('listDeadLetters', () => {
 
     // Act
     const first = await listDeadLetters(store, { limit: 1 });
-    const second = await listDeadLetters(store, { limit: 1, cursor: first.nextCursor });
+    const second = await listDeadLetters(store, { limit: 1, ...(first.nextCursor === undefined ? {} : { cursor: first.nextCursor }) });
 
     // Assess
     expect(first.items).toEqual([

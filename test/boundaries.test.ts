@@ -26,7 +26,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   sim: ['aws', 'config', 'core', 'domain', 'servicenow'],
   api: ['aws', 'config', 'core', 'flows', 'store'],
   console: ['api', 'core', 'domain', 'flows', 'servicenow', 'sim', 'store'],
-  runtime: ['api', 'aws', 'blobs', 'config', 'core', 'flows', 'servicenow', 'store'],
+  runtime: ['api', 'aws', 'blobs', 'config', 'core', 'events', 'flows', 'servicenow', 'store'],
   handlers: ['core', 'events', 'flows', 'runtime'],
   cli: ['api', 'config', 'console', 'core', 'domain', 'flows', 'runtime', 'sim', 'store'],
 };
@@ -92,6 +92,22 @@ describe('import boundaries', () => {
       .map((f) => [path.relative(SRC, f), readFileSync(f, 'utf8').trimEnd().split('\n').length] as const)
       .filter(([, lines]) => lines > 400);
     expect(long).toEqual([]);
+  });
+
+  it('when the window guard would load the flows or the store before its fail-closed wrapper exists, then this fails: it must still cancel when they cannot load', () => {
+    // The modules a file loads at import: `import`/`export … from` that are not type-only, followed through src/.
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)(?!\s+type\b)[^;]*?from\s*'(\.[^']+)';/gms)) {
+        visit(path.resolve(path.dirname(file), (m[1] ?? '').replace(/\.js$/, '.ts')));
+      }
+    };
+    visit(path.join(SRC, 'handlers', 'window-guard.ts'));
+    const heavy = [...loaded].map((f) => path.relative(SRC, f)).filter((f) => f.startsWith(`flows${path.sep}`) || f.startsWith(`store${path.sep}`));
+    expect(heavy).toEqual([]);
+    expect(loaded.size).toBeGreaterThan(3);
   });
 
   it('when a folder\'s index.ts re-exports test helpers, then this fails: they stay out of the shipped surface', () => {

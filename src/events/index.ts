@@ -21,3 +21,4 @@ export {
   type SnsVerifierOptions,
   snsStringToSign,
 } from './sns-signature.js';
+export { drainEvent, type GuardInput, type GuardLambdaContext, guardInput, UNNAMED_WINDOW } from './guard-event.js';

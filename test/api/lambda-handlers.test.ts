@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardInput } from '../../src/flows/changes/index.js';
 import { createApiHandler } from '../../src/handlers/api.js';
-import { createGuardTask, failClosedGuard } from '../../src/flows/changes/index.js';
+import { createGuardTask } from '../../src/flows/changes/index.js';
+import { failClosedGuard } from '../../src/runtime/lambda/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { ACCOUNT, createHarness, type Harness, REGION } from './harness.js';
 

@@ -120,4 +120,43 @@ describe('GET /v1/patch-runs/{id} from the store', () => {
     expect(h.aws.count('GetAutomationExecution') - before).toBe(1);
     expect(reads.every((r) => r.status === reads[0]?.status)).toBe(true);
   });
+
+  it('when a refresh finds the same per-instance results, then the run is updated without writing its instance list again', async () => {
+    // Prepare: the run is under way and read once (its list stored), then goes stale with nothing new in SSM.
+    h.aws.injectFault('GetAutomationExecution', { name: 'ThrottlingException', status: 400, message: 'Rate exceeded', times: 0 });
+    const id = await startRun();
+    await h.aws.advance(60_000);
+    const first = await get(`/v1/patch-runs/${id}`);
+    expect(first.body.instances.items.length).toBeGreaterThan(0);
+    await h.clock.advance(20_000);
+    const writes: string[] = [];
+    const store = new Proxy(h.store, {
+      get(target, prop, receiver) {
+        if (prop !== 'updatePatchRun') return Reflect.get(target, prop, receiver);
+        return (runId: string, patch: Record<string, unknown>) => {
+          writes.push(Object.keys(patch).sort().join(','));
+          return target.updatePatchRun(runId, patch);
+        };
+      },
+    });
+    const reader = createPatchRuns({
+      store,
+      execution: h.awsPorts.patchExecution,
+      servicenow: h.servicenow,
+      writes: createServiceNowWrites({ store: h.store }),
+      clock: h.clock,
+      logger: silentLogger(),
+      managedAccounts: [ACCOUNT],
+    });
+
+    // Act
+    const read = await reader.get(id);
+
+    // Assess
+    expect(read.stale).toBe(false);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toContain('refreshedAt');
+    expect(writes[0]).not.toContain('instances');
+    expect(read.instances.items).toEqual(first.body.instances.items);
+  });
 });

@@ -1,5 +1,6 @@
 import type { AwsContext, MaintenanceWindows } from '../../aws/index.js';
 import type { Clock, Logger } from '../../core/index.js';
+import type { GuardInput } from '../../events/index.js';
 import { ChangeRefusedError, type GateState, gateStateAt, type WindowExecutionEvent } from '../../domain/index.js';
 import type { GateAuthorisation, GateStore } from '../../store/index.js';
 import { assertManaged } from './accounts.js';
@@ -50,12 +51,7 @@ export interface WindowView {
   readonly gate?: ChangeGateView;
 }
 
-export interface GuardInput {
-  readonly windowId: string;
-  readonly windowExecutionId: string;
-  readonly accountId: string;
-  readonly region: string;
-}
+export type { GuardInput } from '../../events/index.js';
 
 export interface GuardDecision {
   readonly action: 'allow' | 'cancel';

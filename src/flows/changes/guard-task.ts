@@ -1,38 +1,13 @@
-import { z } from 'zod';
 import { type Logger, ValidationError } from '../../core/index.js';
 import type { OutboxWorker, RoundResult } from '../outbox/index.js';
-import type { ChangeGates, GuardDecision, GuardInput } from './change-gates.js';
-import { ID_PATTERNS } from '../../domain/index.js';
-
-/**
- * The maintenance-window task payload: `{"windowId":"{{WINDOW_ID}}","windowExecutionId":"{{WINDOW_EXECUTION_ID}}"}`.
- * Account and region default to those of the function itself (the window's own).
- * Only the execution id is needed to cancel: a payload whose other fields are
- * wrong still gets its execution cancelled (no gate can match a window it cannot name).
- */
-const executionId = z.string().regex(ID_PATTERNS.uuid);
-const windowId = z.string().regex(ID_PATTERNS.windowId);
-const accountId = z.string().regex(ID_PATTERNS.accountId);
-const region = z.string().regex(ID_PATTERNS.region);
-const guardEvent = z.looseObject({ windowExecutionId: executionId });
-const UNNAMED_WINDOW = 'unnamed-window';
-
-export const drainEvent = z.union([
-  z.looseObject({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') }),
-  z.object({ action: z.literal('drain') }),
-]);
+import { drainEvent, type GuardLambdaContext, guardInput, UNNAMED_WINDOW } from '../../events/index.js';
+import type { ChangeGates, GuardDecision } from './change-gates.js';
 
 export interface GuardTaskDeps {
   readonly changeGates: Pick<ChangeGates, 'guard'>;
   /** Delivers the guard's notes (and any incident) now when ServiceNow is up; the scheduled drain retries the rest. */
   readonly worker?: Pick<OutboxWorker, 'drain'>;
   readonly logger: Logger;
-}
-
-/** The fields of the Lambda context the guard reads. */
-export interface GuardLambdaContext {
-  readonly invokedFunctionArn?: string;
-  getRemainingTimeInMillis?(): number;
 }
 
 /** Longest the guard waits, after deciding, to deliver its notes; the scheduled drain delivers the rest. */
@@ -80,59 +55,5 @@ export function createGuardTask(deps: GuardTaskDeps): GuardTask {
       if (late === 'late') deps.logger.warn({ budgetMs: budget }, 'guard notes stay queued for the next outbox drain (time is up)');
     }
     return decision;
-  };
-}
-
-/**
- * The execution to guard, from the task payload and the function ARN. Throws
- * `INVALID_EVENT` only when no execution can be named to cancel.
- */
-export function guardInput(event: unknown, context?: GuardLambdaContext): GuardInput {
-  const parsed = guardEvent.safeParse(parseJson(event));
-  if (!parsed.success) throw new ValidationError('INVALID_EVENT', 'window guard expects {windowId, windowExecutionId}');
-  const data = parsed.data;
-  // arn:aws:lambda:REGION:ACCOUNT:function:NAME
-  const arn = context?.invokedFunctionArn?.split(':') ?? [];
-  const account = accountId.safeParse(data['accountId']).data ?? accountId.safeParse(arn[4]).data;
-  const where = region.safeParse(data['region']).data ?? region.safeParse(arn[3]).data;
-  if (!account || !where) throw new ValidationError('INVALID_EVENT', 'window guard cannot tell the window account and region');
-  return { windowId: windowId.safeParse(data['windowId']).data ?? UNNAMED_WINDOW, windowExecutionId: data.windowExecutionId, accountId: account, region: where };
-}
-
-function parseJson(event: unknown): unknown {
-  if (typeof event !== 'string') return event;
-  try {
-    return JSON.parse(event);
-  } catch {
-    return undefined;
-  }
-}
-
-
-export interface FailClosedOptions {
-  /** Cancels the window execution with whatever still works (the deployed guard: its own credentials). */
-  readonly cancel: (input: GuardInput) => Promise<void>;
-  readonly logger: Logger;
-}
-
-/**
- * Wraps the guard's construction: when the guard cannot be built (configuration,
- * secrets or store unavailable), a guard invocation still cancels its execution
- * (fail closed) instead of failing, which would let the window run. A drain event
- * just fails. Throws when even the cancellation fails.
- */
-export function failClosedGuard(build: () => Promise<GuardTask>, options: FailClosedOptions): GuardTask {
-  return async (event, context) => {
-    let guard: GuardTask;
-    try {
-      guard = await build();
-    } catch (err) {
-      if (drainEvent.safeParse(event).success) throw err;
-      const input = guardInput(event, context);
-      options.logger.error({ err, ...input }, 'guard could not start; cancelling the window execution (fail closed)');
-      await options.cancel(input);
-      return { action: 'cancel', reason: 'patchbridge could not start to verify the change (fail closed)', windowId: input.windowId, windowExecutionId: input.windowExecutionId };
-    }
-    return guard(event, context);
   };
 }

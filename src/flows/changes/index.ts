@@ -9,7 +9,7 @@ export {
   type GuardInput,
   type WindowView,
 } from './change-gates.js';
-export { createGuardTask, drainEvent, type FailClosedOptions, failClosedGuard, type GuardLambdaContext, type GuardTask, type GuardTaskDeps, guardInput, type WindowGuardResult } from './guard-task.js';
+export { createGuardTask, type GuardTask, type GuardTaskDeps, type WindowGuardResult } from './guard-task.js';
 export { awsFailure, CHANGE_FLOW_ERRORS, ChangeFlowError, type ChangeFlowErrorCode } from './errors.js';
 export {
   CHANGE_CLOSE_CODES,

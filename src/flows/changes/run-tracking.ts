@@ -65,14 +65,15 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
     const counts = countInvocations(status.invocations);
     const changed = next !== run.status || JSON.stringify(counts) !== JSON.stringify(run.counts ?? null);
     const { instances, omitted } = storedInstances(status.invocations);
+    // Rewriting an unchanged list costs a large run a fresh set of DynamoDB chunk items on every refresh.
+    const sameInstances = omitted === (run.instancesOmitted ?? 0) && JSON.stringify(instances) === JSON.stringify(run.instances ?? null);
     const updated = await deps.store.updatePatchRun(run.id, {
       status: next,
       counts,
       refreshedAt: deps.clock.now().toISOString(),
       ssmStatus: status.status,
       ...(status.failureMessage ? { failureMessage: status.failureMessage.slice(0, 2_000) } : {}),
-      instances,
-      instancesOmitted: omitted,
+      ...(sameInstances ? {} : { instances, instancesOmitted: omitted }),
     });
     if (!changed) return updated;
     await deps.writes.syncPatchRun(updated);

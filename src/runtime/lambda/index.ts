@@ -4,6 +4,7 @@ import type { LambdaContext } from './context.js';
 export { buildOnce } from './build-once.js';
 export type { LambdaContext } from './context.js';
 export { cancelWithOwnCredentials, fallbackLogger } from './cancel-window.js';
+export { type FailClosedOptions, failClosedGuard } from './fail-closed.js';
 export { type BatchOutcome, createSqsBatchHandler, isRetryableError, type SqsBatchHandlerOptions, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-batch.js';
 
 /** The Lambda result API Gateway expects from a proxy integration. */

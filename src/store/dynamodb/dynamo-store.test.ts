@@ -125,10 +125,10 @@ describe('dynamodb patch run instances', () => {
     return out.Items ?? [];
   }
 
-  async function largeRun(): Promise<{ tableName: string; store: ReturnType<typeof createDynamoStore> }> {
+  async function largeRun(client = dynalite.client): Promise<{ tableName: string; store: ReturnType<typeof createDynamoStore> }> {
     const tableName = await freshTable();
     const clock = new ManualClock();
-    const store = createDynamoStore({ tableName, client: dynalite.client, clock, logger: silentLogger() });
+    const store = createDynamoStore({ tableName, client, clock, logger: silentLogger() });
     await store.createPatchRun(patchRun(clock, { id: 'run-big' }));
     await store.updatePatchRun('run-big', { instances: manyInstances(2_000, 1) });
     return { tableName, store };
@@ -184,6 +184,38 @@ describe('dynamodb patch run instances', () => {
     const chunks = items.filter((item) => String(item['sk']).startsWith('INST#'));
     expect(chunks).toHaveLength(Number(head?.['instancesChunks']));
     expect(new Set(chunks.map((chunk) => String(chunk['sk']).split('#')[1]))).toEqual(new Set([head?.['instancesGen']]));
+  });
+
+  it.each(['rewritten', 'created'] as const)('when a %s run item is written but the response is lost, then the run still reads whole: the chunks it points at are kept', async (how) => {
+    // Prepare: DynamoDB applies the next write of a run item, then the client sees a timeout (a lost response, a reset).
+    const lose = { armed: false };
+    const lossy = new Proxy(dynalite.client, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return async (command: { input: { Key?: { sk?: unknown }; Item?: { sk?: unknown } } }) => {
+          const out: unknown = await target.send(command as never);
+          if (lose.armed && (command.input.Key?.sk ?? command.input.Item?.sk) === 'RUN') {
+            lose.armed = false;
+            throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+          }
+          return out;
+        };
+      },
+    });
+    const { store } = await largeRun(lossy as typeof dynalite.client);
+
+    // Act
+    lose.armed = true;
+    const write =
+      how === 'rewritten'
+        ? store.updatePatchRun('run-big', { instances: manyInstances(2_000, 2) })
+        : store.createPatchRun({ ...patchRun(new ManualClock(), { id: 'run-new' }), instances: manyInstances(2_000, 2) });
+    await expect(write).rejects.toThrow();
+
+    // Assess
+    const read = await store.getPatchRun(how === 'rewritten' ? 'run-big' : 'run-new');
+    expect(read?.instances).toEqual(manyInstances(2_000, 2));
+    expect((await store.listPatchRuns({ limit: 20 })).items.length).toBeGreaterThan(0);
   });
 
   it('when a chunk of the current instances is missing, then reading the run fails with CORRUPT instead of returning some of them', async () => {

@@ -47,7 +47,7 @@ export function dynamoPatchRuns(conn: DynamoConnection): PatchRunStore {
       try {
         await runs.create(record, layout);
       } catch (err) {
-        await instances.drop(record.id, layout.set);
+        await instances.dropUnlessCurrent(record.id, layout.generation);
         throw err;
       }
     },
@@ -66,7 +66,7 @@ export function dynamoPatchRuns(conn: DynamoConnection): PatchRunStore {
       try {
         result = await runs.updateItem(id, fields, layout);
       } catch (err) {
-        await instances.drop(id, layout.set);
+        await instances.dropUnlessCurrent(id, layout.generation);
         throw err;
       }
       await instances.drop(id, result.previous, layout.generation);

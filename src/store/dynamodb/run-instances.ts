@@ -115,6 +115,24 @@ export class RunInstances {
     }
   }
 
+  /**
+   * After a failed write of the run item: deletes the generation `generation`
+   * only if the run item does not point at it. A write can fail after DynamoDB
+   * applied it (a lost response, a retry answered ConditionalCheckFailed).
+   */
+  async dropUnlessCurrent(id: string, generation: string | undefined): Promise<void> {
+    if (generation === undefined) return;
+    let current: unknown;
+    try {
+      current = await this.#conn.getItem(this.#key(id));
+    } catch (err) {
+      this.#conn.logger.warn({ err, runId: id, generation }, 'could not tell whether a failed patch run write applied; its instance chunks are kept');
+      return;
+    }
+    if (typeof current === 'object' && current !== null && (current as Record<string, unknown>)[GENERATION] === generation) return;
+    await this.drop(id, { [GENERATION]: generation });
+  }
+
   async #chunkKeys(id: string, generation: string): Promise<Key[]> {
     const items = await this.#conn.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',

@@ -46,6 +46,9 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  // Paths match as the spec spells them: `/V1/patch-runs` or `/v1/patch-runs/` is a 404, not a route the validator cannot name.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   const limit = deps.bodyLimit ?? '1mb';
   app.use(requestContext(deps.logger));
   app.use((_req, res, next) => {

@@ -387,3 +387,22 @@ describe('write-back to ServiceNow', () => {
     expect(outcome).toBe('ignored');
   });
 });
+
+describe('paths as the spec spells them', () => {
+  it.each(['/v1/patch-runs/', '/V1/patch-runs', '/v1/PATCH-RUNS/', '/v1/patch-runs//'])('when %s is asked for, signed with a valid key, then it is a 404 problem, not a 500', async (p) => {
+    // Act
+    const res = await get(p);
+
+    // Assess
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('when the exact path is asked for, then it still answers', async () => {
+    // Act
+    const res = await get('/v1/patch-runs');
+
+    // Assess
+    expect(res.status).toBe(200);
+  });
+});

@@ -14,7 +14,7 @@ export interface ChangeGateRoutesDeps {
 /** `/v1/maintenance-windows…`: the spec validator has checked every input before these run. */
 export function changeGateRoutes(deps: ChangeGateRoutesDeps): Router {
   const { auth, changeGates } = deps;
-  const router = Router();
+  const router = Router({ caseSensitive: true, strict: true });
   const path = '/v1/maintenance-windows/:windowId/change-gate';
   router.get('/v1/maintenance-windows', auth.authorize, async (_req, res) => {
     const q = validated(res, 'listMaintenanceWindows').query;

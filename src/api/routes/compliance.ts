@@ -22,7 +22,7 @@ const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; 
  * download needs `compliance:read`; the download link's signature is its credential.
  */
 export function complianceRoutes(deps: ComplianceRoutesDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true, strict: true });
   const read = deps.auth.authorize;
 
   router.post(

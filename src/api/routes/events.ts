@@ -44,7 +44,7 @@ function respond(outcome: DeliveryOutcome): { status: number; body: Record<strin
  * (authenticated by the connection's API key or Basic auth).
  */
 export function eventsRoutes(deps: EventsRoutesDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true, strict: true });
   router.post('/v1/events', async (req, res) => {
     let outcome: DeliveryOutcome;
     if (req.get('x-amz-sns-message-type') !== undefined) {

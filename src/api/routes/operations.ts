@@ -18,7 +18,7 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 /** `/healthz` (liveness), `/readyz` (store + configuration) and `/openapi.json`. */
 export function operationsRoutes(deps: OperationsDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true, strict: true });
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

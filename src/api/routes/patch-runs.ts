@@ -16,7 +16,7 @@ export interface PatchRunRoutesDeps {
 /** `/v1/patch-runs…`: the spec validator has checked every input before these run. */
 export function patchRunRoutes(deps: PatchRunRoutesDeps): Router {
   const { auth, idempotency, patchRuns } = deps;
-  const router = Router();
+  const router = Router({ caseSensitive: true, strict: true });
   router.post(
     '/v1/patch-runs',
     auth.authorize,

@@ -41,7 +41,13 @@ const EVENTS_API_KEY = 'storm-events-key-0123456789abcdef';
 async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) await fn(items[i] as T);
+    for (let i = next++; i < items.length; i = next++) {
+      // Each delivery its own turn of the event loop, as each HTTP request is: the intake's
+      // SQLite writes complete synchronously, so without this the deliveries chain as
+      // microtasks and the outbox worker's timers cannot fire until the storm is over.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await fn(items[i] as T);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }

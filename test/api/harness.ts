@@ -1,19 +1,22 @@
 /**
  * The API as `patchbridge serve` composes it, against both simulators over HTTP:
  * the ServiceNow simulator (real client, Basic auth) and the AWS simulator (real
- * SDK clients and adapters). Real auth: HMAC keys and a JWKS served on port 0.
+ * SDK clients and adapters). The app is production's `createApiApp`: auth from
+ * configuration (HMAC keys, a JWKS served on port 0, the rate limit), idempotency,
+ * spec validation and the routes, mounted as the runtimes mount them.
  */
 import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createAuthenticator, signRequest, staticHmacKeys } from '../../src/api/auth/index.js';
-import { createApp } from '../../src/api/app.js';
-import { createIdempotency } from '../../src/api/idempotency.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { signRequest } from '../../src/api/auth/index.js';
 import { loadOpenApiDocument } from '../../src/api/openapi-document.js';
-import { createRateLimiter } from '../../src/api/rate-limit.js';
-import { changeGateRoutes } from '../../src/api/routes/change-gates.js';
-import { patchRunRoutes } from '../../src/api/routes/patch-runs.js';
 import { type RunningServer, startServer } from '../../src/api/server.js';
+import { createApiApp } from '../../src/api-app/index.js';
+import { createFileBlobStore } from '../../src/blobs/index.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createSpecValidator, type SpecValidator } from '../../src/api/validation/index.js';
 import type { AwsPorts } from '../../src/aws/index.js';
 import { ManualClock, systemClock } from '../../src/core/clock.js';
@@ -27,6 +30,7 @@ import type { ServiceNowClient } from '../../src/servicenow/index.js';
 import { type AwsSim, createAwsSimHarness, GUARD_FUNCTION, type SimTimeMode } from '../../src/sim/aws/index.js';
 import { createServiceNowSimHarness, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../src/store/index.js';
+import { harnessCore } from '../support/core-context.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -137,25 +141,21 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     await guard(invocation);
   });
 
-  const auth = createAuthenticator({
-    clock,
-    logger,
-    store,
-    jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUrl: `${jwks.url}/jwks.json` },
-    hmacKeys: staticHmacKeys([HMAC_KEY]),
-    rateLimiter: createRateLimiter({ perMinute: options.rateLimitPerMinute ?? 10_000, clock }),
+  const dir = await mkdtemp(path.join(tmpdir(), 'pb-api-'));
+  closers.push(() => rm(dir, { recursive: true, force: true }));
+  // What the harness hand-built before, now said in configuration as an operator would say it.
+  const config = loadConfig({
+    PATCHBRIDGE_AWS_REGIONS: REGION,
+    PATCHBRIDGE_DATA_DIR: dir,
+    PATCHBRIDGE_API_JWT_ISSUER: ISSUER,
+    PATCHBRIDGE_API_JWT_AUDIENCE: AUDIENCE,
+    PATCHBRIDGE_API_JWKS_URL: `${jwks.url}/jwks.json`,
+    PATCHBRIDGE_API_HMAC_KEYS: `${HMAC_KEY.id}:${HMAC_KEY.secret}`,
+    PATCHBRIDGE_API_RATE_LIMIT: String(options.rateLimitPerMinute ?? 10_000),
   });
-  const openApi = loadOpenApiDocument();
-  const validator = createSpecValidator(openApi);
-  const app = createApp({
-    logger,
-    operations: { checks: [], missing: () => [], openApi },
-    validation: validator.middleware,
-    features: [
-      patchRunRoutes({ auth, idempotency: createIdempotency({ store, clock, logger }), patchRuns }),
-      changeGateRoutes({ auth, changeGates }),
-    ],
-  });
+  const core = harnessCore({ config, logger, clock, store, blobs: createFileBlobStore({ dir, clock }), awsClients: harness.clients, aws: awsPorts, servicenow });
+  const app = createApiApp(core, { change: { patchRuns, changeGates } });
+  const validator = createSpecValidator(loadOpenApiDocument());
 
   return {
     app,

@@ -8,9 +8,14 @@ import type { IncidentFlows } from '../../flows/incidents/index.js';
 import { type ChangeFlows, createChangeFlows } from '../../flows/changes/index.js';
 import { type CoreContext, readinessChecks } from '../index.js';
 
+/**
+ * The flows behind the API. Both runtimes pass `change` and `compliance`; a
+ * test harness that composes only one capability mounts only its routes, through
+ * the same builder.
+ */
 export interface ApiAppFlows {
-  readonly change: ChangeFlows;
-  readonly compliance: ComplianceFlows;
+  readonly change?: Pick<ChangeFlows, 'patchRuns' | 'changeGates'>;
+  readonly compliance?: Pick<ComplianceFlows, 'reports' | 'liveSummary'>;
   /** Standalone only: `/v1/events` (in AWS, events arrive through SNS → SQS). */
   readonly incidents?: Pick<IncidentFlows, 'receiver'>;
 }
@@ -34,9 +39,10 @@ export function createApiApp(
     operations: { checks, missing: options.missing ?? (() => missingSettings(config)), openApi },
     validation: createSpecValidator(openApi).middleware,
     features: [
-      patchRunRoutes({ auth, idempotency, patchRuns: flows.change.patchRuns }),
-      changeGateRoutes({ auth, changeGates: flows.change.changeGates }),
-      complianceRoutes({ auth, idempotency, reports: flows.compliance.reports, liveSummary: flows.compliance.liveSummary }),
+      ...(flows.change
+        ? [patchRunRoutes({ auth, idempotency, patchRuns: flows.change.patchRuns }), changeGateRoutes({ auth, changeGates: flows.change.changeGates })]
+        : []),
+      ...(flows.compliance ? [complianceRoutes({ auth, idempotency, reports: flows.compliance.reports, liveSummary: flows.compliance.liveSummary })] : []),
       ...(flows.incidents ? [eventsRoutes({ receiver: flows.incidents.receiver, credentials: config.events })] : []),
     ],
   });

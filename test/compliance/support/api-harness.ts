@@ -1,9 +1,10 @@
 /**
  * The compliance feature as a composition root wires it, against both simulators
  * over HTTP: the AWS simulator (real SDK clients and adapters, SNS publications
- * captured) and the ServiceNow simulator (real client). Real HMAC auth, the
- * OpenAPI validator, the shared outbox worker, an in-memory SQLite store and
- * the file blob store in a temp folder.
+ * captured) and the ServiceNow simulator (real client). The app is production's
+ * `createApiApp` with the compliance flows (HMAC auth from configuration,
+ * idempotency, the OpenAPI validator); the shared outbox worker, an in-memory
+ * SQLite store and the file blob store in a temp folder.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,11 +12,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Express } from 'express';
-import { createAuthenticator, signRequest, staticHmacKeys } from '../../../src/api/auth/index.js';
-import { createApp } from '../../../src/api/app.js';
-import { createIdempotency } from '../../../src/api/idempotency.js';
+import { signRequest } from '../../../src/api/auth/index.js';
 import { loadOpenApiDocument } from '../../../src/api/openapi-document.js';
-import { complianceRoutes } from '../../../src/api/routes/compliance.js';
+import { createApiApp } from '../../../src/api-app/index.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { createSpecValidator, type SpecValidator } from '../../../src/api/validation/index.js';
 import type { AwsPorts } from '../../../src/aws/index.js';
 import { type BlobStore, createFileBlobStore, createS3BlobStore } from '../../../src/blobs/index.js';
@@ -36,6 +36,7 @@ import { createOutboxWorker, type OutboxWorker } from '../../../src/flows/outbox
 import { type AwsSim, createAwsSimHarness } from '../../../src/sim/aws/index.js';
 import { createServiceNowSimHarness, type ServiceNowSim } from '../../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../../src/store/index.js';
+import { harnessCore } from '../../support/core-context.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -136,22 +137,17 @@ export async function createComplianceHarness(options: ComplianceHarnessOptions 
   }
   clock.set(`${TODAY}T06:00:00Z`);
 
-  const auth = createAuthenticator({ clock, logger, store, hmacKeys: staticHmacKeys([HMAC_KEY]) });
-  const openApi = loadOpenApiDocument();
-  const validator = createSpecValidator(openApi);
-  const app = createApp({
-    logger,
-    operations: { checks: [], missing: () => [], openApi },
-    validation: validator.middleware,
-    features: [
-      complianceRoutes({
-        auth,
-        idempotency: createIdempotency({ store, clock, logger }),
-        reports,
-        liveSummary: createLiveSummary({ inventory: awsPorts.inventory, clock, logger, targets, staleDays: 7 }),
-      }),
-    ],
+  // What the harness hand-built before, now said in configuration: the HMAC key, and a rate limit no test reaches.
+  const config = loadConfig({
+    PATCHBRIDGE_AWS_REGIONS: REGION,
+    PATCHBRIDGE_DATA_DIR: dir,
+    PATCHBRIDGE_API_HMAC_KEYS: `${HMAC_KEY.id}:${HMAC_KEY.secret}`,
+    PATCHBRIDGE_API_RATE_LIMIT: '1000000',
   });
+  const core = harnessCore({ config, logger, clock, store, blobs, awsClients: harness.clients, aws: awsPorts, servicenow });
+  const liveSummary = createLiveSummary({ inventory: awsPorts.inventory, clock, logger, targets, staleDays: 7 });
+  const app = createApiApp(core, { compliance: { reports, liveSummary } });
+  const validator = createSpecValidator(loadOpenApiDocument());
 
   return {
     app,

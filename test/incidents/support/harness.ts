@@ -2,13 +2,15 @@
  * The incident flow as `patchbridge serve` runs it, against both simulators over
  * HTTP: the AWS simulator (real SDK clients and adapters; its SNS / EventBridge
  * output captured so tests choose what reaches `/v1/events`, in which order and
- * how often) and the ServiceNow simulator (real client, Basic auth).
+ * how often) and the ServiceNow simulator (real client, Basic auth). `/v1/events`
+ * is served by production's `createApiApp` with the incident flows.
  */
-import { createApp } from '../../../src/api/app.js';
-import { loadOpenApiDocument } from '../../../src/api/openapi-document.js';
-import { eventsRoutes } from '../../../src/api/routes/events.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type RunningServer, startServer } from '../../../src/api/server.js';
-import { createSpecValidator } from '../../../src/api/validation/index.js';
+import { createApiApp } from '../../../src/api-app/index.js';
+import { createFileBlobStore } from '../../../src/blobs/index.js';
 import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
 import { type Clock, randomIds } from '../../../src/core/clock.js';
@@ -21,6 +23,7 @@ import { SteppingClock } from '../../../src/servicenow/testing.js';
 import { type AwsSim, createAwsSim, type SimInstance, type SimWindow } from '../../../src/sim/aws/index.js';
 import { createServiceNowSimHarness, type ServiceNowSim, type SimKnobs, type SimRecord } from '../../../src/sim/servicenow/index.js';
 import { createSqliteStore, type StateStore } from '../../../src/store/index.js';
+import { harnessCore } from '../../support/core-context.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -181,13 +184,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const worker = createOutboxWorker({ store, clock: workerClock, logger, handlers: [...flows.outboxHandlers, ...flows.guardLaneHandlers], random: () => 0.5 });
   wake = () => worker.wake();
 
-  const openApi = loadOpenApiDocument();
-  const app = createApp({
-    logger,
-    operations: { checks: [], missing: () => [], openApi },
-    validation: createSpecValidator(openApi).middleware,
-    features: [eventsRoutes({ receiver: flows.receiver, credentials: config.events })],
-  });
+  const dir = await mkdtemp(path.join(tmpdir(), 'pb-incidents-'));
+  closers.push(() => rm(dir, { recursive: true, force: true }));
+  const core = harnessCore({ config, logger, clock, store, blobs: createFileBlobStore({ dir, clock }), awsClients: clients, aws: awsPorts, servicenow });
+  const app = createApiApp(core, { incidents: flows });
   const server = await startServer(app, { host: '127.0.0.1', port: 0, logger });
   closers.push(() => server.close(0));
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { signRequest } from '../../src/api/auth/index.js';
 import { loadOpenApiDocument } from '../../src/api/openapi-document.js';
 import { type RunningServer, startServer } from '../../src/api/server.js';
-import { createApiApp } from '../../src/api-app/index.js';
+import { createApiApp } from '../../src/runtime/api-app/index.js';
 import { createFileBlobStore } from '../../src/blobs/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createSpecValidator, type SpecValidator } from '../../src/api/validation/index.js';

@@ -14,7 +14,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Express } from 'express';
 import { signRequest } from '../../../src/api/auth/index.js';
 import { loadOpenApiDocument } from '../../../src/api/openapi-document.js';
-import { createApiApp } from '../../../src/api-app/index.js';
+import { createApiApp } from '../../../src/runtime/api-app/index.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { createSpecValidator, type SpecValidator } from '../../../src/api/validation/index.js';
 import type { AwsPorts } from '../../../src/aws/index.js';

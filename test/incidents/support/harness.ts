@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunningServer, startServer } from '../../../src/api/server.js';
-import { createApiApp } from '../../../src/api-app/index.js';
+import { createApiApp } from '../../../src/runtime/api-app/index.js';
 import { createFileBlobStore } from '../../../src/blobs/index.js';
 import { type AwsPorts, createAwsAdapters, createAwsClients } from '../../../src/aws/index.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';

@@ -18,16 +18,22 @@ import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import autocannon from 'autocannon';
 import { destination } from 'pino';
-import { createAuthenticator, type Authenticator, signRequest, staticHmacKeys } from '../../src/api/auth/index.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Authenticator, signRequest } from '../../src/api/auth/index.js';
 import { createApp } from '../../src/api/app.js';
 import { createIdempotency } from '../../src/api/idempotency.js';
 import { loadOpenApiDocument } from '../../src/api/openapi-document.js';
-import { createRateLimiter } from '../../src/api/rate-limit.js';
 import { changeGateRoutes } from '../../src/api/routes/change-gates.js';
 import { patchRunRoutes } from '../../src/api/routes/patch-runs.js';
 import { startServer } from '../../src/api/server.js';
 import { createSpecValidator, markValidated, type SpecValidator } from '../../src/api/validation/index.js';
 import { createAwsAdapters, createAwsClients } from '../../src/aws/index.js';
+import { createFileBlobStore } from '../../src/blobs/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createApiApp } from '../../src/runtime/api-app/index.js';
+import { harnessCore } from '../../test/support/core-context.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createLogger, type Logger, silentLogger } from '../../src/core/logger.js';
 import { createChangeGates, createServiceNowWrites } from '../../src/flows/changes/index.js';
@@ -112,6 +118,10 @@ async function main(argv: string[]): Promise<void> {
   const group = aws.fleet.patchGroups[0] ?? 'web-prod';
   const body = JSON.stringify({ changeRequest: change['number'], accountId: ACCOUNT, region: REGION, targets: { patchGroups: [group] }, operation: 'Install' });
   const openApi = loadOpenApiDocument();
+  const dir = await mkdtemp(path.join(tmpdir(), 'pb-bench-api-'));
+  const blobs = createFileBlobStore({ dir, clock: systemClock });
+  // What the full variant's authenticator was built with, said in configuration: the HMAC key and a rate limit the load never reaches.
+  const config = loadConfig({ PATCHBRIDGE_AWS_REGIONS: REGION, PATCHBRIDGE_DATA_DIR: dir, PATCHBRIDGE_API_HMAC_KEYS: `${KEY.id}:${KEY.secret}`, PATCHBRIDGE_API_RATE_LIMIT: '1000000' });
 
   function build(variant: 'full' | 'bare', store: StateStore, execution = awsPorts.patchExecution, freshnessMs?: number) {
     const logger: Logger = variant === 'full' ? createLogger({ level: 'debug', destination: destination({ dest: '/dev/null', sync: false }) }) : silentLogger();
@@ -119,14 +129,16 @@ async function main(argv: string[]): Promise<void> {
     const writes = createServiceNowWrites({ store });
     const patchRuns = createPatchRuns({ store, execution, servicenow, writes, clock, logger, ...(freshnessMs ? { freshnessMs } : {}) });
     const changeGates = createChangeGates({ store, windows: awsPorts.windows, servicenow, writes, clock, logger });
-    const auth =
-      variant === 'full'
-        ? createAuthenticator({ clock, logger, store, hmacKeys: staticHmacKeys([KEY]), rateLimiter: createRateLimiter({ perMinute: 10_000_000, clock }) })
-        : bareAuth(createSpecValidator(openApi));
+    if (variant === 'full') {
+      // The product's app, as both runtimes build it: auth, idempotency, spec validation and the routes.
+      const core = harnessCore({ config, logger, clock, store, blobs, awsClients: clients, aws: awsPorts, servicenow });
+      return createApiApp(core, { change: { patchRuns, changeGates } });
+    }
+    // The baseline is deliberately not the product's app: the same routes with the middleware taken out.
+    const auth = bareAuth(createSpecValidator(openApi));
     return createApp({
       logger,
       operations: { checks: [], missing: () => [], openApi },
-      ...(variant === 'full' ? { validation: createSpecValidator(openApi).middleware } : {}),
       features: [patchRunRoutes({ auth, idempotency: createIdempotency({ store, clock, logger }), patchRuns }), changeGateRoutes({ auth, changeGates })],
     });
   }
@@ -245,6 +257,7 @@ async function main(argv: string[]): Promise<void> {
   clients.destroy();
   await aws.close();
   await sn.close();
+  await rm(dir, { recursive: true, force: true });
 
   const pad = (v: string, n: number) => v.padEnd(n);
   const num = (v: number, d = 1) => v.toFixed(d).padStart(9);

@@ -4,9 +4,7 @@ import { type Clock, ConfigError, type Logger } from '../../core/index.js';
 import { complianceStatus, ID_PATTERNS, type InstanceCompliance, patchCountsOf, type PatchEvent, resolutionFor, type ResolutionSource, type ResolveRequest, type SnapshotRecord } from '../../domain/index.js';
 import { arnScope } from '../../events/index.js';
 import type { CorrelationRecord, CorrelationStore, OutboxWriter } from '../../store/index.js';
-import type { OutboxHandler } from '../outbox/index.js';
 import { IncidentError } from './errors.js';
-import type { IncidentUpserter } from './upsert.js';
 
 /** Outbox kind of resolve requests waiting for the listener (standalone). */
 export const INCIDENT_RESOLVE_KIND = 'incident-resolve';

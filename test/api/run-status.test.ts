@@ -35,6 +35,19 @@ async function startRun(): Promise<string> {
   return res.body.id as string;
 }
 
+/** Patch runs as another process builds them: its own single-flight map and command cache over `store`. */
+function secondProcess(store: Harness['store']) {
+  return createPatchRuns({
+    store,
+    execution: h.awsPorts.patchExecution,
+    servicenow: h.servicenow,
+    writes: createServiceNowWrites({ store: h.store }),
+    clock: h.clock,
+    logger: silentLogger(),
+    managedAccounts: [ACCOUNT],
+  });
+}
+
 function get(path: string) {
   return request(h.app).get(path).set('x-patchbridge-signature', h.sign('GET', path));
 }
@@ -102,15 +115,7 @@ describe('GET /v1/patch-runs/{id} from the store', () => {
     const id = await startRun();
     await get(`/v1/patch-runs/${id}`);
     await h.clock.advance(20_000);
-    const other = createPatchRuns({
-      store: h.store,
-      execution: h.awsPorts.patchExecution,
-      servicenow: h.servicenow,
-      writes: createServiceNowWrites({ store: h.store }),
-      clock: h.clock,
-      logger: silentLogger(),
-      managedAccounts: [ACCOUNT],
-    });
+    const other = secondProcess(h.store);
     const before = h.aws.count('GetAutomationExecution');
 
     // Act
@@ -139,15 +144,7 @@ describe('GET /v1/patch-runs/{id} from the store', () => {
         };
       },
     });
-    const reader = createPatchRuns({
-      store,
-      execution: h.awsPorts.patchExecution,
-      servicenow: h.servicenow,
-      writes: createServiceNowWrites({ store: h.store }),
-      clock: h.clock,
-      logger: silentLogger(),
-      managedAccounts: [ACCOUNT],
-    });
+    const reader = secondProcess(store);
 
     // Act
     const read = await reader.get(id);

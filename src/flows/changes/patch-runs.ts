@@ -1,4 +1,4 @@
-import type { AwsContext, FleetInventory, PatchExecution, RunStatus } from '../../aws/index.js';
+import type { FleetInventory, PatchExecution, RunStatus } from '../../aws/index.js';
 import type { Clock, Logger } from '../../core/index.js';
 import { type ChangeScopeMode, ChangeRefusedError, type PatchEvent, } from '../../domain/index.js';
 import { type Page, type PatchRunRecord, StoreError, type PatchRunStore } from '../../store/index.js';
@@ -9,7 +9,7 @@ import { type ChangeReader, verifyChange } from './verify-change.js';
 import { type ChangeScopeDeps, requireChangeScope, targetInstances } from './change-scope.js';
 import { tallyCompliance } from './run-compliance.js';
 import { createRunTracker } from './run-tracking.js';
-import { decodeCursor, encodeCursor, FINAL, type PatchRunDetailView, type PatchRunView, runView } from './run-views.js';
+import { decodeCursor, encodeCursor, FINAL, type PatchRunDetailView, type PatchRunView, runContext, runView } from './run-views.js';
 import { canonicalRequest, type PatchRunRequestInput, patchRunId, runbookInput } from './request.js';
 
 /**
@@ -116,11 +116,10 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
     progressIntervalMs: deps.progressIntervalMs ?? 10_000,
     freshnessMs: deps.freshnessMs ?? 15_000,
     refreshWaitMs: deps.refreshWaitMs ?? 2_000,
-    complianceReadMs: tallyDeps.readMs,
+    tally: tallyDeps,
   });
   const { isStale } = tracker;
   const view = runView;
-  const ctxOf = (run: PatchRunRecord): AwsContext => ({ accountId: run.accountId, region: run.region });
 
   async function mustGet(runId: string): Promise<PatchRunRecord> {
     const run = await deps.store.getPatchRun(runId);
@@ -241,7 +240,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       if (FINAL.has(run.status)) throw new ChangeFlowError('PATCH_RUN_FINISHED', `Patch run ${runId} already ended (${run.status}).`);
       if (run.executionId) {
         try {
-          await deps.execution.cancelRun(ctxOf(run), { kind: 'automation', executionId: run.executionId });
+          await deps.execution.cancelRun(runContext(run), { kind: 'automation', executionId: run.executionId });
         } catch (err) {
           throw awsFailure(err, `cancel patch run ${runId}`);
         }

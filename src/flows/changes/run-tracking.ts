@@ -1,21 +1,22 @@
-import { type AwsContext, isAwsError, type RunStatus } from '../../aws/index.js';
+import { isAwsError, type RunStatus } from '../../aws/index.js';
 import { type Logger, raceClock } from '../../core/index.js';
 import type { PatchEvent } from '../../domain/index.js';
 import type { PatchRunRecord } from '../../store/index.js';
 import { awsFailure, ChangeFlowError } from './errors.js';
 import type { PatchRunsDeps } from './patch-runs.js';
-import { type ComplianceTally, complianceLine, tallyCompliance } from './run-compliance.js';
-import { countInvocations, FINAL, type PatchRunCounts, STATUS_BY_PHASE, type StaleReason, storedInstances, suggestedCloseCode } from './run-views.js';
+import { type ComplianceTally, type ComplianceTallyDeps, complianceLine, tallyCompliance } from './run-compliance.js';
+import { countInvocations, FINAL, type PatchRunCounts, runContext, STATUS_BY_PHASE, type StaleReason, storedInstances, suggestedCloseCode } from './run-views.js';
 
 /** Commands remembered per process, so a Run Command event finds its run without a lookup. */
 const COMMAND_CACHE_MAX = 1_000;
 
-export interface RunTrackerDeps extends Pick<PatchRunsDeps, 'store' | 'execution' | 'writes' | 'clock' | 'fleet' | 'incidentNumbers' | 'suggestCloseCode'> {
+export interface RunTrackerDeps extends Pick<PatchRunsDeps, 'store' | 'execution' | 'writes' | 'clock' | 'incidentNumbers' | 'suggestCloseCode'> {
   readonly log: Logger;
   readonly progressIntervalMs: number;
   readonly freshnessMs: number;
   readonly refreshWaitMs: number;
-  readonly complianceReadMs: number;
+  /** The completion note's compliance read (fleet, clock, deadline), as the run start uses it. */
+  readonly tally: ComplianceTallyDeps;
 }
 
 export interface RunTracker {
@@ -34,17 +35,15 @@ export interface RunTracker {
  */
 export function createRunTracker(deps: RunTrackerDeps): RunTracker {
   const { log, freshnessMs: freshness, refreshWaitMs: refreshWait, progressIntervalMs: progressInterval } = deps;
-  const tallyDeps = { ...(deps.fleet ? { fleet: deps.fleet } : {}), clock: deps.clock, logger: log, readMs: deps.complianceReadMs };
   // One refresh per run in this process; the store's mark keeps other processes out.
   const inFlight = new Map<string, Promise<PatchRunRecord | undefined>>();
   // Command → run, learnt from SSM: Run Command events do not name the automation that sent them.
   const runByCommand = new Map<string, string>();
   const lastRefresh = new Map<string, number>();
-  const ctxOf = (run: PatchRunRecord): AwsContext => ({ accountId: run.accountId, region: run.region });
 
   async function readStatus(run: PatchRunRecord & { executionId: string }): Promise<RunStatus> {
     try {
-      const status = await deps.execution.getRunStatus(ctxOf(run), { kind: 'automation', executionId: run.executionId });
+      const status = await deps.execution.getRunStatus(runContext(run), { kind: 'automation', executionId: run.executionId });
       for (const id of status.commandIds) {
         if (runByCommand.size >= COMMAND_CACHE_MAX) runByCommand.delete(runByCommand.keys().next().value as string);
         runByCommand.set(id, run.id);
@@ -89,11 +88,11 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
     } catch (err) {
       log.warn({ err, runId: run.id }, 'incident numbers unavailable for the completion note');
     }
-    const after = await tallyCompliance(tallyDeps, ctxOf(run), async () => status.invocations.map((i) => i.instanceId));
+    const after = await tallyCompliance(deps.tally, runContext(run), async () => status.invocations.map((i) => i.instanceId));
     const lines = [
       `patchbridge: ad hoc patch run ${run.id} (SSM execution ${run.executionId ?? 'not started'}) finished with status ${run.status}.`,
       `Instances: ${counts.total} targeted, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.timedOut} timed out, ${counts.cancelled} cancelled.`,
-      ...(deps.fleet ? [complianceLine(run.complianceBefore as ComplianceTally | undefined, after)] : []),
+      ...(deps.tally.fleet ? [complianceLine(run.complianceBefore as ComplianceTally | undefined, after)] : []),
       ...(failed.length > 0 ? [`Not patched: ${failed.slice(0, 50).join(', ')}${failed.length > 50 ? ` and ${failed.length - 50} more` : ''}.`] : []),
       ...(status.failureMessage ? [`SSM: ${status.failureMessage.slice(0, 500)}`] : []),
       ...(incidents.length > 0 ? [`Incidents: ${incidents.join(', ')}.`] : []),

@@ -1,4 +1,4 @@
-import type { CommandInvocation, RunStatus } from '../../aws/index.js';
+import type { AwsContext, CommandInvocation, RunStatus } from '../../aws/index.js';
 import { ValidationError } from '../../core/index.js';
 import type { PatchRunInstance, PatchRunRecord, PatchRunStatus } from '../../store/index.js';
 import { type PatchRunRequest, patchRunRequestSchema } from './request.js';
@@ -113,6 +113,11 @@ export function decodeCursor(cursor: string | undefined): number {
   const m = /^o:(\d{1,7})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!m?.[1]) throw new ValidationError('VALIDATION_FAILED', 'The cursor is not one this API issued.');
   return Number(m[1]);
+}
+
+/** Where a run's SSM calls go. */
+export function runContext(run: PatchRunRecord): AwsContext {
+  return { accountId: run.accountId, region: run.region };
 }
 
 /** A stored run as the API shows it. */

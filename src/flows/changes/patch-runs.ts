@@ -119,7 +119,6 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
     tally: tallyDeps,
   });
   const { isStale } = tracker;
-  const view = runView;
 
   async function mustGet(runId: string): Promise<PatchRunRecord> {
     const run = await deps.store.getPatchRun(runId);
@@ -135,7 +134,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       const verifiedAtMs = deps.clock.now().getTime();
       const id = patchRunId(verdict.changeSysId, request);
       let run = await deps.store.getPatchRun(id);
-      if (run?.executionId) return { run: view(run), created: false };
+      if (run?.executionId) return { run: runView(run), created: false };
       const ctx = { accountId: request.accountId, region: request.region };
       let resolved: Promise<readonly string[]> | undefined;
       // Resolved at most once per start, and only when the scope or the compliance read needs it.
@@ -180,7 +179,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
         } catch (err) {
           if (!(err instanceof StoreError && err.code === 'CONFLICT')) throw err;
           run = await mustGet(id);
-          if (run.executionId) return { run: view(run), created: false };
+          if (run.executionId) return { run: runView(run), created: false };
         }
       }
       let executionId: string;
@@ -201,7 +200,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
         `run-started:${id}`,
       );
       log.info({ runId: id, changeNumber: started.changeNumber, executionId }, 'patch run started');
-      return { run: view(started), created: true };
+      return { run: runView(started), created: true };
     },
 
     async get(runId, page = {}) {
@@ -212,7 +211,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       const all = run.instances ?? [];
       const ageMs = run.refreshedAt === undefined ? undefined : Math.max(0, deps.clock.now().getTime() - Date.parse(run.refreshedAt));
       return {
-        ...view(run),
+        ...runView(run),
         ...(run.ssmStatus ? { ssmStatus: run.ssmStatus } : {}),
         ...(run.failureMessage ? { failureMessage: run.failureMessage } : {}),
         ...(ageMs === undefined ? {} : { ageSeconds: Math.floor(ageMs / 1000) }),
@@ -232,7 +231,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
         limit: query.limit ?? 50,
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
-      return { items: page.items.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return { items: page.items.map(runView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     },
 
     async cancel(runId) {
@@ -248,7 +247,7 @@ export function createPatchRuns(deps: PatchRunsDeps): PatchRuns {
       const updated = await deps.store.updatePatchRun(runId, { status: run.executionId ? 'Cancelling' : 'Cancelled' });
       await deps.writes.syncPatchRun(updated);
       log.info({ runId, executionId: run.executionId }, 'patch run cancel requested');
-      return view(updated);
+      return runView(updated);
     },
 
     recordPatchRunProgress: (event) => tracker.recordProgress(event),

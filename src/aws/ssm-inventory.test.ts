@@ -9,6 +9,15 @@ afterEach(async () => {
 
 const calls = (harness: AwsSimHarness, op: string) => harness.sim.requestLog.filter((e) => e.operation === op);
 
+/** Whether `check` holds within two seconds, looked at every 5 ms. */
+async function eventually(check: () => boolean): Promise<boolean> {
+  for (let waited = 0; waited < 2_000; waited += 5) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return check();
+}
+
 describe('FleetInventory over the simulator', () => {
   it('when the fleet spans several pages, then describeInstances returns every instance in order', async () => {
     // Prepare
@@ -20,6 +29,43 @@ describe('FleetInventory over the simulator', () => {
     expect(calls(h, 'DescribeInstanceInformation')).toHaveLength(3);
     expect(instances[0]).toMatchObject({ pingStatus: expect.any(String), platformName: expect.any(String) });
     expect(instances[0]?.lastPingAt).toBeInstanceOf(Date);
+  });
+
+  it('when a page arrives, then the next page is asked for before the caller has handled it', async () => {
+    h = await createAwsSimHarness({ sim: { fleet: { size: 120, seed: 3 } } });
+    const harness = h;
+    const seen: string[] = [];
+    let askedAhead = false;
+
+    for await (const page of harness.ports.inventory.instancePages(harness.ctx)) {
+      if (seen.length === 0) askedAhead = await eventually(() => calls(harness, 'DescribeInstanceInformation').length === 2);
+      seen.push(...page.map((i) => i.instanceId));
+    }
+
+    expect(askedAhead).toBe(true);
+    expect(seen).toEqual(harness.sim.fleet.instances.map((i) => i.instanceId));
+    expect(calls(harness, 'DescribeInstanceInformation')).toHaveLength(3);
+  });
+
+  it('when the caller stops after a page and the page asked for ahead fails, then that failure is no unhandled rejection', async () => {
+    h = await createAwsSimHarness({ sim: { fleet: { size: 120, seed: 3 }, tps: { DescribeInstanceInformation: { rate: 0.001, burst: 1 } } }, maxAttempts: 1 });
+    const harness = h;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for await (const page of harness.ports.inventory.instancePages(harness.ctx)) {
+        expect(page).toHaveLength(50);
+        break;
+      }
+      const refused = await eventually(() => calls(harness, 'DescribeInstanceInformation').some((e) => e.errorCode === 'ThrottlingException'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      expect(refused).toBe(true);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('when filtered by a tag, then only instances carrying it come back', async () => {
@@ -89,6 +135,19 @@ describe('FleetInventory over the simulator', () => {
     expect(states).toHaveLength(230);
     expect(new Set(states.map((s) => s.patchGroup))).toEqual(new Set(['only']));
     expect(calls(h, 'DescribeInstancePatchStatesForPatchGroup')).toHaveLength(3);
+  });
+
+  it('when a patch group is spread through a larger fleet, then its pages hold exactly its members, once each, and the last page ends the listing', async () => {
+    h = await createAwsSimHarness({ sim: { fleet: { size: 700, seed: 8, patchGroups: ['a', 'b', 'c'], unmanagedRate: 0 } } });
+    const expected = h.sim.fleet.instances.filter((i) => i.tags['Patch Group'] === 'b').map((i) => i.instanceId);
+
+    const states = await h.ports.inventory.patchStatesForGroup(h.ctx, 'b');
+
+    expect(expected.length).toBeGreaterThan(200);
+    expect(states.map((s) => s.instanceId)).toEqual(expected);
+    const log = calls(h, 'DescribeInstancePatchStatesForPatchGroup');
+    expect(log).toHaveLength(Math.ceil(expected.length / 100));
+    expect(log.every((e) => e.status === 200)).toBe(true);
   });
 
   it('when patch groups are listed, then each maps to its baseline per operating system', async () => {

@@ -96,10 +96,21 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
         { Filters: instanceFilters(filter, ids) },
       );
       const iterator = pages[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await awsCall(ctx, 'SSM.DescribeInstanceInformation', () => iterator.next());
-        if (next.done) break;
-        yield (next.value.InstanceInformationList ?? []).map(toManagedInstance);
+      const request = () => awsCall(ctx, 'SSM.DescribeInstanceInformation', () => iterator.next());
+      // Pages chain on their tokens, so a large fleet's read is as long as its pages' round trips
+      // laid end to end: the next page is asked for as soon as a page arrives, before the caller
+      // handles it, and only one page is ever held ahead.
+      let ahead = request();
+      try {
+        for (;;) {
+          const next = await ahead;
+          if (next.done) break;
+          ahead = request();
+          yield (next.value.InstanceInformationList ?? []).map(toManagedInstance);
+        }
+      } finally {
+        // A caller that stops early leaves the page asked for ahead unread: its failure is nobody's.
+        ahead.catch(() => undefined);
       }
     }
   }

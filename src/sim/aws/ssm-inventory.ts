@@ -1,7 +1,7 @@
 import { isNonCompliant, PATCH_STATES, PLATFORM_INFO, STATE } from './catalog.js';
 import { type Fleet, patchCounts, patchGroupOf, type SimInstance } from './fleet.js';
 import type { AccountState, SimCore } from './state.js';
-import { epoch, JsonInput, page, pageToken, readPageToken, SimAwsError, validation } from './wire.js';
+import { epoch, JsonInput, page, scanPage, SimAwsError, validation } from './wire.js';
 
 const LATEST_AGENT_PREFIX = '3.3.1142';
 
@@ -170,18 +170,8 @@ export const inventoryHandlers = {
       filters.push({ key: f.key === 'PlatformTypes' ? 'PlatformTypes' : f.key, values: f.values });
     }
     const matches = instancePredicate(filters);
-    const instances = state.fleet.instances;
-    let pos = readPageToken('DescribeInstanceInformation', input.str('NextToken'));
-    const out = [];
-    for (; pos < instances.length && out.length < size; pos++) {
-      const inst = instances[pos]!;
-      if (matches(inst)) out.push(instanceJson(inst));
-    }
-    while (pos < instances.length && !matches(instances[pos]!)) pos++;
-    return {
-      InstanceInformationList: out,
-      ...(pos < instances.length ? { NextToken: pageToken('DescribeInstanceInformation', pos) } : {}),
-    };
+    const p = scanPage('DescribeInstanceInformation', state.fleet.instances, input.str('NextToken'), size, (i) => (matches(i) ? instanceJson(i) : undefined));
+    return { InstanceInformationList: p.items, ...(p.nextToken ? { NextToken: p.nextToken } : {}) };
   },
 
   DescribeInstancePatchStates(_core: SimCore, state: AccountState, input: JsonInput) {
@@ -204,11 +194,11 @@ export const inventoryHandlers = {
       return { key: o.need('Key'), values: o.strList('Values') ?? [], type: o.need('Type') };
     });
     const keep = numericFilter(filters);
-    const states = state.fleet.instances
-      .filter((i) => i.patch !== undefined && patchGroupOf(i) === group)
-      .map((i) => patchStateJson(state.fleet, i))
-      .filter(keep);
-    const p = page(`DescribeInstancePatchStatesForPatchGroup:${group}`, states, input.str('NextToken'), size);
+    const p = scanPage(`DescribeInstancePatchStatesForPatchGroup:${group}`, state.fleet.instances, input.str('NextToken'), size, (i) => {
+      if (i.patch === undefined || patchGroupOf(i) !== group) return undefined;
+      const s = patchStateJson(state.fleet, i);
+      return keep(s) ? s : undefined;
+    });
     return { InstancePatchStates: p.items, ...(p.nextToken ? { NextToken: p.nextToken } : {}) };
   },
 

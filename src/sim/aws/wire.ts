@@ -138,6 +138,29 @@ export function readPageToken(op: string, token: string | undefined, errorName =
   return n;
 }
 
+/**
+ * One page of the items `pick` makes of `source` (`undefined`: not a match),
+ * scanning from the token's position and building only the page's items, as a
+ * real service reads an index rather than materialising the whole result per
+ * call. The next token is the position after the page, or `undefined` when no
+ * match is left.
+ */
+export function scanPage<S, T>(op: string, source: readonly S[], token: string | undefined, size: number, pick: (item: S) => T | undefined) {
+  let pos = readPageToken(op, token);
+  const items: T[] = [];
+  let next: T | undefined;
+  for (; pos < source.length; pos++) {
+    const made = pick(source[pos] as S);
+    if (made === undefined) continue;
+    if (items.length === size) {
+      next = made;
+      break;
+    }
+    items.push(made);
+  }
+  return { items, nextToken: next === undefined ? undefined : pageToken(op, pos) };
+}
+
 /** Slices one page and the token for the next; `undefined` token on the last page. */
 export function page<T>(op: string, items: readonly T[], token: string | undefined, size: number) {
   const offset = readPageToken(op, token);

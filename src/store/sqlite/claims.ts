@@ -8,7 +8,6 @@ const claimOwnerRow = z.object({ owner: z.string() });
 
 /** Claims in the `claims` table: `expires_at` in epoch seconds, NULL for never. */
 export function sqliteClaims(conn: SqliteConnection): ClaimStore {
-  const { db } = conn;
   return {
     claim(key, owner, ttlSeconds) {
       return conn.call(() => {
@@ -17,8 +16,7 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
         conn.purgeExpired(now);
         const expiresAt =
           ttlSeconds === undefined ? null : expirySeconds(now.getTime() + checkTtlSeconds(ttlSeconds) * 1000);
-        const result = db
-          .prepare(
+        const result = conn.prepare(
             `INSERT INTO claims (key, owner, expires_at) VALUES (@key, @owner, @expiresAt)
            ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
            WHERE claims.expires_at IS NOT NULL AND claims.expires_at < @now`,
@@ -32,8 +30,7 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
       return conn.call(() => {
         const now = conn.now();
         const expiresAt = ttlSeconds === undefined ? null : expirySeconds(now.getTime() + checkTtlSeconds(ttlSeconds) * 1000);
-        const result = db
-          .prepare(
+        const result = conn.prepare(
             `UPDATE claims SET expires_at = @expiresAt
            WHERE key = @key AND owner = @owner AND (expires_at IS NULL OR expires_at >= @now)`,
           )
@@ -44,14 +41,13 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
 
     release(key, owner) {
       return conn.call(() => {
-        db.prepare('DELETE FROM claims WHERE key = ? AND owner = ?').run(key, owner);
+        conn.prepare('DELETE FROM claims WHERE key = ? AND owner = ?').run(key, owner);
       });
     },
 
     claimHolder(key) {
       return conn.call(() => {
-        const row = db
-          .prepare('SELECT owner FROM claims WHERE key = @key AND (expires_at IS NULL OR expires_at >= @now)')
+        const row = conn.prepare('SELECT owner FROM claims WHERE key = @key AND (expires_at IS NULL OR expires_at >= @now)')
           .get({ key, now: nowSeconds(conn.now()) });
         return row === undefined ? undefined : parseStored(claimOwnerRow, row, 'claim').owner;
       });

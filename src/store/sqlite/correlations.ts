@@ -6,11 +6,10 @@ import { readJson, type SqliteConnection } from './connection.js';
 
 /** The incident correlation map in the `correlations` table, versioned; open records sit in a partial index. */
 export function sqliteCorrelations(conn: SqliteConnection): CorrelationStore {
-  const { db } = conn;
   return {
     getCorrelation(correlationId) {
       return conn.call(() => {
-        const row = db.prepare('SELECT data FROM correlations WHERE correlation_id = ?').get(correlationId);
+        const row = conn.prepare('SELECT data FROM correlations WHERE correlation_id = ?').get(correlationId);
         return row === undefined ? undefined : readJson(correlationSchema, row, 'correlation');
       });
     },
@@ -28,14 +27,12 @@ export function sqliteCorrelations(conn: SqliteConnection): CorrelationStore {
         };
         const written =
           expectedVersion === undefined
-            ? db
-                .prepare(
+            ? conn.prepare(
                   `INSERT INTO correlations (correlation_id, version, state, updated_at, data) VALUES (@id, @version, @state, @updatedAt, @data)
                  ON CONFLICT(correlation_id) DO NOTHING`,
                 )
                 .run(params).changes
-            : db
-                .prepare(
+            : conn.prepare(
                   `UPDATE correlations SET version = @version, state = @state, updated_at = @updatedAt, data = @data
                  WHERE correlation_id = @id AND version = @expected`,
                 )
@@ -53,8 +50,7 @@ export function sqliteCorrelations(conn: SqliteConnection): CorrelationStore {
       return conn.call(() => {
         const limit = checkLimit(query.limit);
         const after = query.cursor === undefined ? undefined : decodeCursor(OPEN_CORRELATIONS_SCOPE, query.cursor);
-        const rows = db
-          .prepare(
+        const rows = conn.prepare(
             `SELECT data FROM correlations WHERE state = 'open'
              AND (@afterUpdated IS NULL OR updated_at > @afterUpdated OR (updated_at = @afterUpdated AND correlation_id > @afterId))
            ORDER BY updated_at, correlation_id LIMIT @limit`,

@@ -18,14 +18,14 @@ export function sqliteIdempotency(conn: SqliteConnection): IdempotencyStore {
         const expiresAt = expirySeconds(Date.parse(stored.expiresAt));
         const begin = db.transaction((now: Date): { created: true } | { created: false; existing: IdempotencyRecord } => {
           conn.purgeExpired(now);
-          const row = db.prepare('SELECT expires_at, data FROM idempotency WHERE key = ?').get(record.key);
+          const row = conn.prepare('SELECT expires_at, data FROM idempotency WHERE key = ?').get(record.key);
           if (row !== undefined) {
             const parsed = parseStored(idempotencyRow, row, 'idempotency row');
             if (!isExpired(parsed.expires_at, now)) {
               return { created: false, existing: readJson(idempotencySchema, row, 'idempotency record') };
             }
           }
-          db.prepare(
+          conn.prepare(
             `INSERT INTO idempotency (key, status, expires_at, data) VALUES (@key, @status, @expiresAt, @data)
                ON CONFLICT(key) DO UPDATE SET status = excluded.status, expires_at = excluded.expires_at, data = excluded.data`,
           ).run({ key: record.key, status: stored.status, expiresAt, data: JSON.stringify(stored) });
@@ -38,13 +38,13 @@ export function sqliteIdempotency(conn: SqliteConnection): IdempotencyStore {
     completeIdempotent(key, response) {
       return conn.call(() => {
         const complete = db.transaction(() => {
-          const row = db.prepare('SELECT data FROM idempotency WHERE key = ?').get(key);
+          const row = conn.prepare('SELECT data FROM idempotency WHERE key = ?').get(key);
           if (row === undefined) {
             throw new StoreError('NOT_FOUND', 'idempotency record not found', { details: { key } });
           }
           const current = readJson(idempotencySchema, row, 'idempotency record');
           const next = parseInput(idempotencySchema, toJsonValue({ ...current, status: 'completed', response }), 'idempotency record');
-          db.prepare("UPDATE idempotency SET status = 'completed', data = ? WHERE key = ?").run(JSON.stringify(next), key);
+          conn.prepare("UPDATE idempotency SET status = 'completed', data = ? WHERE key = ?").run(JSON.stringify(next), key);
         });
         complete.immediate();
       });
@@ -52,7 +52,7 @@ export function sqliteIdempotency(conn: SqliteConnection): IdempotencyStore {
 
     abandonIdempotent(key) {
       return conn.call(() => {
-        db.prepare("DELETE FROM idempotency WHERE key = ? AND status = 'in-progress'").run(key);
+        conn.prepare("DELETE FROM idempotency WHERE key = ? AND status = 'in-progress'").run(key);
       });
     },
   };

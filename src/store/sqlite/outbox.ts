@@ -57,8 +57,7 @@ export function sqliteOutbox(conn: SqliteConnection): OutboxStore {
         checkId(item.id, 'id');
         checkId(item.kind, 'kind');
         const now = conn.now().toISOString();
-        const result = db
-          .prepare(
+        const result = conn.prepare(
             `INSERT INTO outbox (id, kind, payload, attempts, next_attempt_at, created_at)
            VALUES (@id, @kind, @payload, 0, @nextAttemptAt, @createdAt) ON CONFLICT(id) DO NOTHING`,
           )
@@ -80,15 +79,14 @@ export function sqliteOutbox(conn: SqliteConnection): OutboxStore {
         const take = db.transaction((now: Date): OutboxItem[] => {
           const nowIso = now.toISOString();
           const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
-          const rows = db
-            .prepare(
+          const rows = conn.prepare(
               `SELECT * FROM outbox
              WHERE next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
                AND (@kind IS NULL OR kind = @kind)
              ORDER BY next_attempt_at, id LIMIT @limit`,
             )
             .all({ now: nowIso, kind: options.kind ?? null, limit });
-          const update = db.prepare('UPDATE outbox SET lease_token = ?, lease_until = ? WHERE id = ?');
+          const update = conn.prepare('UPDATE outbox SET lease_token = ?, lease_until = ? WHERE id = ?');
           return rows.map((row) => {
             const item = toOutboxItem(row);
             const leaseToken = leaseTokenFor(options.owner, conn.ids.uuid());
@@ -103,8 +101,7 @@ export function sqliteOutbox(conn: SqliteConnection): OutboxStore {
     releaseLeases(owner) {
       return conn.call(() => {
         const prefix = `${leaseOwner(owner)}:`;
-        const result = db
-          .prepare('UPDATE outbox SET lease_token = NULL, lease_until = NULL WHERE lease_token IS NOT NULL AND substr(lease_token, 1, ?) = ?')
+        const result = conn.prepare('UPDATE outbox SET lease_token = NULL, lease_until = NULL WHERE lease_token IS NOT NULL AND substr(lease_token, 1, ?) = ?')
           .run(prefix.length, prefix);
         return result.changes;
       });
@@ -113,22 +110,21 @@ export function sqliteOutbox(conn: SqliteConnection): OutboxStore {
     renewLease(id, leaseToken, leaseMs) {
       return conn.call(() => {
         const until = new Date(conn.now().getTime() + leaseMs).toISOString();
-        const result = db.prepare('UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_token = ?').run(until, id, leaseToken);
+        const result = conn.prepare('UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_token = ?').run(until, id, leaseToken);
         return result.changes > 0;
       });
     },
 
     ack(id, leaseToken) {
       return conn.call(() => {
-        const result = db.prepare('DELETE FROM outbox WHERE id = ? AND lease_token = ?').run(id, leaseToken);
+        const result = conn.prepare('DELETE FROM outbox WHERE id = ? AND lease_token = ?').run(id, leaseToken);
         if (result.changes === 0) conn.logger.debug({ outboxId: id }, 'outbox ack ignored: lease no longer held');
       });
     },
 
     fail(id, leaseToken, error, nextAttemptAt) {
       return conn.call(() => {
-        const result = db
-          .prepare(
+        const result = conn.prepare(
             `UPDATE outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next,
              lease_token = NULL, lease_until = NULL
            WHERE id = @id AND lease_token = @token`,
@@ -140,7 +136,7 @@ export function sqliteOutbox(conn: SqliteConnection): OutboxStore {
 
     outboxDepth(kind) {
       return conn.call(() => {
-        const row = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE (@kind IS NULL OR kind = @kind)').get({ kind: kind ?? null });
+        const row = conn.prepare('SELECT COUNT(*) AS n FROM outbox WHERE (@kind IS NULL OR kind = @kind)').get({ kind: kind ?? null });
         return parseStored(countRow, row, 'count').n;
       });
     },
@@ -151,8 +147,7 @@ export function sqliteOutbox(conn: SqliteConnection): OutboxStore {
         const limit = checkLimit(query.limit);
         const scope = outboxScope(query.kind);
         const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor);
-        const rows = db
-          .prepare(
+        const rows = conn.prepare(
             `SELECT * FROM outbox WHERE kind = @kind
              AND (@afterCreated IS NULL OR created_at > @afterCreated OR (created_at = @afterCreated AND id > @afterId))
            ORDER BY created_at, id LIMIT @limit`,
@@ -165,7 +160,7 @@ export function sqliteOutbox(conn: SqliteConnection): OutboxStore {
     getOutboxItem(id) {
       return conn.call(() => {
         checkId(id, 'id');
-        const row = db.prepare('SELECT * FROM outbox WHERE id = ?').get(id);
+        const row = conn.prepare('SELECT * FROM outbox WHERE id = ?').get(id);
         return row === undefined ? undefined : toOutboxItem(row);
       });
     },
@@ -173,7 +168,7 @@ export function sqliteOutbox(conn: SqliteConnection): OutboxStore {
     deleteOutboxItem(id) {
       return conn.call(() => {
         checkId(id, 'id');
-        return db.prepare('DELETE FROM outbox WHERE id = ?').run(id).changes > 0;
+        return conn.prepare('DELETE FROM outbox WHERE id = ?').run(id).changes > 0;
       });
     },
   };

@@ -8,7 +8,7 @@ import { DocTable } from './doc-table.js';
 
 /** Patch runs in the `patch_runs` document table, indexed by change number and execution id. */
 export function sqlitePatchRuns(conn: SqliteConnection): PatchRunStore {
-  const runs = new DocTable<PatchRunRecord>(conn.db, {
+  const runs = new DocTable<PatchRunRecord>(conn, {
     table: 'patch_runs',
     schema: patchRunSchema,
     what: 'patch run',

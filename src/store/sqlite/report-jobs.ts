@@ -8,7 +8,7 @@ import { DocTable } from './doc-table.js';
 
 /** Report jobs in the `report_jobs` document table, newest first. */
 export function sqliteReportJobs(conn: SqliteConnection): ReportJobStore {
-  const reports = new DocTable<ReportJobRecord>(conn.db, {
+  const reports = new DocTable<ReportJobRecord>(conn, {
     table: 'report_jobs',
     schema: reportJobSchema,
     what: 'report job',

@@ -137,4 +137,25 @@ describe('sqlite store on disk', () => {
     expect(claims).toEqual([{ key: 'incident:keep' }, { key: 'nonce:new' }]);
     expect(idem).toEqual({ n: 0 });
   });
+
+  it('when more claims have expired than one sweep takes, then each claim sweeps at most 1,000 and the next ones clear the rest', async () => {
+    // Prepare: 2,500 nonces (a busy API's seconds) expire together.
+    const path = join(dir, 'state.db');
+    const clock = new ManualClock('2026-03-01T10:00:00Z');
+    const store = createSqliteStore({ path, clock, logger: silentLogger() });
+    for (let i = 0; i < 2_500; i++) await store.claim(`nonce:old-${i}`, 'api', 60);
+    await clock.advance(5 * 60_000);
+    const raw = new Database(path, { readonly: true });
+    const count = () => raw.prepare('SELECT COUNT(*) AS n FROM claims').get();
+
+    // Act, Assess: a full batch lets the next claim sweep again without waiting out the interval.
+    await store.claim('nonce:new-1', 'api', 60);
+    expect(count()).toEqual({ n: 1_501 });
+    await store.claim('nonce:new-2', 'api', 60);
+    expect(count()).toEqual({ n: 502 });
+    await store.claim('nonce:new-3', 'api', 60);
+    expect(count()).toEqual({ n: 3 });
+    raw.close();
+    await store.close();
+  });
 });

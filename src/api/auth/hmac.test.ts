@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bodyDigest, canonicalString, computeSignature, parseSignatureHeader, signRequest } from './hmac.js';
 
@@ -28,6 +29,28 @@ describe('HMAC request signatures', () => {
 
   it('when the fields come in another order with spaces, then they still parse', () => {
     expect(parseSignatureHeader(`sig=${SIG}, nonce=${NONCE}, ts=${TS}, keyId=${KEY.id}`)).toMatchObject({ keyId: KEY.id, ts: TS, nonce: NONCE });
+  });
+
+  it('when the header is in the usual order, then it reads exactly as the same fields in another order do', () => {
+    // The usual order is read with one expression, any other field by field: the two must agree on every header.
+    const field = (valid: fc.Arbitrary<string>) => fc.oneof(valid, fc.string({ maxLength: 70 }), valid.map((v) => `${v} `), valid.map((v) => v.slice(1)));
+    const keyId = field(fc.stringMatching(/^[\w.-]{1,64}$/));
+    const ts = field(fc.oneof(fc.stringMatching(/^\d{1,12}$/), fc.constant('1.5'), fc.constant('1234567890123')));
+    const nonce = field(fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/));
+    const sig = field(fc.oneof(fc.constant(SIG), fc.constant(SIG.toUpperCase()), fc.constant(Buffer.from(SIG, 'hex').toString('base64')), fc.stringMatching(/^[0-9a-f]{63,65}$/)));
+    const read = (header: string) => {
+      try {
+        return parseSignatureHeader(header);
+      } catch (err) {
+        return err instanceof Error ? `${err.name}: ${err.message}` : 'thrown';
+      }
+    };
+    fc.assert(
+      fc.property(keyId, ts, nonce, sig, (k, t, n, g) => {
+        expect(read(`keyId=${k},ts=${t},nonce=${n},sig=${g}`)).toEqual(read(`sig=${g},nonce=${n},ts=${t},keyId=${k}`));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it.each([

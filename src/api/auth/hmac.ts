@@ -29,9 +29,14 @@ const TS = /^\d{1,12}$/;
 const SIG_HEX = /^[0-9a-fA-F]{64}$/;
 const SIG_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 
+/** The header as `signRequest` writes it: the fields in order, no spaces (checked with one expression). */
+const CANONICAL_HEADER = /^keyId=([\w.-]{1,64}),ts=(\d{1,12}),nonce=([A-Za-z0-9_-]{16,128}),sig=([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/;
+/** A GET has no body: its digest is this constant. */
+const EMPTY_DIGEST = sha256Hex('');
+
 /** Hex SHA-256 of the body (of the empty string when there is none). */
 export function bodyDigest(body: Buffer | string): string {
-  return sha256Hex(body);
+  return body.length === 0 ? EMPTY_DIGEST : sha256Hex(body);
 }
 
 /**
@@ -39,7 +44,7 @@ export function bodyDigest(body: Buffer | string): string {
  * The method is upper-cased; the path is taken verbatim (no re-encoding).
  */
 export function canonicalString(request: SignedRequest, ts: number, nonce: string): string {
-  return [request.method.toUpperCase(), request.pathWithQuery, String(ts), nonce, bodyDigest(request.body)].join('\n');
+  return `${request.method.toUpperCase()}\n${request.pathWithQuery}\n${ts}\n${nonce}\n${bodyDigest(request.body)}`;
 }
 
 /** Lower-case hex HMAC-SHA256 of the canonical string. */
@@ -60,8 +65,19 @@ export function signRequest(
   return `keyId=${key.id},ts=${options.ts},nonce=${options.nonce},sig=${sig}`;
 }
 
+function macBytes(text: string): Buffer | undefined {
+  return SIG_HEX.test(text) ? Buffer.from(text, 'hex') : SIG_BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
+}
+
 /** Parses the header; any deviation from the documented shape is a 401. */
 export function parseSignatureHeader(value: string): SignatureParts {
+  // Every request is signed: the usual form is read with one expression, any other order or spacing field by field.
+  const usual = CANONICAL_HEADER.exec(value);
+  if (usual) {
+    const [, keyId = '', ts = '', nonce = '', sigText = ''] = usual;
+    const sig = macBytes(sigText);
+    if (sig?.length === 32) return { keyId, ts: Number(ts), nonce, sig };
+  }
   const fields = new Map<string, string>();
   for (const part of value.split(',')) {
     const i = part.indexOf('=');
@@ -73,7 +89,7 @@ export function parseSignatureHeader(value: string): SignatureParts {
   const ts = fields.get('ts') ?? '';
   const nonce = fields.get('nonce') ?? '';
   const sigText = fields.get('sig') ?? '';
-  const sig = SIG_HEX.test(sigText) ? Buffer.from(sigText, 'hex') : SIG_BASE64.test(sigText) ? Buffer.from(sigText, 'base64') : undefined;
+  const sig = macBytes(sigText);
   if (fields.size !== 4 || !KEY_ID.test(keyId) || !TS.test(ts) || !NONCE.test(nonce) || sig?.length !== 32) {
     throw new AuthError('UNAUTHORIZED', 'malformed signature header');
   }

@@ -44,6 +44,8 @@ const keepRaw = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is `cache-control: no-store` and no route answers 304, so an ETag (a SHA-1 of each body) would be work for nothing.
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   // Paths match as the spec spells them: `/V1/patch-runs` or `/v1/patch-runs/` is a 404, not a route the validator cannot name.

@@ -18,14 +18,17 @@ export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const started = process.hrtime.bigint();
     requestIds.set(res, requestId);
     res.set('x-request-id', requestId);
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // Paths only: query strings may carry tokens (signed report links).
-      logger.debug({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
-    });
+    // The access line is debug: at the default level no request pays for timing it.
+    if (logger.isLevelEnabled('debug')) {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        // Paths only: query strings may carry tokens (signed report links).
+        logger.debug({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+      });
+    }
     runInRequestContext({ requestId }, next);
   };
 }

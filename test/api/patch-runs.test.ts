@@ -229,6 +229,15 @@ describe('authentication through the whole app', () => {
     expect(head.text ?? '').toBe('');
   });
 
+  it('when a list is read, then the answer may not be cached and carries no ETag or framework banner', async () => {
+    const res = await request(h.app).get('/v1/patch-runs').set('x-patchbridge-signature', h.sign('GET', '/v1/patch-runs', ''));
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['etag']).toBeUndefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
   it('when the timestamp is stale, then 401', async () => {
     const res = await request(h.app)
       .get('/v1/patch-runs')

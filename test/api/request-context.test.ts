@@ -139,3 +139,34 @@ describe('request context across the body parser', () => {
     expect(seen).toEqual(['piece-1', 'piece-2', 'piece-3', 'piece-4']);
   });
 });
+
+describe('the access line', () => {
+  function appLogging(level: 'debug' | 'info') {
+    const written: Line[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) written.push(JSON.parse(text));
+        cb();
+      },
+    });
+    const router = Router();
+    router.get('/probe', (_req, res) => void res.json({}));
+    const app = createApp({ logger: createLogger({ level, destination }), operations: { checks: [], missing: () => [], openApi: {} }, features: [router] });
+    return { app, written };
+  }
+
+  it('when the level is debug, then each request writes one line with its id, method, path without the query and status', async () => {
+    const { app, written } = appLogging('debug');
+    await request(app).get('/probe?token=secret-in-query').set('x-request-id', 'req-access-1');
+    expect(written.filter((l) => l.msg === 'request')).toEqual([
+      expect.objectContaining({ requestId: 'req-access-1', method: 'GET', path: '/probe', status: 200, ms: expect.any(Number) }),
+    ]);
+    expect(JSON.stringify(written)).not.toContain('secret-in-query');
+  });
+
+  it('when the level is info (the default), then requests write no access line', async () => {
+    const { app, written } = appLogging('info');
+    await request(app).get('/probe').set('x-request-id', 'req-access-2');
+    expect(written.filter((l) => l.msg === 'request')).toEqual([]);
+  });
+});

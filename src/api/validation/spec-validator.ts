@@ -82,7 +82,7 @@ const DOC_ID = 'https://patchbridge.dev/openapi.json';
 
 // Per-response state, out of `res.locals` (typed `any`, and writable by any middleware).
 const matchedOperation = new WeakMap<Response, SpecOperation>();
-const pendingValidation = new WeakMap<Response, () => ValidatedRequest | undefined>();
+const pendingValidation = new WeakMap<Response, () => ValidatedRequest>();
 const provenRequest = new WeakMap<Response, ValidatedRequest>();
 
 interface Compiled {
@@ -282,9 +282,7 @@ export function createSpecValidator(doc: Record<string, unknown>): SpecValidator
     return undefined;
   }
 
-  function validateRequest(req: Request): ValidatedRequest | undefined {
-    const found = find(req.method, req.path);
-    if (!found) return undefined;
+  function validateRequest(req: Request, found: { compiled: Compiled; params: Record<string, string> }): ValidatedRequest {
     const { compiled: c } = found;
     const errors: { path: string; message: string }[] = [];
     const params: Json = {};
@@ -344,11 +342,8 @@ export function createSpecValidator(doc: Record<string, unknown>): SpecValidator
       matchedOperation.set(res, found.compiled.operation);
       // Operations with scopes have a route authenticator: the caller is
       // authenticated (cheap) before the schema work (not cheap) runs.
-      if (found.compiled.operation.scopes.length > 0) pendingValidation.set(res, () => validateRequest(req));
-      else {
-        const result = validateRequest(req);
-        if (result) markValidated(res, result);
-      }
+      if (found.compiled.operation.scopes.length > 0) pendingValidation.set(res, () => validateRequest(req, found));
+      else markValidated(res, validateRequest(req, found));
       next();
     },
     match(method, path) {
@@ -388,8 +383,7 @@ export function completeValidation(res: Response): void {
   const pending = pendingValidation.get(res);
   if (!pending) return;
   pendingValidation.delete(res);
-  const result = pending();
-  if (result) markValidated(res, result);
+  markValidated(res, pending());
 }
 
 function isFor<Op extends OperationId>(request: ValidatedRequest, operationId: Op): request is Validated<Op> {

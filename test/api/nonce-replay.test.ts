@@ -19,7 +19,7 @@ import { createApp } from '../../src/api/app.js';
 import { createSpecValidator } from '../../src/api/validation/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { ManualClock, silentLogger } from '../../src/core/index.js';
-import { createDynamoStore, createSqliteStore, type DynaliteServer, ensureTable, type StateStore, startDynalite } from '../../src/store/index.js';
+import { createDynamoStore, createSqliteStore, type DynaliteServer, type StateStore, startDynalite } from '../../src/store/index.js';
 
 const KEY = { id: 'sn-replay', secret: 'r'.repeat(48) };
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -130,20 +130,13 @@ describe('HMAC replay protection on a SQLite file shared by two processes', () =
 
 describe('HMAC replay protection on a DynamoDB table shared by two Lambda containers', () => {
   let dynalite: DynaliteServer;
-  let tables = 0;
   beforeAll(async () => {
     dynalite = await startDynalite();
   });
   afterAll(async () => {
     await dynalite.stop();
   });
-
-  async function table(): Promise<string> {
-    tables += 1;
-    const tableName = `pb-nonce-${tables}`;
-    await ensureTable(dynalite.client, tableName, { pollMs: 1 });
-    return tableName;
-  }
+  const table = () => dynalite.freshTable();
   const connect = (tableName: string, clock: ManualClock) => createDynamoStore({ tableName, client: dynalite.client, clock, logger: silentLogger() });
 
   it('when one container accepted a signed request, then another container refuses its replay, also when both get it at once', async () => {

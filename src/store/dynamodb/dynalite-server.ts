@@ -1,12 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTable } from './table.js';
 
 export interface DynaliteServer {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   /** A real SDK client pointed at the server with dummy static credentials. */
   readonly client: DynamoDBDocumentClient;
+  /** Creates an empty patchbridge table of a name not used before on this server, and returns the name. */
+  freshTable(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -35,9 +38,16 @@ export async function startDynalite(): Promise<DynaliteServer> {
     maxAttempts: 1,
   });
   const client = DynamoDBDocumentClient.from(base);
+  let tables = 0;
   return {
     endpoint,
     client,
+    async freshTable() {
+      tables += 1;
+      const tableName = `pb-test-${tables}`;
+      await ensureTable(client, tableName, { pollMs: 1 });
+      return tableName;
+    },
     stop: async () => {
       client.destroy();
       base.destroy();

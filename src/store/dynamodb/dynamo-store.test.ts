@@ -12,7 +12,6 @@ import { CHUNK_BYTES } from './run-instances.js';
 import { ensureTable, tableDefinition } from './table.js';
 
 let dynalite: DynaliteServer;
-let tables = 0;
 
 beforeAll(async () => {
   dynalite = await startDynalite();
@@ -22,12 +21,7 @@ afterAll(async () => {
   await dynalite.stop();
 });
 
-async function freshTable(): Promise<string> {
-  tables += 1;
-  const tableName = `pb-test-${tables}`;
-  await ensureTable(dynalite.client, tableName, { pollMs: 1 });
-  return tableName;
-}
+const freshTable = () => dynalite.freshTable();
 
 describeStoreContract('dynamodb (dynalite)', async () => {
   const tableName = await freshTable();

@@ -20,7 +20,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'src/api/auth/authenticator.test.ts': 'unit test of the authenticator, behind one router',
   'src/api/idempotency.test.ts': 'unit test of the idempotency middleware, behind one router',
   'src/api/routes/events.test.ts': 'unit test of the events router on its own',
-  'bench/api/index.ts': "the baseline variant is the same routes with the middleware taken out, to measure what the middleware costs (the full variant is createApiApp's)",
+  'test/api/nonce-replay.test.ts': 'unit test of replay protection: the authenticator built from configuration over the real stores, behind one router',
+  'bench/api/apps.ts': "the baseline variant is the same routes with the middleware taken out, to measure what the middleware costs (the full variant is createApiApp's)",
 };
 
 /** A call that assembles an app or a piece of it: `createApp(`, a route factory such as `patchRunRoutes(`, or the authenticator. */

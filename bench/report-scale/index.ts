@@ -7,7 +7,9 @@
  * Each phase runs in its own process (so is its peak RSS), the simulator in
  * another:
  * 1. snapshot: the daily snapshot over HTTP, timed against the throttle's lower
- *    bound (the pages the busiest API needs ÷ its TPS);
+ *    bound (the pages the busiest API needs ÷ its TPS) and against the chain of
+ *    instance pages (each carries the next one's token, so they are read one
+ *    after another: their count × one page's round trip, timed alone first);
  * 2. history: 29 earlier days derived from it (not a measured figure);
  * 3. report: 30 days = 29 days of history + the live fleet, then CSV/HTML/JSON;
  * 4. naive: every day loaded into memory at once, and the live state read with
@@ -131,6 +133,8 @@ export async function main(argv: string[]): Promise<void> {
     const base: PhaseOptions = { simUrl, dir, today: TODAY, days: o.days, naiveSample: o.naiveSample, workers: o.workers };
     process.stderr.write(`report-scale: ${n(o.instances)} instances, ${o.days} days, ${o.latencyMs} ms per call, ${o.tps} TPS per API\n`);
 
+    process.stderr.write('  one instance page after another…\n');
+    const chain = await phase<{ pages: number; msPerPage: number }>('pageChain', base);
     await sim.counters(true);
     process.stderr.write('  snapshot…\n');
     const snap = await phase<{ ms: number; instances: number; bytes: number; maxRssMb: number; startRssMb: number }>('snapshot', base);
@@ -140,6 +144,9 @@ export async function main(argv: string[]): Promise<void> {
     const [busiestOp, busiestPages] = Object.entries(pages).sort((a, b) => b[1] - a[1])[0] ?? ['-', 0];
     const lowerBoundMs = (busiestPages / o.tps) * 1000;
     const throttled = Object.values(calls).reduce((t, c) => t + c.throttled, 0);
+    // Each instance page carries the token for the next, so they cannot overlap: the read takes at least their round trips end to end.
+    const instancePages = pages['DescribeInstanceInformation'] ?? 0;
+    const chainFloorMs = instancePages * chain.msPerPage;
 
     process.stderr.write(`  history (${o.days - 1} earlier days)…\n`);
     const hist = await phase<{ ms: number; bytes: number }>('history', base);
@@ -201,6 +208,11 @@ export async function main(argv: string[]): Promise<void> {
         '  same run',
         `the same fleet read took ${s(snap.ms)} in the snapshot phase (this machine's live read now)`,
         `end to end ${(rep.totalMs / Math.max(snap.ms, histRead.ms)).toFixed(2)}× max(that read, history alone); in sequence it would be ${((histRead.ms + snap.ms) / Math.max(snap.ms, histRead.ms)).toFixed(2)}×`,
+      ],
+      [
+        '  page chain',
+        `one instance page after another, alone: ${chain.msPerPage.toFixed(1)} ms a page (${chain.pages} pages), so ${n(instancePages)} pages take ≥ ${s(chainFloorMs)}`,
+        `snapshot ${(snap.ms / chainFloorMs).toFixed(2)}×, report end to end ${(rep.totalMs / Math.max(chainFloorMs, histRead.ms)).toFixed(2)}× max(that floor, history)`,
       ],
       [
         'report, fresh snapshot',

@@ -135,6 +135,25 @@ export type RunRef =
   | { readonly kind: 'automation'; readonly executionId: string }
   | { readonly kind: 'command'; readonly commandId: string };
 
+/**
+ * A value `ListCommandInvocations` takes in its `Status` filter (API reference,
+ * `CommandFilter`). `TimedOut` covers delivery and execution time-outs.
+ */
+export type InvocationFilterStatus =
+  | 'Pending'
+  | 'InProgress'
+  | 'Delayed'
+  | 'Success'
+  | 'Cancelled'
+  | 'Failed'
+  | 'TimedOut'
+  | 'AccessDenied'
+  | 'DeliveryTimedOut'
+  | 'ExecutionTimedOut'
+  | 'Undeliverable'
+  | 'InvalidPlatform'
+  | 'Terminated';
+
 export interface CommandInvocation {
   readonly commandId: string;
   readonly instanceId: string;
@@ -347,11 +366,15 @@ export interface FleetInventory {
     instanceId: string,
     options?: { pluginName?: string; maxChars?: number },
   ): Promise<CommandOutput>;
-  /** Every page of `ListCommandInvocations` for one command. */
+  /**
+   * Every page of `ListCommandInvocations` for one command; with `status`, only
+   * the invocations SSM's `Status` filter matches (`TimedOut` covers delivery and
+   * execution time-outs).
+   */
   listCommandInvocations(
     ctx: AwsContext,
     commandId: string,
-    options?: { instanceId?: string; withDetails?: boolean },
+    options?: { instanceId?: string; withDetails?: boolean; status?: InvocationFilterStatus },
   ): Promise<CommandInvocation[]>;
   /**
    * Tags through the Resource Groups Tagging API `GetResources` (100 ARNs per call),

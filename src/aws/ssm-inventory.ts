@@ -29,6 +29,7 @@ import type {
   FleetInventory,
   InstanceFilter,
   InstancePatchState,
+  InvocationFilterStatus,
   ManagedInstance,
 } from './ports.js';
 
@@ -221,7 +222,7 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
   const listCommandInvocations = async (
     ctx: AwsContext,
     commandId: string,
-    opts: { instanceId?: string; withDetails?: boolean } = {},
+    opts: { instanceId?: string; withDetails?: boolean; status?: InvocationFilterStatus } = {},
   ) => {
     const invocations = await collectPages(
       ctx,
@@ -229,7 +230,12 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
       () =>
         paginateListCommandInvocations(
           { client: clients.ssm(ctx), pageSize: 50 },
-          { CommandId: commandId, InstanceId: opts.instanceId, Details: opts.withDetails ?? false },
+          {
+            CommandId: commandId,
+            InstanceId: opts.instanceId,
+            Details: opts.withDetails ?? false,
+            ...(opts.status ? { Filters: [{ key: 'Status', value: opts.status }] } : {}),
+          },
         ),
       (page) => page.CommandInvocations,
     );

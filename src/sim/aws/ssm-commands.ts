@@ -418,6 +418,70 @@ function commandJson(c: SimCommand) {
   };
 }
 
+/** `CommandFilter` keys (the API's enum); `ExecutionStage` applies to `ListCommands` only. */
+const COMMAND_FILTER_KEYS = ['InvokedAfter', 'InvokedBefore', 'Status', 'ExecutionStage', 'DocumentName'] as const;
+/** Status values `ListCommandInvocations` accepts in a `Status` filter (API reference, `CommandFilter`). */
+const INVOCATION_FILTER_STATUSES = new Set([
+  'Pending',
+  'InProgress',
+  'Delayed',
+  'Success',
+  'Cancelled',
+  'Failed',
+  'TimedOut',
+  'AccessDenied',
+  'DeliveryTimedOut',
+  'ExecutionTimedOut',
+  'Undeliverable',
+  'InvalidPlatform',
+  'Terminated',
+]);
+
+type InvocationFilter = (c: SimCommand, inv: SimInvocation) => boolean;
+
+/**
+ * `Filters` of `ListCommandInvocations`, validated as SSM does: 1 to 5 lowercase
+ * `{ key, value }` pairs, the key from the enum (otherwise `ValidationException`),
+ * `ExecutionStage` refused (`InvalidFilterKey`), and a value the key cannot take
+ * refused with `InvalidFilterKey` too, the only filter error the operation declares.
+ * A `Status` filter matches the status or its detail: `TimedOut` takes delivery and
+ * execution time-outs alike, `DeliveryTimedOut` only the former.
+ */
+function invocationFilters(input: JsonInput): InvocationFilter[] {
+  const raw = input.raw['Filters'];
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new SimAwsError('SerializationException', 'Filters must be a list');
+  if (raw.length < 1) throw validation("Value at 'filters' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  if (raw.length > 5) throw validation("Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to 5");
+  return raw.map((f, i): InvocationFilter => {
+    const o = new JsonInput(f);
+    const key = o.str('key', { required: true }) as string;
+    const value = o.str('value', { required: true }) as string;
+    if (!(COMMAND_FILTER_KEYS as readonly string[]).includes(key)) {
+      throw validation(`Value '${key}' at 'filters.${i + 1}.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${COMMAND_FILTER_KEYS.join(', ')}]`);
+    }
+    if (value.length < 1 || value.length > 128) {
+      throw validation(`Value '${value}' at 'filters.${i + 1}.member.value' failed to satisfy constraint: Member must have length between 1 and 128`);
+    }
+    const invalid = () => new SimAwsError('InvalidFilterKey', `The filter ${key} with value ${value} is not valid for ListCommandInvocations.`);
+    switch (key) {
+      case 'Status':
+        if (!INVOCATION_FILTER_STATUSES.has(value)) throw invalid();
+        return (_c, inv) => inv.status === value || inv.statusDetails.replaceAll(' ', '') === value;
+      case 'DocumentName':
+        return (c) => c.documentName === value;
+      case 'InvokedAfter':
+      case 'InvokedBefore': {
+        const at = Date.parse(value);
+        if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at)) throw invalid();
+        return key === 'InvokedAfter' ? (_c, inv) => inv.requestedAt >= at : (_c, inv) => inv.requestedAt <= at;
+      }
+      default:
+        throw invalid();
+    }
+  });
+}
+
 /** Role, SNS notification and CloudWatch output settings: `ListCommands` and `ListCommandInvocations` repeat them alike. */
 function deliveryConfigJson(c: SimCommand) {
   return {
@@ -552,10 +616,13 @@ export const commandHandlers = {
     const commandId = input.str('CommandId', { pattern: COMMAND_ID });
     const instanceId = input.str('InstanceId');
     const details = input.bool('Details') ?? false;
+    const filters = invocationFilters(input);
     const commands = commandId ? [getCommand(state, commandId)] : state.commandList;
     const rows: { c: SimCommand; inv: SimInvocation }[] = [];
     for (const c of commands) {
-      for (const inv of c.invocations) if (!instanceId || inv.instanceId === instanceId) rows.push({ c, inv });
+      for (const inv of c.invocations) {
+        if ((!instanceId || inv.instanceId === instanceId) && filters.every((f) => f(c, inv))) rows.push({ c, inv });
+      }
     }
     const p = page('ListCommandInvocations', rows, input.str('NextToken'), size);
     return {

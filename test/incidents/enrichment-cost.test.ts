@@ -41,4 +41,35 @@ describe('enrichment cost under a storm', () => {
     const total = h.aws.requestLog.length;
     expect(total / failed.length).toBeLessThan(1.3);
   });
+
+  it('when 12 invocations of one command fail in one batch without the command event, then the command is listed once with a Status filter, not once per instance', async () => {
+    // Prepare: only the per-invocation SNS notifications arrive (no command-level event to list the command whole)
+    const h = await createHarness({ fleetSize: 160 });
+    open.push(h);
+    const failed = h.instancesOf('db-prod').slice(0, 12).map((i) => i.instanceId);
+    for (const id of failed) h.aws.forceOutcome(id, 'Failed');
+    await h.awsPorts.patchExecution.sendPatchCommand(
+      { accountId: '111122223333', region: 'eu-west-1' },
+      {
+        targets: [{ key: 'tag:Patch Group', values: ['db-prod'] }],
+        operation: 'Install',
+        maxConcurrency: '100%',
+        maxErrors: '100%',
+        comment: 'filtered listing',
+        notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
+      },
+    );
+    await h.aws.settle();
+    const invocationNotifications = shuffled(h.deliveries.filter((d) => d.kind === 'sns'), 9);
+    h.aws.resetLog();
+    // Act
+    await h.postAll(invocationNotifications);
+    await h.drain();
+    // Assess
+    const listings = h.aws.requestLog.filter((e) => e.operation === 'ListCommandInvocations');
+    expect(listings).toHaveLength(1);
+    const [incident] = h.incidents();
+    expect(h.incidents()).toHaveLength(1);
+    for (const id of failed) expect(incident?.['description']).toContain(id);
+  });
 });

@@ -1,5 +1,5 @@
-import { type AwsContext, AwsError, type CommandInvocation, type WindowExecution, type WindowTaskInvocation } from '../../aws/index.js';
-import { type ExecutionRef, isFailurePhase, markersFromComment, type PatchEvent, phaseOfStatus } from '../../domain/index.js';
+import { type AwsContext, AwsError, type CommandInvocation, type InvocationFilterStatus, type WindowExecution, type WindowTaskInvocation } from '../../aws/index.js';
+import { type EventPhase, type ExecutionRef, isFailurePhase, markersFromComment, type PatchEvent, phaseOfStatus } from '../../domain/index.js';
 import type { PatchRunStore } from '../../store/index.js';
 import { IncidentError } from './errors.js';
 import type { IncidentAwsPorts } from './ports.js';
@@ -42,6 +42,12 @@ export const scopeKey = (ctx: AwsContext) => `${ctx.accountId}/${ctx.region}`;
 
 /** Executions of a window searched for a command that names only its window. */
 const RECENT_WINDOW_EXECUTIONS = 5;
+
+/**
+ * The `ListCommandInvocations` `Status` filter that lists the invocations of a
+ * failure phase (`TimedOut` covers delivery and execution time-outs).
+ */
+const FILTER_STATUS: Partial<Record<EventPhase, InvocationFilterStatus>> = { failed: 'Failed', 'timed-out': 'TimedOut', cancelled: 'Cancelled' };
 
 function isFailedInvocation(inv: CommandInvocation): boolean {
   const phase = phaseOfStatus(inv.status);
@@ -127,6 +133,38 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
   const windowDone = new Map<string, Promise<void>>();
   const commandEventIds = new Set<string>();
   for (const { event } of events) if (event.kind === 'command') commandEventIds.add(`${event.accountId}/${event.region}/${event.commandId}`);
+  // Invocation events of one command and status, where the batch does not list the command whole anyway.
+  const statusGroup = (ctx: AwsContext, commandId: string, status: InvocationFilterStatus) => `${scopeKey(ctx)}/${commandId}/${status}`;
+  const sameStatus = new Map<string, number>();
+  for (const { event } of events) {
+    const status = FILTER_STATUS[event.phase];
+    if (event.kind !== 'invocation' || !status || commandEventIds.has(`${event.accountId}/${event.region}/${event.commandId}`)) continue;
+    const group = statusGroup(event, event.commandId, status);
+    sameStatus.set(group, (sameStatus.get(group) ?? 0) + 1);
+  }
+  const statusListings = new Map<string, Promise<CommandInvocation[]>>();
+  /** One `Status`-filtered listing per (account, region, command, status) for the batch: a page per 50 failures instead of a call each. */
+  const listByStatus = (ctx: AwsContext, commandId: string, status: InvocationFilterStatus): Promise<CommandInvocation[]> => {
+    const group = statusGroup(ctx, commandId, status);
+    let listing = statusListings.get(group);
+    if (!listing) {
+      listing = aws.inventory.listCommandInvocations(ctx, commandId, { status, withDetails: true });
+      statusListings.set(group, listing);
+    }
+    return listing;
+  };
+  /** The invocation an event reports: from a listing the batch makes anyway, else a call for this instance alone. */
+  const invocationOf = async (ctx: AwsContext, event: Extract<PatchEvent, { kind: 'invocation' }>): Promise<CommandInvocation | undefined> => {
+    const mine = (listed: readonly CommandInvocation[]) => listed.find((i) => i.instanceId === event.instanceId);
+    if (commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`)) return mine(await listCommand(ctx, event.commandId));
+    const status = FILTER_STATUS[event.phase];
+    if (status && (sameStatus.get(statusGroup(ctx, event.commandId, status)) ?? 0) >= 2) {
+      // An instance the filtered listing lacks (its status moved on, or the listing lags) is asked for on its own.
+      const listed = mine(await listByStatus(ctx, event.commandId, status));
+      if (listed) return listed;
+    }
+    return mine(await aws.inventory.listCommandInvocations(ctx, event.commandId, { instanceId: event.instanceId, withDetails: true }));
+  };
 
   const expandWindow = async (key: string, ctx: AwsContext, windowId: string, windowExecutionId: string, time: string) => {
     const execution: ExecutionRef = { kind: 'maintenance-window', id: windowExecutionId, windowId };
@@ -173,13 +211,8 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
         return;
       }
       case 'invocation': {
-        // Reuse the full listing when this batch lists the command anyway; otherwise one call for this instance.
-        const full = commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`);
-        const listed = full
-          ? await listCommand(ctx, event.commandId)
-          : await aws.inventory.listCommandInvocations(ctx, event.commandId, { instanceId: event.instanceId, withDetails: true });
         const phase = phaseOfStatus(event.status);
-        const inv: CommandInvocation = listed.find((i) => i.instanceId === event.instanceId) ?? {
+        const inv: CommandInvocation = (await invocationOf(ctx, event)) ?? {
           commandId: event.commandId,
           instanceId: event.instanceId,
           status: phase === 'timed-out' ? 'TimedOut' : phase === 'cancelled' ? 'Cancelled' : 'Failed',

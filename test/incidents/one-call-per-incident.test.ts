@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { EVENT_BATCH_WINDOW_MS } from '../../src/flows/incidents/index.js';
 import { DRAFT_HOLD_MS, PATCH_EVENT_KIND } from '../../src/flows/incidents/standalone.js';
 import { createOutboxWorker } from '../../src/flows/outbox/index.js';
-import { type Delivery, type Harness, shuffled } from './support/harness.js';
+import { type Delivery, type Harness, createHarness, PATCH_RESULTS_TOPIC, shuffled } from './support/harness.js';
 import { windowWith37Failures } from './support/scenario.js';
 
 // A whole-fleet storm over both simulators: well under 30 s on a quiet machine, up to 40 s when it is shared.
@@ -91,8 +91,11 @@ describe('one ServiceNow call per incident', () => {
   });
 
   it('when failure events stay queued, then drafts wait for them no longer than the hold', async () => {
-    // Prepare: a failure event that will not be due for an hour (an enrichment retrying through an AWS outage)
-    const { h, deliveries } = await windowWith37Failures();
+    // Prepare: a failure event that will not be due for an hour (an enrichment retrying through an AWS outage);
+    // without the window execution's own final event no draft is complete, so every draft is held
+    const scenario = await windowWith37Failures();
+    const { h } = scenario;
+    const deliveries = scenario.deliveries.filter((d) => !d.body.includes('Maintenance Window Execution State-change'));
     open.push(h);
     await h.store.enqueue({
       id: 'event:stuck',
@@ -133,3 +136,79 @@ describe('one ServiceNow call per incident', () => {
     expect(calls(h)).toHaveLength(3);
   });
 });
+
+/** A Run Command per patch group (no window, no runbook: each command is its own execution), failing on four instances each. */
+async function twoCommands() {
+  const h = await createHarness();
+  open.push(h);
+  const ctx = { accountId: '111122223333', region: 'eu-west-1' };
+  const run = async (group: string) => {
+    const failed = h.instancesOf(group).slice(0, 4).map((i) => i.instanceId);
+    for (const id of failed) h.aws.forceOutcome(id, 'Failed');
+    const { commandId } = await h.awsPorts.patchExecution.sendPatchCommand(ctx, {
+      targets: [{ key: 'tag:Patch Group', values: [group] }],
+      operation: 'Install',
+      maxConcurrency: '100%',
+      maxErrors: '100%',
+      comment: `patch ${group}`,
+      notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
+    });
+    return { commandId, failed };
+  };
+  const db = await run('db-prod');
+  const web = await run('web-prod');
+  await h.aws.settle();
+  const isCommandEvent = (d: Delivery) => d.kind === 'eventbridge' && d.body.includes('EC2 Command Status-change Notification');
+  /** The per-instance events (SNS and EventBridge) reporting the failed instances of one command. */
+  const failureEvents = (c: { commandId: string; failed: string[] }) =>
+    h.deliveries.filter((d) => !isCommandEvent(d) && d.body.includes(c.commandId) && c.failed.some((id) => d.body.includes(id)) && /Failed/.test(d.body));
+  const commandEvent = (c: { commandId: string }) => h.deliveries.filter((d) => isCommandEvent(d) && d.body.includes(c.commandId) && d.body.includes('Failed'));
+  return { h, db, web, failureEvents, commandEvent };
+}
+
+describe('complete drafts', () => {
+  it('when a failed command is listed whole while failure events of another incident are still queued, then its incident is written at once with every failed instance', async () => {
+    // Prepare
+    const { h, db, web, failureEvents, commandEvent } = await twoCommands();
+    const webFailures = failureEvents(web);
+    expect(commandEvent(db)).toHaveLength(1);
+    // Act: db's command event and two web failures share a batch; the other web failures wait in the next window
+    await h.postAll([...commandEvent(db), ...webFailures.slice(0, 2)]);
+    h.clock.advance(EVENT_BATCH_WINDOW_MS);
+    await h.postAll(webFailures.slice(2));
+    await h.worker.runOnce();
+    const afterFirstBatch = calls(h);
+    await h.drain();
+    // Assess: db's incident did not wait for web's queued events; web's was still written once, whole
+    expect(afterFirstBatch).toEqual(['POST /api/now/import/x_pbridge_failure_import']);
+    expect(calls(h)).toHaveLength(2);
+    for (const [group, ids] of [['db-prod', db.failed], ['web-prod', web.failed]] as const) {
+      const incident = h.incidents().find((i) => (i['short_description'] ?? '').includes(`patch group ${group} `));
+      const notes = h.workNotes(incident?.['sys_id'] ?? '');
+      expect(notes, group).toHaveLength(1);
+      for (const id of ids) expect(notes[0]).toContain(id);
+    }
+  });
+
+  it('when failure events arrive late for instances a complete incident already names, then they cost no ServiceNow call and no per-instance AWS read', async () => {
+    // Prepare: db's command event creates its incident, naming all four failures
+    const { h, db, failureEvents, commandEvent } = await twoCommands();
+    await h.postAll(commandEvent(db));
+    await h.drain();
+    const created = calls(h);
+    h.aws.resetLog();
+    // Act: the per-instance events of the same failures (SNS and EventBridge), then a redelivery of them all
+    const late = failureEvents(db);
+    await h.postAll(late);
+    await h.drain();
+    await h.postAll(late);
+    await h.drain();
+    // Assess
+    expect(late.length).toBeGreaterThanOrEqual(db.failed.length);
+    expect(created).toHaveLength(1);
+    expect(calls(h)).toHaveLength(1);
+    expect(h.incidents()).toHaveLength(1);
+    expect(h.aws.count('ListComplianceItems') + h.aws.count('GetCommandInvocation')).toBe(0);
+  });
+});
+

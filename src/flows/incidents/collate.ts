@@ -1,10 +1,16 @@
 import { buildIncidentDraft, type ExecutionRef, type IncidentDraft, type IncidentPolicy, type InstanceFailure } from '../../domain/index.js';
 import type { EnrichedUnit } from './enrich-scope.js';
+import { executionKey } from './expand.js';
 
 export interface EnrichedDraft {
   readonly draft: IncidentDraft;
   /** Keys of the events this draft reports. */
   readonly sources: readonly string[];
+  /**
+   * Every failure of the draft's execution is in it (`Expansion.complete`): no
+   * later event can add an instance, so the listener need not wait for more.
+   */
+  readonly complete: boolean;
 }
 
 export interface CollateOptions {
@@ -16,6 +22,8 @@ export interface CollateOptions {
   readonly failed: (key: string) => boolean;
   /** Change numbers of automation executions, for units whose markers named none. */
   readonly automationChanges: ReadonlyMap<string, string | undefined>;
+  /** Executions listed whole by this batch, with the keys of the events that listed them (`Expansion.complete`). */
+  readonly complete?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -49,6 +57,9 @@ export function collateDrafts(enriched: readonly EnrichedUnit[], options: Collat
       if (!seen || (!seen.errorExcerpt && m.failure.errorExcerpt)) byInstance.set(m.failure.instanceId, m.failure);
     }
     const execution: ExecutionRef = { ...head.unit.execution, ...(windowId ? { windowId } : {}) };
+    const listedBy = options.complete?.get(executionKey(head.unit.ctx, execution)) ?? [];
+    // An event that listed the execution whole but failed (and will be retried) proves nothing yet.
+    const complete = listedBy.length > 0 && listedBy.every((k) => !options.failed(k));
     const change = members.find((m) => m.change)?.change;
     const all = [...byInstance.values()].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
     for (let i = 0; i < all.length; i += perDraft) {
@@ -64,7 +75,7 @@ export function collateDrafts(enriched: readonly EnrichedUnit[], options: Collat
         },
         options.policy,
       );
-      drafts.push({ draft, sources: [...sources] });
+      drafts.push({ draft, sources: [...sources], complete });
     }
   }
   return drafts;

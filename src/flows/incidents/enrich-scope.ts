@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { type AwsContext, AwsError, type ComplianceItem, type InstancePatchState, type ManagedInstance } from '../../aws/index.js';
 import type { Logger } from '../../core/index.js';
-import { boundExcerpt, consoleLinks, type InstanceFailure, NO_PATCH_GROUP, type PatchFinding, TOP_PATCHES } from '../../domain/index.js';
+import { boundExcerpt, consoleLinks, correlationIdFor, type InstanceFailure, NO_PATCH_GROUP, type PatchFinding, TOP_PATCHES } from '../../domain/index.js';
 import type { FailedUnit } from './expand.js';
 import type { IncidentAwsPorts } from './ports.js';
 
@@ -15,6 +15,12 @@ export interface ScopeEnrichDeps {
   readonly logger: Logger;
   /** Characters of command output fetched per instance before the excerpt is cut. */
   readonly outputChars: number;
+  /**
+   * The instances an open incident already names, by correlation id (empty when
+   * there is none). Failures of an incident that are all named already are left
+   * out before the per-instance reads: the listener would write nothing for them.
+   */
+  readonly reported?: (correlationId: string) => Promise<ReadonlySet<string>>;
 }
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3, INFORMATIONAL: 4, UNSPECIFIED: 5 };
@@ -75,8 +81,16 @@ export async function enrichScope(deps: ScopeEnrichDeps, ctx: AwsContext, scopeU
   ]);
   const infoById = new Map(infos.map((i) => [i.instanceId, i]));
   const stateById = new Map(states.map((s) => [s.instanceId, s]));
+  const patchGroupOf = (instanceId: string) => {
+    const allTags = tags.get(instanceId) ?? {};
+    return stateById.get(instanceId)?.patchGroup || allTags['Patch Group'] || allTags['PatchGroup'] || NO_PATCH_GROUP;
+  };
+  const units = deps.reported ? await withoutReported(ctx, scopeUnits, patchGroupOf, deps.reported) : scopeUnits;
+  if (units.length === 0) return [];
+  const unitIds = new Set(units.map((u) => u.instanceId));
   // Only instances with something non-compliant (or no state at all) are worth a per-instance ListComplianceItems.
   const needPatches = ids.filter((id) => {
+    if (!unitIds.has(id)) return false;
     const s = stateById.get(id);
     return !s || s.failedCount + s.missingCount + s.installedPendingRebootCount > 0;
   });
@@ -88,7 +102,7 @@ export async function enrichScope(deps: ScopeEnrichDeps, ctx: AwsContext, scopeU
   const outputs = new Map<FailedUnit, string>();
   const limit = pLimit(4);
   await Promise.all(
-    scopeUnits
+    units
       .filter((u) => !u.output && u.commandId)
       .map((u) =>
         limit(async () => {
@@ -101,7 +115,7 @@ export async function enrichScope(deps: ScopeEnrichDeps, ctx: AwsContext, scopeU
       ),
   );
 
-  return scopeUnits.map((unit) => {
+  return units.map((unit) => {
     const info = infoById.get(unit.instanceId);
     const state = stateById.get(unit.instanceId);
     const allTags = tags.get(unit.instanceId) ?? {};
@@ -110,7 +124,7 @@ export async function enrichScope(deps: ScopeEnrichDeps, ctx: AwsContext, scopeU
       const v = allTags[k];
       if (v) kept[k] = v;
     }
-    const patchGroup = state?.patchGroup || allTags['Patch Group'] || allTags['PatchGroup'] || NO_PATCH_GROUP;
+    const patchGroup = patchGroupOf(unit.instanceId);
     const platform = info?.platformName ? `${info.platformName}${info.platformVersion ? ` ${info.platformVersion}` : ''}` : info?.platformType;
     const name = allTags['Name'] || info?.computerName || info?.name;
     const excerpt = boundExcerpt(unit.output ?? outputs.get(unit));
@@ -148,3 +162,31 @@ export async function enrichScope(deps: ScopeEnrichDeps, ctx: AwsContext, scopeU
     return { unit, failure };
   });
 }
+
+/**
+ * The units left once every incident whose failures in this batch an open
+ * incident already names in full is dropped: a late or repeated event about
+ * them would change nothing. An incident with any new failure keeps all its
+ * units, so its draft still carries the whole table it knows.
+ */
+async function withoutReported(
+  ctx: AwsContext,
+  units: readonly FailedUnit[],
+  patchGroupOf: (instanceId: string) => string,
+  reported: (correlationId: string) => Promise<ReadonlySet<string>>,
+): Promise<readonly FailedUnit[]> {
+  const byIncident = new Map<string, FailedUnit[]>();
+  for (const u of units) {
+    const id = correlationIdFor({ accountId: ctx.accountId, region: ctx.region, executionId: u.execution.id, patchGroup: patchGroupOf(u.instanceId) });
+    byIncident.set(id, [...(byIncident.get(id) ?? []), u]);
+  }
+  const kept: FailedUnit[] = [];
+  await Promise.all(
+    [...byIncident].map(async ([id, members]) => {
+      const named = await reported(id);
+      if (!members.every((u) => named.has(u.instanceId))) kept.push(...members);
+    }),
+  );
+  return kept;
+}
+

@@ -1,5 +1,6 @@
 import type { Clock, Logger } from '../../core/index.js';
 import type { IncidentPolicy } from '../../domain/index.js';
+import type { CorrelationStore } from '../../store/index.js';
 import { collateDrafts, type EnrichedDraft } from './collate.js';
 import { type EnrichedUnit, enrichScope } from './enrich-scope.js';
 import { type ExpandDeps, expandEvents, type FailedUnit, type KeyedEvent, scopeKey } from './expand.js';
@@ -16,8 +17,11 @@ export interface EnrichResult {
 
 export interface IncidentEnricherDeps {
   readonly aws: IncidentAwsPorts;
-  /** For the change number of automation executions started by `/v1/patch-runs`. */
-  readonly store: ExpandDeps['store'];
+  /**
+   * For the change number of automation executions started by `/v1/patch-runs`,
+   * and the correlation records: failures an open incident already names are not enriched again.
+   */
+  readonly store: ExpandDeps['store'] & Pick<CorrelationStore, 'getCorrelation'>;
   readonly policy: IncidentPolicy;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -40,11 +44,21 @@ export interface IncidentEnricher {
 
 /** Creates the enricher over the AWS ports: expand (`expand.ts`), enrich per account+region (`enrich-scope.ts`), collate (`collate.ts`). */
 export function createIncidentEnricher(deps: IncidentEnricherDeps): IncidentEnricher {
-  const scopeDeps = { aws: deps.aws, logger: deps.logger, outputChars: deps.outputChars ?? 4_000 };
   return {
     async enrich(events) {
+      // One read per incident per batch; a record that is not open (pending, resolved) names nothing, so its failures go on to the listener.
+      const records = new Map<string, Promise<ReadonlySet<string>>>();
+      const reported = (correlationId: string): Promise<ReadonlySet<string>> => {
+        let named = records.get(correlationId);
+        if (!named) {
+          named = deps.store.getCorrelation(correlationId).then((r) => new Set(r?.state === 'open' ? r.reportedInstances : []));
+          records.set(correlationId, named);
+        }
+        return named;
+      };
+      const scopeDeps = { aws: deps.aws, logger: deps.logger, outputChars: deps.outputChars ?? 4_000, reported };
       // 1. Expand every event to its failed instances.
-      const { units, failures, automationChanges } = await expandEvents(deps, events);
+      const { units, failures, automationChanges, complete } = await expandEvents(deps, events);
       const fail = (keys: Iterable<string>, err: unknown) => {
         for (const k of keys) if (!failures.has(k)) failures.set(k, err);
       };
@@ -75,6 +89,7 @@ export function createIncidentEnricher(deps: IncidentEnricherDeps): IncidentEnri
         perDraft: deps.maxInstancesPerDraft ?? 100,
         failed: (key) => failures.has(key),
         automationChanges,
+        complete,
       });
       return { drafts, failures };
     },

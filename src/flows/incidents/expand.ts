@@ -30,6 +30,24 @@ export interface Expansion {
   readonly failures: Map<string, unknown>;
   /** Change numbers of automation executions reached through command markers, from patch runs started by the API. */
   readonly automationChanges: ReadonlyMap<string, string | undefined>;
+  /**
+   * Executions (`executionKey`) whose every failure this batch listed, with the
+   * keys of the events that listed them: a command, automation or window execution
+   * that reported a final failure status was expanded whole, so no later event can
+   * add an instance to it. Drafts of such an execution need not wait for more.
+   */
+  readonly complete: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Identity of an execution within its account and region, as `Expansion.complete` holds it. */
+export const executionKey = (ctx: AwsContext, execution: Pick<ExecutionRef, 'kind' | 'id'>) => `${scopeKey(ctx)}/${execution.kind}/${execution.id}`;
+
+/**
+ * Whether an execution-level event reports a status the execution will not
+ * leave: failed, timed out or cancelled, but not still cancelling.
+ */
+function isFinalFailure(event: PatchEvent): boolean {
+  return isFailurePhase(event.phase) && event.status.toLowerCase().replace(/[\s_-]/g, '') !== 'cancelling';
 }
 
 export interface ExpandDeps {
@@ -185,6 +203,12 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
     );
   };
 
+  const complete = new Map<string, string[]>();
+  const listedWhole = (ctx: AwsContext, execution: Pick<ExecutionRef, 'kind' | 'id'>, key: string) => {
+    const k = executionKey(ctx, execution);
+    complete.set(k, [...(complete.get(k) ?? []), key]);
+  };
+
   const expand = async ({ key, event }: KeyedEvent): Promise<void> => {
     const ctx: AwsContext = { accountId: event.accountId, region: event.region };
     switch (event.kind) {
@@ -193,21 +217,28 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
       case 'window-target-invocation': {
         // Several events of one window execution expand it once; the others share its outcome.
         const wk = `${scopeKey(ctx)}/${event.windowExecutionId}`;
-        const shared = windowDone.get(wk);
-        if (shared) return shared;
-        const run = expandWindow(key, ctx, event.windowId, event.windowExecutionId, event.time);
-        windowDone.set(wk, run);
-        return run;
+        let run = windowDone.get(wk);
+        if (!run) {
+          run = expandWindow(key, ctx, event.windowId, event.windowExecutionId, event.time);
+          windowDone.set(wk, run);
+        }
+        await run;
+        // A task or target may fail while others still run; only the execution's own final status closes it.
+        if (event.kind === 'window-execution' && isFinalFailure(event)) listedWhole(ctx, { kind: 'maintenance-window', id: event.windowExecutionId }, key);
+        return;
       }
       case 'automation': {
         const status = await aws.patchExecution.getRunStatus(ctx, { kind: 'automation', executionId: event.executionId }, { withDetails: true });
         const change = await automationChange(event.executionId);
         const execution: ExecutionRef = { kind: 'automation', id: event.executionId };
         for (const inv of status.invocations) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, event.time, execution, change);
+        if (isFinalFailure(event)) listedWhole(ctx, execution, key);
         return;
       }
       case 'command': {
         for (const inv of await listCommand(ctx, event.commandId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, event.time);
+        // Whole only as an execution of its own: a command a window or runbook sent is one part of that execution.
+        if (isFinalFailure(event)) listedWhole(ctx, { kind: 'command', id: event.commandId }, key);
         return;
       }
       case 'invocation': {
@@ -236,5 +267,5 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
   const automationIds = new Set(units.filter((u) => u.execution.kind === 'automation' && !u.changeNumber).map((u) => u.execution.id));
   const automationChanges = new Map<string, string | undefined>();
   await Promise.all([...automationIds].map(async (id) => automationChanges.set(id, await automationChange(id))));
-  return { units, failures, automationChanges };
+  return { units, failures, automationChanges, complete };
 }

@@ -11,5 +11,10 @@ export type IncidentAwsPorts = Pick<AwsPorts, 'inventory' | 'windows' | 'patchEx
  * the listener upserts on `correlationId`.
  */
 export interface DraftPublisher {
-  publish(draft: IncidentDraft): Promise<void>;
+  /**
+   * `complete`: the draft names every failure of its execution (it reached a
+   * final status and was listed whole), so the listener may write it without
+   * waiting for more failures of the same incident.
+   */
+  publish(draft: IncidentDraft, options?: { readonly complete?: boolean }): Promise<void>;
 }

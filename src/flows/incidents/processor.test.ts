@@ -63,7 +63,7 @@ function setup(options: { publishFails?: number; enrichThrows?: number; enrichHa
         // A Lambda that times out here never returns, so it never releases its claims.
         return new Promise<never>(() => {});
       }
-      return { drafts: [{ draft: draftFor(events), sources: events.map((e) => e.key) }], failures: new Map() };
+      return { drafts: [{ draft: draftFor(events), sources: events.map((e) => e.key), complete: false }], failures: new Map() };
     },
   };
   const build = () =>

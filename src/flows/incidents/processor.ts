@@ -182,7 +182,7 @@ export function createFailureProcessor(deps: FailureProcessorDeps): FailureProce
       drafts.map((item) =>
         limit(async () => {
           try {
-            await deps.publisher.publish(item.draft);
+            await deps.publisher.publish(item.draft, { complete: item.complete });
             count++;
           } catch (err) {
             deps.logger.warn({ err, correlationId: item.draft.correlationId }, 'publishing an incident draft failed');

@@ -6,8 +6,14 @@ import type { OutboxWriter } from '../../store/index.js';
 import type { DraftPublisher } from './ports.js';
 import { outboxResolveQueue, type ResolveQueue, snsResolveQueue } from './resolution.js';
 
-/** Outbox kind of drafts waiting for the listener (standalone). */
+/** Outbox kind of drafts waiting for the listener (standalone); they are held while failure events are still queued. */
 export const INCIDENT_DRAFT_KIND = 'incident-draft';
+
+/**
+ * Outbox kind of complete drafts (standalone): every failure of their execution is
+ * in them, so they are written at once rather than held with `incident-draft`.
+ */
+export const INCIDENT_COMPLETE_DRAFT_KIND = 'incident-draft-complete';
 
 /**
  * AWS runtime: publishes each draft to the monitoring SNS topic, which feeds the
@@ -27,21 +33,27 @@ export function snsDraftPublisher(options: { publisher: Publisher; topicArn: str
   };
 }
 
-/** Deterministic outbox id: the same draft published twice is enqueued once. */
-export function draftOutboxId(draft: IncidentDraft): string {
+/**
+ * Deterministic outbox id: the same draft published twice is enqueued once. A
+ * complete draft has ids of its own, so an earlier held draft naming the same
+ * instances does not swallow it (and with it, its release).
+ */
+export function draftOutboxId(draft: IncidentDraft, options: { readonly complete?: boolean } = {}): string {
   const instances = draft.instances.map((i) => i.instanceId).join(',');
-  return `draft:${draft.correlationId}:${sha256Hex(instances).slice(0, 16)}`;
+  return `${options.complete ? 'complete-draft' : 'draft'}:${draft.correlationId}:${sha256Hex(instances).slice(0, 16)}`;
 }
 
 /**
  * Standalone runtime: the "monitoring topic" is the store's outbox (kind
- * `incident-draft`), drained by the outbox worker into the listener. `wake`
- * lets the worker start at once instead of at its next poll.
+ * `incident-draft`, or `incident-draft-complete` for complete drafts), drained
+ * by the outbox worker into the listener. `wake` lets the worker start at once
+ * instead of at its next poll.
  */
 export function outboxDraftPublisher(options: { store: OutboxWriter; wake?: () => void }): DraftPublisher {
   return {
-    async publish(draft) {
-      await options.store.enqueue({ id: draftOutboxId(draft), kind: INCIDENT_DRAFT_KIND, payload: draft });
+    async publish(draft, publishOptions = {}) {
+      const kind = publishOptions.complete ? INCIDENT_COMPLETE_DRAFT_KIND : INCIDENT_DRAFT_KIND;
+      await options.store.enqueue({ id: draftOutboxId(draft, publishOptions), kind, payload: draft });
       options.wake?.();
     },
   };

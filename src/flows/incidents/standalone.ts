@@ -7,7 +7,7 @@ import type { OutboxHandler } from '../outbox/index.js';
 import { type BatchFailures, processEventBatch, upsertDraftBatch } from './batch.js';
 import { parseIncidentDraft } from './draft-schema.js';
 import type { FailureProcessor } from './processor.js';
-import { INCIDENT_DRAFT_KIND } from './publishers.js';
+import { INCIDENT_COMPLETE_DRAFT_KIND, INCIDENT_DRAFT_KIND } from './publishers.js';
 import { INCIDENT_RESOLVE_KIND, parseResolveRequest } from './resolution.js';
 import type { IncidentUpserter } from './upsert.js';
 
@@ -165,16 +165,20 @@ export function incidentOutboxHandlers(
   const processStored = (items: readonly OutboxItem[]) => processStoredEvents(deps.processor, items);
   const observations: OutboxHandler = { kind: PATCH_OBSERVATION_KIND, batchSize: options.eventBatchSize ?? 500, handle: processStored };
   const events: OutboxHandler = { kind: PATCH_EVENT_KIND, batchSize: options.eventBatchSize ?? 500, handle: processStored };
+  const upsertDrafts = (items: readonly OutboxItem[]) =>
+    upsertDraftBatch(
+      deps.upserter,
+      items.map((item) => ({ id: item.id, read: () => ({ kind: 'draft', draft: parseIncidentDraft(item.payload) }) })),
+      { concurrency: options.upsertConcurrency ?? 4 },
+    );
+  // Complete drafts know every failure of their execution: nothing queued can add to them, so they need no hold.
+  // Held drafts of the same incident written later add nothing new and cost no ServiceNow call.
+  const completeDrafts: OutboxHandler = { kind: INCIDENT_COMPLETE_DRAFT_KIND, batchSize: 100, handle: upsertDrafts };
   const drafts: OutboxHandler = {
     kind: INCIDENT_DRAFT_KIND,
     batchSize: 100,
     ready: draftsReady(deps.store, deps.clock, options.draftHoldMs ?? DRAFT_HOLD_MS),
-    handle: (items) =>
-      upsertDraftBatch(
-        deps.upserter,
-        items.map((item) => ({ id: item.id, read: () => ({ kind: 'draft', draft: parseIncidentDraft(item.payload) }) })),
-        { concurrency: options.upsertConcurrency ?? 4 },
-      ),
+    handle: upsertDrafts,
   };
   const resolves: OutboxHandler = {
     kind: INCIDENT_RESOLVE_KIND,
@@ -185,5 +189,5 @@ export function incidentOutboxHandlers(
         items.map((item) => ({ id: item.id, read: () => ({ kind: 'resolve', request: parseResolveRequest(item.payload) }) })),
       ),
   };
-  return [observations, events, drafts, resolves];
+  return [observations, events, completeDrafts, drafts, resolves];
 }

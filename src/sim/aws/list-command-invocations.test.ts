@@ -1,6 +1,6 @@
 import { type CommandFilter, ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsSimHarness, createAwsSimHarness, SIM_CREDENTIALS } from './harness.js';
+import { createAwsSimHarness, SIM_CREDENTIALS } from './harness.js';
 
 /** A command over the whole fleet in which 55 invocations fail and 3 time out; the tests only read it. */
 async function commandWithFailures() {

@@ -11,7 +11,7 @@ import type { IncidentAwsPorts } from './ports.js';
 import { createFailureProcessor, type FailureProcessor, type ProcessInput } from './processor.js';
 import { createEventReceiver, type EventReceiver } from './receiver.js';
 import { type IncidentChannel, outboxChannel } from './publishers.js';
-import { createEventIntake, type EventIntake, guardLaneHandlers, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
+import { createEventIntake, type EventIntake, eventBatching, guardLaneHandlers, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
 import { createIncidentUpserter, type IncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
 import {
   createResolutionPlanner,
@@ -48,8 +48,10 @@ export interface IncidentFlowOptions extends IncidentOutboxOptions {
   readonly wake?: () => void;
   readonly dedupeTtlSeconds?: number;
   readonly maxInstancesPerDraft?: number;
-  /** Standalone: how long accepted events wait to be enriched together. Default 2 000 ms. */
+  /** Standalone: the longest accepted events wait to be enriched together while more keep arriving. Default 2 000 ms. */
   readonly eventBatchWindowMs?: number;
+  /** Standalone: how long the event stream must be quiet before what arrived is enriched. Default 200 ms, at most the window. */
+  readonly eventQuietMs?: number;
   /**
    * Fetches SNS signing certificates and `SubscribeURL`s. Default HTTPS GET;
    * tests substitute one serving the AWS simulator's certificate.
@@ -130,12 +132,14 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     logger,
     autoResolve: { enabled: deps.config.incidents.autoResolve, closeCode: deps.config.incidents.resolveCloseCode },
   });
-  const intake = createEventIntake({
-    store: deps.store,
+  const batchingOptions = {
     clock: deps.clock,
     ...(options.eventBatchWindowMs !== undefined ? { batchWindowMs: options.eventBatchWindowMs } : {}),
+    ...(options.eventQuietMs !== undefined ? { quietMs: options.eventQuietMs } : {}),
     ...(options.wake ? { wake: options.wake } : {}),
-  });
+  };
+  const batching = eventBatching(batchingOptions);
+  const intake = createEventIntake({ ...batchingOptions, store: deps.store, batching });
   const deadLetters = storeDeadLetters(deps.store, deps.clock);
   const sns = createSnsVerifier({ fetch: options.snsFetcher ?? httpsFetcher, allowedTopicArns: deps.config.events.snsTopicArns });
   return {
@@ -143,7 +147,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     processor,
     upserter,
     intake,
-    outboxHandlers: [...incidentOutboxHandlers({ processor, upserter, store: deps.store, clock: deps.clock }, options)],
+    outboxHandlers: [...incidentOutboxHandlers({ processor, upserter, store: deps.store, clock: deps.clock, batching }, options)],
     guardLaneHandlers: guardLaneHandlers({ processor }),
     receiver: createEventReceiver({ intake, sns, deadLetters, logger }),
     deadLetters,

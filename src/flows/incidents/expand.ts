@@ -66,6 +66,8 @@ const RECENT_WINDOW_EXECUTIONS = 5;
  * failure phase (`TimedOut` covers delivery and execution time-outs).
  */
 const FILTER_STATUS: Partial<Record<EventPhase, InvocationFilterStatus>> = { failed: 'Failed', 'timed-out': 'TimedOut', cancelled: 'Cancelled' };
+/** Every status a finished failed invocation can have (`Cancelling` is not finished: a `Cancelled` follows). */
+const FAILURE_FILTERS: readonly InvocationFilterStatus[] = ['Failed', 'TimedOut', 'Cancelled'];
 
 function isFailedInvocation(inv: CommandInvocation): boolean {
   const phase = phaseOfStatus(inv.status);
@@ -95,14 +97,32 @@ function memoised<T>(read: (ctx: AwsContext, id: string) => Promise<T>): (ctx: A
 
 /**
  * Phase 1 of enrichment: every event to its failed instances. Every AWS read is
- * memoised for the batch: one listing per command, window execution or window;
+ * memoised for the batch: one listing per command and failure status, window execution or window;
  * several events of one window execution expand it once.
  */
 export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent[]): Promise<Expansion> {
   const { aws } = deps;
   const failures = new Map<string, unknown>();
   const units: FailedUnit[] = [];
-  const listCommand = memoised<CommandInvocation[]>((ctx, commandId) => aws.inventory.listCommandInvocations(ctx, commandId, { withDetails: true }));
+  const statusGroup = (ctx: AwsContext, commandId: string, status: InvocationFilterStatus) => `${scopeKey(ctx)}/${commandId}/${status}`;
+  const statusListings = new Map<string, Promise<CommandInvocation[]>>();
+  /** One `Status`-filtered listing per (account, region, command, status) for the batch: a page per 50 failures instead of a call each. */
+  const listByStatus = (ctx: AwsContext, commandId: string, status: InvocationFilterStatus): Promise<CommandInvocation[]> => {
+    const group = statusGroup(ctx, commandId, status);
+    let listing = statusListings.get(group);
+    if (!listing) {
+      listing = aws.inventory.listCommandInvocations(ctx, commandId, { status, withDetails: true });
+      statusListings.set(group, listing);
+    }
+    return listing;
+  };
+  /**
+   * A command's failed invocations: one listing per failure status. Its cost
+   * follows the failures (a page per 50 of each status), not the command's
+   * targets, whose successes a whole listing would page through, output and all.
+   */
+  const listFailed = async (ctx: AwsContext, commandId: string): Promise<CommandInvocation[]> =>
+    (await Promise.all(FAILURE_FILTERS.map((status) => listByStatus(ctx, commandId, status)))).flat();
   const listTasks = memoised<WindowTaskInvocation[]>((ctx, windowExecutionId) => aws.windows.taskInvocations(ctx, windowExecutionId));
   const listExecutions = memoised<WindowExecution[]>((ctx, windowId) => aws.windows.listExecutions(ctx, windowId));
   const automationChange = async (executionId: string): Promise<string | undefined> =>
@@ -151,32 +171,20 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
   const windowDone = new Map<string, Promise<void>>();
   const commandEventIds = new Set<string>();
   for (const { event } of events) if (event.kind === 'command') commandEventIds.add(`${event.accountId}/${event.region}/${event.commandId}`);
-  // Invocation events of one command and status, where the batch does not list the command whole anyway.
-  const statusGroup = (ctx: AwsContext, commandId: string, status: InvocationFilterStatus) => `${scopeKey(ctx)}/${commandId}/${status}`;
+  // Invocation events of one command and status: two or more share one filtered listing.
   const sameStatus = new Map<string, number>();
   for (const { event } of events) {
     const status = FILTER_STATUS[event.phase];
-    if (event.kind !== 'invocation' || !status || commandEventIds.has(`${event.accountId}/${event.region}/${event.commandId}`)) continue;
+    if (event.kind !== 'invocation' || !status) continue;
     const group = statusGroup(event, event.commandId, status);
     sameStatus.set(group, (sameStatus.get(group) ?? 0) + 1);
   }
-  const statusListings = new Map<string, Promise<CommandInvocation[]>>();
-  /** One `Status`-filtered listing per (account, region, command, status) for the batch: a page per 50 failures instead of a call each. */
-  const listByStatus = (ctx: AwsContext, commandId: string, status: InvocationFilterStatus): Promise<CommandInvocation[]> => {
-    const group = statusGroup(ctx, commandId, status);
-    let listing = statusListings.get(group);
-    if (!listing) {
-      listing = aws.inventory.listCommandInvocations(ctx, commandId, { status, withDetails: true });
-      statusListings.set(group, listing);
-    }
-    return listing;
-  };
   /** The invocation an event reports: from a listing the batch makes anyway, else a call for this instance alone. */
   const invocationOf = async (ctx: AwsContext, event: Extract<PatchEvent, { kind: 'invocation' }>): Promise<CommandInvocation | undefined> => {
     const mine = (listed: readonly CommandInvocation[]) => listed.find((i) => i.instanceId === event.instanceId);
-    if (commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`)) return mine(await listCommand(ctx, event.commandId));
     const status = FILTER_STATUS[event.phase];
-    if (status && (sameStatus.get(statusGroup(ctx, event.commandId, status)) ?? 0) >= 2) {
+    const listedAnyway = commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`);
+    if (status && (listedAnyway || (sameStatus.get(statusGroup(ctx, event.commandId, status)) ?? 0) >= 2)) {
       // An instance the filtered listing lacks (its status moved on, or the listing lags) is asked for on its own.
       const listed = mine(await listByStatus(ctx, event.commandId, status));
       if (listed) return listed;
@@ -194,7 +202,7 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
       failed.map(async (t) => {
         const executionId = t.executionId ?? '';
         if (t.taskType === 'RUN_COMMAND') {
-          for (const inv of await listCommand(ctx, executionId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, time, execution);
+          for (const inv of await listFailed(ctx, executionId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, time, execution);
         } else if (t.taskType === 'AUTOMATION') {
           const status = await aws.patchExecution.getRunStatus(ctx, { kind: 'automation', executionId }, { withDetails: true });
           for (const inv of status.invocations) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, time, execution);
@@ -236,7 +244,7 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
         return;
       }
       case 'command': {
-        for (const inv of await listCommand(ctx, event.commandId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, event.time);
+        for (const inv of await listFailed(ctx, event.commandId)) if (isFailedInvocation(inv)) await addUnit(key, ctx, inv, event.time);
         // Whole only as an execution of its own: a command a window or runbook sent is one part of that execution.
         if (isFinalFailure(event)) listedWhole(ctx, { kind: 'command', id: event.commandId }, key);
         return;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import { InvalidEventError } from '../../events/index.js';
 import type { OutboxItem, OutboxStore, OutboxWriter } from '../../store/index.js';
-import type { OutboxHandler } from '../outbox/index.js';
+import { type ArrivalBatching, createArrivalBatching, type OutboxHandler } from '../outbox/index.js';
 import { type BatchFailures, processEventBatch, upsertDraftBatch } from './batch.js';
 import { parseIncidentDraft } from './draft-schema.js';
 import type { FailureProcessor } from './processor.js';
@@ -40,8 +40,11 @@ export interface EventIntake {
   accept(events: readonly PatchEvent[]): Promise<{ accepted: number; duplicates: number }>;
 }
 
-/** Default batching window of the standalone intake; see `createEventIntake`. */
+/** Default batching window of the standalone intake: the longest an event waits for more while a storm goes on. */
 export const EVENT_BATCH_WINDOW_MS = 2_000;
+
+/** Default quiet time that ends a burst of events: a storm's last batch waits this long after its last event, not a whole window. */
+export const EVENT_QUIET_MS = 200;
 
 /** A maintenance window starting: the event guard must decide before the window's tasks run. */
 function isWindowStart(event: PatchEvent): boolean {
@@ -50,42 +53,66 @@ function isWindowStart(event: PatchEvent): boolean {
 
 /**
  * Standalone intake: every event becomes an outbox item, a failure of kind
- * `patch-event`, anything else of kind `patch-observation`. Items become due at the end of the `batchWindowMs` window they arrive in, so
- * a storm delivered over seconds is enriched in a few large batches (one
- * patch-state call per 50 instances) rather than one small batch per delivery,
- * as SQS's batching window does for the Lambda runtime. A window-execution
- * start is due at once, and wakes the worker, because the guard it triggers
- * races the window's first task.
+ * `patch-event`, anything else of kind `patch-observation`. Events arriving
+ * together are enriched together, as SQS's batching window does for the Lambda
+ * runtime: with `batching` (shared with the handlers' `ready`), a kind's items
+ * are handed over once its stream has been quiet for `quietMs`, or once the
+ * burst's first event has waited `batchWindowMs`. So a storm delivered over
+ * seconds is enriched in a few large batches (one patch-state call per 50
+ * instances), and its last batch goes `quietMs` after the last event rather
+ * than at the end of a window. An item is never due before `quietMs` after its
+ * own arrival. A window-execution start is due at once, and wakes the worker,
+ * because the guard it triggers races the window's first task.
  */
 export function createEventIntake(deps: {
   store: OutboxWriter;
   clock: Clock;
   batchWindowMs?: number;
+  quietMs?: number;
+  batching?: ArrivalBatching;
   wake?: () => void;
 }): EventIntake {
-  const window = Math.max(0, deps.batchWindowMs ?? EVENT_BATCH_WINDOW_MS);
+  const quiet = eventQuietMs(deps);
   return {
     async accept(events) {
       let accepted = 0;
       let urgent = false;
-      // Tumbling windows: everything arriving in one window is due together, at its end, and leased as one batch.
+      const arrivals = new Set<string>();
       const now = deps.clock.now().getTime();
-      const windowEnd = new Date(window === 0 ? now : (Math.floor(now / window) + 1) * window).toISOString();
+      const due = new Date(now + quiet).toISOString();
       for (const event of events) {
         const id = `event:${sha256Hex(patchEventKey(event)).slice(0, 32)}`;
         const start = isWindowStart(event);
         const kind = start ? WINDOW_START_KIND : isFailureEvent(event) ? PATCH_EVENT_KIND : PATCH_OBSERVATION_KIND;
-        const nextAttemptAt = start ? new Date(now).toISOString() : windowEnd;
+        const nextAttemptAt = start ? new Date(now).toISOString() : due;
         if (await deps.store.enqueue({ id, kind, payload: event, nextAttemptAt })) {
           accepted++;
           urgent ||= start;
+          if (!start) arrivals.add(kind);
         }
       }
-      // With a window the worker finds the items on a later poll; waking it now would find nothing due.
-      if (accepted > 0 && (window === 0 || urgent)) deps.wake?.();
+      for (const kind of arrivals) deps.batching?.arrived(kind);
+      // Batched items are not due yet: the batching nudges the worker when they are.
+      if (accepted > 0 && (quiet === 0 || urgent)) deps.wake?.();
       return { accepted, duplicates: events.length - accepted };
     },
   };
+}
+
+/** The quiet time in effect: never longer than the window, 0 with a window of 0 (due at once). */
+function eventQuietMs(options: { batchWindowMs?: number; quietMs?: number }): number {
+  const window = Math.max(0, options.batchWindowMs ?? EVENT_BATCH_WINDOW_MS);
+  return Math.min(window, Math.max(0, options.quietMs ?? EVENT_QUIET_MS));
+}
+
+/** The batching `createEventIntake` and `incidentOutboxHandlers` share: quiet time and window as the intake applies them. */
+export function eventBatching(options: { clock: Clock; batchWindowMs?: number; quietMs?: number; wake?: () => void }): ArrivalBatching {
+  return createArrivalBatching({
+    clock: options.clock,
+    quietMs: eventQuietMs(options),
+    maxWaitMs: Math.max(0, options.batchWindowMs ?? EVENT_BATCH_WINDOW_MS),
+    ...(options.wake ? { wake: options.wake } : {}),
+  });
 }
 
 // Events in the outbox were written by `accept`; this guards against a payload from an older version.
@@ -159,12 +186,18 @@ export function guardLaneHandlers(deps: { processor: FailureProcessor }): Outbox
  * queued resolve requests).
  */
 export function incidentOutboxHandlers(
-  deps: { processor: FailureProcessor; upserter: IncidentUpserter; store: OutboxStore; clock: Clock },
+  deps: { processor: FailureProcessor; upserter: IncidentUpserter; store: OutboxStore; clock: Clock; batching?: ArrivalBatching },
   options: IncidentOutboxOptions = {},
 ): OutboxHandler[] {
   const processStored = (items: readonly OutboxItem[]) => processStoredEvents(deps.processor, items);
-  const observations: OutboxHandler = { kind: PATCH_OBSERVATION_KIND, batchSize: options.eventBatchSize ?? 500, handle: processStored };
-  const events: OutboxHandler = { kind: PATCH_EVENT_KIND, batchSize: options.eventBatchSize ?? 500, handle: processStored };
+  const batched = (kind: string): OutboxHandler => ({
+    kind,
+    batchSize: options.eventBatchSize ?? 500,
+    handle: processStored,
+    ...(deps.batching ? { ready: async () => deps.batching?.ready(kind) ?? true } : {}),
+  });
+  const observations = batched(PATCH_OBSERVATION_KIND);
+  const events = batched(PATCH_EVENT_KIND);
   const upsertDrafts = (items: readonly OutboxItem[]) =>
     upsertDraftBatch(
       deps.upserter,

@@ -1,3 +1,4 @@
+export { type ArrivalBatching, type ArrivalBatchingOptions, createArrivalBatching } from './arrival-batching.js';
 export { contentId, DEAD_LETTER_KIND, type DeadLetter, type DeadLetterSink, PARKED_UNTIL, storeDeadLetters } from './dead-letter.js';
 export {
   DeadLetterError,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { EVENT_BATCH_WINDOW_MS } from '../../src/flows/incidents/index.js';
 import { createHarness, type Harness, PATCH_RESULTS_TOPIC, shuffled } from './support/harness.js';
 
 const open: Harness[] = [];
@@ -72,4 +73,39 @@ describe('enrichment cost under a storm', () => {
     expect(h.incidents()).toHaveLength(1);
     for (const id of failed) expect(incident?.['description']).toContain(id);
   });
+
+  it("when a command's event follows its invocation events in a later batch, then no instance's compliance is read twice", async () => {
+    // Prepare
+    const h = await createHarness({ fleetSize: 160 });
+    open.push(h);
+    const failed = h.instancesOf('web-prod').slice(0, 10).map((i) => i.instanceId);
+    for (const id of failed) h.aws.forceOutcome(id, 'Failed');
+    await h.awsPorts.patchExecution.sendPatchCommand(
+      { accountId: '111122223333', region: 'eu-west-1' },
+      {
+        targets: [{ key: 'tag:Patch Group', values: ['web-prod'] }],
+        operation: 'Install',
+        maxConcurrency: '100%',
+        maxErrors: '100%',
+        comment: 'two batches',
+        notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
+      },
+    );
+    await h.aws.settle();
+    const isCommandEvent = (d: { kind: string; body: string }) => d.kind === 'eventbridge' && d.body.includes('EC2 Command Status-change Notification');
+    h.aws.resetLog();
+    // Act: the per-instance events are enriched in one batch while the command event waits for the next
+    await h.postAll(h.deliveries.filter((d) => d.kind === 'sns'));
+    h.clock.advance(EVENT_BATCH_WINDOW_MS);
+    await h.postAll(h.deliveries.filter(isCommandEvent));
+    await h.worker.runOnce();
+    const firstBatch = h.aws.count('ListComplianceItems');
+    await h.drain();
+    // Assess: the command's listing reached the same ten instances again, and reused what the first batch read
+    expect(firstBatch).toBe(failed.length);
+    expect(h.aws.count('ListComplianceItems')).toBe(failed.length);
+    expect(h.incidents()).toHaveLength(1);
+    expect(h.sn.requests).toHaveLength(1);
+  });
 });
+

@@ -3,6 +3,7 @@ import { type AwsContext, AwsError, type ComplianceItem, type InstancePatchState
 import type { Logger } from '../../core/index.js';
 import { boundExcerpt, consoleLinks, correlationIdFor, type InstanceFailure, NO_PATCH_GROUP, type PatchFinding, TOP_PATCHES } from '../../domain/index.js';
 import type { FailedUnit } from './expand.js';
+import type { RecentFindings } from './recent-findings.js';
 import type { IncidentAwsPorts } from './ports.js';
 
 export interface EnrichedUnit {
@@ -21,6 +22,8 @@ export interface ScopeEnrichDeps {
    * out before the per-instance reads: the listener would write nothing for them.
    */
   readonly reported?: (correlationId: string) => Promise<ReadonlySet<string>>;
+  /** Findings of instances enriched lately, reused instead of another `ListComplianceItems`. */
+  readonly recent?: RecentFindings;
 }
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3, INFORMATIONAL: 4, UNSPECIFIED: 5 };
@@ -94,10 +97,21 @@ export async function enrichScope(deps: ScopeEnrichDeps, ctx: AwsContext, scopeU
     const s = stateById.get(id);
     return !s || s.failedCount + s.missingCount + s.installedPendingRebootCount > 0;
   });
+  const findings = new Map<string, readonly PatchFinding[]>();
+  const toRead = needPatches.filter((id) => {
+    const seen = deps.recent?.get(ctx, id);
+    if (seen) findings.set(id, seen);
+    return !seen;
+  });
   const compliance =
-    needPatches.length > 0
-      ? await optional('ListComplianceItems', () => aws.inventory.complianceItems(ctx, needPatches, { statuses: ['NON_COMPLIANT'] }), new Map() as ReadonlyMap<string, readonly ComplianceItem[]>)
+    toRead.length > 0
+      ? await optional('ListComplianceItems', () => aws.inventory.complianceItems(ctx, toRead, { statuses: ['NON_COMPLIANT'] }), new Map() as ReadonlyMap<string, readonly ComplianceItem[]>)
       : new Map<string, readonly ComplianceItem[]>();
+  for (const [id, items] of compliance) {
+    const top = topPatches(items);
+    findings.set(id, top);
+    deps.recent?.set(ctx, id, top);
+  }
   // GetCommandInvocation only where the listing carried no output.
   const outputs = new Map<FailedUnit, string>();
   const limit = pLimit(4);
@@ -150,7 +164,7 @@ export async function enrichScope(deps: ScopeEnrichDeps, ctx: AwsContext, scopeU
             },
           }
         : {}),
-      topPatches: topPatches(compliance.get(unit.instanceId)),
+      topPatches: [...(findings.get(unit.instanceId) ?? [])],
       ...(excerpt ? { errorExcerpt: excerpt } : {}),
       tags: kept,
       links: {

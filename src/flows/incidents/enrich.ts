@@ -5,6 +5,7 @@ import { collateDrafts, type EnrichedDraft } from './collate.js';
 import { type EnrichedUnit, enrichScope } from './enrich-scope.js';
 import { type ExpandDeps, expandEvents, type FailedUnit, type KeyedEvent, scopeKey } from './expand.js';
 import type { IncidentAwsPorts } from './ports.js';
+import { recentFindings } from './recent-findings.js';
 
 export type { EnrichedDraft } from './collate.js';
 export type { KeyedEvent } from './expand.js';
@@ -44,6 +45,7 @@ export interface IncidentEnricher {
 
 /** Creates the enricher over the AWS ports: expand (`expand.ts`), enrich per account+region (`enrich-scope.ts`), collate (`collate.ts`). */
 export function createIncidentEnricher(deps: IncidentEnricherDeps): IncidentEnricher {
+  const recent = recentFindings({ clock: deps.clock });
   return {
     async enrich(events) {
       // One read per incident per batch; a record that is not open (pending, resolved) names nothing, so its failures go on to the listener.
@@ -56,7 +58,7 @@ export function createIncidentEnricher(deps: IncidentEnricherDeps): IncidentEnri
         }
         return named;
       };
-      const scopeDeps = { aws: deps.aws, logger: deps.logger, outputChars: deps.outputChars ?? 4_000, reported };
+      const scopeDeps = { aws: deps.aws, logger: deps.logger, outputChars: deps.outputChars ?? 4_000, reported, recent };
       // 1. Expand every event to its failed instances.
       const { units, failures, automationChanges, complete } = await expandEvents(deps, events);
       const fail = (keys: Iterable<string>, err: unknown) => {

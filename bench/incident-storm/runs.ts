@@ -113,9 +113,12 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
     PATCHBRIDGE_SNS_TOPIC_ARNS: PATCH_RESULTS_TOPIC,
     PATCHBRIDGE_AWS_REGIONS: REGION,
   });
+  let wakeAll = () => {};
   const flows = createIncidentFlows(
     { config, logger, clock: systemClock, ids: randomIds, store, aws: storm.awsPorts, servicenow: sn.client },
     {
+      // As `serve` wires it: enqueues and a batch that is due nudge the workers instead of waiting for their poll.
+      wake: () => wakeAll(),
       snsFetcher: async (url) => {
         if (url === PRODUCTION_CERT_URL) return storm.aws.signingCertPem;
         throw new Error(`no such certificate: ${url}`);
@@ -137,10 +140,15 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
       }
     },
   });
-  const handlers = [...flows.outboxHandlers, ...flows.guardLaneHandlers].map(timed);
-  const worker = createOutboxWorker({ store, clock: systemClock, logger, handlers, pollMs: 100 });
+  // The lanes `patchbridge serve` runs, each on a worker of its own.
+  const workers = [[...flows.outboxLanes.enrichment], [...flows.outboxLanes.servicenow], [...flows.guardLaneHandlers]].map((handlers) =>
+    createOutboxWorker({ store, clock: systemClock, logger, handlers: handlers.map(timed), pollMs: 100 }),
+  );
+  wakeAll = () => {
+    for (const w of workers) w.wake();
+  };
   storm.aws.resetLog();
-  worker.start();
+  for (const w of workers) w.start();
   const started = performance.now();
   const startedAt = Date.now();
   // What POST /v1/events hands each delivery to (signature check, normalising, durable intake),
@@ -152,7 +160,7 @@ export async function runPatchbridge(storm: Storm, options: StormOptions): Promi
   const deliveredMs = performance.now() - started;
   while ((await store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 20));
   const wallMs = performance.now() - started;
-  await worker.stop();
+  for (const w of workers) await w.stop();
   const result = outcome(storm, sn, wallMs, deliveredMs, startedAt, batches);
   await store.close();
   await sn.close();

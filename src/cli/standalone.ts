@@ -88,17 +88,29 @@ export async function startStandalone(config: Config, options: StandaloneOptions
       logger,
       owner: `${node}/outbox`,
       pollMs: config.outbox.pollMs,
-      handlers: [...incidents.outboxHandlers, ...change.outboxHandlers, ...compliance.outboxHandlers],
+      handlers: [...incidents.outboxLanes.enrichment, ...change.outboxHandlers, ...compliance.outboxHandlers],
+    });
+    // Incident writes on a lane of their own: ServiceNow's latency never holds up enrichment, and a
+    // storm's complete incidents are written while its later events are still enriched.
+    const incidentLane = createOutboxWorker({
+      store: core.store,
+      clock,
+      logger,
+      owner: `${node}/incidents`,
+      pollMs: config.outbox.pollMs,
+      handlers: incidents.outboxLanes.servicenow,
     });
     // The guard's lane: window-execution starts only, never queued behind the worker's deliveries.
     const guardLane = createOutboxWorker({ store: core.store, clock, logger, owner: `${node}/guard`, pollMs: GUARD_LANE_POLL_MS, handlers: incidents.guardLaneHandlers });
     wake = () => {
       guardLane.wake();
       worker.wake();
+      incidentLane.wake();
     };
     worker.start();
+    incidentLane.start();
     guardLane.start();
-    closers.push(() => worker.stop(), () => guardLane.stop());
+    closers.push(() => worker.stop(), () => incidentLane.stop(), () => guardLane.stop());
     const scheduler = createScheduler({ clock, logger, jobs: compliance.jobs });
     scheduler.start();
     closers.push(() => scheduler.stop());

@@ -11,7 +11,7 @@ import type { IncidentAwsPorts } from './ports.js';
 import { createFailureProcessor, type FailureProcessor, type ProcessInput } from './processor.js';
 import { createEventReceiver, type EventReceiver } from './receiver.js';
 import { type IncidentChannel, outboxChannel } from './publishers.js';
-import { createEventIntake, type EventIntake, eventBatching, guardLaneHandlers, type IncidentOutboxOptions, incidentOutboxHandlers } from './standalone.js';
+import { createEventIntake, type EventIntake, eventBatching, guardLaneHandlers, type IncidentOutboxLanes, type IncidentOutboxOptions, incidentOutboxLanes } from './standalone.js';
 import { createIncidentUpserter, type IncidentUpserter, incidentLockTtlSeconds } from './upsert.js';
 import {
   createResolutionPlanner,
@@ -52,6 +52,8 @@ export interface IncidentFlowOptions extends IncidentOutboxOptions {
   readonly eventBatchWindowMs?: number;
   /** Standalone: how long the event stream must be quiet before what arrived is enriched. Default 200 ms, at most the window. */
   readonly eventQuietMs?: number;
+  /** Standalone: events that make a batch worth enriching without waiting for more. Default 50. */
+  readonly eventBatchFullAt?: number;
   /**
    * Fetches SNS signing certificates and `SubscribeURL`s. Default HTTPS GET;
    * tests substitute one serving the AWS simulator's certificate.
@@ -75,8 +77,10 @@ export interface IncidentFlows {
   readonly upserter: IncidentUpserter;
   /** Standalone: where `/v1/events` puts normalised events. */
   readonly intake: EventIntake;
-  /** Standalone: register these with the outbox worker. */
+  /** Standalone: both lanes in order, for one outbox worker to run. */
   readonly outboxHandlers: readonly OutboxHandler[];
+  /** Standalone: the same handlers as two lanes, each for a worker of its own (`patchbridge serve`). */
+  readonly outboxLanes: IncidentOutboxLanes;
   /** Standalone: register these with the guard lane, a worker of their own (window-execution starts). */
   readonly guardLaneHandlers: readonly OutboxHandler[];
   /** Standalone: what `POST /v1/events` hands SNS and EventBridge deliveries to. */
@@ -136,10 +140,12 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     clock: deps.clock,
     ...(options.eventBatchWindowMs !== undefined ? { batchWindowMs: options.eventBatchWindowMs } : {}),
     ...(options.eventQuietMs !== undefined ? { quietMs: options.eventQuietMs } : {}),
+    ...(options.eventBatchFullAt !== undefined ? { fullAt: options.eventBatchFullAt } : {}),
     ...(options.wake ? { wake: options.wake } : {}),
   };
   const batching = eventBatching(batchingOptions);
   const intake = createEventIntake({ ...batchingOptions, store: deps.store, batching });
+  const lanes = incidentOutboxLanes({ processor, upserter, store: deps.store, clock: deps.clock, batching }, options);
   const deadLetters = storeDeadLetters(deps.store, deps.clock);
   const sns = createSnsVerifier({ fetch: options.snsFetcher ?? httpsFetcher, allowedTopicArns: deps.config.events.snsTopicArns });
   return {
@@ -147,7 +153,8 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     processor,
     upserter,
     intake,
-    outboxHandlers: [...incidentOutboxHandlers({ processor, upserter, store: deps.store, clock: deps.clock, batching }, options)],
+    outboxHandlers: [...lanes.enrichment, ...lanes.servicenow],
+    outboxLanes: lanes,
     guardLaneHandlers: guardLaneHandlers({ processor }),
     receiver: createEventReceiver({ intake, sns, deadLetters, logger }),
     deadLetters,

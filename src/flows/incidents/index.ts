@@ -6,7 +6,7 @@ export { IncidentError, type IncidentErrorCode } from './errors.js';
 export type { DraftPublisher, IncidentAwsPorts } from './ports.js';
 export { createFailureProcessor, DEFAULT_CLAIM_LEASE_SECONDS, type FailureProcessor, type FailureProcessorDeps, type ProcessInput, type ProcessResult } from './processor.js';
 export { draftOutboxId, INCIDENT_COMPLETE_DRAFT_KIND, INCIDENT_DRAFT_KIND, type IncidentChannel, monitoringTopicChannel, outboxChannel, outboxDraftPublisher, snsDraftPublisher } from './publishers.js';
-export { createEventIntake, EVENT_BATCH_WINDOW_MS, EVENT_QUIET_MS, type EventIntake, type IncidentOutboxOptions, incidentOutboxHandlers, PATCH_EVENT_KIND, PATCH_OBSERVATION_KIND } from './standalone.js';
+export { createEventIntake, EVENT_BATCH_WINDOW_MS, EVENT_QUIET_MS, type EventIntake, type IncidentOutboxLanes, type IncidentOutboxOptions, incidentOutboxLanes, PATCH_EVENT_KIND, PATCH_OBSERVATION_KIND } from './standalone.js';
 export {
   createIncidentUpserter,
   type IncidentUpserter,

@@ -2,10 +2,10 @@ import { type Clock, sha256Hex } from '../../core/index.js';
 import { z } from 'zod';
 import { isFailureEvent, type PatchEvent, patchEventKey } from '../../domain/index.js';
 import { InvalidEventError } from '../../events/index.js';
-import type { OutboxItem, OutboxStore, OutboxWriter } from '../../store/index.js';
+import type { CorrelationStore, OutboxItem, OutboxStore, OutboxWriter } from '../../store/index.js';
 import { type ArrivalBatching, createArrivalBatching, type OutboxHandler } from '../outbox/index.js';
 import { type BatchFailures, processEventBatch, upsertDraftBatch } from './batch.js';
-import { parseIncidentDraft } from './draft-schema.js';
+import { incidentDraftSchema, parseIncidentDraft } from './draft-schema.js';
 import type { FailureProcessor } from './processor.js';
 import { INCIDENT_COMPLETE_DRAFT_KIND, INCIDENT_DRAFT_KIND } from './publishers.js';
 import { INCIDENT_RESOLVE_KIND, parseResolveRequest } from './resolution.js';
@@ -46,6 +46,13 @@ export const EVENT_BATCH_WINDOW_MS = 2_000;
 /** Default quiet time that ends a burst of events: a storm's last batch waits this long after its last event, not a whole window. */
 export const EVENT_QUIET_MS = 200;
 
+/**
+ * Default events that make a full batch: one page of the batched reads
+ * (`DescribeInstancePatchStates` and `DescribeInstanceInformation` take 50 ids),
+ * so waiting for more would not make the batch cheaper, only the storm's tail longer.
+ */
+export const EVENT_BATCH_FULL_AT = 50;
+
 /** A maintenance window starting: the event guard must decide before the window's tasks run. */
 function isWindowStart(event: PatchEvent): boolean {
   return event.kind === 'window-execution' && (event.phase === 'pending' || event.phase === 'running');
@@ -77,7 +84,7 @@ export function createEventIntake(deps: {
     async accept(events) {
       let accepted = 0;
       let urgent = false;
-      const arrivals = new Set<string>();
+      const arrivals = new Map<string, number>();
       const now = deps.clock.now().getTime();
       const due = new Date(now + quiet).toISOString();
       for (const event of events) {
@@ -88,10 +95,10 @@ export function createEventIntake(deps: {
         if (await deps.store.enqueue({ id, kind, payload: event, nextAttemptAt })) {
           accepted++;
           urgent ||= start;
-          if (!start) arrivals.add(kind);
+          if (!start) arrivals.set(kind, (arrivals.get(kind) ?? 0) + 1);
         }
       }
-      for (const kind of arrivals) deps.batching?.arrived(kind);
+      for (const [kind, count] of arrivals) deps.batching?.arrived(kind, count);
       // Batched items are not due yet: the batching nudges the worker when they are.
       if (accepted > 0 && (quiet === 0 || urgent)) deps.wake?.();
       return { accepted, duplicates: events.length - accepted };
@@ -106,11 +113,12 @@ function eventQuietMs(options: { batchWindowMs?: number; quietMs?: number }): nu
 }
 
 /** The batching `createEventIntake` and `incidentOutboxHandlers` share: quiet time and window as the intake applies them. */
-export function eventBatching(options: { clock: Clock; batchWindowMs?: number; quietMs?: number; wake?: () => void }): ArrivalBatching {
+export function eventBatching(options: { clock: Clock; batchWindowMs?: number; quietMs?: number; fullAt?: number; wake?: () => void }): ArrivalBatching {
   return createArrivalBatching({
     clock: options.clock,
     quietMs: eventQuietMs(options),
     maxWaitMs: Math.max(0, options.batchWindowMs ?? EVENT_BATCH_WINDOW_MS),
+    fullAt: Math.max(1, options.fullAt ?? EVENT_BATCH_FULL_AT),
     ...(options.wake ? { wake: options.wake } : {}),
   });
 }
@@ -150,15 +158,45 @@ export const DRAFT_HOLD_MS = 30_000;
  * queued for enrichment (a storm still arriving, a batch still in its window),
  * they may carry more failures of the same incidents: writing then would cost a
  * create now and an update per later batch. So drafts wait until no failure
- * event is queued, and all that was accepted goes into one create; the oldest
- * draft waits `holdMs` at most, so a trickle of events never starves them.
+ * event is queued and the event stream has paused for a whole batching window
+ * (in a storm of successes a failure may follow an instant with none queued, or
+ * a pause that was only this process being busy), and all that was accepted
+ * goes into one create. Drafts that would write nothing (an open incident names
+ * all their instances, typically after its complete draft) need not wait. The
+ * oldest draft waits `holdMs` at most, so a steady stream of events never
+ * starves them. Complete drafts do not wait at all (`incident-draft-complete`).
  */
-function draftsReady(store: OutboxStore, clock: Clock, holdMs: number): () => Promise<boolean> {
+function draftsReady(
+  store: OutboxStore & Pick<CorrelationStore, 'getCorrelation'>,
+  clock: Clock,
+  holdMs: number,
+  batching: ArrivalBatching | undefined,
+): () => Promise<boolean> {
   return async () => {
-    if (holdMs <= 0 || (await store.outboxDepth(PATCH_EVENT_KIND)) === 0) return true;
-    const [oldest] = (await store.listOutbox({ kind: INCIDENT_DRAFT_KIND, limit: 1 })).items;
-    return oldest === undefined || clock.now().getTime() - Date.parse(oldest.createdAt) >= holdMs;
+    if (holdMs <= 0) return true;
+    if ((batching?.quiet(batching.maxWaitMs) ?? true) && (await store.outboxDepth(PATCH_EVENT_KIND)) === 0) return true;
+    const { items, nextCursor } = await store.listOutbox({ kind: INCIDENT_DRAFT_KIND, limit: 100 });
+    const [oldest] = items;
+    if (oldest === undefined || clock.now().getTime() - Date.parse(oldest.createdAt) >= holdMs) return true;
+    return nextCursor === undefined && (await allReported(store, items));
   };
+}
+
+/** Whether every queued draft names only instances its open incident already names: writing them costs no ServiceNow call. */
+async function allReported(store: Pick<CorrelationStore, 'getCorrelation'>, items: readonly OutboxItem[]): Promise<boolean> {
+  const named = new Map<string, ReadonlySet<string> | undefined>();
+  for (const item of items) {
+    const draft = incidentDraftSchema.safeParse(item.payload);
+    if (!draft.success) return false;
+    const id = draft.data.correlationId;
+    if (!named.has(id)) {
+      const record = await store.getCorrelation(id);
+      named.set(id, record?.state === 'open' ? new Set(record.reportedInstances) : undefined);
+    }
+    const reported = named.get(id);
+    if (!reported || !draft.data.instances.every((i) => reported.has(i.instanceId))) return false;
+  }
+  return true;
 }
 
 /** Stored events, each read back as one message; the processor observes every event and drops non-failures after that. */
@@ -178,17 +216,25 @@ export function guardLaneHandlers(deps: { processor: FailureProcessor }): Outbox
 }
 
 /**
- * The outbox handlers of the standalone incident flow, in the order a worker
- * round should run them: `patch-observation` (show progress and successes to
- * the observer), `patch-event` (observe the failures, enrich them as a batch,
- * publish drafts back into the outbox) and `incident-draft` (upsert into
- * ServiceNow, one incident key at a time), then `incident-resolve` (apply
- * queued resolve requests).
+ * The outbox handlers of the standalone incident flow in two lanes. `enrichment`:
+ * `patch-observation` (show progress and successes to the observer) and
+ * `patch-event` (observe the failures, enrich them as a batch, publish drafts
+ * back into the outbox). `servicenow`: `incident-draft-complete` and
+ * `incident-draft` (upsert into ServiceNow, one write per incident), then
+ * `incident-resolve` (apply queued resolve requests). `patchbridge serve` runs
+ * each lane on a worker of its own, so ServiceNow's latency never holds up
+ * enrichment and a storm's incidents are written while its later events are
+ * still enriched; one worker may also run both, in this order.
  */
-export function incidentOutboxHandlers(
-  deps: { processor: FailureProcessor; upserter: IncidentUpserter; store: OutboxStore; clock: Clock; batching?: ArrivalBatching },
+export interface IncidentOutboxLanes {
+  readonly enrichment: readonly OutboxHandler[];
+  readonly servicenow: readonly OutboxHandler[];
+}
+
+export function incidentOutboxLanes(
+  deps: { processor: FailureProcessor; upserter: IncidentUpserter; store: OutboxStore & Pick<CorrelationStore, 'getCorrelation'>; clock: Clock; batching?: ArrivalBatching },
   options: IncidentOutboxOptions = {},
-): OutboxHandler[] {
+): IncidentOutboxLanes {
   const processStored = (items: readonly OutboxItem[]) => processStoredEvents(deps.processor, items);
   const batched = (kind: string): OutboxHandler => ({
     kind,
@@ -210,7 +256,7 @@ export function incidentOutboxHandlers(
   const drafts: OutboxHandler = {
     kind: INCIDENT_DRAFT_KIND,
     batchSize: 100,
-    ready: draftsReady(deps.store, deps.clock, options.draftHoldMs ?? DRAFT_HOLD_MS),
+    ready: draftsReady(deps.store, deps.clock, options.draftHoldMs ?? DRAFT_HOLD_MS, deps.batching),
     handle: upsertDrafts,
   };
   const resolves: OutboxHandler = {
@@ -222,5 +268,5 @@ export function incidentOutboxHandlers(
         items.map((item) => ({ id: item.id, read: () => ({ kind: 'resolve', request: parseResolveRequest(item.payload) }) })),
       ),
   };
-  return [observations, events, completeDrafts, drafts, resolves];
+  return { enrichment: [observations, events], servicenow: [completeDrafts, drafts, resolves] };
 }

@@ -2,17 +2,25 @@ import type { Clock } from '../../core/index.js';
 
 /**
  * When a stream of arrivals has been gathered long enough to hand over as one
- * batch, per outbox kind: once the stream has gone quiet for `quietMs`, or once
- * the oldest arrival of the burst has waited `maxWaitMs` (so a storm that never
- * pauses is still handed over in large batches). Register `ready(kind)` as the
- * kind's `OutboxHandler.ready`. The state is in memory only: after a restart
- * every kind is ready and whatever is due goes, so a kill loses nothing.
+ * batch, per outbox kind: `quietMs` after the stream (every kind: a sparse kind
+ * inside a busy stream is not taken for finished) went quiet, `quietMs` after
+ * the burst gathered `fullAt` items (more would not make the batch cheaper), or
+ * once the burst's first item has waited `maxWaitMs` (so a stream that never
+ * pauses is still handed over). Items should be enqueued due `quietMs` after
+ * their arrival, so each batch takes what arrived up to then. Register
+ * `ready(kind)` as the kind's `OutboxHandler.ready`. The state is in memory
+ * only: after a restart every kind is ready and whatever is due goes, so a kill
+ * loses nothing.
  */
 export interface ArrivalBatching {
-  /** Items of `kind` were just accepted. */
-  arrived(kind: string): void;
+  /** `count` items of `kind` were just accepted. */
+  arrived(kind: string, count?: number): void;
   /** Whether the items of `kind` waiting now should be leased; `true` also closes the burst. */
   ready(kind: string): boolean;
+  /** Whether nothing of any kind arrived in the last `forMs` (default `quietMs`): the stream, not just one kind, has paused. */
+  quiet(forMs?: number): boolean;
+  /** The longest a burst waits (`maxWaitMs`). */
+  readonly maxWaitMs: number;
 }
 
 export interface ArrivalBatchingOptions {
@@ -21,6 +29,8 @@ export interface ArrivalBatchingOptions {
   readonly quietMs: number;
   /** Longest the first arrival of a burst waits while arrivals go on. */
   readonly maxWaitMs: number;
+  /** Items that make a full batch: a burst that gathers them goes `quietMs` later without waiting for more. Default: no such limit. */
+  readonly fullAt?: number;
   /**
    * Called when a burst has gone quiet or reached `maxWaitMs`, so the worker
    * need not wait for its next poll. A hint only: `ready` decides, on `clock`.
@@ -33,23 +43,33 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
   const { clock } = options;
   const quietMs = Math.max(0, options.quietMs);
   const maxWaitMs = Math.max(quietMs, options.maxWaitMs);
-  const bursts = new Map<string, { first: number; last: number }>();
+  const fullAt = options.fullAt ?? Number.POSITIVE_INFINITY;
+  const bursts = new Map<string, { first: number; count: number; fullSince?: number }>();
+  let lastArrival = Number.NEGATIVE_INFINITY;
   // Real-time nudges for the worker (unref'd: they never keep a process alive). One debounce
   // timer, re-armed in place on every arrival, and one for the ceiling of the current burst.
   let quiet: NodeJS.Timeout | undefined;
   let ceiling: NodeJS.Timeout | undefined;
-  const nudge = (which: 'quiet' | 'ceiling') => () => {
+  const nudge = (which: 'quiet' | 'ceiling' | 'full') => () => {
     if (which === 'quiet') quiet = undefined;
-    else ceiling = undefined;
+    if (which === 'ceiling') ceiling = undefined;
     options.wake?.();
   };
   return {
-    arrived(kind) {
+    arrived(kind, count = 1) {
       const now = clock.now().getTime();
-      const burst = bursts.get(kind);
-      if (burst) burst.last = now;
-      else bursts.set(kind, { first: now, last: now });
+      const burst = bursts.get(kind) ?? { first: now, count: 0 };
+      lastArrival = now;
+      burst.count += count;
+      bursts.set(kind, burst);
+      const filled = burst.fullSince === undefined && burst.count >= fullAt;
+      if (filled) burst.fullSince = now;
       if (!options.wake || quietMs === 0) return;
+      if (filled) {
+        // A full batch is due `quietMs` from now whatever else arrives: not a debounce.
+        setTimeout(nudge('full'), quietMs).unref();
+        return;
+      }
       if (quiet) quiet.refresh();
       else quiet = setTimeout(nudge('quiet'), quietMs).unref();
       ceiling ??= setTimeout(nudge('ceiling'), maxWaitMs).unref();
@@ -58,9 +78,14 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
       const burst = bursts.get(kind);
       if (!burst) return true;
       const now = clock.now().getTime();
-      if (now - burst.last < quietMs && now - burst.first < maxWaitMs) return false;
+      const full = burst.fullSince !== undefined && now - burst.fullSince >= quietMs;
+      if (!full && now - lastArrival < quietMs && now - burst.first < maxWaitMs) return false;
       bursts.delete(kind);
       return true;
     },
+    quiet(forMs = quietMs) {
+      return clock.now().getTime() - lastArrival >= forMs;
+    },
+    maxWaitMs,
   };
 }

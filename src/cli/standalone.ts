@@ -6,7 +6,7 @@ import type { Config } from '../config/index.js';
 import { type Clock, type Logger, systemClock } from '../core/index.js';
 import { createComplianceFlows, historyWorkerCount, resolveComplianceTargets } from '../flows/compliance/index.js';
 import { createIncidentFlows } from '../flows/incidents/index.js';
-import { createOutboxWorker } from '../flows/outbox/index.js';
+import { createOutboxWorker, type OutboxHandler } from '../flows/outbox/index.js';
 import { createChangeFlows, createGuardTask } from '../flows/changes/index.js';
 import { createScheduler } from '../flows/scheduler/index.js';
 import { createApiApp } from '../runtime/api-app/index.js';
@@ -82,26 +82,14 @@ export async function startStandalone(config: Config, options: StandaloneOptions
       historyWorkers: historyWorkerCount(config.compliance.reportWorkers),
       standaloneLinks: { signingKey: config.compliance.linkSigningKey ?? keyFile(config.dataDir, 'link-signing.key'), baseUrl: config.server.publicUrl ?? server.url },
     });
-    const worker = createOutboxWorker({
-      store: core.store,
-      clock,
-      logger,
-      owner: `${node}/outbox`,
-      pollMs: config.outbox.pollMs,
-      handlers: [...incidents.outboxLanes.enrichment, ...change.outboxHandlers, ...compliance.outboxHandlers],
-    });
+    const lane = (name: string, pollMs: number, handlers: readonly OutboxHandler[]) =>
+      createOutboxWorker({ store: core.store, clock, logger, owner: `${node}/${name}`, pollMs, handlers });
+    const worker = lane('outbox', config.outbox.pollMs, [...incidents.outboxLanes.enrichment, ...change.outboxHandlers, ...compliance.outboxHandlers]);
     // Incident writes on a lane of their own: ServiceNow's latency never holds up enrichment, and a
     // storm's complete incidents are written while its later events are still enriched.
-    const incidentLane = createOutboxWorker({
-      store: core.store,
-      clock,
-      logger,
-      owner: `${node}/incidents`,
-      pollMs: config.outbox.pollMs,
-      handlers: incidents.outboxLanes.servicenow,
-    });
+    const incidentLane = lane('incidents', config.outbox.pollMs, incidents.outboxLanes.servicenow);
     // The guard's lane: window-execution starts only, never queued behind the worker's deliveries.
-    const guardLane = createOutboxWorker({ store: core.store, clock, logger, owner: `${node}/guard`, pollMs: GUARD_LANE_POLL_MS, handlers: incidents.guardLaneHandlers });
+    const guardLane = lane('guard', GUARD_LANE_POLL_MS, incidents.guardLaneHandlers);
     wake = () => {
       guardLane.wake();
       worker.wake();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_BATCH_WINDOW_MS } from '../../src/flows/incidents/index.js';
-import { createHarness, type Harness, PATCH_RESULTS_TOPIC, shuffled } from './support/harness.js';
+import { createHarness, type Harness, shuffled } from './support/harness.js';
+import { patchCommand } from './support/scenario.js';
 
 const open: Harness[] = [];
 afterEach(async () => {
@@ -14,19 +15,7 @@ describe('enrichment cost under a storm', () => {
     open.push(h);
     const targets = [...h.instancesOf('web-prod'), ...h.instancesOf('db-prod')];
     const failed = targets.slice(0, 120).map((i) => i.instanceId);
-    for (const id of failed) h.aws.forceOutcome(id, 'Failed');
-    await h.awsPorts.patchExecution.sendPatchCommand(
-      { accountId: '111122223333', region: 'eu-west-1' },
-      {
-        targets: [{ key: 'tag:Patch Group', values: ['web-prod', 'db-prod'] }],
-        operation: 'Install',
-        maxConcurrency: '100%',
-        maxErrors: '100%',
-        comment: 'storm test',
-        notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
-      },
-    );
-    await h.aws.settle();
+    await patchCommand(h, { groups: ['web-prod', 'db-prod'], failed, comment: 'storm test' });
     const deliveries = shuffled(h.deliveries, 5);
     h.aws.resetLog();
     // Act
@@ -48,19 +37,7 @@ describe('enrichment cost under a storm', () => {
     const h = await createHarness({ fleetSize: 160 });
     open.push(h);
     const failed = h.instancesOf('db-prod').slice(0, 12).map((i) => i.instanceId);
-    for (const id of failed) h.aws.forceOutcome(id, 'Failed');
-    await h.awsPorts.patchExecution.sendPatchCommand(
-      { accountId: '111122223333', region: 'eu-west-1' },
-      {
-        targets: [{ key: 'tag:Patch Group', values: ['db-prod'] }],
-        operation: 'Install',
-        maxConcurrency: '100%',
-        maxErrors: '100%',
-        comment: 'filtered listing',
-        notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
-      },
-    );
-    await h.aws.settle();
+    await patchCommand(h, { groups: ['db-prod'], failed, comment: 'filtered listing' });
     const invocationNotifications = shuffled(h.deliveries.filter((d) => d.kind === 'sns'), 9);
     h.aws.resetLog();
     // Act
@@ -79,19 +56,7 @@ describe('enrichment cost under a storm', () => {
     const h = await createHarness({ fleetSize: 160 });
     open.push(h);
     const failed = h.instancesOf('web-prod').slice(0, 10).map((i) => i.instanceId);
-    for (const id of failed) h.aws.forceOutcome(id, 'Failed');
-    await h.awsPorts.patchExecution.sendPatchCommand(
-      { accountId: '111122223333', region: 'eu-west-1' },
-      {
-        targets: [{ key: 'tag:Patch Group', values: ['web-prod'] }],
-        operation: 'Install',
-        maxConcurrency: '100%',
-        maxErrors: '100%',
-        comment: 'two batches',
-        notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
-      },
-    );
-    await h.aws.settle();
+    await patchCommand(h, { groups: ['web-prod'], failed, comment: 'two batches' });
     const isCommandEvent = (d: { kind: string; body: string }) => d.kind === 'eventbridge' && d.body.includes('EC2 Command Status-change Notification');
     h.aws.resetLog();
     // Act: the per-instance events are enriched in one batch while the command event waits for the next

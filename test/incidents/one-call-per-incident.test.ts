@@ -4,8 +4,8 @@ import { silentLogger } from '../../src/core/logger.js';
 import { EVENT_BATCH_WINDOW_MS } from '../../src/flows/incidents/index.js';
 import { DRAFT_HOLD_MS, PATCH_EVENT_KIND } from '../../src/flows/incidents/standalone.js';
 import { createOutboxWorker } from '../../src/flows/outbox/index.js';
-import { type Delivery, type Harness, createHarness, PATCH_RESULTS_TOPIC, shuffled } from './support/harness.js';
-import { windowWith37Failures } from './support/scenario.js';
+import { createHarness, type Delivery, type Harness, shuffled } from './support/harness.js';
+import { patchCommand, windowWith37Failures } from './support/scenario.js';
 
 // A whole-fleet storm over both simulators: well under 30 s on a quiet machine, up to 40 s when it is shared.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -141,23 +141,13 @@ describe('one ServiceNow call per incident', () => {
 async function twoCommands() {
   const h = await createHarness();
   open.push(h);
-  const ctx = { accountId: '111122223333', region: 'eu-west-1' };
   const run = async (group: string) => {
     const failed = h.instancesOf(group).slice(0, 4).map((i) => i.instanceId);
-    for (const id of failed) h.aws.forceOutcome(id, 'Failed');
-    const { commandId } = await h.awsPorts.patchExecution.sendPatchCommand(ctx, {
-      targets: [{ key: 'tag:Patch Group', values: [group] }],
-      operation: 'Install',
-      maxConcurrency: '100%',
-      maxErrors: '100%',
-      comment: `patch ${group}`,
-      notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
-    });
+    const { commandId } = await patchCommand(h, { groups: [group], failed, comment: `patch ${group}` });
     return { commandId, failed };
   };
   const db = await run('db-prod');
   const web = await run('web-prod');
-  await h.aws.settle();
   const isCommandEvent = (d: Delivery) => d.kind === 'eventbridge' && d.body.includes('EC2 Command Status-change Notification');
   /** The per-instance events (SNS and EventBridge) reporting the failed instances of one command. */
   const failureEvents = (c: { commandId: string; failed: string[] }) =>

@@ -49,12 +49,12 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
   // Real-time nudges for the worker (unref'd: they never keep a process alive). One debounce
   // timer, re-armed in place on every arrival, and one for the ceiling of the current burst.
   let quiet: NodeJS.Timeout | undefined;
-  let ceiling: NodeJS.Timeout | undefined;
-  const nudge = (which: 'quiet' | 'ceiling' | 'full') => () => {
-    if (which === 'quiet') quiet = undefined;
-    if (which === 'ceiling') ceiling = undefined;
-    options.wake?.();
-  };
+  let ceilingArmed = false;
+  const nudge = (ms: number, then?: () => void) =>
+    setTimeout(() => {
+      then?.();
+      options.wake?.();
+    }, ms).unref();
   return {
     arrived(kind, count = 1) {
       const now = clock.now().getTime();
@@ -67,12 +67,20 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
       if (!options.wake || quietMs === 0) return;
       if (filled) {
         // A full batch is due `quietMs` from now whatever else arrives: not a debounce.
-        setTimeout(nudge('full'), quietMs).unref();
+        nudge(quietMs);
         return;
       }
       if (quiet) quiet.refresh();
-      else quiet = setTimeout(nudge('quiet'), quietMs).unref();
-      ceiling ??= setTimeout(nudge('ceiling'), maxWaitMs).unref();
+      else
+        quiet = nudge(quietMs, () => {
+          quiet = undefined;
+        });
+      if (!ceilingArmed) {
+        ceilingArmed = true;
+        nudge(maxWaitMs, () => {
+          ceilingArmed = false;
+        });
+      }
     },
     ready(kind) {
       const burst = bursts.get(kind);

@@ -56,3 +56,26 @@ export function sqsBatches(deliveries: readonly Delivery[], size: number, queue 
   }
   return batches;
 }
+
+/**
+ * A Run Command of AWS-RunPatchBaseline over patch groups (no window, no runbook:
+ * the command is its own execution) that fails on `failed`, notifying PatchResults
+ * per invocation; waits until every invocation and delivery is done.
+ */
+export async function patchCommand(h: Harness, options: { groups: readonly string[]; failed: readonly string[]; comment: string }): Promise<{ commandId: string }> {
+  for (const id of options.failed) h.aws.forceOutcome(id, 'Failed');
+  const sent = await h.awsPorts.patchExecution.sendPatchCommand(
+    { accountId: '111122223333', region: 'eu-west-1' },
+    {
+      targets: [{ key: 'tag:Patch Group', values: [...options.groups] }],
+      operation: 'Install',
+      maxConcurrency: '100%',
+      maxErrors: '100%',
+      comment: options.comment,
+      notification: { topicArn: PATCH_RESULTS_TOPIC, serviceRoleArn: 'arn:aws:iam::111122223333:role/PatchResultsPublisher', events: ['All'], type: 'Invocation' },
+    },
+  );
+  await h.aws.settle();
+  return sent;
+}
+

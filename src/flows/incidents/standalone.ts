@@ -158,10 +158,10 @@ export const DRAFT_HOLD_MS = 30_000;
  * queued for enrichment (a storm still arriving, a batch still in its window),
  * they may carry more failures of the same incidents: writing then would cost a
  * create now and an update per later batch. So drafts wait until no failure
- * event is queued and the event stream has paused for a whole batching window
- * (in a storm of successes a failure may follow an instant with none queued, or
- * a pause that was only this process being busy), and all that was accepted
- * goes into one create. Drafts that would write nothing (an open incident names
+ * event is queued and none has arrived for a whole batching window (a storm's
+ * failures are sparse among its successes: one may follow an instant with none
+ * queued, or a pause that was only this process being busy), and all that was
+ * accepted goes into one create. Drafts that would write nothing (an open incident names
  * all their instances, typically after its complete draft) need not wait. The
  * oldest draft waits `holdMs` at most, so a steady stream of events never
  * starves them. Complete drafts do not wait at all (`incident-draft-complete`).
@@ -174,7 +174,7 @@ function draftsReady(
 ): () => Promise<boolean> {
   return async () => {
     if (holdMs <= 0) return true;
-    if ((batching?.quiet(batching.maxWaitMs) ?? true) && (await store.outboxDepth(PATCH_EVENT_KIND)) === 0) return true;
+    if ((batching?.quiet(PATCH_EVENT_KIND, batching.maxWaitMs) ?? true) && (await store.outboxDepth(PATCH_EVENT_KIND)) === 0) return true;
     const { items, nextCursor } = await store.listOutbox({ kind: INCIDENT_DRAFT_KIND, limit: 100 });
     const [oldest] = items;
     if (oldest === undefined || clock.now().getTime() - Date.parse(oldest.createdAt) >= holdMs) return true;

@@ -12,7 +12,7 @@ describe('arrival batching', () => {
   it('when nothing has arrived since the last batch, then a kind is ready (a restart loses nothing)', () => {
     const { batching } = setup();
     expect(batching.ready('patch-event')).toBe(true);
-    expect(batching.quiet()).toBe(true);
+    expect(batching.quiet('patch-event')).toBe(true);
   });
 
   it('when the stream goes quiet, then the burst is ready quietMs after its last arrival, not at the end of the window', () => {
@@ -54,20 +54,19 @@ describe('arrival batching', () => {
     expect(batching.ready('patch-event')).toBe(true);
   });
 
-  it('when one kind is sparse inside a busy stream, then its pause is not taken for the end of the stream', () => {
+  it('when one kind pauses while another keeps arriving, then each kind is judged by its own stream', () => {
     // Prepare: one failure, then successes every 100 ms
     const { clock, batching } = setup();
     batching.arrived('patch-event');
     for (let t = 0; t < 500; t += 100) {
       clock.advance(100);
-      batching.arrived('patch-observation', 20);
+      batching.arrived('patch-observation', 5);
     }
     // Assess
-    expect(batching.ready('patch-event')).toBe(false);
-    expect(batching.quiet()).toBe(false);
-    clock.advance(200);
     expect(batching.ready('patch-event')).toBe(true);
-    expect(batching.quiet()).toBe(true);
-    expect(batching.quiet(1_000)).toBe(false);
+    expect(batching.quiet('patch-event')).toBe(true);
+    expect(batching.quiet('patch-event', 1_000)).toBe(false);
+    expect(batching.quiet('patch-observation')).toBe(false);
+    expect(batching.ready('patch-observation')).toBe(false);
   });
 });

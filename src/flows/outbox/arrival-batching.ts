@@ -2,8 +2,7 @@ import type { Clock } from '../../core/index.js';
 
 /**
  * When a stream of arrivals has been gathered long enough to hand over as one
- * batch, per outbox kind: `quietMs` after the stream (every kind: a sparse kind
- * inside a busy stream is not taken for finished) went quiet, `quietMs` after
+ * batch, per outbox kind: `quietMs` after the kind's stream went quiet, `quietMs` after
  * the burst gathered `fullAt` items (more would not make the batch cheaper), or
  * once the burst's first item has waited `maxWaitMs` (so a stream that never
  * pauses is still handed over). Items should be enqueued due `quietMs` after
@@ -17,8 +16,8 @@ export interface ArrivalBatching {
   arrived(kind: string, count?: number): void;
   /** Whether the items of `kind` waiting now should be leased; `true` also closes the burst. */
   ready(kind: string): boolean;
-  /** Whether nothing of any kind arrived in the last `forMs` (default `quietMs`): the stream, not just one kind, has paused. */
-  quiet(forMs?: number): boolean;
+  /** Whether nothing of `kind` arrived in the last `forMs` (default `quietMs`). */
+  quiet(kind: string, forMs?: number): boolean;
   /** The longest a burst waits (`maxWaitMs`). */
   readonly maxWaitMs: number;
 }
@@ -45,7 +44,8 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
   const maxWaitMs = Math.max(quietMs, options.maxWaitMs);
   const fullAt = options.fullAt ?? Number.POSITIVE_INFINITY;
   const bursts = new Map<string, { first: number; count: number; fullSince?: number }>();
-  let lastArrival = Number.NEGATIVE_INFINITY;
+  const lastArrival = new Map<string, number>();
+  const sinceLast = (kind: string) => clock.now().getTime() - (lastArrival.get(kind) ?? Number.NEGATIVE_INFINITY);
   // Real-time nudges for the worker (unref'd: they never keep a process alive). One debounce
   // timer, re-armed in place on every arrival, and one for the ceiling of the current burst.
   let quiet: NodeJS.Timeout | undefined;
@@ -59,7 +59,7 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
     arrived(kind, count = 1) {
       const now = clock.now().getTime();
       const burst = bursts.get(kind) ?? { first: now, count: 0 };
-      lastArrival = now;
+      lastArrival.set(kind, now);
       burst.count += count;
       bursts.set(kind, burst);
       const filled = burst.fullSince === undefined && burst.count >= fullAt;
@@ -87,12 +87,12 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
       if (!burst) return true;
       const now = clock.now().getTime();
       const full = burst.fullSince !== undefined && now - burst.fullSince >= quietMs;
-      if (!full && now - lastArrival < quietMs && now - burst.first < maxWaitMs) return false;
+      if (!full && sinceLast(kind) < quietMs && now - burst.first < maxWaitMs) return false;
       bursts.delete(kind);
       return true;
     },
-    quiet(forMs = quietMs) {
-      return clock.now().getTime() - lastArrival >= forMs;
+    quiet(kind, forMs = quietMs) {
+      return sinceLast(kind) >= forMs;
     },
     maxWaitMs,
   };

@@ -68,7 +68,8 @@ describe('the console in headless Chromium', () => {
     await expect.poll(async () => (await status.textContent()) ?? '', { timeout: 20_000 }).toMatch(/made to fail: i-/);
     const failing = /made to fail: (.*)\./.exec((await status.textContent()) ?? '')?.[1]?.split(', ') ?? [];
     const incidentRows = page.locator('#incident-rows tr');
-    await expect.poll(async () => (await incidentRows.allTextContents()).filter((t) => /INC\d{7}/.test(t)).length, { timeout: 30_000 }).toBe(2);
+    // Each incident waits until its window's failures, which trickle in seconds apart, pause for a batching window (or its window ends).
+    await expect.poll(async () => (await incidentRows.allTextContents()).filter((t) => /INC\d{7}/.test(t)).length, { timeout: 60_000 }).toBe(2);
     const texts = await incidentRows.allTextContents();
     expect(texts.every((t) => /^INC\d{7}pb:/.test(t))).toBe(true);
     await shot(page, '2-incidents', '#incidents');

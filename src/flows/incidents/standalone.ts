@@ -160,8 +160,9 @@ export const DRAFT_HOLD_MS = 30_000;
  * create now and an update per later batch. So drafts wait until no failure
  * event is queued and none has arrived for a whole batching window (a storm's
  * failures are sparse among its successes: one may follow an instant with none
- * queued, or a pause that was only this process being busy), and all that was
- * accepted goes into one create. Drafts that would write nothing (an open incident names
+ * queued, or a pause that was only this process being busy, so the quiet time
+ * alone is not enough), and all that was accepted goes into one create. A
+ * trickle of failures seconds apart is therefore held until it pauses, or the cap. Drafts that would write nothing (an open incident names
  * all their instances, typically after its complete draft) need not wait. The
  * oldest draft waits `holdMs` at most, so a steady stream of events never
  * starves them. Complete drafts do not wait at all (`incident-draft-complete`).

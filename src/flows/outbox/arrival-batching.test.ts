@@ -67,6 +67,7 @@ describe('arrival batching', () => {
     expect(batching.quiet('patch-event')).toBe(true);
     expect(batching.quiet('patch-event', 1_000)).toBe(false);
     expect(batching.quiet('patch-observation')).toBe(false);
+    expect(batching.quiet()).toBe(false);
     expect(batching.ready('patch-observation')).toBe(false);
   });
 });

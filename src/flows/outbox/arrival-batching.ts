@@ -16,8 +16,8 @@ export interface ArrivalBatching {
   arrived(kind: string, count?: number): void;
   /** Whether the items of `kind` waiting now should be leased; `true` also closes the burst. */
   ready(kind: string): boolean;
-  /** Whether nothing of `kind` arrived in the last `forMs` (default `quietMs`). */
-  quiet(kind: string, forMs?: number): boolean;
+  /** Whether nothing of `kind` (of any kind when absent) arrived in the last `forMs` (default `quietMs`). */
+  quiet(kind?: string, forMs?: number): boolean;
   /** The longest a burst waits (`maxWaitMs`). */
   readonly maxWaitMs: number;
 }
@@ -45,7 +45,8 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
   const fullAt = options.fullAt ?? Number.POSITIVE_INFINITY;
   const bursts = new Map<string, { first: number; count: number; fullSince?: number }>();
   const lastArrival = new Map<string, number>();
-  const sinceLast = (kind: string) => clock.now().getTime() - (lastArrival.get(kind) ?? Number.NEGATIVE_INFINITY);
+  let lastOfAny = Number.NEGATIVE_INFINITY;
+  const sinceLast = (kind?: string) => clock.now().getTime() - (kind === undefined ? lastOfAny : (lastArrival.get(kind) ?? Number.NEGATIVE_INFINITY));
   // Real-time nudges for the worker (unref'd: they never keep a process alive). One debounce
   // timer, re-armed in place on every arrival, and one for the ceiling of the current burst.
   let quiet: NodeJS.Timeout | undefined;
@@ -60,6 +61,7 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
       const now = clock.now().getTime();
       const burst = bursts.get(kind) ?? { first: now, count: 0 };
       lastArrival.set(kind, now);
+      lastOfAny = now;
       burst.count += count;
       bursts.set(kind, burst);
       const filled = burst.fullSince === undefined && burst.count >= fullAt;

@@ -31,6 +31,16 @@ export interface ClaimStore {
   release(key: string, owner: string): Promise<void>;
   /** Who holds `key` now: the owner of an unexpired claim, `undefined` when nobody does. */
   claimHolder(key: string): Promise<string | undefined>;
+  /**
+   * Spends a one-time token (a signed request's nonce): `true` the first time,
+   * `false` every later time until `expiresAt` (epoch seconds) has passed, for
+   * every process on the store; exactly one of N concurrent callers gets `true`.
+   * A token always comes with the same `expiresAt`, a function of what it names
+   * (the authenticator's carries the signed timestamp its expiry is derived
+   * from): SQLite files tokens by expiry, so a second's tokens are written side
+   * by side and the expired are swept as one range, and one index does both.
+   */
+  spendNonce(nonce: string, expiresAt: number): Promise<boolean>;
 }
 
 /** Patch runs started from approved changes, with their last SSM snapshot. */

@@ -120,7 +120,7 @@ describe('HMAC replay protection on a SQLite file shared by two processes', () =
     await clock.advance((2 * DEFAULT_TOLERANCE_SECONDS + 2) * 1000);
     expect((await get(app, signed(Math.floor(clock.now().getTime() / 1000)))).status).toBe(200);
     const raw = new Database(file, { readonly: true });
-    const kept = raw.prepare('SELECT key FROM claims').all();
+    const kept = raw.prepare('SELECT nonce FROM nonces').all();
     raw.close();
 
     expect(kept).toHaveLength(1);

@@ -45,7 +45,7 @@ async function appWithRealAuth(keys: readonly ResolvedHmacKey[]) {
   const real = createAuthenticator({
     clock: new ManualClock(T0),
     logger: silentLogger(),
-    store: { claim: async () => true },
+    store: { spendNonce: async () => true },
     hmacKeys: { keysFor: async (id) => keys.filter((k) => k.id === id) },
   });
   const authorize: RequestHandler = (req, res, next) =>
@@ -102,7 +102,7 @@ describe('route scopes come from the spec', () => {
   });
 
   it('when a route is reached without the spec validator, then authorize fails closed (500), never lets the caller in', async () => {
-    const auth = createAuthenticator({ clock: new ManualClock(T0), logger: silentLogger(), store: { claim: async () => true }, hmacKeys: { keysFor: async () => [] } });
+    const auth = createAuthenticator({ clock: new ManualClock(T0), logger: silentLogger(), store: { spendNonce: async () => true }, hmacKeys: { keysFor: async () => [] } });
     const { Router } = await import('express');
     const router = Router();
     router.get('/v1/patch-runs', auth.authorize, (_req, res) => void res.status(299).end());

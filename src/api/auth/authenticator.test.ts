@@ -40,7 +40,7 @@ afterAll(async () => {
 
 function fakeNonceStore() {
   const seen = new Set<string>();
-  return { claim: async (key: string) => !seen.has(key) && Boolean(seen.add(key)), seen };
+  return { spendNonce: async (nonce: string) => !seen.has(nonce) && Boolean(seen.add(nonce)), seen };
 }
 
 const read = ['patch-runs:read'];

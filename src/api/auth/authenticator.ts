@@ -14,8 +14,8 @@ import type { Principal, ResolvedHmacKey } from './types.js';
 export interface AuthenticatorDeps {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Remembers HMAC nonces (`claim('nonce:…', …, ttl)`). */
-  readonly store: Pick<ClaimStore, 'claim'>;
+  /** Remembers HMAC nonces (`spendNonce`), in the store every instance shares. */
+  readonly store: Pick<ClaimStore, 'spendNonce'>;
   /** OAuth issuer settings (`config.api.jwt`); without them bearer tokens are refused. */
   readonly jwt?: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | undefined;
   /** HMAC keys; without them signed requests are refused. */
@@ -70,8 +70,9 @@ export function principalOf(res: Response): Principal {
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const verifyJwt = deps.jwt ? createJwtVerifier({ ...deps.jwt, clock: deps.clock }) : undefined;
   const tolerance = deps.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  // A nonce must outlive every timestamp that could still be accepted with it.
-  const nonceTtl = tolerance * 2;
+  // A nonce must outlive every timestamp that could still be accepted with it, with room for the clocks of the
+  // instances sharing the store to disagree by as much again.
+  const nonceKeptSeconds = tolerance * 2;
 
   async function verifyHmac(req: Request, header: string, ring: HmacKeyRing): Promise<Principal> {
     const parts = parseSignatureHeader(header);
@@ -87,7 +88,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     if (!match) throw new AuthError('UNAUTHORIZED', keys.length > 0 ? 'signature mismatch' : 'unknown key id');
     let fresh: boolean;
     try {
-      fresh = await deps.store.claim(`nonce:${parts.keyId}:${parts.nonce}`, match.clientId, nonceTtl);
+      // Spent with the timestamp it was signed with, which a replay must repeat, and which fixes when it may be forgotten.
+      fresh = await deps.store.spendNonce(`${parts.keyId}:${parts.ts}:${parts.nonce}`, parts.ts + nonceKeptSeconds);
     } catch (err) {
       throw new AuthError('AUTH_UNAVAILABLE', 'nonce store unavailable', { cause: err });
     }

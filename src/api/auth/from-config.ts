@@ -10,7 +10,7 @@ export interface ApiAuthenticatorDeps {
   readonly config: Pick<Config, 'api'>;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly store: Pick<ClaimStore, 'claim'>;
+  readonly store: Pick<ClaimStore, 'spendNonce'>;
   /** Reads the HMAC key secret (`PATCHBRIDGE_API_HMAC_SECRET_ID`). */
   readonly secrets?: SecretReader;
   /** patchbridge's own account and region, where the secret lives (`awsClients.defaultContext()`). */

@@ -33,6 +33,14 @@ export function expirySeconds(atMs: number): number {
   return Math.ceil(atMs / 1000);
 }
 
+/** An absolute expiry in epoch seconds, as a caller passes it: a positive whole number. */
+export function checkEpochSeconds(value: number, field: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ValidationError('VALIDATION_FAILED', `${field} must be whole epoch seconds`, { details: { field } });
+  }
+  return value;
+}
+
 /** A record stamped with `expiresAt` (epoch seconds) is expired once `expiresAt < now`. */
 export function isExpired(expiresAt: number, now: Date): boolean {
   return expiresAt < nowSeconds(now);

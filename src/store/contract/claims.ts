@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../core/index.js';
 import type { ClaimStore } from '../ports.js';
-import { MINUTE, SECOND, type StoreFixture } from './support.js';
+import { expectValidationError, MINUTE, SECOND, type StoreFixture } from './support.js';
 
 /** The contract of claims and leases on keys (`ClaimStore`). */
 export function claimsContract(fixture: () => StoreFixture): void {
@@ -130,6 +130,51 @@ export function claimsContract(fixture: () => StoreFixture): void {
       expect(await store.claim('ev-2', 'forever')).toBe(true);
       await clock.advance(400 * 24 * 60 * MINUTE);
       expect(await store.claimHolder('ev-2')).toBe('forever');
+    });
+
+    it('when a nonce is spent, then spending it again is refused, and another nonce is not', async () => {
+      // Prepare
+      const expiresAt = Math.floor(clock.now().getTime() / 1000) + 600;
+
+      // Act
+      const first = await store.spendNonce('sn-1:1772359200:q1Z3xG9vYb2mK7pR4tLw8A', expiresAt);
+      const again = await store.spendNonce('sn-1:1772359200:q1Z3xG9vYb2mK7pR4tLw8A', expiresAt);
+      const other = await store.spendNonce('sn-1:1772359200:aaaaaaaaaaaaaaaaaaaaaa', expiresAt);
+
+      // Assess
+      expect([first, again, other]).toEqual([true, false, true]);
+    });
+
+    it('when 50 callers spend one nonce in parallel, then exactly one succeeds', async () => {
+      const expiresAt = Math.floor(clock.now().getTime() / 1000) + 600;
+
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.spendNonce('sn-1:1772359200:parallel-nonce-000', expiresAt)));
+
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('when a spent nonce has not expired, then it is still refused a second before its expiry, and forgotten after it', async () => {
+      // Prepare
+      const expiresAt = Math.floor(clock.now().getTime() / 1000) + 600;
+      await store.spendNonce('sn-1:1772359200:expiring-nonce-00', expiresAt);
+
+      // Act
+      await clock.advance(599 * SECOND);
+      const before = await store.spendNonce('sn-1:1772359200:expiring-nonce-00', expiresAt);
+      await clock.advance(3 * SECOND);
+      const after = await store.spendNonce('sn-1:1772359200:expiring-nonce-00', expiresAt);
+
+      // Assess
+      expect([before, after]).toEqual([false, true]);
+    });
+
+    it.each([
+      ['a fraction', 1.5],
+      ['zero', 0],
+      ['a negative number', -1],
+      ['NaN', Number.NaN],
+    ])('when the expiry is %s, then spendNonce fails with VALIDATION_FAILED', async (_name, expiresAt) => {
+      await expectValidationError(store.spendNonce('sn-1:1:n', expiresAt));
     });
   });
 }

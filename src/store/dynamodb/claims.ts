@@ -1,13 +1,14 @@
 
 import { z } from 'zod';
 import { checkId, parseStored } from '../common/records.js';
-import { checkTtlSeconds, expirySeconds, nowSeconds } from '../common/time.js';
+import { checkEpochSeconds, checkTtlSeconds, expirySeconds, nowSeconds } from '../common/time.js';
 import type { ClaimStore } from '../ports.js';
 import { CONDITION_FAILED, type DynamoConnection } from './connection.js';
 import { defined, type Key } from './items.js';
 import { TTL_ATTRIBUTE } from './table.js';
 
 const claimKey = (key: string): Key => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+const nonceKey = (nonce: string): Key => ({ pk: `NONCE#${nonce}`, sk: 'NONCE' });
 const claimItem = z.object({ owner: z.string(), [TTL_ATTRIBUTE]: z.number().optional() });
 
 /** Claims as `CLAIM#<key>` items: conditional puts, expiry in the TTL attribute (epoch seconds). */
@@ -47,6 +48,19 @@ export function dynamoClaims(conn: DynamoConnection): ClaimStore {
         ExpressionAttributeNames: { '#owner': 'owner' },
         ExpressionAttributeValues: { ':owner': owner },
       });
+    },
+
+    async spendNonce(nonce, expiresAt) {
+      checkId(nonce, 'nonce');
+      checkEpochSeconds(expiresAt, 'expiresAt');
+      // One conditional put, shared by every container; TTL deletes it late, so an expired item counts as absent.
+      const result = await conn.putIf({
+        Item: { ...nonceKey(nonce), [TTL_ATTRIBUTE]: expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk) OR #exp < :now',
+        ExpressionAttributeNames: { '#exp': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':now': nowSeconds(clock.now()) },
+      });
+      return result !== CONDITION_FAILED;
     },
 
     async claimHolder(key) {

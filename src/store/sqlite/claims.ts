@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkId, parseStored } from '../common/records.js';
-import { checkTtlSeconds, expirySeconds, nowSeconds } from '../common/time.js';
+import { checkEpochSeconds, checkTtlSeconds, expirySeconds, nowSeconds } from '../common/time.js';
 import type { ClaimStore } from '../ports.js';
 import type { SqliteConnection } from './connection.js';
 
@@ -42,6 +42,15 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
     release(key, owner) {
       return conn.call(() => {
         conn.prepare('DELETE FROM claims WHERE key = ? AND owner = ?').run(key, owner);
+      });
+    },
+
+    spendNonce(nonce, expiresAt) {
+      return conn.call(() => {
+        checkId(nonce, 'nonce');
+        checkEpochSeconds(expiresAt, 'expiresAt');
+        conn.purgeExpired(conn.now());
+        return conn.prepare('INSERT INTO nonces (expires_at, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING').run(expiresAt, nonce).changes === 1;
       });
     },
 

@@ -93,8 +93,8 @@ export class SqliteConnection {
   }
 
   /**
-   * SQLite has no TTL sweeper: expired claims (HMAC nonces pile up) and
-   * idempotency rows are deleted here, a bounded batch at a time. A full batch
+   * SQLite has no TTL sweeper: expired claims, HMAC nonces (one per signed
+   * request) and idempotency rows are deleted here, a bounded batch at a time. A full batch
    * means more are waiting, so the next call sweeps again instead of waiting
    * out the interval: the sweep keeps up with any write rate, in small steps.
    */
@@ -106,9 +106,12 @@ export class SqliteConnection {
       'DELETE FROM claims WHERE rowid IN (SELECT rowid FROM claims WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)',
     ).run(cutoff, PURGE_BATCH);
     const idem = this.prepare('DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE expires_at < ? LIMIT ?)').run(cutoff, PURGE_BATCH);
-    if (claims.changes === PURGE_BATCH || idem.changes === PURGE_BATCH) this.#lastPurgeMs = Number.NEGATIVE_INFINITY;
-    if (claims.changes + idem.changes > 0) {
-      this.logger.debug({ claims: claims.changes, idempotency: idem.changes }, 'purged expired state');
+    const nonces = this.prepare(
+      'DELETE FROM nonces WHERE (expires_at, nonce) IN (SELECT expires_at, nonce FROM nonces WHERE expires_at < ? ORDER BY expires_at LIMIT ?)',
+    ).run(cutoff, PURGE_BATCH);
+    if ([claims, idem, nonces].some((r) => r.changes === PURGE_BATCH)) this.#lastPurgeMs = Number.NEGATIVE_INFINITY;
+    if (claims.changes + idem.changes + nonces.changes > 0) {
+      this.logger.debug({ claims: claims.changes, idempotency: idem.changes, nonces: nonces.changes }, 'purged expired state');
     }
   }
 

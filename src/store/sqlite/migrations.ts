@@ -100,6 +100,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX correlations_open ON correlations (updated_at, correlation_id) WHERE state = 'open';
     `,
   },
+  {
+    version: 4,
+    name: 'nonces',
+    // HMAC nonces, one per signed request: filed by expiry, so a second's inserts land on the same pages and the
+    // sweep deletes a range, with the primary key as the only index (the claims table keeps three b-trees per row).
+    sql: 'CREATE TABLE nonces (expires_at INTEGER NOT NULL, nonce TEXT NOT NULL, PRIMARY KEY (expires_at, nonce)) WITHOUT ROWID;',
+  },
 ];
 
 /**

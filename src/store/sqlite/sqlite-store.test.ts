@@ -138,23 +138,25 @@ describe('sqlite store on disk', () => {
     expect(idem).toEqual({ n: 0 });
   });
 
-  it('when more claims have expired than one sweep takes, then each claim sweeps at most 1,000 and the next ones clear the rest', async () => {
-    // Prepare: 2,500 nonces (a busy API's seconds) expire together.
+  it('when more claims have expired than one sweep takes, then each sweep deletes at most 1,000 of each kind and the next ones clear the rest', async () => {
+    // Prepare: 2,500 claims and 2,500 nonces (a busy API's seconds) expire together.
     const path = join(dir, 'state.db');
     const clock = new ManualClock('2026-03-01T10:00:00Z');
     const store = createSqliteStore({ path, clock, logger: silentLogger() });
-    for (let i = 0; i < 2_500; i++) await store.claim(`nonce:old-${i}`, 'api', 60);
+    const expiresAt = Math.floor(clock.now().getTime() / 1000) + 60;
+    for (let i = 0; i < 2_500; i++) await store.claim(`lease:old-${i}`, 'api', 60);
+    for (let i = 0; i < 2_500; i++) await store.spendNonce(`sn-1:1772359200:old-${i}`, expiresAt + (i % 3));
     await clock.advance(5 * 60_000);
     const raw = new Database(path, { readonly: true });
-    const count = () => raw.prepare('SELECT COUNT(*) AS n FROM claims').get();
+    const count = () => [raw.prepare('SELECT COUNT(*) AS n FROM claims').get(), raw.prepare('SELECT COUNT(*) AS n FROM nonces').get()];
 
     // Act, Assess: a full batch lets the next claim sweep again without waiting out the interval.
-    await store.claim('nonce:new-1', 'api', 60);
-    expect(count()).toEqual({ n: 1_501 });
-    await store.claim('nonce:new-2', 'api', 60);
-    expect(count()).toEqual({ n: 502 });
-    await store.claim('nonce:new-3', 'api', 60);
-    expect(count()).toEqual({ n: 3 });
+    await store.claim('lease:new-1', 'api', 60);
+    expect(count()).toEqual([{ n: 1_501 }, { n: 1_500 }]);
+    await store.claim('lease:new-2', 'api', 60);
+    expect(count()).toEqual([{ n: 502 }, { n: 500 }]);
+    await store.claim('lease:new-3', 'api', 60);
+    expect(count()).toEqual([{ n: 3 }, { n: 0 }]);
     raw.close();
     await store.close();
   });

@@ -6,7 +6,7 @@ import { completeValidation, operationOf } from '../validation/index.js';
 import { HttpProblem } from '../problem.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { AuthError, PUBLIC_MESSAGE } from './errors.js';
-import { computeSignature, DEFAULT_TOLERANCE_SECONDS, parseSignatureHeader, SIGNATURE_HEADER, signaturesEqual } from './hmac.js';
+import { DEFAULT_TOLERANCE_SECONDS, parseSignatureHeader, SIGNATURE_HEADER, signatureBytes, signaturesEqual } from './hmac.js';
 import type { HmacKeyRing } from './hmac-keys.js';
 import { createJwtVerifier } from './jwt.js';
 import type { Principal, ResolvedHmacKey } from './types.js';
@@ -82,7 +82,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     const signed = { method: req.method, pathWithQuery: req.originalUrl, body: rawBody(req) };
     let match: ResolvedHmacKey | undefined;
     for (const key of keys.length > 0 ? keys : [DUMMY_KEY]) {
-      const ok = signaturesEqual(computeSignature(key.secret, signed, parts.ts, parts.nonce), parts.sig);
+      const ok = signaturesEqual(signatureBytes(key.secret, signed, parts.ts, parts.nonce), parts.sig);
       if (ok && key !== DUMMY_KEY) match ??= key;
     }
     if (!match) throw new AuthError('UNAUTHORIZED', keys.length > 0 ? 'signature mismatch' : 'unknown key id');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bodyDigest, canonicalString, computeSignature, parseSignatureHeader, signRequest } from './hmac.js';
+import { bodyDigest, canonicalString, computeSignature, parseSignatureHeader, signatureBytes, signaturesEqual, signRequest } from './hmac.js';
 
 // The worked example of docs/api.md; if this test changes, the document must change with it.
 const KEY = { id: 'servicenow-2026-03', secret: 'example-secret-do-not-use-0123456789abcdef' };
@@ -51,6 +51,18 @@ describe('HMAC request signatures', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('when the MAC received is compared, then only the same 32 bytes match: one flipped bit or another length does not', () => {
+    const expected = signatureBytes(KEY.secret, REQUEST, TS, NONCE);
+    const flipped = Buffer.from(expected);
+    flipped[31] = (flipped[31] ?? 0) ^ 1;
+
+    expect(expected.toString('hex')).toBe(SIG);
+    expect(signaturesEqual(expected, Buffer.from(SIG, 'hex'))).toBe(true);
+    expect(signaturesEqual(expected, flipped)).toBe(false);
+    expect(signaturesEqual(expected, expected.subarray(0, 31))).toBe(false);
+    expect(signaturesEqual(expected, Buffer.concat([expected, Buffer.from([0])]))).toBe(false);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { constantTimeEqual, sha256Hex } from '../../core/index.js';
 import { AuthError } from './errors.js';
 
@@ -49,7 +49,12 @@ export function canonicalString(request: SignedRequest, ts: number, nonce: strin
 
 /** Lower-case hex HMAC-SHA256 of the canonical string. */
 export function computeSignature(secret: string, request: SignedRequest, ts: number, nonce: string): string {
-  return createHmac('sha256', secret).update(canonicalString(request, ts, nonce)).digest('hex');
+  return signatureBytes(secret, request, ts, nonce).toString('hex');
+}
+
+/** The 32 bytes of the HMAC-SHA256 of the canonical string. */
+export function signatureBytes(secret: string, request: SignedRequest, ts: number, nonce: string): Buffer {
+  return createHmac('sha256', secret).update(canonicalString(request, ts, nonce)).digest();
 }
 
 /**
@@ -96,7 +101,11 @@ export function parseSignatureHeader(value: string): SignatureParts {
   return { keyId, ts: Number(ts), nonce, sig };
 }
 
-/** Constant-time comparison of the expected hex MAC with the one received. */
-export function signaturesEqual(expectedHex: string, actual: Buffer): boolean {
-  return constantTimeEqual(Buffer.from(expectedHex, 'hex'), actual);
+/**
+ * Constant-time comparison of the expected MAC with the one received. Both are
+ * 32 bytes (the header parser refuses any other length), so they are compared
+ * as they are; anything else goes through `constantTimeEqual`, which hides lengths.
+ */
+export function signaturesEqual(expected: Buffer, actual: Buffer): boolean {
+  return expected.length === 32 && actual.length === 32 ? timingSafeEqual(expected, actual) : constantTimeEqual(expected, actual);
 }

@@ -286,9 +286,9 @@ export function createSpecValidator(doc: Record<string, unknown>): SpecValidator
     const { compiled: c } = found;
     const errors: { path: string; message: string }[] = [];
     const params: Json = {};
-    for (const [k, v] of Object.entries(found.params)) {
+    for (const k of c.paramNames) {
       try {
-        params[k] = decodeURIComponent(v);
+        params[k] = decodeURIComponent(found.params[k] ?? '');
       } catch {
         errors.push({ path: `path/${k}`, message: 'is not valid percent-encoding' });
       }

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { AppError, internal } from './errors.js';
@@ -80,6 +81,24 @@ describe('redact', () => {
     const { lines, destination } = capture();
     createLogger({ destination }).info({ headers: { AUTHORIZATION: 'Basic c2VjcmV0' } }, 'x');
     expect(lines.join('')).not.toContain('c2VjcmV0');
+  });
+
+  it('when a flat line names a secret field at the top level, in any case, then its value is redacted and the rest is written as given', () => {
+    // A flat line with no secret field is written without a copy; one with a secret field never takes that path.
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SECRET_FIELDS),
+        fc.constantFrom<(s: string) => string>((s) => s, (s) => s.toUpperCase(), (s) => s.toLowerCase()),
+        fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.integer(), fc.boolean(), fc.constant(null))),
+        (field, casing, rest) => {
+          const { lines, destination } = capture();
+          createLogger({ destination }).info({ ...rest, [casing(field)]: 'top-level-secret-4321', method: 'GET' }, 'x');
+          expect(lines.join('')).not.toContain('top-level-secret-4321');
+          expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ method: 'GET', [casing(field)]: '[REDACTED]' });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('when the logged object is frozen or circular, then logging neither throws nor mutates it', () => {

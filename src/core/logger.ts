@@ -53,19 +53,36 @@ const MAX_DEPTH = 10;
  * any depth) replaced by `[REDACTED]`. Copies rather than mutates, because logged
  * objects are often frozen (the configuration is).
  */
-export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+export function redact(value: unknown, depth = 0, seen?: WeakSet<object>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  // Most lines (an API request's access line among them) are flat and name no secret: nothing to copy.
+  if (depth === 0 && isFlatAndClean(value)) return value;
+  return redactDeep(value, depth, seen ?? new WeakSet());
+}
+
+function isFlatAndClean(value: object): boolean {
+  if (Array.isArray(value) || value instanceof Error || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) return false;
+    const v: unknown = (value as Record<string, unknown>)[k];
+    if ((v !== null && typeof v === 'object') || SECRET_KEYS.has(k.toLowerCase())) return false;
+  }
+  return true;
+}
+
+function redactDeep(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return '[Circular]';
   if (depth >= MAX_DEPTH) return '[Truncated]';
   seen.add(value);
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, seen));
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1, seen));
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
   // This runs before pino's serializers, and an Error's message, stack and cause are
   // not enumerable: serialise it here or it would be logged as `{}`.
   const source: object = value instanceof Error ? stdSerializers.errWithCause(value) : value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(source)) {
-    out[k] = SECRET_KEYS.has(k.toLowerCase()) && v !== undefined && v !== null ? '[REDACTED]' : redact(v, depth + 1, seen);
+    out[k] = SECRET_KEYS.has(k.toLowerCase()) && v !== undefined && v !== null ? '[REDACTED]' : redactDeep(v, depth + 1, seen);
   }
   return out;
 }

@@ -50,11 +50,22 @@ export function draftOutboxId(draft: IncidentDraft, options: { readonly complete
  * instead of at its next poll.
  */
 export function outboxDraftPublisher(options: { store: OutboxWriter; wake?: () => void }): DraftPublisher {
+  // A batch's drafts are published together: one nudge once they are all in, so the
+  // listener takes them in one round (one wave of writes) rather than the first few.
+  let nudging = false;
+  const wakeSoon = () => {
+    if (nudging || !options.wake) return;
+    nudging = true;
+    setImmediate(() => {
+      nudging = false;
+      options.wake?.();
+    });
+  };
   return {
     async publish(draft, publishOptions = {}) {
       const kind = publishOptions.complete ? INCIDENT_COMPLETE_DRAFT_KIND : INCIDENT_DRAFT_KIND;
       await options.store.enqueue({ id: draftOutboxId(draft, publishOptions), kind, payload: draft });
-      options.wake?.();
+      wakeSoon();
     },
   };
 }

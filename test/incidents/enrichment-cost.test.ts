@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EVENT_BATCH_WINDOW_MS } from '../../src/flows/incidents/index.js';
+import { EVENT_QUIET_MS } from '../../src/flows/incidents/index.js';
 import { createHarness, type Harness, shuffled } from './support/harness.js';
 import { patchCommand } from './support/scenario.js';
 
@@ -59,12 +59,12 @@ describe('enrichment cost under a storm', () => {
     await patchCommand(h, { groups: ['web-prod'], failed, comment: 'two batches' });
     const isCommandEvent = (d: { kind: string; body: string }) => d.kind === 'eventbridge' && d.body.includes('EC2 Command Status-change Notification');
     h.aws.resetLog();
-    // Act: the per-instance events are enriched in one batch while the command event waits for the next
+    // Act: the per-instance events are enriched in a batch of their own (their stream went quiet), their draft held; the command event comes after
     await h.postAll(h.deliveries.filter((d) => d.kind === 'sns'));
-    h.clock.advance(EVENT_BATCH_WINDOW_MS);
-    await h.postAll(h.deliveries.filter(isCommandEvent));
+    h.clock.advance(EVENT_QUIET_MS);
     await h.worker.runOnce();
     const firstBatch = h.aws.count('ListComplianceItems');
+    await h.postAll(h.deliveries.filter(isCommandEvent));
     await h.drain();
     // Assess: the command's listing reached the same ten instances again, and reused what the first batch read
     expect(firstBatch).toBe(failed.length);

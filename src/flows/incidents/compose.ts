@@ -141,6 +141,7 @@ export function createIncidentFlows(deps: IncidentFlowDeps, options: IncidentFlo
     ...(options.eventBatchWindowMs !== undefined ? { batchWindowMs: options.eventBatchWindowMs } : {}),
     ...(options.eventQuietMs !== undefined ? { quietMs: options.eventQuietMs } : {}),
     ...(options.eventBatchFullAt !== undefined ? { fullAt: options.eventBatchFullAt } : {}),
+    ...(options.eventBatchSize !== undefined ? { eventBatchSize: options.eventBatchSize } : {}),
     ...(options.wake ? { wake: options.wake } : {}),
   };
   const batching = eventBatching(batchingOptions);

@@ -53,6 +53,9 @@ export const EVENT_QUIET_MS = 200;
  */
 export const EVENT_BATCH_FULL_AT = 50;
 
+/** Default events one `patch-event` or `patch-observation` handler call takes (`IncidentOutboxOptions.eventBatchSize`). */
+export const EVENT_BATCH_SIZE = 500;
+
 /** A maintenance window starting: the event guard must decide before the window's tasks run. */
 function isWindowStart(event: PatchEvent): boolean {
   return event.kind === 'window-execution' && (event.phase === 'pending' || event.phase === 'running');
@@ -62,14 +65,15 @@ function isWindowStart(event: PatchEvent): boolean {
  * Standalone intake: every event becomes an outbox item, a failure of kind
  * `patch-event`, anything else of kind `patch-observation`. Events arriving
  * together are enriched together, as SQS's batching window does for the Lambda
- * runtime: with `batching` (shared with the handlers' `ready`), a kind's items
- * are handed over once its stream has been quiet for `quietMs`, or once the
- * burst's first event has waited `batchWindowMs`. So a storm delivered over
- * seconds is enriched in a few large batches (one patch-state call per 50
- * instances), and its last batch goes `quietMs` after the last event rather
- * than at the end of a window. An item is never due before `quietMs` after its
- * own arrival. A window-execution start is due at once, and wakes the worker,
- * because the guard it triggers races the window's first task.
+ * runtime: with `batching` (shared with the handlers' `ready`), a kind's queued
+ * events are handed over once 50 have gathered (one page of the batched AWS
+ * reads), once its stream has been quiet for `quietMs`, or once the burst's
+ * first event has waited `batchWindowMs`. So a storm delivered over seconds is
+ * enriched in batches while it still arrives, and its last batch goes `quietMs`
+ * after the last event rather than at the end of a window. Without `batching`
+ * an event is due `quietMs` after its arrival. A window-execution start is due
+ * at once, and wakes the worker, because the guard it triggers races the
+ * window's first task.
  */
 export function createEventIntake(deps: {
   store: OutboxWriter;
@@ -86,7 +90,8 @@ export function createEventIntake(deps: {
       let urgent = false;
       const arrivals = new Map<string, number>();
       const now = deps.clock.now().getTime();
-      const due = new Date(now + quiet).toISOString();
+      // With the batching the worker's `ready` decides when a batch goes; without it, an event lingers the quiet time.
+      const due = new Date(deps.batching ? now : now + quiet).toISOString();
       for (const event of events) {
         const id = `event:${sha256Hex(patchEventKey(event)).slice(0, 32)}`;
         const start = isWindowStart(event);
@@ -99,7 +104,7 @@ export function createEventIntake(deps: {
         }
       }
       for (const [kind, count] of arrivals) deps.batching?.arrived(kind, count);
-      // Batched items are not due yet: the batching nudges the worker when they are.
+      // Batched items wait for the batching, which nudges the worker when they are ready.
       if (accepted > 0 && (quiet === 0 || urgent)) deps.wake?.();
       return { accepted, duplicates: events.length - accepted };
     },
@@ -113,12 +118,22 @@ function eventQuietMs(options: { batchWindowMs?: number; quietMs?: number }): nu
 }
 
 /** The batching `createEventIntake` and `incidentOutboxHandlers` share: quiet time and window as the intake applies them. */
-export function eventBatching(options: { clock: Clock; batchWindowMs?: number; quietMs?: number; fullAt?: number; wake?: () => void }): ArrivalBatching {
+export function eventBatching(options: {
+  clock: Clock;
+  batchWindowMs?: number;
+  quietMs?: number;
+  fullAt?: number;
+  eventBatchSize?: number;
+  wake?: () => void;
+}): ArrivalBatching {
+  const failures = Math.max(1, options.fullAt ?? EVENT_BATCH_FULL_AT);
+  // Successes cost the observer little each: they fill the handler's own batch before they go.
+  const observations = Math.max(1, options.eventBatchSize ?? EVENT_BATCH_SIZE);
   return createArrivalBatching({
     clock: options.clock,
     quietMs: eventQuietMs(options),
     maxWaitMs: Math.max(0, options.batchWindowMs ?? EVENT_BATCH_WINDOW_MS),
-    fullAt: Math.max(1, options.fullAt ?? EVENT_BATCH_FULL_AT),
+    fullAt: (kind) => (kind === PATCH_EVENT_KIND ? failures : observations),
     ...(options.wake ? { wake: options.wake } : {}),
   });
 }
@@ -239,7 +254,7 @@ export function incidentOutboxLanes(
   const processStored = (items: readonly OutboxItem[]) => processStoredEvents(deps.processor, items);
   const batched = (kind: string): OutboxHandler => ({
     kind,
-    batchSize: options.eventBatchSize ?? 500,
+    batchSize: options.eventBatchSize ?? EVENT_BATCH_SIZE,
     handle: processStored,
     ...(deps.batching ? { ready: async () => deps.batching?.ready(kind) ?? true } : {}),
   });

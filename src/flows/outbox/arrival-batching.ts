@@ -2,14 +2,13 @@ import type { Clock } from '../../core/index.js';
 
 /**
  * When a stream of arrivals has been gathered long enough to hand over as one
- * batch, per outbox kind: `quietMs` after the kind's stream went quiet, `quietMs` after
- * the burst gathered `fullAt` items (more would not make the batch cheaper), or
- * once the burst's first item has waited `maxWaitMs` (so a stream that never
- * pauses is still handed over). Items should be enqueued due `quietMs` after
- * their arrival, so each batch takes what arrived up to then. Register
- * `ready(kind)` as the kind's `OutboxHandler.ready`. The state is in memory
- * only: after a restart every kind is ready and whatever is due goes, so a kill
- * loses nothing.
+ * batch, per outbox kind: once the burst has gathered `fullAt` items (more would
+ * not make the batch cheaper), once the kind's stream has been quiet for
+ * `quietMs`, or once the burst's first item has waited `maxWaitMs` (so a stream
+ * that never pauses is still handed over). Items are enqueued due at once;
+ * register `ready(kind)` as the kind's `OutboxHandler.ready`. The state is in
+ * memory only: after a restart every kind is ready and whatever is queued goes,
+ * so a kill loses nothing.
  */
 export interface ArrivalBatching {
   /** `count` items of `kind` were just accepted. */
@@ -28,22 +27,22 @@ export interface ArrivalBatchingOptions {
   readonly quietMs: number;
   /** Longest the first arrival of a burst waits while arrivals go on. */
   readonly maxWaitMs: number;
-  /** Items that make a full batch: a burst that gathers them goes `quietMs` later without waiting for more. Default: no such limit. */
-  readonly fullAt?: number;
+  /** Items that make a full batch, handed over without waiting for more, by kind. Default: no such limit. */
+  readonly fullAt?: (kind: string) => number;
   /**
-   * Called when a burst has gone quiet or reached `maxWaitMs`, so the worker
-   * need not wait for its next poll. A hint only: `ready` decides, on `clock`.
+   * Called when a burst is full, has gone quiet or has reached `maxWaitMs`, so
+   * the worker need not wait for its next poll. A hint only: `ready` decides, on `clock`.
    */
   readonly wake?: () => void;
 }
 
-/** Debounce with a ceiling, as `linger` settings of batching producers do. */
+/** Debounce with a ceiling and a size limit, as the `linger` and batch-size settings of batching producers. */
 export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalBatching {
   const { clock } = options;
   const quietMs = Math.max(0, options.quietMs);
   const maxWaitMs = Math.max(quietMs, options.maxWaitMs);
-  const fullAt = options.fullAt ?? Number.POSITIVE_INFINITY;
-  const bursts = new Map<string, { first: number; count: number; fullSince?: number }>();
+  const fullAt = (kind: string) => options.fullAt?.(kind) ?? Number.POSITIVE_INFINITY;
+  const bursts = new Map<string, { first: number; count: number }>();
   const lastArrival = new Map<string, number>();
   let lastOfAny = Number.NEGATIVE_INFINITY;
   const sinceLast = (kind?: string) => clock.now().getTime() - (kind === undefined ? lastOfAny : (lastArrival.get(kind) ?? Number.NEGATIVE_INFINITY));
@@ -60,16 +59,14 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
     arrived(kind, count = 1) {
       const now = clock.now().getTime();
       const burst = bursts.get(kind) ?? { first: now, count: 0 };
-      lastArrival.set(kind, now);
-      lastOfAny = now;
+      const wasFull = burst.count >= fullAt(kind);
       burst.count += count;
       bursts.set(kind, burst);
-      const filled = burst.fullSince === undefined && burst.count >= fullAt;
-      if (filled) burst.fullSince = now;
-      if (!options.wake || quietMs === 0) return;
-      if (filled) {
-        // A full batch is due `quietMs` from now whatever else arrives: not a debounce.
-        nudge(quietMs);
+      lastArrival.set(kind, now);
+      lastOfAny = now;
+      if (!options.wake || wasFull) return;
+      if (burst.count >= fullAt(kind) || quietMs === 0) {
+        options.wake();
         return;
       }
       if (quiet) quiet.refresh();
@@ -87,9 +84,8 @@ export function createArrivalBatching(options: ArrivalBatchingOptions): ArrivalB
     ready(kind) {
       const burst = bursts.get(kind);
       if (!burst) return true;
-      const now = clock.now().getTime();
-      const full = burst.fullSince !== undefined && now - burst.fullSince >= quietMs;
-      if (!full && sinceLast(kind) < quietMs && now - burst.first < maxWaitMs) return false;
+      const waited = clock.now().getTime() - burst.first;
+      if (burst.count < fullAt(kind) && sinceLast(kind) < quietMs && waited < maxWaitMs) return false;
       bursts.delete(kind);
       return true;
     },

@@ -5,7 +5,7 @@ import { InvalidEventError } from '../../events/index.js';
 import type { CorrelationStore, OutboxItem, OutboxStore, OutboxWriter } from '../../store/index.js';
 import { type ArrivalBatching, createArrivalBatching, type OutboxHandler } from '../outbox/index.js';
 import { type BatchFailures, processEventBatch, upsertDraftBatch } from './batch.js';
-import { incidentDraftSchema, parseIncidentDraft } from './draft-schema.js';
+import { parseIncidentDraft } from './draft-schema.js';
 import type { FailureProcessor } from './processor.js';
 import { INCIDENT_COMPLETE_DRAFT_KIND, INCIDENT_DRAFT_KIND } from './publishers.js';
 import { INCIDENT_RESOLVE_KIND, parseResolveRequest } from './resolution.js';
@@ -198,11 +198,14 @@ function draftsReady(
   };
 }
 
+/** What `allReported` reads of a queued draft: its incident and instances, not the whole draft. */
+const draftInstances = z.looseObject({ correlationId: z.string(), instances: z.array(z.looseObject({ instanceId: z.string() })) });
+
 /** Whether every queued draft names only instances its open incident already names: writing them costs no ServiceNow call. */
 async function allReported(store: Pick<CorrelationStore, 'getCorrelation'>, items: readonly OutboxItem[]): Promise<boolean> {
   const named = new Map<string, ReadonlySet<string> | undefined>();
   for (const item of items) {
-    const draft = incidentDraftSchema.safeParse(item.payload);
+    const draft = draftInstances.safeParse(item.payload);
     if (!draft.success) return false;
     const id = draft.data.correlationId;
     if (!named.has(id)) {

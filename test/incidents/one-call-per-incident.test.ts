@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { EVENT_BATCH_WINDOW_MS } from '../../src/flows/incidents/index.js';
+import { EVENT_BATCH_WINDOW_MS, EVENT_QUIET_MS, INCIDENT_DRAFT_KIND } from '../../src/flows/incidents/index.js';
 import { DRAFT_HOLD_MS, PATCH_EVENT_KIND } from '../../src/flows/incidents/standalone.js';
 import { createOutboxWorker } from '../../src/flows/outbox/index.js';
 import { createHarness, type Delivery, type Harness, shuffled } from './support/harness.js';
@@ -199,6 +199,30 @@ describe('complete drafts', () => {
     expect(calls(h)).toHaveLength(1);
     expect(h.incidents()).toHaveLength(1);
     expect(h.aws.count('ListComplianceItems') + h.aws.count('GetCommandInvocation')).toBe(0);
+  });
+
+  it('when a complete incident is written, then held drafts it already covers go at once, though failure events are still queued', async () => {
+    // Prepare: a failure event that will not be due for an hour keeps the hold on
+    const { h, web, failureEvents, commandEvent } = await twoCommands();
+    await h.store.enqueue({
+      id: 'event:stuck',
+      kind: PATCH_EVENT_KIND,
+      payload: { kind: 'command', accountId: '111122223333', region: 'eu-west-1', phase: 'failed', status: 'Failed', time: '2026-03-01T10:00:00Z', commandId: 'stuck' },
+      nextAttemptAt: new Date(h.clock.now().getTime() + 3_600_000).toISOString(),
+    });
+    await h.postAll(failureEvents(web));
+    h.clock.advance(EVENT_QUIET_MS);
+    await h.worker.runOnce();
+    const held = await h.store.outboxDepth(INCIDENT_DRAFT_KIND);
+    // Act: web's command event lists it whole
+    await h.postAll(commandEvent(web));
+    h.clock.advance(EVENT_QUIET_MS);
+    await h.worker.runOnce();
+    // Assess: the complete draft made the incident; the held one had nothing to add and did not wait for the stuck event
+    expect(held).toBeGreaterThan(0);
+    expect(await h.store.outboxDepth(INCIDENT_DRAFT_KIND)).toBe(0);
+    expect(calls(h)).toEqual(['POST /api/now/import/x_pbridge_failure_import']);
+    expect(await h.store.outboxDepth(PATCH_EVENT_KIND)).toBe(1);
   });
 });
 

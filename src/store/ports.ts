@@ -35,13 +35,21 @@ export interface ClaimStore {
    * Spends a one-time token (a signed request's nonce): `true` the first time,
    * `false` every later time until `expiresAt` (epoch seconds) has passed, for
    * every process on the store; exactly one of N concurrent callers gets `true`.
-   * A token always comes with the same `expiresAt`, a function of what it names
-   * (the authenticator's carries the signed timestamp its expiry is derived
-   * from): SQLite files tokens by expiry, so a second's tokens are written side
-   * by side and the expired are swept as one range, and one index does both.
+   * A replayed token comes with the same `expiresAt` (the authenticator derives
+   * it from the signed timestamp a replay must repeat): SQLite files tokens by
+   * expiry, so a second's tokens are written side by side and the expired are
+   * swept as one range, and one index does both. A token spent again with
+   * another `expiresAt` may be taken as new (SQLite) or refused (DynamoDB).
+   * Tokens the previous version claimed as `claim('nonce:' + token)` are refused
+   * too until they expire, so an upgrade opens no replay window.
    */
   spendNonce(nonce: string, expiresAt: number): Promise<boolean>;
 }
+
+/** The claim key prefix under which versions before `spendNonce` kept HMAC nonces (`claim('nonce:' + token, client, ttl)`). */
+export const LEGACY_NONCE_PREFIX = 'nonce:';
+/** The owner a spent nonce's claim item names in the DynamoDB store. */
+export const NONCE_OWNER = 'hmac-nonce';
 
 /** Patch runs started from approved changes, with their last SSM snapshot. */
 export interface PatchRunStore {

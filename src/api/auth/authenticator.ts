@@ -89,7 +89,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     let fresh: boolean;
     try {
       // Spent with the timestamp it was signed with, which a replay must repeat, and which fixes when it may be forgotten.
-      fresh = await deps.store.spendNonce(`${parts.keyId}:${parts.ts}:${parts.nonce}`, parts.ts + nonceKeptSeconds);
+      fresh = await deps.store.spendNonce(`${parts.keyId}:${parts.nonce}`, parts.ts + nonceKeptSeconds);
     } catch (err) {
       throw new AuthError('AUTH_UNAVAILABLE', 'nonce store unavailable', { cause: err });
     }

@@ -168,6 +168,21 @@ export function claimsContract(fixture: () => StoreFixture): void {
       expect([before, after]).toEqual([false, true]);
     });
 
+    it('when the previous version claimed a nonce (claim("nonce:" + token)), then spending it is refused until that claim expires', async () => {
+      // Prepare: what the authenticator wrote for a signed request before nonces were spent with spendNonce.
+      await store.claim('nonce:sn-1:q1Z3xG9vYb2mK7pR4tLw8A', 'client-a', 600);
+      const expiresAt = Math.floor(clock.now().getTime() / 1000) + 600;
+
+      // Act
+      const replayed = await store.spendNonce('sn-1:q1Z3xG9vYb2mK7pR4tLw8A', expiresAt);
+      const other = await store.spendNonce('sn-1:aaaaaaaaaaaaaaaaaaaaaa', expiresAt);
+      await clock.advance(601 * SECOND);
+      const afterExpiry = await store.spendNonce('sn-1:q1Z3xG9vYb2mK7pR4tLw8A', expiresAt + 601);
+
+      // Assess
+      expect([replayed, other, afterExpiry]).toEqual([false, true, true]);
+    });
+
     it.each([
       ['a fraction', 1.5],
       ['zero', 0],

@@ -2,13 +2,14 @@
 import { z } from 'zod';
 import { checkId, parseStored } from '../common/records.js';
 import { checkEpochSeconds, checkTtlSeconds, expirySeconds, nowSeconds } from '../common/time.js';
-import type { ClaimStore } from '../ports.js';
+import { type ClaimStore, LEGACY_NONCE_PREFIX, NONCE_OWNER } from '../ports.js';
 import { CONDITION_FAILED, type DynamoConnection } from './connection.js';
 import { defined, type Key } from './items.js';
 import { TTL_ATTRIBUTE } from './table.js';
 
 const claimKey = (key: string): Key => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
-const nonceKey = (nonce: string): Key => ({ pk: `NONCE#${nonce}`, sk: 'NONCE' });
+/** A spent nonce is the claim item the previous version wrote for it (`claim('nonce:…')`), so versions side by side refuse each other's. */
+const nonceKey = (nonce: string): Key => claimKey(`${LEGACY_NONCE_PREFIX}${nonce}`);
 const claimItem = z.object({ owner: z.string(), [TTL_ATTRIBUTE]: z.number().optional() });
 
 /** Claims as `CLAIM#<key>` items: conditional puts, expiry in the TTL attribute (epoch seconds). */
@@ -55,7 +56,7 @@ export function dynamoClaims(conn: DynamoConnection): ClaimStore {
       checkEpochSeconds(expiresAt, 'expiresAt');
       // One conditional put, shared by every container; TTL deletes it late, so an expired item counts as absent.
       const result = await conn.putIf({
-        Item: { ...nonceKey(nonce), [TTL_ATTRIBUTE]: expiresAt },
+        Item: { ...nonceKey(nonce), owner: NONCE_OWNER, [TTL_ATTRIBUTE]: expiresAt },
         ConditionExpression: 'attribute_not_exists(pk) OR #exp < :now',
         ExpressionAttributeNames: { '#exp': TTL_ATTRIBUTE },
         ExpressionAttributeValues: { ':now': nowSeconds(clock.now()) },

@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import { checkId, parseStored } from '../common/records.js';
 import { checkEpochSeconds, checkTtlSeconds, expirySeconds, nowSeconds } from '../common/time.js';
-import type { ClaimStore } from '../ports.js';
+import { type ClaimStore, LEGACY_NONCE_PREFIX } from '../ports.js';
+
+/** Just past every key that starts with `nonce:` (`;` follows `:`). */
+const LEGACY_NONCE_END = 'nonce;';
 import type { SqliteConnection } from './connection.js';
 
 const claimOwnerRow = z.object({ owner: z.string() });
+const legacyNonceRow = z.object({ until: z.number().nullable() });
 
 /** Claims in the `claims` table: `expires_at` in epoch seconds, NULL for never. */
 export function sqliteClaims(conn: SqliteConnection): ClaimStore {
+  /** The last expiry of a nonce the previous version claimed (read once); `null` when there is none. */
+  let legacyUntil: number | null | undefined;
   return {
     claim(key, owner, ttlSeconds) {
       return conn.call(() => {
@@ -49,7 +55,14 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
       return conn.call(() => {
         checkId(nonce, 'nonce');
         checkEpochSeconds(expiresAt, 'expiresAt');
-        conn.purgeExpired(conn.now());
+        const now = conn.now();
+        conn.purgeExpired(now);
+        // Nonces the previous version kept as claims stay refused until the last of them expires (minutes after an upgrade).
+        legacyUntil ??= legacyNonceRow.parse(conn.prepare('SELECT MAX(expires_at) AS until FROM claims WHERE key >= ? AND key < ?').get(LEGACY_NONCE_PREFIX, LEGACY_NONCE_END)).until;
+        if (legacyUntil !== null && nowSeconds(now) <= legacyUntil) {
+          const legacy = conn.prepare('SELECT 1 FROM claims WHERE key = ? AND expires_at >= ?').get(`${LEGACY_NONCE_PREFIX}${nonce}`, nowSeconds(now));
+          if (legacy !== undefined) return false;
+        }
         return conn.prepare('INSERT INTO nonces (expires_at, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING').run(expiresAt, nonce).changes === 1;
       });
     },

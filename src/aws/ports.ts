@@ -377,6 +377,11 @@ export interface FleetInventory {
     options?: { instanceId?: string; withDetails?: boolean; status?: InvocationFilterStatus },
   ): Promise<CommandInvocation[]>;
   /**
+   * One `ListCommandInvocations` call: the first page (up to 50) of a command's
+   * invocations, and whether that was all of them (no `NextToken`).
+   */
+  firstCommandInvocations(ctx: AwsContext, commandId: string, options?: { withDetails?: boolean }): Promise<{ invocations: CommandInvocation[]; complete: boolean }>;
+  /**
    * Tags through the Resource Groups Tagging API `GetResources` (100 ARNs per call),
    * never one call per instance. Handles `i-…` (EC2) and `mi-…` (SSM managed instance).
    */

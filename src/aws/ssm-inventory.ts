@@ -2,6 +2,7 @@ import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-ap
 import {
   GetCommandInvocationCommand,
   type InstanceInformationStringFilter,
+  ListCommandInvocationsCommand,
   paginateDescribeInstanceInformation,
   paginateDescribeInstancePatchStates,
   paginateDescribeInstancePatchStatesForPatchGroup,
@@ -242,6 +243,13 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
     return invocations.map(toCommandInvocation);
   };
 
+  const firstCommandInvocations = async (ctx: AwsContext, commandId: string, opts: { withDetails?: boolean } = {}) => {
+    const page = await awsCall(ctx, 'SSM.ListCommandInvocations', () =>
+      clients.ssm(ctx).send(new ListCommandInvocationsCommand({ CommandId: commandId, Details: opts.withDetails ?? false, MaxResults: 50 })),
+    );
+    return { invocations: (page.CommandInvocations ?? []).map(toCommandInvocation), complete: !page.NextToken };
+  };
+
   const tags = async (ctx: AwsContext, instanceIds: readonly string[]) => {
     const ids = [...new Set(instanceIds)];
     const byArn = new Map(ids.map((id) => [instanceArn(ctx, id), id]));
@@ -278,6 +286,7 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
     complianceItems,
     commandOutput,
     listCommandInvocations,
+    firstCommandInvocations,
     tags,
   };
 }

@@ -26,10 +26,30 @@ describe('enrichment cost under a storm', () => {
     expect(h.aws.count('DescribeInstancePatchStates')).toBe(Math.ceil(failed.length / 50));
     expect(h.aws.count('GetResources')).toBe(Math.ceil(failed.length / 100));
     expect(h.aws.count('DescribeInstanceInformation')).toBe(Math.ceil(failed.length / 50));
-    // The command is listed once (pages of 50), not once per failure event.
-    expect(h.aws.count('ListCommandInvocations')).toBeLessThanOrEqual(Math.ceil(targets.length / 50));
+    // The command is listed once, not once per failure event: its first page, then by failure status (a page per 50 failures).
+    expect(targets.length).toBeGreaterThan(50);
+    expect(h.aws.count('ListCommandInvocations')).toBe(1 + Math.ceil(failed.length / 50) + 2);
     const total = h.aws.requestLog.length;
     expect(total / failed.length).toBeLessThan(1.3);
+  });
+
+  it('when a command of at most 50 targets fails, then it is listed whole in one call, its successes included', async () => {
+    // Prepare
+    const h = await createHarness({ fleetSize: 160 });
+    open.push(h);
+    const targets = h.instancesOf('db-prod');
+    const failed = targets.slice(0, 6).map((i) => i.instanceId);
+    await patchCommand(h, { groups: ['db-prod'], failed, comment: 'small command' });
+    h.aws.resetLog();
+    // Act
+    await h.postAll(shuffled(h.deliveries, 3));
+    await h.drain();
+    // Assess
+    expect(targets.length).toBeLessThanOrEqual(50);
+    expect(h.aws.requestLog.filter((e) => e.operation === 'ListCommandInvocations')).toHaveLength(1);
+    const [incident] = h.incidents();
+    expect(h.incidents()).toHaveLength(1);
+    for (const id of failed) expect(incident?.['description']).toContain(id);
   });
 
   it('when 12 invocations of one command fail in one batch without the command event, then the command is listed once with a Status filter, not once per instance', async () => {

@@ -117,12 +117,16 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
     return listing;
   };
   /**
-   * A command's failed invocations: one listing per failure status. Its cost
-   * follows the failures (a page per 50 of each status), not the command's
-   * targets, whose successes a whole listing would page through, output and all.
+   * A command's failed invocations. A command of up to 50 targets is read whole
+   * in one call; a larger one by failure status, so its cost follows the
+   * failures (a page per 50 of each status), not the targets, whose successes a
+   * whole listing would page through, output and all.
    */
-  const listFailed = async (ctx: AwsContext, commandId: string): Promise<CommandInvocation[]> =>
-    (await Promise.all(FAILURE_FILTERS.map((status) => listByStatus(ctx, commandId, status)))).flat();
+  const listFailed = memoised<CommandInvocation[]>(async (ctx, commandId) => {
+    const first = await aws.inventory.firstCommandInvocations(ctx, commandId, { withDetails: true });
+    if (first.complete) return first.invocations.filter(isFailedInvocation);
+    return (await Promise.all(FAILURE_FILTERS.map((status) => listByStatus(ctx, commandId, status)))).flat();
+  });
   const listTasks = memoised<WindowTaskInvocation[]>((ctx, windowExecutionId) => aws.windows.taskInvocations(ctx, windowExecutionId));
   const listExecutions = memoised<WindowExecution[]>((ctx, windowId) => aws.windows.listExecutions(ctx, windowId));
   const automationChange = async (executionId: string): Promise<string | undefined> =>
@@ -183,9 +187,12 @@ export async function expandEvents(deps: ExpandDeps, events: readonly KeyedEvent
   const invocationOf = async (ctx: AwsContext, event: Extract<PatchEvent, { kind: 'invocation' }>): Promise<CommandInvocation | undefined> => {
     const mine = (listed: readonly CommandInvocation[]) => listed.find((i) => i.instanceId === event.instanceId);
     const status = FILTER_STATUS[event.phase];
-    const listedAnyway = commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`);
-    if (status && (listedAnyway || (sameStatus.get(statusGroup(ctx, event.commandId, status)) ?? 0) >= 2)) {
-      // An instance the filtered listing lacks (its status moved on, or the listing lags) is asked for on its own.
+    // An instance a listing lacks (its status moved on, or the listing lags) is asked for on its own.
+    if (status && commandEventIds.has(`${scopeKey(ctx)}/${event.commandId}`)) {
+      // The batch lists the command's failures anyway, for its command event.
+      const listed = mine(await listFailed(ctx, event.commandId));
+      if (listed) return listed;
+    } else if (status && (sameStatus.get(statusGroup(ctx, event.commandId, status)) ?? 0) >= 2) {
       const listed = mine(await listByStatus(ctx, event.commandId, status));
       if (listed) return listed;
     }

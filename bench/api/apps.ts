@@ -44,6 +44,8 @@ export interface ApiAppOptions {
   readonly freshnessMs?: number;
   /** Automation starts per second (the polling scenario starts its runs faster than SSM's 1 TPS; the simulator does not throttle starts). */
   readonly automationTps?: number;
+  /** The full app's `PATCHBRIDGE_LOG_LEVEL`; the product's default (info: no line per request) when absent. */
+  readonly logLevel?: string;
 }
 
 export interface RunningApiApp {
@@ -84,8 +86,9 @@ export async function startApiApp(o: ApiAppOptions): Promise<RunningApiApp> {
   });
   const aws = createAwsAdapters({ clients, clock, logger: silentLogger(), runbook: 'patchbridge-AdHocPatch', ...(o.automationTps ? { automationTps: o.automationTps } : {}) });
   const servicenow = createServiceNowClient({ instanceUrl: o.servicenowUrl, auth: staticCredentials(SIM_BASIC_CREDENTIALS), logger: silentLogger() });
-  // Every request's log line, written as `patchbridge serve` writes its log: synchronously, to its standard output.
-  const logger: Logger = o.variant === 'full' ? createLogger({ level: 'debug', destination: destination({ dest: '/dev/null', sync: true }) }) : silentLogger();
+  // The full app logs as `patchbridge serve` does: at the configured level (a line per request from debug), synchronously, to its standard output.
+  const level = loadConfig(o.logLevel === undefined ? {} : { PATCHBRIDGE_LOG_LEVEL: o.logLevel }).logLevel;
+  const logger: Logger = o.variant === 'full' ? createLogger({ level, destination: destination({ dest: '/dev/null', sync: true }) }) : silentLogger();
   const writes = createServiceNowWrites({ store });
   const patchRuns = createPatchRuns({ store, execution: aws.patchExecution, servicenow, writes, clock, logger, ...(o.freshnessMs ? { freshnessMs: o.freshnessMs } : {}) });
   const changeGates = createChangeGates({ store, windows: aws.windows, servicenow, writes, clock, logger });

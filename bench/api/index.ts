@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- api [--duration S] [--connections N] [--readers 100] [--runs 20] [--freshness S] [--poll-duration S] [--in-process] [--cpu-prof DIR]`
+ * `npm run bench -- api [--duration S] [--connections N] [--readers 100] [--runs 20] [--freshness S] [--poll-duration S] [--in-process] [--cpu-prof DIR] [--log-level L]`
  *
  * autocannon against `GET /v1/patch-runs/{id}` and `POST /v1/patch-runs` of the
  * real app (HMAC auth with a fresh nonce per request, spec validation, JSON
- * logging at debug to /dev/null), with the ServiceNow simulator at a realistic
+ * logging to /dev/null at the product's default level, info, or `--log-level`:
+ * at debug every request writes a line), with the ServiceNow simulator at a realistic
  * latency and the AWS simulator behind real SDK clients. The baseline is the same
  * app, flows and simulators with the middleware removed (no auth, no validation,
  * silent logger). Prints req/s and p50/p99 for both and the overhead ratio.
@@ -108,7 +109,12 @@ async function main(argv: string[]): Promise<void> {
   const inProcess = argv.includes('--in-process');
   const profileAt = argv.indexOf('--cpu-prof');
   const profileDir = profileAt >= 0 ? path.resolve(argv[profileAt + 1] ?? 'bench/out') : undefined;
-  const start = (o: ApiAppOptions) => (inProcess ? startApiApp(o) : startChildApp(o, profileDir));
+  const levelAt = argv.indexOf('--log-level');
+  const logLevel = levelAt >= 0 ? argv[levelAt + 1] : undefined;
+  const start = (o: ApiAppOptions) => {
+    const options = logLevel === undefined ? o : { ...o, logLevel };
+    return inProcess ? startApiApp(options) : startChildApp(options, profileDir);
+  };
 
   const sn = createServiceNowSim({ seed: 3, latency: SERVICENOW_LATENCY });
   await sn.listen(0);
@@ -230,7 +236,7 @@ async function main(argv: string[]): Promise<void> {
 
   const pad = (v: string, n: number) => v.padEnd(n);
   const num = (v: number, d = 1) => v.toFixed(d).padStart(9);
-  console.log(`\napi benchmark: ${duration}s per variant (two halves, A-B-B-A), ${connections} connections, servers ${inProcess ? 'in the load generator\'s process' : 'in child processes'}; ServiceNow sim ${SERVICENOW_LATENCY.meanMs}±${SERVICENOW_LATENCY.stdDevMs} ms, AWS sim ${AWS_LATENCY.minMs}-${AWS_LATENCY.maxMs} ms per call\n`);
+  console.log(`\napi benchmark: ${duration}s per variant (two halves, A-B-B-A), ${connections} connections, servers ${inProcess ? 'in the load generator\'s process' : 'in child processes'}, full app logging at ${logLevel ?? 'info (the default)'}; ServiceNow sim ${SERVICENOW_LATENCY.meanMs}±${SERVICENOW_LATENCY.stdDevMs} ms, AWS sim ${AWS_LATENCY.minMs}-${AWS_LATENCY.maxMs} ms per call\n`);
   console.log(`${pad('scenario', 28)}${pad('variant', 8)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'CPU µs/req'.padStart(12)}`);
   for (const r of rows) {
     console.log(

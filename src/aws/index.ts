@@ -1,4 +1,5 @@
 export type * from './ports.js';
+export { INVOCATION_FILTER_STATUSES } from './ports.js';
 export { AWS_ERRORS, AwsError, type AwsErrorCode, type AwsErrorOptions, isAwsError, toAwsError } from './errors.js';
 export {
   type AwsClients,

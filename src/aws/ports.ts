@@ -136,23 +136,26 @@ export type RunRef =
   | { readonly kind: 'command'; readonly commandId: string };
 
 /**
- * A value `ListCommandInvocations` takes in its `Status` filter (API reference,
+ * The values `ListCommandInvocations` takes in its `Status` filter (API reference,
  * `CommandFilter`). `TimedOut` covers delivery and execution time-outs.
  */
-export type InvocationFilterStatus =
-  | 'Pending'
-  | 'InProgress'
-  | 'Delayed'
-  | 'Success'
-  | 'Cancelled'
-  | 'Failed'
-  | 'TimedOut'
-  | 'AccessDenied'
-  | 'DeliveryTimedOut'
-  | 'ExecutionTimedOut'
-  | 'Undeliverable'
-  | 'InvalidPlatform'
-  | 'Terminated';
+export const INVOCATION_FILTER_STATUSES = [
+  'Pending',
+  'InProgress',
+  'Delayed',
+  'Success',
+  'Cancelled',
+  'Failed',
+  'TimedOut',
+  'AccessDenied',
+  'DeliveryTimedOut',
+  'ExecutionTimedOut',
+  'Undeliverable',
+  'InvalidPlatform',
+  'Terminated',
+] as const;
+
+export type InvocationFilterStatus = (typeof INVOCATION_FILTER_STATUSES)[number];
 
 export interface CommandInvocation {
   readonly commandId: string;

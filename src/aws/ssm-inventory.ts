@@ -58,6 +58,19 @@ function instanceFilters(filter: InstanceFilter | undefined, ids?: readonly stri
   return out.length > 0 ? out : undefined;
 }
 
+/** ListCommandInvocations returns at most 50 invocations a page. */
+const INVOCATION_PAGE = 50;
+
+/** The `ListCommandInvocations` input both listings send. */
+function invocationsInput(commandId: string, opts: { instanceId?: string; withDetails?: boolean; status?: InvocationFilterStatus }) {
+  return {
+    CommandId: commandId,
+    InstanceId: opts.instanceId,
+    Details: opts.withDetails ?? false,
+    ...(opts.status ? { Filters: [{ key: 'Status' as const, value: opts.status }] } : {}),
+  };
+}
+
 function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
@@ -230,13 +243,8 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
       'SSM.ListCommandInvocations',
       () =>
         paginateListCommandInvocations(
-          { client: clients.ssm(ctx), pageSize: 50 },
-          {
-            CommandId: commandId,
-            InstanceId: opts.instanceId,
-            Details: opts.withDetails ?? false,
-            ...(opts.status ? { Filters: [{ key: 'Status', value: opts.status }] } : {}),
-          },
+          { client: clients.ssm(ctx), pageSize: INVOCATION_PAGE },
+          invocationsInput(commandId, opts),
         ),
       (page) => page.CommandInvocations,
     );
@@ -245,7 +253,7 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
 
   const firstCommandInvocations = async (ctx: AwsContext, commandId: string, opts: { withDetails?: boolean } = {}) => {
     const page = await awsCall(ctx, 'SSM.ListCommandInvocations', () =>
-      clients.ssm(ctx).send(new ListCommandInvocationsCommand({ CommandId: commandId, Details: opts.withDetails ?? false, MaxResults: 50 })),
+      clients.ssm(ctx).send(new ListCommandInvocationsCommand({ ...invocationsInput(commandId, opts), MaxResults: INVOCATION_PAGE })),
     );
     return { invocations: (page.CommandInvocations ?? []).map(toCommandInvocation), complete: !page.NextToken };
   };

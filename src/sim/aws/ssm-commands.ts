@@ -11,6 +11,7 @@ import { Rng } from './random.js';
 import type { AccountState, CommandStatus, NotificationSpec, SimCommand, SimCore, SimInvocation } from './state.js';
 import { epoch, JsonInput, page, SimAwsError, validation } from './wire.js';
 import { ID_PATTERNS } from '../../domain/index.js';
+import { INVOCATION_FILTER_STATUSES } from '../../aws/index.js';
 
 const PATCH_DOCUMENT = 'AWS-RunPatchBaseline';
 const INSTANCE_ID = ID_PATTERNS.instanceId;
@@ -421,21 +422,7 @@ function commandJson(c: SimCommand) {
 /** `CommandFilter` keys (the API's enum); `ExecutionStage` applies to `ListCommands` only. */
 const COMMAND_FILTER_KEYS = ['InvokedAfter', 'InvokedBefore', 'Status', 'ExecutionStage', 'DocumentName'] as const;
 /** Status values `ListCommandInvocations` accepts in a `Status` filter (API reference, `CommandFilter`). */
-const INVOCATION_FILTER_STATUSES = new Set([
-  'Pending',
-  'InProgress',
-  'Delayed',
-  'Success',
-  'Cancelled',
-  'Failed',
-  'TimedOut',
-  'AccessDenied',
-  'DeliveryTimedOut',
-  'ExecutionTimedOut',
-  'Undeliverable',
-  'InvalidPlatform',
-  'Terminated',
-]);
+const INVOCATION_FILTER_STATUS_SET: ReadonlySet<string> = new Set(INVOCATION_FILTER_STATUSES);
 
 type InvocationFilter = (c: SimCommand, inv: SimInvocation) => boolean;
 
@@ -466,7 +453,7 @@ function invocationFilters(input: JsonInput): InvocationFilter[] {
     const invalid = () => new SimAwsError('InvalidFilterKey', `The filter ${key} with value ${value} is not valid for ListCommandInvocations.`);
     switch (key) {
       case 'Status':
-        if (!INVOCATION_FILTER_STATUSES.has(value)) throw invalid();
+        if (!INVOCATION_FILTER_STATUS_SET.has(value)) throw invalid();
         return (_c, inv) => inv.status === value || inv.statusDetails.replaceAll(' ', '') === value;
       case 'DocumentName':
         return (c) => c.documentName === value;

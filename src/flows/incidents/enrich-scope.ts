@@ -17,11 +17,11 @@ export interface ScopeEnrichDeps {
   /** Characters of command output fetched per instance before the excerpt is cut. */
   readonly outputChars: number;
   /**
-   * The instances an open incident already names, by correlation id (empty when
-   * there is none). Failures of an incident that are all named already are left
+   * The instances an open incident already names, by correlation id (`undefined`
+   * when there is none). Failures of an incident that are all named already are left
    * out before the per-instance reads: the listener would write nothing for them.
    */
-  readonly reported?: (correlationId: string) => Promise<ReadonlySet<string>>;
+  readonly reported?: (correlationId: string) => Promise<ReadonlySet<string> | undefined>;
   /** Findings of instances enriched lately, reused instead of another `ListComplianceItems`. */
   readonly recent?: RecentFindings;
 }
@@ -187,7 +187,7 @@ async function withoutReported(
   ctx: AwsContext,
   units: readonly FailedUnit[],
   patchGroupOf: (instanceId: string) => string,
-  reported: (correlationId: string) => Promise<ReadonlySet<string>>,
+  reported: (correlationId: string) => Promise<ReadonlySet<string> | undefined>,
 ): Promise<readonly FailedUnit[]> {
   const byIncident = new Map<string, FailedUnit[]>();
   for (const u of units) {
@@ -198,7 +198,7 @@ async function withoutReported(
   await Promise.all(
     [...byIncident].map(async ([id, members]) => {
       const named = await reported(id);
-      if (!members.every((u) => named.has(u.instanceId))) kept.push(...members);
+      if (!named || !members.every((u) => named.has(u.instanceId))) kept.push(...members);
     }),
   );
   return kept;

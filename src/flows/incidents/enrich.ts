@@ -5,6 +5,7 @@ import { collateDrafts, type EnrichedDraft } from './collate.js';
 import { type EnrichedUnit, enrichScope } from './enrich-scope.js';
 import { type ExpandDeps, expandEvents, type FailedUnit, type KeyedEvent, scopeKey } from './expand.js';
 import type { IncidentAwsPorts } from './ports.js';
+import { openIncidentInstances } from './open-incidents.js';
 import { recentFindings } from './recent-findings.js';
 
 export type { EnrichedDraft } from './collate.js';
@@ -49,15 +50,7 @@ export function createIncidentEnricher(deps: IncidentEnricherDeps): IncidentEnri
   return {
     async enrich(events) {
       // One read per incident per batch; a record that is not open (pending, resolved) names nothing, so its failures go on to the listener.
-      const records = new Map<string, Promise<ReadonlySet<string>>>();
-      const reported = (correlationId: string): Promise<ReadonlySet<string>> => {
-        let named = records.get(correlationId);
-        if (!named) {
-          named = deps.store.getCorrelation(correlationId).then((r) => new Set(r?.state === 'open' ? r.reportedInstances : []));
-          records.set(correlationId, named);
-        }
-        return named;
-      };
+      const reported = openIncidentInstances(deps.store);
       const scopeDeps = { aws: deps.aws, logger: deps.logger, outputChars: deps.outputChars ?? 4_000, reported, recent };
       // 1. Expand every event to its failed instances.
       const { units, failures, automationChanges, complete } = await expandEvents(deps, events);

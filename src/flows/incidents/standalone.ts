@@ -6,6 +6,7 @@ import type { CorrelationStore, OutboxItem, OutboxStore, OutboxWriter } from '..
 import { type ArrivalBatching, createArrivalBatching, type OutboxHandler } from '../outbox/index.js';
 import { type BatchFailures, processEventBatch, upsertDraftBatch } from './batch.js';
 import { parseIncidentDraft } from './draft-schema.js';
+import { openIncidentInstances } from './open-incidents.js';
 import type { FailureProcessor } from './processor.js';
 import { INCIDENT_COMPLETE_DRAFT_KIND, INCIDENT_DRAFT_KIND } from './publishers.js';
 import { INCIDENT_RESOLVE_KIND, parseResolveRequest } from './resolution.js';
@@ -203,16 +204,11 @@ const draftInstances = z.looseObject({ correlationId: z.string(), instances: z.a
 
 /** Whether every queued draft names only instances its open incident already names: writing them costs no ServiceNow call. */
 async function allReported(store: Pick<CorrelationStore, 'getCorrelation'>, items: readonly OutboxItem[]): Promise<boolean> {
-  const named = new Map<string, ReadonlySet<string> | undefined>();
+  const named = openIncidentInstances(store);
   for (const item of items) {
     const draft = draftInstances.safeParse(item.payload);
     if (!draft.success) return false;
-    const id = draft.data.correlationId;
-    if (!named.has(id)) {
-      const record = await store.getCorrelation(id);
-      named.set(id, record?.state === 'open' ? new Set(record.reportedInstances) : undefined);
-    }
-    const reported = named.get(id);
+    const reported = await named(draft.data.correlationId);
     if (!reported || !draft.data.instances.every((i) => reported.has(i.instanceId))) return false;
   }
   return true;

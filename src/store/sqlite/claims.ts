@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { checkId, parseStored } from '../common/records.js';
 import { checkEpochSeconds, checkTtlSeconds, expirySeconds, nowSeconds } from '../common/time.js';
 import { type ClaimStore, LEGACY_NONCE_PREFIX } from '../ports.js';
+import type { SqliteConnection } from './connection.js';
 
 /** Just past every key that starts with `nonce:` (`;` follows `:`). */
 const LEGACY_NONCE_END = 'nonce;';
-import type { SqliteConnection } from './connection.js';
 
 const claimOwnerRow = z.object({ owner: z.string() });
 const legacyNonceRow = z.object({ until: z.number().nullable() });
@@ -14,6 +14,11 @@ const legacyNonceRow = z.object({ until: z.number().nullable() });
 export function sqliteClaims(conn: SqliteConnection): ClaimStore {
   /** The last expiry of a nonce the previous version claimed (read once); `null` when there is none. */
   let legacyUntil: number | null | undefined;
+  /** The owner of `key`'s claim while it holds (unexpired, or with no expiry). */
+  const holder = (key: string, now: Date) => {
+    const row = conn.prepare('SELECT owner FROM claims WHERE key = @key AND (expires_at IS NULL OR expires_at >= @now)').get({ key, now: nowSeconds(now) });
+    return row === undefined ? undefined : parseStored(claimOwnerRow, row, 'claim').owner;
+  };
   return {
     claim(key, owner, ttlSeconds) {
       return conn.call(() => {
@@ -59,20 +64,13 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
         conn.purgeExpired(now);
         // Nonces the previous version kept as claims stay refused until the last of them expires (minutes after an upgrade).
         legacyUntil ??= legacyNonceRow.parse(conn.prepare('SELECT MAX(expires_at) AS until FROM claims WHERE key >= ? AND key < ?').get(LEGACY_NONCE_PREFIX, LEGACY_NONCE_END)).until;
-        if (legacyUntil !== null && nowSeconds(now) <= legacyUntil) {
-          const legacy = conn.prepare('SELECT 1 FROM claims WHERE key = ? AND expires_at >= ?').get(`${LEGACY_NONCE_PREFIX}${nonce}`, nowSeconds(now));
-          if (legacy !== undefined) return false;
-        }
+        if (legacyUntil !== null && nowSeconds(now) <= legacyUntil && holder(`${LEGACY_NONCE_PREFIX}${nonce}`, now) !== undefined) return false;
         return conn.prepare('INSERT INTO nonces (expires_at, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING').run(expiresAt, nonce).changes === 1;
       });
     },
 
     claimHolder(key) {
-      return conn.call(() => {
-        const row = conn.prepare('SELECT owner FROM claims WHERE key = @key AND (expires_at IS NULL OR expires_at >= @now)')
-          .get({ key, now: nowSeconds(conn.now()) });
-        return row === undefined ? undefined : parseStored(claimOwnerRow, row, 'claim').owner;
-      });
+      return conn.call(() => holder(key, conn.now()));
     },
   };
 }

@@ -183,6 +183,23 @@ export function claimsContract(fixture: () => StoreFixture): void {
       expect([replayed, other, afterExpiry]).toEqual([false, true, true]);
     });
 
+    it('when the previous version keeps claiming nonces while this one spends them (a rolling upgrade), then each is refused until its own claim expires', async () => {
+      // Prepare: an old instance on the same store claims a nonce, this one spends another, the old one claims a second nonce later.
+      await store.claim('nonce:sn-1:first-old-nonce-0000', 'client-a', 600);
+      const spentMeanwhile = await store.spendNonce('sn-1:new-nonce-000000000', Math.floor(clock.now().getTime() / 1000) + 600);
+      await clock.advance(300 * SECOND);
+      await store.claim('nonce:sn-1:later-old-nonce-0000', 'client-a', 600);
+
+      // Act: past the first claim's expiry, within the second's.
+      await clock.advance(400 * SECOND);
+      const expiresAt = Math.floor(clock.now().getTime() / 1000) + 600;
+      const laterReplayed = await store.spendNonce('sn-1:later-old-nonce-0000', expiresAt);
+      const firstAgain = await store.spendNonce('sn-1:first-old-nonce-0000', expiresAt);
+
+      // Assess
+      expect([spentMeanwhile, laterReplayed, firstAgain]).toEqual([true, false, true]);
+    });
+
     it.each([
       ['a fraction', 1.5],
       ['zero', 0],

@@ -4,16 +4,10 @@ import { checkEpochSeconds, checkTtlSeconds, expirySeconds, nowSeconds } from '.
 import { type ClaimStore, LEGACY_NONCE_PREFIX } from '../ports.js';
 import type { SqliteConnection } from './connection.js';
 
-/** Just past every key that starts with `nonce:` (`;` follows `:`). */
-const LEGACY_NONCE_END = 'nonce;';
-
 const claimOwnerRow = z.object({ owner: z.string() });
-const legacyNonceRow = z.object({ until: z.number().nullable() });
 
 /** Claims in the `claims` table: `expires_at` in epoch seconds, NULL for never. */
 export function sqliteClaims(conn: SqliteConnection): ClaimStore {
-  /** The last expiry of a nonce the previous version claimed (read once); `null` when there is none. */
-  let legacyUntil: number | null | undefined;
   /** The owner of `key`'s claim while it holds (unexpired, or with no expiry). */
   const holder = (key: string, now: Date) => {
     const row = conn.prepare('SELECT owner FROM claims WHERE key = @key AND (expires_at IS NULL OR expires_at >= @now)').get({ key, now: nowSeconds(now) });
@@ -62,10 +56,15 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
         checkEpochSeconds(expiresAt, 'expiresAt');
         const now = conn.now();
         conn.purgeExpired(now);
-        // Nonces the previous version kept as claims stay refused until the last of them expires (minutes after an upgrade).
-        legacyUntil ??= legacyNonceRow.parse(conn.prepare('SELECT MAX(expires_at) AS until FROM claims WHERE key >= ? AND key < ?').get(LEGACY_NONCE_PREFIX, LEGACY_NONCE_END)).until;
-        if (legacyUntil !== null && nowSeconds(now) <= legacyUntil && holder(`${LEGACY_NONCE_PREFIX}${nonce}`, now) !== undefined) return false;
-        return conn.prepare('INSERT INTO nonces (expires_at, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING').run(expiresAt, nonce).changes === 1;
+        // One statement: refused when spent, or while a claim the previous version took on it (`claim('nonce:' + token)`)
+        // holds, however long after this process started an instance of that version wrote it. (Reading the last such
+        // expiry once per process instead cost a second query per request while there was none, and missed later claims.)
+        return conn.prepare(
+            `INSERT INTO nonces (expires_at, nonce) SELECT ?, ?
+             WHERE NOT EXISTS (SELECT 1 FROM claims WHERE key = ? AND (expires_at IS NULL OR expires_at >= ?))
+             ON CONFLICT DO NOTHING`,
+          )
+          .run(expiresAt, nonce, `${LEGACY_NONCE_PREFIX}${nonce}`, nowSeconds(now)).changes === 1;
       });
     },
 

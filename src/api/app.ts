@@ -25,10 +25,12 @@ export interface AppDeps {
 }
 
 const rawBodies = new WeakMap<IncomingMessage, Buffer>();
+/** One for every request without a body: it has no byte to change. */
+const NO_BODY = Buffer.alloc(0);
 
 /** The exact bytes of the request body, as signed by HMAC callers and SNS. Empty when none. */
 export function rawBody(req: Request): Buffer {
-  return rawBodies.get(req) ?? Buffer.alloc(0);
+  return rawBodies.get(req) ?? NO_BODY;
 }
 
 /** Keeps the raw bytes and refuses a too-deep body before it is parsed (size is bounded by the parser's limit). */

@@ -6,3 +6,4 @@ export * from './backoff.js';
 export * from './timeout.js';
 export * from './csv.js';
 export * from './request-context.js';
+export * from './awaitable.js';

@@ -1,3 +1,4 @@
+import type { Awaitable } from '../core/index.js';
 import type {
   CorrelationRecord,
   GateAuthorisation,
@@ -42,8 +43,10 @@ export interface ClaimStore {
    * another `expiresAt` may be taken as new (SQLite) or refused (DynamoDB).
    * Tokens the previous version claimed as `claim('nonce:' + token)` are refused
    * too until they expire, so an upgrade opens no replay window.
+   * SQLite answers at once, and fails by throwing (invalid input, a closed or
+   * failing store); DynamoDB with a promise, which rejects.
    */
-  spendNonce(nonce: string, expiresAt: number): Promise<boolean>;
+  spendNonce(nonce: string, expiresAt: number): Awaitable<boolean>;
 }
 
 /** The claim key prefix under which versions before `spendNonce` kept HMAC nonces (`claim('nonce:' + token, client, ttl)`). */

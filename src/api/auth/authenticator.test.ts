@@ -43,6 +43,12 @@ function fakeNonceStore() {
   return { spendNonce: async (nonce: string) => !seen.has(nonce) && Boolean(seen.add(nonce)), seen };
 }
 
+/** The two ways a store answers `spendNonce`: at once (SQLite) or with a promise (DynamoDB). */
+const NONCE_STORE_FORMS = [
+  ['at once, as SQLite does', (spend: (nonce: string) => boolean) => ({ spendNonce: (nonce: string) => spend(nonce) })],
+  ['with a promise, as DynamoDB does', (spend: (nonce: string) => boolean) => ({ spendNonce: async (nonce: string) => spend(nonce) })],
+] as const;
+
 const read = ['patch-runs:read'];
 const write = ['patch-runs:write'];
 /** A spec with two operations: the authenticator requires the scopes their `security` names. */
@@ -222,6 +228,29 @@ describe('HMAC signatures', () => {
     expect(replay.status).toBe(401);
   });
 
+  it.each(NONCE_STORE_FORMS)('when the nonce store answers %s, then a signed request passes once and its replay is 401', async (_form, storeOf) => {
+    const seen = new Set<string>();
+    const { app } = appWith({ store: storeOf((nonce) => !seen.has(nonce) && Boolean(seen.add(nonce))) });
+    const header = sign('GET', '/v1/things', '', { nonce: 'fixed-nonce-0123456789' });
+    const first = await request(app).get('/v1/things').set('x-patchbridge-signature', header);
+    const replay = await request(app).get('/v1/things').set('x-patchbridge-signature', header);
+    expect([first.status, replay.status]).toEqual([200, 401]);
+    expect(first.body).toEqual({ clientId: 'sn-1', scheme: 'hmac' });
+    expect([...seen]).toEqual(['sn-1:fixed-nonce-0123456789']);
+  });
+
+  it.each(NONCE_STORE_FORMS)('when the nonce store fails %s, then 503 AUTH_UNAVAILABLE with Retry-After, never a pass or a 500', async (_form, storeOf) => {
+    const { app } = appWith({
+      store: storeOf(() => {
+        throw new Error('SQLITE_IOERR: disk I/O error');
+      }),
+    });
+    const res = await request(app).get('/v1/things').set('x-patchbridge-signature', sign('GET', '/v1/things', ''));
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('AUTH_UNAVAILABLE');
+    expect(res.headers['retry-after']).toBe('5');
+  });
+
   it('when the signature is wrong, then the nonce is not spent', async () => {
     const store = fakeNonceStore();
     const { app } = appWith({ store });
@@ -304,6 +333,19 @@ describe('HMAC keys from Secrets Manager', () => {
     expect(state.forced).toBe(1);
     await clock.advance(31_000);
     expect((await ring.keysFor(NEW.id)).map((k) => k.id)).toEqual([NEW.id]);
+  });
+
+  it('when configured keys and Secrets Manager keys are combined, then a request signed with either passes', async () => {
+    const { secrets } = reader({ keys: [OLD] });
+    const clock = new ManualClock(T0);
+    const ring = combinedHmacKeys([staticHmacKeys([KEY]), secretsManagerHmacKeys({ secrets, context: { accountId: '111111111111', region: 'eu-west-1' }, secretId: 'x', clock })]);
+    const { app } = appWith({ clock, hmacKeys: ring });
+    const local = await request(app).get('/v1/things').set('x-patchbridge-signature', sign('GET', '/v1/things', ''));
+    const managed = await request(app).get('/v1/things').set('x-patchbridge-signature', sign('GET', '/v1/things', '', { key: OLD }));
+    const stranger = await request(app).get('/v1/things').set('x-patchbridge-signature', sign('GET', '/v1/things', '', { key: { id: OLD.id, secret: 'x'.repeat(40) } }));
+    expect([local.status, managed.status, stranger.status]).toEqual([200, 200, 401]);
+    expect(ring.keysFor(KEY.id)).toBeInstanceOf(Promise);
+    expect(combinedHmacKeys([staticHmacKeys([KEY])]).keysFor(KEY.id)).toEqual([expect.objectContaining({ id: KEY.id })]);
   });
 
   it('when a key lists scopes, then only those are granted', async () => {

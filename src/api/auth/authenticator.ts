@@ -1,12 +1,12 @@
-import type { Request, RequestHandler, Response } from 'express';
-import type { Clock, Logger } from '../../core/index.js';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type Awaitable, type Clock, isPromise, type Logger } from '../../core/index.js';
 import type { ClaimStore } from '../../store/index.js';
 import { rawBody } from '../app.js';
-import { completeValidation, operationOf } from '../validation/index.js';
+import { completeValidation, operationOf, type SpecOperation } from '../validation/index.js';
 import { HttpProblem } from '../problem.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { AuthError, PUBLIC_MESSAGE } from './errors.js';
-import { DEFAULT_TOLERANCE_SECONDS, parseSignatureHeader, SIGNATURE_HEADER, signatureBytes, signaturesEqual } from './hmac.js';
+import { DEFAULT_TOLERANCE_SECONDS, parseSignatureHeader, SIGNATURE_HEADER, type SignatureParts, signatureBytes, signaturesEqual } from './hmac.js';
 import type { HmacKeyRing } from './hmac-keys.js';
 import { createJwtVerifier } from './jwt.js';
 import type { Principal, ResolvedHmacKey } from './types.js';
@@ -56,6 +56,16 @@ function isPrincipal(p: unknown): p is Principal {
   return typeof p === 'object' && p !== null && 'clientId' in p && typeof p.clientId === 'string' && 'scopes' in p && p.scopes instanceof Set;
 }
 
+function nonceStoreUnavailable(err: unknown): AuthError {
+  return new AuthError('AUTH_UNAVAILABLE', 'nonce store unavailable', { cause: err });
+}
+
+/** The signer, when its nonce was fresh; a replay is refused. */
+function onceOnly(fresh: boolean, principal: Principal): Principal {
+  if (!fresh) throw new AuthError('UNAUTHORIZED', 'nonce replayed');
+  return principal;
+}
+
 /** The authenticated caller of this request; throws if no auth middleware ran (a wiring bug). */
 export function principalOf(res: Response): Principal {
   const p: unknown = res.locals[PRINCIPAL];
@@ -74,11 +84,20 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   // instances sharing the store to disagree by as much again.
   const nonceKeptSeconds = tolerance * 2;
 
-  async function verifyHmac(req: Request, header: string, ring: HmacKeyRing): Promise<Principal> {
+  /**
+   * Checks the signature, then spends its nonce. Goes on in the same turn while
+   * its sources answer at once (keys from configuration, SQLite), as most do:
+   * no promise per step.
+   */
+  function verifyHmac(req: Request, header: string, ring: HmacKeyRing): Awaitable<Principal> {
     const parts = parseSignatureHeader(header);
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
     if (Math.abs(nowSeconds - parts.ts) > tolerance) throw new AuthError('UNAUTHORIZED', 'signature timestamp outside tolerance');
-    const keys = await ring.keysFor(parts.keyId);
+    const keys = ring.keysFor(parts.keyId);
+    return isPromise(keys) ? keys.then((found) => verifySigned(req, parts, found)) : verifySigned(req, parts, keys);
+  }
+
+  function verifySigned(req: Request, parts: SignatureParts, keys: readonly ResolvedHmacKey[]): Awaitable<Principal> {
     const signed = { method: req.method, pathWithQuery: req.originalUrl, body: rawBody(req) };
     let match: ResolvedHmacKey | undefined;
     for (const key of keys.length > 0 ? keys : [DUMMY_KEY]) {
@@ -86,18 +105,26 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       if (ok && key !== DUMMY_KEY) match ??= key;
     }
     if (!match) throw new AuthError('UNAUTHORIZED', keys.length > 0 ? 'signature mismatch' : 'unknown key id');
-    let fresh: boolean;
+    const principal: Principal = { clientId: match.clientId, scheme: 'hmac', scopes: match.scopes, credentialId: match.id };
+    let fresh: Awaitable<boolean>;
     try {
       // Spent with the timestamp it was signed with, which a replay must repeat, and which fixes when it may be forgotten.
-      fresh = await deps.store.spendNonce(`${parts.keyId}:${parts.nonce}`, parts.ts + nonceKeptSeconds);
+      fresh = deps.store.spendNonce(`${parts.keyId}:${parts.nonce}`, parts.ts + nonceKeptSeconds);
     } catch (err) {
-      throw new AuthError('AUTH_UNAVAILABLE', 'nonce store unavailable', { cause: err });
+      throw nonceStoreUnavailable(err);
     }
-    if (!fresh) throw new AuthError('UNAUTHORIZED', 'nonce replayed');
-    return { clientId: match.clientId, scheme: 'hmac', scopes: match.scopes, credentialId: match.id };
+    return isPromise(fresh)
+      ? fresh.then(
+          (spent) => onceOnly(spent, principal),
+          (err: unknown) => {
+            throw nonceStoreUnavailable(err);
+          },
+        )
+      : onceOnly(fresh, principal);
   }
 
-  async function authenticate(req: Request): Promise<Principal> {
+  /** `authenticate`, answered at once when every source it asks does. */
+  function authenticateNow(req: Request): Awaitable<Principal> {
     const authorization = req.get('authorization');
     const signature = req.get(SIGNATURE_HEADER);
     if (authorization !== undefined && signature !== undefined) throw new AuthError('UNAUTHORIZED', 'both schemes presented');
@@ -123,40 +150,63 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     return new HttpProblem(503, err.code, PUBLIC_MESSAGE.AUTH_UNAVAILABLE, { cause: err, headers: { 'retry-after': '5' } });
   }
 
+  /** What a failure becomes: an `AuthError` is logged and answered as its problem; anything else passes as it is. */
+  function refusal(err: unknown, req: Request, operation: SpecOperation, principal: Principal | undefined): unknown {
+    if (!(err instanceof AuthError)) return err;
+    const who = principal ? { clientId: principal.clientId, scheme: principal.scheme } : {};
+    deps.logger.info({ ...who, reason: err.reason, code: err.code, operationId: operation.operationId, path: req.path }, 'authentication refused');
+    return toHttp(err);
+  }
+
+  /** Lets an authenticated caller on: the rate limit (for a caller new to this request), its scopes, then the schema. */
+  function admit(req: Request, res: Response, next: NextFunction, operation: SpecOperation, principal: Principal, fresh: boolean): void {
+    try {
+      if (fresh) {
+        res.locals[PRINCIPAL] = principal;
+        const decision = deps.rateLimiter?.take(principal.clientId);
+        if (decision) res.set('ratelimit-limit', String(decision.limit));
+        if (decision && !decision.allowed) {
+          throw new HttpProblem(429, 'RATE_LIMITED', 'Too many requests for this client; retry later.', {
+            headers: { 'retry-after': String(decision.retryAfterSeconds), 'ratelimit-remaining': '0' },
+          });
+        }
+        if (decision) res.set('ratelimit-remaining', String(decision.remaining));
+      }
+      const held = principal.scopes;
+      const missing = operation.scopes.filter((scope) => !held.has(scope));
+      if (missing.length > 0) throw new AuthError('FORBIDDEN', `missing scope ${missing.join(' ')}`);
+      // Size was checked by the body parser, the caller just now; the schema comes last.
+      completeValidation(res);
+    } catch (err) {
+      throw refusal(err, req, operation, principal);
+    }
+    next();
+  }
+
   return {
-    authenticate,
-    authorize: async (req, res, next) => {
+    authenticate: async (req) => authenticateNow(req),
+    // Not an async function: a request whose credentials are checked at once goes on in the same turn (express 5
+    // passes a thrown error, or the rejection of a returned promise, to the error handler).
+    authorize: (req, res, next) => {
       const operation = operationOf(res);
       if (!operation || operation.scopes.length === 0) {
         throw new Error(`authorize: ${req.method} ${req.path} matched no spec operation with scopes (is the spec validator mounted?)`);
       }
       const existing: unknown = res.locals[PRINCIPAL];
-      let principal = isPrincipal(existing) ? existing : undefined;
+      if (isPrincipal(existing)) return admit(req, res, next, operation, existing, false);
+      let principal: Awaitable<Principal>;
       try {
-        if (!principal) {
-          principal = await authenticate(req);
-          res.locals[PRINCIPAL] = principal;
-          const decision = deps.rateLimiter?.take(principal.clientId);
-          if (decision) res.set('ratelimit-limit', String(decision.limit));
-          if (decision && !decision.allowed) {
-            throw new HttpProblem(429, 'RATE_LIMITED', 'Too many requests for this client; retry later.', {
-              headers: { 'retry-after': String(decision.retryAfterSeconds), 'ratelimit-remaining': '0' },
-            });
-          }
-          if (decision) res.set('ratelimit-remaining', String(decision.remaining));
-        }
-        const held = principal.scopes;
-        const missing = operation.scopes.filter((scope) => !held.has(scope));
-        if (missing.length > 0) throw new AuthError('FORBIDDEN', `missing scope ${missing.join(' ')}`);
-        // Size was checked by the body parser, the caller just now; the schema comes last.
-        completeValidation(res);
-        next();
+        principal = authenticateNow(req);
       } catch (err) {
-        if (!(err instanceof AuthError)) throw err;
-        const who = principal ? { clientId: principal.clientId, scheme: principal.scheme } : {};
-        deps.logger.info({ ...who, reason: err.reason, code: err.code, operationId: operation.operationId, path: req.path }, 'authentication refused');
-        throw toHttp(err);
+        throw refusal(err, req, operation, undefined);
       }
+      if (!isPromise(principal)) return admit(req, res, next, operation, principal, true);
+      return principal.then(
+        (known) => admit(req, res, next, operation, known, true),
+        (err: unknown) => {
+          throw refusal(err, req, operation, undefined);
+        },
+      );
     },
   };
 }

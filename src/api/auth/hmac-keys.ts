@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import type { AwsContext, SecretReader } from '../../aws/index.js';
 import type { HmacKey } from '../../config/index.js';
-import type { Clock } from '../../core/index.js';
+import { type Awaitable, type Clock, isPromise } from '../../core/index.js';
 import { AuthError } from './errors.js';
 import { type ResolvedHmacKey, SCOPES } from './types.js';
 
 /** Where HMAC keys come from. Several keys may share an id during a rotation. */
 export interface HmacKeyRing {
-  /** Every active key with this id (usually one; two while a key id is re-keyed). */
-  keysFor(keyId: string): Promise<readonly ResolvedHmacKey[]>;
+  /**
+   * Every active key with this id (usually one; two while a key id is re-keyed):
+   * at once from configuration, with a promise from Secrets Manager.
+   */
+  keysFor(keyId: string): Awaitable<readonly ResolvedHmacKey[]>;
 }
 
 const ALL_SCOPES: ReadonlySet<string> = new Set(SCOPES);
@@ -19,8 +22,10 @@ function resolve(key: { id: string; secret: string; client?: string; scopes?: re
 
 /** Keys from configuration (`PATCHBRIDGE_API_HMAC_KEYS`): each key's client is its id, with every scope. */
 export function staticHmacKeys(keys: readonly HmacKey[]): HmacKeyRing {
-  const resolved = keys.map((k) => resolve(k));
-  return { keysFor: async (keyId) => resolved.filter((k) => k.id === keyId) };
+  const byId = new Map<string, ResolvedHmacKey[]>();
+  for (const key of keys) byId.set(key.id, [...(byId.get(key.id) ?? []), resolve(key)]);
+  const none: readonly ResolvedHmacKey[] = [];
+  return { keysFor: (keyId) => byId.get(keyId) ?? none };
 }
 
 /**
@@ -89,7 +94,17 @@ export function secretsManagerHmacKeys(options: SecretsManagerHmacKeysOptions): 
 
 /** Every key source at once (e.g. configured local keys plus Secrets Manager). */
 export function combinedHmacKeys(rings: readonly HmacKeyRing[]): HmacKeyRing {
-  return { keysFor: async (keyId) => (await Promise.all(rings.map((r) => r.keysFor(keyId)))).flat() };
+  return {
+    keysFor(keyId) {
+      const found = rings.map((r) => r.keysFor(keyId));
+      const known: ResolvedHmacKey[] = [];
+      for (const keys of found) {
+        if (isPromise(keys)) return Promise.all(found).then((all) => all.flat());
+        known.push(...keys);
+      }
+      return known;
+    },
+  };
 }
 
 /**

@@ -65,6 +65,11 @@ export class SqliteConnection {
 
   /** Runs a synchronous body as one store call: refuses after close, maps SQLite errors. */
   async call<T>(body: () => T): Promise<T> {
+    return this.callNow(body);
+  }
+
+  /** `call`, answered (or failed) at once, for a port that may answer synchronously (`Awaitable`). */
+  callNow<T>(body: () => T): T {
     if (this.#closed) throw new StoreError('CLOSED', 'state store is closed');
     try {
       return body();

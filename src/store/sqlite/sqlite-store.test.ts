@@ -161,3 +161,30 @@ describe('sqlite store on disk', () => {
     await store.close();
   });
 });
+
+describe('sqlite nonce spending', () => {
+  it('when a nonce is spent, then SQLite answers at once (no promise), and a closed store or a bad expiry fails at once with its typed error', async () => {
+    // Prepare
+    const clock = new ManualClock('2026-03-01T10:00:00Z');
+    const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
+    const expiresAt = Math.floor(clock.now().getTime() / 1000) + 600;
+
+    // Act
+    const first = store.spendNonce('sn-1:at-once-nonce-0000', expiresAt);
+    const again = store.spendNonce('sn-1:at-once-nonce-0000', expiresAt);
+    const thrown = (spend: () => unknown) => {
+      try {
+        return { answered: spend() };
+      } catch (err) {
+        return { thrown: (err as { code?: unknown }).code };
+      }
+    };
+    const badExpiry = thrown(() => store.spendNonce('sn-1:at-once-nonce-0001', 0.5));
+    await store.close();
+    const closed = thrown(() => store.spendNonce('sn-1:at-once-nonce-0002', expiresAt));
+
+    // Assess
+    expect([first, again]).toEqual([true, false]);
+    expect([badExpiry, closed]).toEqual([{ thrown: 'VALIDATION_FAILED' }, { thrown: 'CLOSED' }]);
+  });
+});

@@ -99,6 +99,30 @@ describe('the AWS simulator wire protocol', () => {
     expect(sim.requestLog[0]!.durationMs).toBeGreaterThanOrEqual(39);
   });
 
+  it('when latency is configured, then the answer is the state at the request’s arrival, and errors wait the latency out too', async () => {
+    const sim = await start({ fleet: { size: 2, seed: 1 }, latency: { ListCommands: 150 } });
+    const listCommands = (body: object) =>
+      fetch(sim.url, { method: 'POST', headers: { 'x-amz-target': 'AmazonSSM.ListCommands' }, body: JSON.stringify(body) });
+
+    const t0 = performance.now();
+    const listing = listCommands({});
+    // A command sent while the listing's answer is on its way is not in it: the simulator's own work runs inside the latency.
+    await new Promise((r) => setTimeout(r, 30));
+    await ssm(sim).send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [sim.fleet.instances[0]!.instanceId], Parameters: { commands: ['date'] } }));
+    const answer = await listing;
+    const listedAfter = performance.now() - t0;
+    const refused = performance.now();
+    const bad = await listCommands({ MaxResults: 500 });
+    const refusedAfter = performance.now() - refused;
+
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { Commands: unknown[] }).Commands).toEqual([]);
+    expect(listedAfter).toBeGreaterThanOrEqual(149);
+    expect(bad.status).toBe(400);
+    expect(refusedAfter).toBeGreaterThanOrEqual(149);
+    expect(((await (await listCommands({})).json()) as { Commands: unknown[] }).Commands).toHaveLength(1);
+  });
+
   it('when a request is signed, then the log records the access key and region of its credential scope, not the signature', async () => {
     const sim = await start({ fleet: { size: 2, seed: 1 } });
 

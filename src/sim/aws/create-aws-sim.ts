@@ -38,7 +38,11 @@ export interface CreateAwsSimOptions {
   readonly clock?: Clock;
   /** Default `instant`. */
   readonly time?: SimTimeMode;
-  /** Per operation name (`DescribeInstanceInformation`), or `*` for all. Real time. */
+  /**
+   * Per operation name (`DescribeInstanceInformation`), or `*` for all. Real time, from the
+   * request's arrival to its answer (or error): the simulator's own work runs inside it, and the
+   * answer is the state when the request arrived.
+   */
   readonly latency?: Readonly<Record<string, LatencySpec>>;
   /** Per operation name, or `*`; over the limit the call answers a ThrottlingException. Per account and region. */
   readonly tps?: Readonly<Record<string, TpsSpec>>;
@@ -487,16 +491,22 @@ export function createAwsSim(options: CreateAwsSimOptions = {}): AwsSim {
       if (!allow(operation, caller)) {
         throw new SimAwsError(protocol === 'json' ? 'ThrottlingException' : 'Throttling', 'Rate exceeded');
       }
+      // The latency is the answer's time from the request's arrival, as a caller sees AWS's: the
+      // simulator's own work (building a page of 50 instances) runs inside it, not after it.
       const delay = latencyFor(operation);
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      if (protocol === 'json') {
-        const out = runJson(service as SimService, operation, input!, caller);
-        send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out), requestId);
-      } else {
-        const q = service as 'sns' | 'sts';
-        const out = runQuery(q, operation, params!, caller);
-        send(res, 200, 'text/xml', queryResponse(q, operation, out, requestId), requestId);
+      let answer: { contentType: string; body: string } | { error: unknown };
+      try {
+        answer =
+          protocol === 'json'
+            ? { contentType: 'application/x-amz-json-1.1', body: JSON.stringify(runJson(service as SimService, operation, input!, caller)) }
+            : { contentType: 'text/xml', body: queryResponse(service as 'sns' | 'sts', operation, runQuery(service as 'sns' | 'sts', operation, params!, caller), requestId) };
+      } catch (error) {
+        answer = { error };
       }
+      const wait = delay - (performance.now() - started);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if ('error' in answer) throw answer.error;
+      send(res, 200, answer.contentType, answer.body, requestId);
       finish(200);
     } catch (err) {
       if (err instanceof SimAwsError) return fail(err);

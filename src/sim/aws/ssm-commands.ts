@@ -421,26 +421,45 @@ function commandJson(c: SimCommand) {
 
 /** `CommandFilter` keys (the API's enum); `ExecutionStage` applies to `ListCommands` only. */
 const COMMAND_FILTER_KEYS = ['InvokedAfter', 'InvokedBefore', 'Status', 'ExecutionStage', 'DocumentName'] as const;
-/** Status values `ListCommandInvocations` accepts in a `Status` filter (API reference, `CommandFilter`). */
-const INVOCATION_FILTER_STATUS_SET: ReadonlySet<string> = new Set(INVOCATION_FILTER_STATUSES);
+/** Status values each listing accepts in a `Status` filter (API reference, `CommandFilter`). */
+const FILTER_STATUSES: Readonly<Record<CommandListing, ReadonlySet<string>>> = {
+  ListCommandInvocations: new Set(INVOCATION_FILTER_STATUSES),
+  ListCommands: new Set([
+    'Pending',
+    'InProgress',
+    'Success',
+    'Cancelled',
+    'Failed',
+    'TimedOut',
+    'AccessDenied',
+    'DeliveryTimedOut',
+    'ExecutionTimedOut',
+    'Incomplete',
+    'NoInstancesInTag',
+    'LimitExceeded',
+  ]),
+};
 
-type InvocationFilter = (c: SimCommand, inv: SimInvocation) => boolean;
+type CommandListing = 'ListCommands' | 'ListCommandInvocations';
+/** A command filter's test: of a command, and for `ListCommandInvocations` of one of its invocations. */
+type CommandFilterTest = (c: SimCommand, inv: SimInvocation | undefined) => boolean;
 
 /**
- * `Filters` of `ListCommandInvocations`, validated as SSM does: 1 to 5 lowercase
- * `{ key, value }` pairs, the key from the enum (otherwise `ValidationException`),
- * `ExecutionStage` refused (`InvalidFilterKey`), and a value the key cannot take
- * refused with `InvalidFilterKey` too, the only filter error the operation declares.
- * A `Status` filter matches the status or its detail: `TimedOut` takes delivery and
- * execution time-outs alike, `DeliveryTimedOut` only the former.
+ * `Filters` of `ListCommands` and `ListCommandInvocations`, validated as SSM does:
+ * 1 to 5 lowercase `{ key, value }` pairs, the key from the enum (otherwise
+ * `ValidationException`), and a value the key cannot take refused with
+ * `InvalidFilterKey`, the only filter error the operations declare; so is
+ * `ExecutionStage` on `ListCommandInvocations`. A `Status` filter matches the
+ * status or its detail: `TimedOut` takes delivery and execution time-outs alike,
+ * `DeliveryTimedOut` only the former. `ExecutionStage` is `Executing` or `Complete`.
  */
-function invocationFilters(input: JsonInput): InvocationFilter[] {
+function commandFilters(input: JsonInput, operation: CommandListing): CommandFilterTest[] {
   const raw = input.raw['Filters'];
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw new SimAwsError('SerializationException', 'Filters must be a list');
   if (raw.length < 1) throw validation("Value at 'filters' failed to satisfy constraint: Member must have length greater than or equal to 1");
   if (raw.length > 5) throw validation("Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to 5");
-  return raw.map((f, i): InvocationFilter => {
+  return raw.map((f, i): CommandFilterTest => {
     const o = new JsonInput(f);
     const key = o.str('key', { required: true }) as string;
     const value = o.str('value', { required: true }) as string;
@@ -450,18 +469,23 @@ function invocationFilters(input: JsonInput): InvocationFilter[] {
     if (value.length < 1 || value.length > 128) {
       throw validation(`Value '${value}' at 'filters.${i + 1}.member.value' failed to satisfy constraint: Member must have length between 1 and 128`);
     }
-    const invalid = () => new SimAwsError('InvalidFilterKey', `The filter ${key} with value ${value} is not valid for ListCommandInvocations.`);
+    const invalid = () => new SimAwsError('InvalidFilterKey', `The filter ${key} with value ${value} is not valid for ${operation}.`);
+    const of = (c: SimCommand, inv: SimInvocation | undefined) => inv ?? c;
     switch (key) {
       case 'Status':
-        if (!INVOCATION_FILTER_STATUS_SET.has(value)) throw invalid();
-        return (_c, inv) => inv.status === value || inv.statusDetails.replaceAll(' ', '') === value;
+        if (!FILTER_STATUSES[operation].has(value)) throw invalid();
+        return (c, inv) => of(c, inv).status === value || of(c, inv).statusDetails.replaceAll(' ', '') === value;
+      case 'ExecutionStage':
+        if (operation !== 'ListCommands' || (value !== 'Executing' && value !== 'Complete')) throw invalid();
+        return (c) => isTerminal(c.status) === (value === 'Complete');
       case 'DocumentName':
         return (c) => c.documentName === value;
       case 'InvokedAfter':
       case 'InvokedBefore': {
         const at = Date.parse(value);
         if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at)) throw invalid();
-        return key === 'InvokedAfter' ? (_c, inv) => inv.requestedAt >= at : (_c, inv) => inv.requestedAt <= at;
+        const when = (c: SimCommand, inv: SimInvocation | undefined) => inv?.requestedAt ?? c.requestedAt;
+        return key === 'InvokedAfter' ? (c, inv) => when(c, inv) >= at : (c, inv) => when(c, inv) <= at;
       }
       default:
         throw invalid();
@@ -583,17 +607,10 @@ export const commandHandlers = {
     const commandId = input.str('CommandId', { pattern: COMMAND_ID });
     const instanceId = input.str('InstanceId');
     // ListCommands filters are lowercase `{ key, value }` pairs, unlike most SSM filters.
-    const rawFilters = Array.isArray(input.raw['Filters']) ? (input.raw['Filters'] as unknown[]) : [];
-    const filters = rawFilters.map((f) => {
-      const o = new JsonInput(f);
-      return { key: o.need('key'), value: o.need('value') };
-    });
+    const filters = commandFilters(input, 'ListCommands');
     let list = commandId ? [getCommand(state, commandId)] : state.commandList;
     if (instanceId) list = list.filter((c) => c.byInstance.has(instanceId));
-    for (const f of filters) {
-      if (f.key === 'Status') list = list.filter((c) => c.status === f.value);
-      if (f.key === 'DocumentName') list = list.filter((c) => c.documentName === f.value);
-    }
+    list = list.filter((c) => filters.every((f) => f(c, undefined)));
     const p = page('ListCommands', list, input.str('NextToken'), size);
     return { Commands: p.items.map(commandJson), ...(p.nextToken ? { NextToken: p.nextToken } : {}) };
   },
@@ -603,7 +620,7 @@ export const commandHandlers = {
     const commandId = input.str('CommandId', { pattern: COMMAND_ID });
     const instanceId = input.str('InstanceId');
     const details = input.bool('Details') ?? false;
-    const filters = invocationFilters(input);
+    const filters = commandFilters(input, 'ListCommandInvocations');
     const commands = commandId ? [getCommand(state, commandId)] : state.commandList;
     const rows: { c: SimCommand; inv: SimInvocation }[] = [];
     for (const c of commands) {

@@ -1,4 +1,4 @@
-import { type CommandFilter, ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { type CommandFilter, ListCommandInvocationsCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsSimHarness, SIM_CREDENTIALS } from './harness.js';
 
@@ -23,7 +23,7 @@ async function commandWithFailures() {
   return { h, ssm, commandId, failed, timedOut };
 }
 
-describe('ListCommandInvocations Filters in the AWS simulator', () => {
+describe('ListCommands and ListCommandInvocations Filters in the AWS simulator', () => {
   let fixture: Awaited<ReturnType<typeof commandWithFailures>>;
   const scenario = () => fixture;
   beforeAll(async () => {
@@ -80,6 +80,46 @@ describe('ListCommandInvocations Filters in the AWS simulator', () => {
     const { ssm, commandId } = scenario();
     // Act
     const outcome = await ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId, Filters: filters })).then(
+      () => undefined,
+      (err: unknown) => err as Error & { $metadata?: { httpStatusCode?: number } },
+    );
+    // Assess
+    expect(outcome?.name).toBe(name);
+    expect(outcome?.message).toMatch(message);
+    expect(outcome?.$metadata?.httpStatusCode).toBe(400);
+  });
+
+  it('when ListCommands is filtered, then Status, ExecutionStage, DocumentName and the time filters apply to the command', async () => {
+    // Prepare
+    const { ssm, commandId } = scenario();
+    const list = (filters: CommandFilter[]) => ssm.send(new ListCommandsCommand({ Filters: filters })).then((out) => (out.Commands ?? []).map((c) => c.CommandId));
+    const [command] = (await ssm.send(new ListCommandsCommand({ CommandId: commandId }))).Commands ?? [];
+    // Act
+    const byStatus = await list([{ key: 'Status', value: command!.Status! }]);
+    const complete = await list([{ key: 'ExecutionStage', value: 'Complete' }]);
+    const executing = await list([{ key: 'ExecutionStage', value: 'Executing' }]);
+    const otherDocument = await list([{ key: 'DocumentName', value: 'AWS-RunShellScript' }]);
+    const before2000 = await list([{ key: 'InvokedBefore', value: '2000-01-01T00:00:00Z' }]);
+    // Assess
+    expect(command!.Status).toBe('Failed');
+    expect(byStatus).toEqual([commandId]);
+    expect(complete).toEqual([commandId]);
+    expect(executing).toEqual([]);
+    expect(otherDocument).toEqual([]);
+    expect(before2000).toEqual([]);
+  });
+
+  it.each<[string, CommandFilter[], string, RegExp]>([
+    ['a key outside the enum', [{ key: 'Colour' as CommandFilter['key'], value: 'red' }], 'ValidationException', /filters\.1\.member\.key.*enum value set/],
+    ['an execution stage that is not one', [{ key: 'ExecutionStage', value: 'Running' }], 'InvalidFilterKey', /Running/],
+    ["an invocation-level status (ListCommandInvocations' Delayed)", [{ key: 'Status', value: 'Delayed' }], 'InvalidFilterKey', /Delayed/],
+    ['a timestamp that is not one', [{ key: 'InvokedBefore', value: 'tomorrow' }], 'InvalidFilterKey', /tomorrow/],
+    ['six filters', Array.from({ length: 6 }, () => ({ key: 'Status', value: 'Failed' })), 'ValidationException', /length less than or equal to 5/],
+  ])('when ListCommands filters hold %s, then the simulator refuses them as AWS does', async (_what, filters, name, message) => {
+    // Prepare
+    const { ssm } = scenario();
+    // Act
+    const outcome = await ssm.send(new ListCommandsCommand({ Filters: filters })).then(
       () => undefined,
       (err: unknown) => err as Error & { $metadata?: { httpStatusCode?: number } },
     );

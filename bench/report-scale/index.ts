@@ -134,7 +134,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`report-scale: ${n(o.instances)} instances, ${o.days} days, ${o.latencyMs} ms per call, ${o.tps} TPS per API\n`);
 
     process.stderr.write('  one instance page after another…\n');
-    const chain = await phase<{ pages: number; msPerPage: number }>('pageChain', base);
+    const chain = await phase<{ pages: number; warmup: number; msPerPage: number }>('pageChain', base);
     await sim.counters(true);
     process.stderr.write('  snapshot…\n');
     const snap = await phase<{ ms: number; instances: number; bytes: number; maxRssMb: number; startRssMb: number }>('snapshot', base);
@@ -211,7 +211,7 @@ export async function main(argv: string[]): Promise<void> {
       ],
       [
         '  page chain',
-        `one instance page after another, alone: ${chain.msPerPage.toFixed(1)} ms a page (${chain.pages} pages), so ${n(instancePages)} pages take ≥ ${s(chainFloorMs)}`,
+        `one instance page after another, alone: ${chain.msPerPage.toFixed(1)} ms a page (${chain.pages} pages, after ${chain.warmup} to warm up), so ${n(instancePages)} pages take ≥ ${s(chainFloorMs)}`,
         `snapshot ${(snap.ms / chainFloorMs).toFixed(2)}×, report end to end ${(rep.totalMs / Math.max(chainFloorMs, histRead.ms)).toFixed(2)}× max(that floor, history)`,
       ],
       [

@@ -5,7 +5,9 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PatchExecution } from '../../src/aws/index.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { PatchEvent } from '../../src/domain/index.js';
 import { createServiceNowWrites } from '../../src/flows/changes/index.js';
 import { createPatchRuns } from '../../src/flows/changes/index.js';
 import { ACCOUNT, createHarness, type Harness, REGION, T0 } from './harness.js';
@@ -36,10 +38,10 @@ async function startRun(): Promise<string> {
 }
 
 /** Patch runs as another process builds them: its own single-flight map and command cache over `store`. */
-function secondProcess(store: Harness['store']) {
+function secondProcess(store: Harness['store'], execution: PatchExecution = h.awsPorts.patchExecution) {
   return createPatchRuns({
     store,
-    execution: h.awsPorts.patchExecution,
+    execution,
     servicenow: h.servicenow,
     writes: createServiceNowWrites({ store: h.store }),
     clock: h.clock,
@@ -51,6 +53,8 @@ function secondProcess(store: Harness['store']) {
 function get(path: string) {
   return request(h.app).get(path).set('x-patchbridge-signature', h.sign('GET', path));
 }
+
+const ssmReads = () => h.aws.count('GetAutomationExecution');
 
 describe('GET /v1/patch-runs/{id} from the store', () => {
   it('when 100 reads of a run whose status is stale arrive at once, then SSM is read once and every read sees the refreshed status', async () => {
@@ -155,5 +159,91 @@ describe('GET /v1/patch-runs/{id} from the store', () => {
     expect(writes[0]).toContain('refreshedAt');
     expect(writes[0]).not.toContain('instances');
     expect(read.instances.items).toEqual(first.body.instances.items);
+  });
+
+  it('when readers vary the id (unknown ids, upper case, percent-encoding, query strings), then a stale run is read from SSM once and no variant is a 5xx', async () => {
+    // Prepare: a run whose stored status is stale, and reads of it and of ids that name no run.
+    const id = await startRun();
+    await get(`/v1/patch-runs/${id}`);
+    await h.clock.advance(20_000);
+    const before = ssmReads();
+    const encoded = id.replace(/-/g, '%2D');
+    const paths = [
+      ...Array.from({ length: 30 }, (_, i) => `/v1/patch-runs/${`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`}`),
+      `/v1/patch-runs/${id.toUpperCase()}`,
+      `/v1/patch-runs/${encoded}`,
+      `/v1/patch-runs/${id}?limit=1`,
+      `/v1/patch-runs/${id}?limit=2`,
+      `/v1/patch-runs/${id}?refresh=true`,
+      `/v1/patch-runs/${id}/`,
+      `/v1/patch-runs/${id}`,
+      `/v1/patch-runs/${id}`,
+    ];
+
+    // Act
+    const answers = await Promise.all(paths.map((p) => get(p)));
+
+    // Assess
+    expect(ssmReads() - before).toBeLessThanOrEqual(1);
+    expect(answers.flatMap((a, i) => (a.status >= 500 ? [[paths[i], a.status, a.body.code]] : []))).toEqual([]);
+  });
+
+  it.each([
+    ['an internal error', { name: 'InternalServerError', status: 500, message: 'boom' }],
+    ['an unknown execution', { name: 'AutomationExecutionNotFoundException', status: 400, message: 'gone' }],
+  ])('when GetAutomationExecution fails with %s, then the read answers 200 from the store, marked stale', async (_name, fault) => {
+    const id = await startRun();
+    await get(`/v1/patch-runs/${id}`);
+    await h.clock.advance(40_000);
+    h.aws.injectFault('GetAutomationExecution', { ...fault, times: 5 });
+
+    // Act
+    const res = await get(`/v1/patch-runs/${id}`);
+    h.aws.injectFault('GetAutomationExecution', { ...fault, times: 0 });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ stale: true, ageSeconds: 40 });
+  });
+
+  it('when an older SSM read lands after a newer one (a slow listing, a frozen Lambda container), then it does not overwrite the newer status nor pass as fresh', async () => {
+    // Prepare: process A reads SSM while the run is under way, but its answer is held back (a slow page, a frozen container).
+    const id = await startRun();
+    await h.aws.advance(60_000);
+    await get(`/v1/patch-runs/${id}`);
+    const run = await h.store.getPatchRun(id);
+    let release!: () => void;
+    let answered!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const read = new Promise<void>((resolve) => (answered = resolve));
+    const slow: PatchExecution = {
+      ...h.awsPorts.patchExecution,
+      getRunStatus: async (...args: Parameters<PatchExecution['getRunStatus']>) => {
+        const status = await h.awsPorts.patchExecution.getRunStatus(...args);
+        answered();
+        await held;
+        return status;
+      },
+    };
+    const a = secondProcess(h.store, slow);
+    const event: PatchEvent = { kind: 'automation', source: 'eventbridge', accountId: ACCOUNT, region: REGION, time: T0.toISOString(), status: 'InProgress', phase: 'running', executionId: run?.executionId ?? '', definition: 'AWS-PatchInstanceWithRollback' };
+    const older = a.recordPatchRunProgress(event);
+    await read;
+
+    // Act: the run finishes and process B reads it; then A's older answer lands.
+    await h.aws.advance(3_600_000);
+    await h.clock.advance(5_000);
+    await h.patchRuns.recordPatchRunProgress({ ...event, status: 'Success', phase: 'succeeded' });
+    const newer = await h.store.getPatchRun(id);
+    await h.clock.advance(30_000);
+    release();
+    await older;
+    const res = await get(`/v1/patch-runs/${id}`);
+
+    // Assess
+    expect(newer?.status).toBe('Success');
+    expect(res.body.status).toBe('Success');
+    expect(res.body.counts).toEqual(newer?.counts);
+    expect(res.body.refreshedAt).toBe(newer?.refreshedAt);
   });
 });

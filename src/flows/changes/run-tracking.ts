@@ -55,8 +55,14 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
     }
   }
 
-  /** Folds an SSM status into the stored run; queues the write-back when anything changed. */
-  async function apply(run: PatchRunRecord, status: RunStatus): Promise<PatchRunRecord> {
+  /**
+   * Folds an SSM status read at `readAt` into the stored run; queues the write-back
+   * when anything changed. A read that started before the stored one changes nothing:
+   * reads of one run overlap (an event's refresh beside a reader's, a Lambda container
+   * frozen mid-read), and the older answer must neither undo the newer nor pass as fresh.
+   */
+  async function apply(run: PatchRunRecord, status: RunStatus, readAt: Date): Promise<PatchRunRecord> {
+    if (run.refreshedAt !== undefined && Date.parse(run.refreshedAt) > readAt.getTime()) return run;
     let next = STATUS_BY_PHASE[status.phase];
     // SSM keeps reporting InProgress while a cancel takes effect.
     if (run.status === 'Cancelling' && (next === 'InProgress' || next === 'Pending')) next = 'Cancelling';
@@ -69,7 +75,7 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
     const updated = await deps.store.updatePatchRun(run.id, {
       status: next,
       counts,
-      refreshedAt: deps.clock.now().toISOString(),
+      refreshedAt: readAt.toISOString(),
       ssmStatus: status.status,
       ...(status.failureMessage ? { failureMessage: status.failureMessage.slice(0, 2_000) } : {}),
       ...(sameInstances ? {} : { instances, instancesOmitted: omitted }),
@@ -119,8 +125,10 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
         const mark = { staleBefore: new Date(now - freshness).toISOString(), leaseUntil: new Date(now + Math.max(freshness, refreshWait)).toISOString() };
         if (!(await deps.store.beginRunRefresh(run.id, mark))) return undefined;
       }
+      // The status is as fresh as the moment it was asked for, not as the moment it landed.
+      const readAt = deps.clock.now();
       const status = await readStatus({ ...run, executionId });
-      return apply((await deps.store.getPatchRun(run.id)) ?? run, status);
+      return apply((await deps.store.getPatchRun(run.id)) ?? run, status, readAt);
     })();
     const settled = work.finally(() => inFlight.delete(run.id));
     inFlight.set(run.id, settled);

@@ -90,6 +90,30 @@ describe('HMAC replay protection on a SQLite file shared by two processes', () =
     expect(statuses.sort()).toEqual([200, 401, 401, 401]);
   });
 
+  it('when an accepted request is replayed in another spelling of its header (field order, spaces, zero-padded ts, MAC in upper-case hex or Base64), then every spelling is refused', async () => {
+    // Prepare: every spelling carries the same key, nonce, ts and MAC, so each one verifies.
+    const clock = new ManualClock(T0);
+    const app = instance(connect(clock), clock);
+    const header = signed();
+    const p = Object.fromEntries(header.split(',').map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
+    const spellings = [
+      `sig=${p['sig']},nonce=${p['nonce']},ts=${p['ts']},keyId=${p['keyId']}`,
+      `keyId=${p['keyId']}, ts=${p['ts']}, nonce=${p['nonce']}, sig=${p['sig']}`,
+      `keyId=${p['keyId']},ts=000${p['ts']},nonce=${p['nonce']},sig=${p['sig']}`,
+      `keyId=${p['keyId']},ts=${p['ts']},nonce=${p['nonce']},sig=${String(p['sig']).toUpperCase()}`,
+      `keyId=${p['keyId']},ts=${p['ts']},nonce=${p['nonce']},sig=${Buffer.from(String(p['sig']), 'hex').toString('base64')}`,
+    ];
+
+    // Act
+    const first = await get(app, header);
+    const replays = [];
+    for (const spelling of spellings) replays.push((await get(app, spelling)).status);
+
+    // Assess
+    expect(first.status).toBe(200);
+    expect(replays).toEqual(spellings.map(() => 401));
+  });
+
   it('when the process restarts within the timestamp tolerance, then the replay is still refused', async () => {
     // Prepare: a request accepted, then the store closed as a stopping process closes it.
     const clock = new ManualClock(T0);

@@ -97,8 +97,10 @@ export interface paths {
         };
         /**
          * A patch run with per-instance status from SSM
-         * @description Reads the run's Automation execution and its Run Command invocations from SSM, updates the
-         *     stored status, and returns one page of per-instance results (`limit`/`cursor`).
+         * @description Answers from patchbridge's store with one page of per-instance results (`limit`/`cursor`). A stored
+         *     status older than the freshness period is first refreshed from SSM (the run's Automation execution and
+         *     its Run Command invocations), once per run however many read it; when SSM cannot answer in time the
+         *     stored status is returned with `stale`, `ageSeconds` and `staleReason`, never an error.
          */
         get: operations["getPatchRun"];
         put?: never;
@@ -425,7 +427,7 @@ export interface components {
             counts?: components["schemas"]["PatchRunCounts"];
             /**
              * Format: date-time
-             * @description When `status`, `counts` and the per-instance results were last read from SSM. Reads are answered from
+             * @description When the SSM read that gave `status`, `counts` and the per-instance results began. Reads are answered from
              *     patchbridge's store; SSM is read when its events arrive, and on a read when the stored status is older
              *     than `PATCHBRIDGE_RUN_STATUS_FRESHNESS_SECONDS`. Absent until the first read.
              */

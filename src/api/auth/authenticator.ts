@@ -164,17 +164,18 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       if (fresh) {
         res.locals[PRINCIPAL] = principal;
         const decision = deps.rateLimiter?.take(principal.clientId);
-        if (decision) res.set('ratelimit-limit', String(decision.limit));
+        if (decision) res.setHeader('ratelimit-limit', String(decision.limit));
         if (decision && !decision.allowed) {
           throw new HttpProblem(429, 'RATE_LIMITED', 'Too many requests for this client; retry later.', {
             headers: { 'retry-after': String(decision.retryAfterSeconds), 'ratelimit-remaining': '0' },
           });
         }
-        if (decision) res.set('ratelimit-remaining', String(decision.remaining));
+        if (decision) res.setHeader('ratelimit-remaining', String(decision.remaining));
       }
       const held = principal.scopes;
-      const missing = operation.scopes.filter((scope) => !held.has(scope));
-      if (missing.length > 0) throw new AuthError('FORBIDDEN', `missing scope ${missing.join(' ')}`);
+      if (!operation.scopes.every((scope) => held.has(scope))) {
+        throw new AuthError('FORBIDDEN', `missing scope ${operation.scopes.filter((scope) => !held.has(scope)).join(' ')}`);
+      }
       // Size was checked by the body parser, the caller just now; the schema comes last.
       completeValidation(res);
     } catch (err) {

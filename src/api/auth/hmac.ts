@@ -80,8 +80,9 @@ export function parseSignatureHeader(value: string): SignatureParts {
   const usual = CANONICAL_HEADER.exec(value);
   if (usual) {
     const [, keyId = '', ts = '', nonce = '', sigText = ''] = usual;
-    const sig = macBytes(sigText);
-    if (sig?.length === 32) return { keyId, ts: Number(ts), nonce, sig };
+    // The expression took 64 hex digits or 43 Base64 characters and `=`: the length says which.
+    const sig = Buffer.from(sigText, sigText.length === 64 ? 'hex' : 'base64');
+    if (sig.length === 32) return { keyId, ts: Number(ts), nonce, sig };
   }
   const fields = new Map<string, string>();
   for (const part of value.split(',')) {

@@ -80,10 +80,33 @@ interface ParameterGroup {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 const DOC_ID = 'https://patchbridge.dev/openapi.json';
 
-// Per-response state, out of `res.locals` (typed `any`, and writable by any middleware).
-const matchedOperation = new WeakMap<Response, SpecOperation>();
-const pendingValidation = new WeakMap<Response, () => ValidatedRequest>();
-const provenRequest = new WeakMap<Response, ValidatedRequest>();
+/**
+ * What the validator knows of one request, kept on its response under a symbol
+ * only this module holds: out of `res.locals` (typed `any`, and writable by any
+ * middleware), and not in WeakMaps (each entry is an ephemeron the collector
+ * must trace, for every request).
+ */
+interface SpecState {
+  /** The operation the method and path matched. */
+  operation?: SpecOperation;
+  /** Schema validation deferred until the caller is authenticated. */
+  pending?: (() => ValidatedRequest) | undefined;
+  /** What validation proved. */
+  proven?: ValidatedRequest;
+}
+const SPEC_STATE = Symbol('patchbridge.spec-validation');
+type WithSpecState = Response & { [SPEC_STATE]?: SpecState };
+
+function peekState(res: Response): SpecState | undefined {
+  const holder: WithSpecState = res;
+  return holder[SPEC_STATE];
+}
+
+function stateOf(res: Response): SpecState {
+  const holder: WithSpecState = res;
+  holder[SPEC_STATE] ??= {};
+  return holder[SPEC_STATE];
+}
 
 interface Compiled {
   readonly operation: SpecOperation;
@@ -339,11 +362,12 @@ export function createSpecValidator(doc: Record<string, unknown>): SpecValidator
         if (req.method === 'OPTIONS') return void res.status(204).end();
         throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allow.join(', ')}.`);
       }
-      matchedOperation.set(res, found.compiled.operation);
+      const state = stateOf(res);
+      state.operation = found.compiled.operation;
       // Operations with scopes have a route authenticator: the caller is
       // authenticated (cheap) before the schema work (not cheap) runs.
-      if (found.compiled.operation.scopes.length > 0) pendingValidation.set(res, () => validateRequest(req, found));
-      else markValidated(res, validateRequest(req, found));
+      if (found.compiled.operation.scopes.length > 0) state.pending = () => validateRequest(req, found);
+      else state.proven = validateRequest(req, found);
       next();
     },
     match(method, path) {
@@ -371,7 +395,7 @@ export function createSpecValidator(doc: Record<string, unknown>): SpecValidator
  * validator ran or the path is not in the spec.
  */
 export function operationOf(res: Response): SpecOperation | undefined {
-  return matchedOperation.get(res);
+  return peekState(res)?.operation;
 }
 
 /**
@@ -380,10 +404,11 @@ export function operationOf(res: Response): SpecOperation | undefined {
  * caller through; a no-op when nothing is pending.
  */
 export function completeValidation(res: Response): void {
-  const pending = pendingValidation.get(res);
-  if (!pending) return;
-  pendingValidation.delete(res);
-  markValidated(res, pending());
+  const state = peekState(res);
+  const pending = state?.pending;
+  if (!state || !pending) return;
+  state.pending = undefined;
+  state.proven = pending();
 }
 
 function isFor<Op extends OperationId>(request: ValidatedRequest, operationId: Op): request is Validated<Op> {
@@ -397,7 +422,7 @@ function isFor<Op extends OperationId>(request: ValidatedRequest, operationId: O
  */
 export function validated<Op extends OperationId>(res: Response, operationId: Op): Validated<Op> {
   completeValidation(res);
-  const request = provenRequest.get(res);
+  const request = peekState(res)?.proven;
   if (!request) throw new Error(`validated(${operationId}): the spec validator did not run for this request`);
   if (!isFor(request, operationId)) throw new Error(`validated(${operationId}): the request was validated as ${request.operationId}`);
   return request;
@@ -408,5 +433,5 @@ export function validated<Op extends OperationId>(res: Response, operationId: Op
  * calls it; a benchmark baseline calls it to measure the app without validation.
  */
 export function markValidated(res: Response, request: ValidatedRequest): void {
-  provenRequest.set(res, request);
+  stateOf(res).proven = request;
 }

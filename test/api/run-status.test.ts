@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PatchExecution } from '../../src/aws/index.js';
+import type { FleetInventory, PatchExecution } from '../../src/aws/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { PatchEvent } from '../../src/domain/index.js';
 import { createServiceNowWrites } from '../../src/flows/changes/index.js';
@@ -38,10 +38,11 @@ async function startRun(): Promise<string> {
 }
 
 /** Patch runs as another process builds them: its own single-flight map and command cache over `store`. */
-function secondProcess(store: Harness['store'], execution: PatchExecution = h.awsPorts.patchExecution) {
+function secondProcess(store: Harness['store'], ports: { execution?: PatchExecution; fleet?: Pick<FleetInventory, 'describeInstances' | 'describePatchStates'> } = {}) {
   return createPatchRuns({
     store,
-    execution,
+    execution: ports.execution ?? h.awsPorts.patchExecution,
+    ...(ports.fleet ? { fleet: ports.fleet } : {}),
     servicenow: h.servicenow,
     writes: createServiceNowWrites({ store: h.store }),
     clock: h.clock,
@@ -225,7 +226,7 @@ describe('GET /v1/patch-runs/{id} from the store', () => {
         return status;
       },
     };
-    const a = secondProcess(h.store, slow);
+    const a = secondProcess(h.store, { execution: slow });
     const event: PatchEvent = { kind: 'automation', source: 'eventbridge', accountId: ACCOUNT, region: REGION, time: T0.toISOString(), status: 'InProgress', phase: 'running', executionId: run?.executionId ?? '', definition: 'AWS-PatchInstanceWithRollback' };
     const older = a.recordPatchRunProgress(event);
     await read;
@@ -245,5 +246,37 @@ describe('GET /v1/patch-runs/{id} from the store', () => {
     expect(res.body.status).toBe('Success');
     expect(res.body.counts).toEqual(newer?.counts);
     expect(res.body.refreshedAt).toBe(newer?.refreshedAt);
+  });
+
+  it('when an API container answers a read at the refresh wait and stops while noting the run it found finished, then the next refresh writes the completion note', async () => {
+    // Prepare: a container whose compliance read never returns (frozen once its reader was answered).
+    const id = await startRun();
+    await get(`/v1/patch-runs/${id}`);
+    let reached!: () => void;
+    const tallying = new Promise<void>((resolve) => (reached = resolve));
+    const container = secondProcess(h.store, {
+      fleet: {
+        describeInstances: (...args) => h.awsPorts.inventory.describeInstances(...args),
+        describePatchStates: () => {
+          reached();
+          return new Promise(() => undefined);
+        },
+      },
+    });
+    await h.aws.advance(3_600_000);
+    await h.clock.advance(20_000);
+
+    // Act: the container finds the run finished and answers at the refresh wait; then the run's own event arrives.
+    const read = container.get(id);
+    await tallying;
+    await h.clock.advance(2_000);
+    const answered = await read;
+    const executionId = (await h.store.getPatchRun(id))?.executionId ?? '';
+    await h.patchRuns.recordPatchRunProgress({ kind: 'automation', source: 'eventbridge', accountId: ACCOUNT, region: REGION, time: T0.toISOString(), status: 'Success', phase: 'succeeded', executionId, definition: 'AWS-PatchInstanceWithRollback' });
+
+    // Assess
+    expect(answered).toMatchObject({ stale: true, staleReason: 'REFRESH_PENDING' });
+    expect((await h.store.getPatchRun(id))?.status).toBe('Success');
+    expect(await h.store.getOutboxItem(`pb.change-note:run-finished:${id}`)).toBeDefined();
   });
 });

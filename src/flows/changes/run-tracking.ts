@@ -72,6 +72,10 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
     const { instances, omitted } = storedInstances(status.invocations);
     // Rewriting an unchanged list costs a large run a fresh set of DynamoDB chunk items on every refresh.
     const sameInstances = omitted === (run.instancesOmitted ?? 0) && JSON.stringify(instances) === JSON.stringify(run.instances ?? null);
+    // The completion note is queued before the run is stored finished, never after: a process that stops in between
+    // (an API Lambda container frozen once its reader was answered, mid compliance read) must leave the run unfinished
+    // in the store, so the next refresh notes it; stored finished, no refresh would note it again.
+    if (FINAL.has(next) && !FINAL.has(run.status)) await noteCompletion({ ...run, status: next, counts }, status, counts);
     const updated = await deps.store.updatePatchRun(run.id, {
       status: next,
       counts,
@@ -82,7 +86,6 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
     });
     if (!changed) return updated;
     await deps.writes.syncPatchRun(updated);
-    if (FINAL.has(next) && !FINAL.has(run.status)) await noteCompletion(updated, status, counts);
     return updated;
   }
 

@@ -248,35 +248,54 @@ describe('GET /v1/patch-runs/{id} from the store', () => {
     expect(res.body.refreshedAt).toBe(newer?.refreshedAt);
   });
 
-  it('when an API container answers a read at the refresh wait and stops while noting the run it found finished, then the next refresh writes the completion note', async () => {
-    // Prepare: a container whose compliance read never returns (frozen once its reader was answered).
-    const id = await startRun();
+  it('when an API container answers a read at the refresh wait and stops while noting the run it found finished, then the next refresh writes the completion note, and the container thawed later writes nothing', async () => {
+    // Prepare: a container whose compliance read hangs until released (frozen once its reader was answered).
+    const change = h.change();
+    const body = JSON.stringify({ changeRequest: change.number, accountId: ACCOUNT, region: REGION, targets: { patchGroups: ['web-prod'] }, operation: 'Scan' });
+    const started = await request(h.app).post('/v1/patch-runs').set('content-type', 'application/json').set('x-patchbridge-signature', h.sign('POST', '/v1/patch-runs', body)).send(body);
+    const id = started.body.id as string;
     await get(`/v1/patch-runs/${id}`);
     let reached!: () => void;
+    let thaw!: () => void;
     const tallying = new Promise<void>((resolve) => (reached = resolve));
+    const thawed = new Promise<void>((resolve) => (thaw = resolve));
     const container = secondProcess(h.store, {
       fleet: {
         describeInstances: (...args) => h.awsPorts.inventory.describeInstances(...args),
-        describePatchStates: () => {
+        describePatchStates: async (...args) => {
           reached();
-          return new Promise(() => undefined);
+          await thawed;
+          return h.awsPorts.inventory.describePatchStates(...args);
         },
       },
     });
     await h.aws.advance(3_600_000);
     await h.clock.advance(20_000);
 
-    // Act: the container finds the run finished and answers at the refresh wait; then the run's own event arrives.
+    // Act: the container finds the run finished and answers at the refresh wait; the run's own event is handled
+    // elsewhere and its note delivered; then the container thaws.
     const read = container.get(id);
     await tallying;
     await h.clock.advance(2_000);
     const answered = await read;
     const executionId = (await h.store.getPatchRun(id))?.executionId ?? '';
-    await h.patchRuns.recordPatchRunProgress({ kind: 'automation', source: 'eventbridge', accountId: ACCOUNT, region: REGION, time: T0.toISOString(), status: 'Success', phase: 'succeeded', executionId, definition: 'AWS-PatchInstanceWithRollback' });
+    const event: PatchEvent = { kind: 'automation', source: 'eventbridge', accountId: ACCOUNT, region: REGION, time: T0.toISOString(), status: 'Success', phase: 'succeeded', executionId, definition: 'AWS-PatchInstanceWithRollback' };
+    await h.patchRuns.recordPatchRunProgress(event);
+    const noted = await h.store.getOutboxItem(`pb.change-note:run-finished:${id}`);
+    await h.worker.drain();
+    const finished = await h.store.getPatchRun(id);
+    // The same event reaching the container joins its frozen refresh, so the test waits for exactly that to end.
+    const joined = container.recordPatchRunProgress(event);
+    await new Promise((resolve) => setImmediate(resolve));
+    thaw();
+    await joined;
+    await h.worker.drain();
 
     // Assess
     expect(answered).toMatchObject({ stale: true, staleReason: 'REFRESH_PENDING' });
-    expect((await h.store.getPatchRun(id))?.status).toBe('Success');
-    expect(await h.store.getOutboxItem(`pb.change-note:run-finished:${id}`)).toBeDefined();
+    expect(noted).toBeDefined();
+    expect(finished?.status).toBe('Success');
+    expect(h.sn.state.journal('change_request', change.sysId).filter((j) => j.value.includes(`patch run ${id} (SSM execution`))).toHaveLength(1);
+    expect((await h.store.getPatchRun(id))?.refreshedAt).toBe(finished?.refreshedAt);
   });
 });

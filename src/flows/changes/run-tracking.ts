@@ -62,7 +62,8 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
    * frozen mid-read), and the older answer must neither undo the newer nor pass as fresh.
    */
   async function apply(run: PatchRunRecord, status: RunStatus, readAt: Date): Promise<PatchRunRecord> {
-    if (run.refreshedAt !== undefined && Date.parse(run.refreshedAt) > readAt.getTime()) return run;
+    const newer = (stored: PatchRunRecord) => stored.refreshedAt !== undefined && Date.parse(stored.refreshedAt) > readAt.getTime();
+    if (newer(run)) return run;
     let next = STATUS_BY_PHASE[status.phase];
     // SSM keeps reporting InProgress while a cancel takes effect.
     if (run.status === 'Cancelling' && (next === 'InProgress' || next === 'Pending')) next = 'Cancelling';
@@ -72,10 +73,19 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
     const { instances, omitted } = storedInstances(status.invocations);
     // Rewriting an unchanged list costs a large run a fresh set of DynamoDB chunk items on every refresh.
     const sameInstances = omitted === (run.instancesOmitted ?? 0) && JSON.stringify(instances) === JSON.stringify(run.instances ?? null);
-    // The completion note is queued before the run is stored finished, never after: a process that stops in between
-    // (an API Lambda container frozen once its reader was answered, mid compliance read) must leave the run unfinished
-    // in the store, so the next refresh notes it; stored finished, no refresh would note it again.
-    if (FINAL.has(next) && !FINAL.has(run.status)) await noteCompletion({ ...run, status: next, counts }, status, counts);
+    if (FINAL.has(next) && !FINAL.has(run.status)) {
+      // The completion note is queued before the run is stored finished, never after: a process that stops in between
+      // (an API Lambda container frozen once its reader was answered, mid compliance read) must leave the run unfinished
+      // in the store, so the next refresh notes it; stored finished, no refresh would note it again.
+      const finished = { ...run, status: next, counts };
+      const lines = await completionNote(finished, status, counts);
+      // Those reads take seconds (or a frozen container's minutes): another refresh may have finished the run meanwhile.
+      const current = (await deps.store.getPatchRun(run.id)) ?? run;
+      if (FINAL.has(current.status) || newer(current)) return current;
+      await deps.writes.changeNote(run.changeSysId, lines.join('\n'), `run-finished:${run.id}`);
+      const closeCode = deps.suggestCloseCode ? suggestedCloseCode(next, counts) : undefined;
+      if (closeCode) await deps.writes.suggestCloseCode(run.changeSysId, closeCode, lines.slice(0, 2).join('\n'), `run-finished:${run.id}`);
+    }
     const updated = await deps.store.updatePatchRun(run.id, {
       status: next,
       counts,
@@ -89,7 +99,8 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
     return updated;
   }
 
-  async function noteCompletion(run: PatchRunRecord, status: RunStatus, counts: PatchRunCounts): Promise<void> {
+  /** The completion work note's lines (the incident numbers and the compliance read are bounded, never errors). */
+  async function completionNote(run: PatchRunRecord, status: RunStatus, counts: PatchRunCounts): Promise<string[]> {
     const failed = status.invocations.filter((i) => i.status !== 'Success' && i.status !== 'Pending' && i.status !== 'InProgress').map((i) => `${i.instanceId} (${i.statusDetails || i.status})`);
     let incidents: readonly string[] = [];
     try {
@@ -98,7 +109,7 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
       log.warn({ err, runId: run.id }, 'incident numbers unavailable for the completion note');
     }
     const after = await tallyCompliance(deps.tally, runContext(run), async () => status.invocations.map((i) => i.instanceId));
-    const lines = [
+    return [
       `patchbridge: ad hoc patch run ${run.id} (SSM execution ${run.executionId ?? 'not started'}) finished with status ${run.status}.`,
       `Instances: ${counts.total} targeted, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.timedOut} timed out, ${counts.cancelled} cancelled.`,
       ...(deps.tally.fleet ? [complianceLine(run.complianceBefore as ComplianceTally | undefined, after)] : []),
@@ -106,9 +117,6 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
       ...(status.failureMessage ? [`SSM: ${status.failureMessage.slice(0, 500)}`] : []),
       ...(incidents.length > 0 ? [`Incidents: ${incidents.join(', ')}.`] : []),
     ];
-    await deps.writes.changeNote(run.changeSysId, lines.join('\n'), `run-finished:${run.id}`);
-    const closeCode = deps.suggestCloseCode ? suggestedCloseCode(run.status, counts) : undefined;
-    if (closeCode) await deps.writes.suggestCloseCode(run.changeSysId, closeCode, lines.slice(0, 2).join('\n'), `run-finished:${run.id}`);
   }
 
   /**

@@ -115,7 +115,8 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
       ...(deps.tally.fleet ? [complianceLine(run.complianceBefore as ComplianceTally | undefined, after)] : []),
       ...(failed.length > 0 ? [`Not patched: ${failed.slice(0, 50).join(', ')}${failed.length > 50 ? ` and ${failed.length - 50} more` : ''}.`] : []),
       ...(status.failureMessage ? [`SSM: ${status.failureMessage.slice(0, 500)}`] : []),
-      ...(incidents.length > 0 ? [`Incidents: ${incidents.join(', ')}.`] : []),
+      // Bounded like the instance list: the note must fit the 8,000 characters its outbox item takes, or it could never be queued.
+      ...(incidents.length > 0 ? [`Incidents: ${incidents.slice(0, 50).join(', ')}${incidents.length > 50 ? ` and ${incidents.length - 50} more` : ''}.`] : []),
     ];
   }
 

@@ -155,6 +155,31 @@ describe('the spec validator', () => {
     expect(wrong.status).toBe(500);
   });
 
+  it.each([
+    ['an unknown parameter', '/v1/patch-runs?changeRequest=CHG0030001&colour=red', 'colour'],
+    ['__proto__', '/v1/patch-runs?__proto__=x&__proto__=y&changeRequest=CHG0030001', '__proto__'],
+    ['constructor', '/v1/patch-runs?constructor=x', 'constructor'],
+  ])('when the query string carries %s, then 400 names it as not allowed, and the route never runs', async (_name, url, named) => {
+    const routed: unknown[] = [];
+    const router = createRouter();
+    router.use((_req, res, next) => {
+      completeValidation(res);
+      next();
+    });
+    router.get('/v1/patch-runs', (_req, res) => {
+      routed.push(validated(res, 'listPatchRuns').query);
+      res.json({});
+    });
+    const app = createApp({ logger: silentLogger(), operations: { checks: [], missing: () => [], openApi: {} }, validation: validator.middleware, features: [router] });
+    const res = await request(app).get(url);
+    const plain = await request(app).get('/v1/patch-runs?changeRequest=CHG0030001&limit=7');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'query', message: `must NOT have additional properties (${named})` }]);
+    expect(plain.status).toBe(200);
+    expect(routed).toEqual([{ changeRequest: 'CHG0030001', limit: 7 }]);
+    expect(Object.getPrototypeOf(routed[0])).toBe(Object.prototype);
+  });
+
   it('when a path parameter breaks its pattern, then 400 names it', async () => {
     const res = await request(appWithAuthenticatedCaller()).get('/v1/patch-runs/not-a-uuid');
     expect(res.status).toBe(400);

@@ -196,6 +196,22 @@ function formatErrors(where: string, errors: readonly ErrorObject[] | null | und
 }
 
 /**
+ * A plain copy of the parsed query string, for ajv to coerce and fill defaults
+ * in. Express's query parser returns a prototype-less object, which V8 keeps as a
+ * dictionary; a spread of one is a dictionary too, and validating it costs over
+ * ten times what validating a plain object does. A `__proto__` key (which an
+ * assignment would take as the prototype) is copied by the spread, as an own key
+ * the schema then refuses.
+ */
+function ownCopy(source: Readonly<Record<string, unknown>>): Json {
+  const keys = Object.keys(source);
+  if (keys.includes('__proto__')) return { ...source };
+  const copy: Json = {};
+  for (const key of keys) copy[key] = source[key];
+  return copy;
+}
+
+/**
  * Compiles every operation of an OpenAPI 3.1 document with ajv (JSON Schema
  * 2020-12): path, query and header parameters and request bodies. Unknown query
  * parameters are refused, since a mistyped filter would otherwise silently widen
@@ -317,7 +333,7 @@ export function createSpecValidator(doc: Record<string, unknown>): SpecValidator
       }
     }
     if (!c.params(params)) errors.push(...formatErrors('path', c.params.errors));
-    const query: Json = { ...req.query };
+    const query = ownCopy(req.query);
     if (!c.query(query)) errors.push(...formatErrors('query', c.query.errors));
     const headers: Json = {};
     for (const name of c.headerNames) {

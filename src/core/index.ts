@@ -7,3 +7,4 @@ export * from './timeout.js';
 export * from './csv.js';
 export * from './request-context.js';
 export * from './awaitable.js';
+export * from './text.js';

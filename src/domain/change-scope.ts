@@ -3,6 +3,7 @@
  * (`PATCHBRIDGE_CHANGE_SCOPE`). Pure: a function of the change, the CIs it names,
  * and the instances and CIs the targets resolve to.
  */
+import { nameSome } from '../core/index.js';
 
 /**
  * - `none`: an approved change authorises any targets (the default, for compatibility).
@@ -61,8 +62,6 @@ export function evaluateChangeScope(mode: ChangeScopeMode, change: ChangeScopeFa
     t.kind === 'instance' ? t.ciSysIds.some((id) => ciIds.has(id)) : ciNames.has(t.name) || namesWord(change.text, t.name);
   const uncovered = targets.filter((t) => !covered(t)).map((t) => (t.kind === 'instance' ? t.instanceId : t.name));
   if (uncovered.length === 0) return { ok: true };
-  const named = uncovered.slice(0, UNCOVERED_NAMED_MAX).join(', ');
-  const more = uncovered.length > UNCOVERED_NAMED_MAX ? ` and ${uncovered.length - UNCOVERED_NAMED_MAX} more` : '';
   const what =
     mode === 'affected-cis' || targets.every((t) => t.kind === 'instance')
       ? 'instances whose CI is not an affected CI of the change'
@@ -70,6 +69,6 @@ export function evaluateChangeScope(mode: ChangeScopeMode, change: ChangeScopeFa
   return {
     ok: false,
     uncovered,
-    reason: `Change ${change.changeNumber} does not cover ${uncovered.length} of ${targets.length} targets (${what}): ${named}${more}.`,
+    reason: `Change ${change.changeNumber} does not cover ${uncovered.length} of ${targets.length} targets (${what}): ${nameSome(uncovered, UNCOVERED_NAMED_MAX)}.`,
   };
 }

@@ -1,11 +1,14 @@
 import { isAwsError, type RunStatus } from '../../aws/index.js';
-import { type Logger, raceClock } from '../../core/index.js';
+import { type Logger, nameSome, raceClock } from '../../core/index.js';
 import type { PatchEvent } from '../../domain/index.js';
 import type { PatchRunRecord } from '../../store/index.js';
 import { awsFailure, ChangeFlowError } from './errors.js';
 import type { PatchRunsDeps } from './patch-runs.js';
 import { type ComplianceTally, type ComplianceTallyDeps, complianceLine, tallyCompliance } from './run-compliance.js';
 import { countInvocations, FINAL, type PatchRunCounts, runContext, STATUS_BY_PHASE, type StaleReason, storedInstances, suggestedCloseCode } from './run-views.js';
+
+/** Instances and incidents a completion note names; past that it counts them, so the note always fits the 8,000 characters its outbox item takes. */
+const NOTE_NAMES_MAX = 50;
 
 /** Commands remembered per process, so a Run Command event finds its run without a lookup. */
 const COMMAND_CACHE_MAX = 1_000;
@@ -113,10 +116,9 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
       `patchbridge: ad hoc patch run ${run.id} (SSM execution ${run.executionId ?? 'not started'}) finished with status ${run.status}.`,
       `Instances: ${counts.total} targeted, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.timedOut} timed out, ${counts.cancelled} cancelled.`,
       ...(deps.tally.fleet ? [complianceLine(run.complianceBefore as ComplianceTally | undefined, after)] : []),
-      ...(failed.length > 0 ? [`Not patched: ${failed.slice(0, 50).join(', ')}${failed.length > 50 ? ` and ${failed.length - 50} more` : ''}.`] : []),
+      ...(failed.length > 0 ? [`Not patched: ${nameSome(failed, NOTE_NAMES_MAX)}.`] : []),
       ...(status.failureMessage ? [`SSM: ${status.failureMessage.slice(0, 500)}`] : []),
-      // Bounded like the instance list: the note must fit the 8,000 characters its outbox item takes, or it could never be queued.
-      ...(incidents.length > 0 ? [`Incidents: ${incidents.slice(0, 50).join(', ')}${incidents.length > 50 ? ` and ${incidents.length - 50} more` : ''}.`] : []),
+      ...(incidents.length > 0 ? [`Incidents: ${nameSome(incidents, NOTE_NAMES_MAX)}.`] : []),
     ];
   }
 

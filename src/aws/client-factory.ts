@@ -9,7 +9,7 @@ import { type Clock, type Logger, systemClock } from '../core/index.js';
 import type { AwsAccount } from '../config/index.js';
 import { AwsError } from './errors.js';
 import type { AwsContext } from './ports.js';
-import { createSsmThrottle, type SsmThrottle } from './ssm-quotas.js';
+import { createSsmThrottle, SSM_MAX_WAIT_CONTEXT, type SsmThrottle } from './ssm-quotas.js';
 
 /** The services the factory builds clients for. */
 export type AwsService = 'ssm' | 'sns' | 'sts' | 's3' | 'secretsManager' | 'tagging';
@@ -214,7 +214,15 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
 function throttled(client: SSMClient, ctx: AwsContext, throttle: SsmThrottle): SSMClient {
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      await throttle.take(ctx, String(context.commandName ?? '').replace(/Command$/, ''));
+      const api = String(context.commandName ?? '').replace(/Command$/, '');
+      const maxWaitMs = (context as Record<string, unknown>)[SSM_MAX_WAIT_CONTEXT];
+      if (!(await throttle.take(ctx, api, typeof maxWaitMs === 'number' ? { maxWaitMs } : {}))) {
+        throw new AwsError('THROTTLED', `SSM.${api}: no slot within ${String(maxWaitMs)} ms in this process's ${api} quota; not called`, {
+          operation: `SSM.${api}`,
+          accountId: ctx.accountId,
+          region: ctx.region,
+        });
+      }
       return next(args);
     },
     { step: 'initialize', name: 'patchbridgeSsmQuota' },

@@ -215,8 +215,12 @@ export interface PatchExecution {
   startPatchRun(ctx: AwsContext, input: StartPatchRunInput, options?: StartPatchRunOptions): Promise<{ executionId: string }>;
   /** `SendCommand` of `AWS-RunPatchBaseline`. */
   sendPatchCommand(ctx: AwsContext, input: SendPatchCommandInput): Promise<{ commandId: string }>;
-  /** `GetAutomationExecution` / `ListCommands`, plus every page of `ListCommandInvocations`. */
-  getRunStatus(ctx: AwsContext, ref: RunRef, options?: { withDetails?: boolean }): Promise<RunStatus>;
+  /**
+   * `GetAutomationExecution` / `ListCommands`, plus every page of `ListCommandInvocations`.
+   * `maxWaitMs`: the longest the first call waits for its slot in the process's SSM quota
+   * (`GetAutomationExecution` 3 TPS); past it the read fails `THROTTLED` without reaching SSM.
+   */
+  getRunStatus(ctx: AwsContext, ref: RunRef, options?: { withDetails?: boolean; maxWaitMs?: number }): Promise<RunStatus>;
   /** `StopAutomationExecution` (type Cancel) or `CancelCommand`. Cancelling a finished run is a no-op. */
   cancelRun(ctx: AwsContext, ref: RunRef): Promise<void>;
 }

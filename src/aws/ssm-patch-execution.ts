@@ -22,6 +22,7 @@ import type {
   StartPatchRunInput,
   StartPatchRunOptions,
 } from './ports.js';
+import { withSsmMaxWait } from './ssm-quotas.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface PatchExecutionOptions {
@@ -147,11 +148,11 @@ export function createPatchExecution(options: PatchExecutionOptions): DeadlinePa
     return all;
   };
 
-  const getRunStatus = async (ctx: AwsContext, ref: RunRef, opts: { withDetails?: boolean } = {}): Promise<RunStatus> => {
+  const getRunStatus = async (ctx: AwsContext, ref: RunRef, opts: { withDetails?: boolean; maxWaitMs?: number } = {}): Promise<RunStatus> => {
     const withDetails = opts.withDetails ?? false;
     if (ref.kind === 'automation') {
       const out = await awsCall(ctx, 'SSM.GetAutomationExecution', () =>
-        clients.ssm(ctx).send(new GetAutomationExecutionCommand({ AutomationExecutionId: ref.executionId })),
+        clients.ssm(ctx).send(withSsmMaxWait(new GetAutomationExecutionCommand({ AutomationExecutionId: ref.executionId }), opts.maxWaitMs)),
       );
       const execution = out.AutomationExecution;
       if (!execution) {
@@ -172,7 +173,7 @@ export function createPatchExecution(options: PatchExecutionOptions): DeadlinePa
       });
     }
     const out = await awsCall(ctx, 'SSM.ListCommands', () =>
-      clients.ssm(ctx).send(new ListCommandsCommand({ CommandId: ref.commandId })),
+      clients.ssm(ctx).send(withSsmMaxWait(new ListCommandsCommand({ CommandId: ref.commandId }), opts.maxWaitMs)),
     );
     const command = out.Commands?.[0];
     if (!command) {

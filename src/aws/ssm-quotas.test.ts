@@ -46,6 +46,30 @@ describe('SSM read throttle', () => {
     expect(seen[0]).toBe(50);
   });
 
+  it('when a caller may wait only so long and its slot comes later, then it gives up at once and takes no slot from the callers behind it', async () => {
+    const clock = new ManualClock(0);
+    const throttle = createSsmThrottle({ clock });
+    for (let i = 0; i < 3; i++) await throttle.take(CTX, 'GetAutomationExecution');
+
+    // The next slot is 333 ms away: a caller that may wait 100 ms gives up without waiting; one that may wait 500 ms goes.
+    const impatient = await throttle.take(CTX, 'GetAutomationExecution', { maxWaitMs: 100 });
+    let patientAt: number | undefined;
+    const patient = throttle.take(CTX, 'GetAutomationExecution', { maxWaitMs: 500 }).then((ok) => {
+      patientAt = clock.now().getTime();
+      return ok;
+    });
+    for (let t = 0; t < 5 && patientAt === undefined; t++) {
+      await clock.advance(100);
+      await new Promise((r) => setImmediate(r));
+    }
+
+    expect(impatient).toBe(false);
+    expect(await patient).toBe(true);
+    // It got the slot the impatient caller left, 333 ms after the burst: had that one taken it, 667.
+    expect(patientAt).toBe(400);
+    expect(throttle.admitted.get(`${CTX.accountId}|${CTX.region}|GetAutomationExecution`)).toBe(4);
+  });
+
   it('when accounts or regions differ, then each has its own bucket', async () => {
     const clock = new ManualClock(0);
     const throttle = createSsmThrottle({ clock });
@@ -77,5 +101,32 @@ describe('SSM clients of one factory', () => {
       .catch(() => undefined);
     await h.ports.patchExecution.getRunStatus(h.ctx, { kind: 'automation', executionId: '00000000-0000-4000-8000-000000000001' }).catch(() => undefined);
     expect(h.clients.ssmThrottle.admitted.get(`${h.ctx.accountId}|${h.ctx.region}|GetAutomationExecution`)).toBe(before + 2);
+  });
+
+  it('when a run status read may wait less than its quota slot is away, then it fails THROTTLED without reaching SSM and a read behind it is not delayed', async () => {
+    const api = `${h.ctx.accountId}|${h.ctx.region}|GetAutomationExecution`;
+    const read = (executionId: string, maxWaitMs?: number) =>
+      h.ports.patchExecution.getRunStatus(h.ctx, { kind: 'automation', executionId }, maxWaitMs === undefined ? {} : { maxWaitMs }).then(
+        () => 'read',
+        (err: unknown) => err,
+      );
+    // Three reads take the second's burst; the quota then lets one through every 333 ms.
+    await Promise.all([1, 2, 3].map((n) => read(`00000000-0000-4000-8000-00000000001${n}`)));
+    const callsBefore = h.sim.count('GetAutomationExecution');
+    const admittedBefore = h.clients.ssmThrottle.admitted.get(api) ?? 0;
+
+    const started = performance.now();
+    const refused = await read('00000000-0000-4000-8000-000000000020', 50);
+    const refusedAfter = performance.now() - started;
+    const flowRead = read('00000000-0000-4000-8000-000000000021');
+    await flowRead;
+    const flowAfter = performance.now() - started;
+
+    expect(refused).toMatchObject({ name: 'AwsError', code: 'THROTTLED', message: expect.stringMatching(/GetAutomationExecution: no slot within 50 ms/) });
+    expect(refusedAfter).toBeLessThan(250);
+    // The refused read took no slot: the read behind it had the next one, not the one after.
+    expect(flowAfter).toBeLessThan(600);
+    expect(h.sim.count('GetAutomationExecution')).toBe(callsBefore + 1);
+    expect(h.clients.ssmThrottle.admitted.get(api)).toBe(admittedBefore + 1);
   });
 });

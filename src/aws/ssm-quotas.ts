@@ -23,8 +23,12 @@ const READ = /^(Get|Describe|List)[A-Z]/;
  * every SSM client comes from the one client factory.
  */
 export interface SsmThrottle {
-  /** Waits for the API's next slot in `ctx`; non-read APIs pass at once. */
-  take(ctx: AwsContext, api: string): Promise<void>;
+  /**
+   * Waits for the API's next slot in `ctx` and resolves `true`; non-read APIs pass
+   * at once. With `maxWaitMs`, a caller whose slot would come later than that
+   * resolves `false` at once and takes no slot, so it delays nobody behind it.
+   */
+  take(ctx: AwsContext, api: string, options?: { readonly maxWaitMs?: number }): Promise<boolean>;
   /** Calls let through so far, by `account|region|API` (for benchmarks and tests). */
   readonly admitted: ReadonlyMap<string, number>;
 }
@@ -46,8 +50,8 @@ export function createSsmThrottle(options: SsmThrottleOptions = {}): SsmThrottle
   const admitted = new Map<string, number>();
   return {
     admitted,
-    async take(ctx, api) {
-      if (!READ.test(api)) return;
+    async take(ctx, api, takeOptions = {}) {
+      if (!READ.test(api)) return true;
       const key = `${ctx.accountId}|${ctx.region}`;
       const rate = quotas[api] ?? defaultTps;
       if (rate !== undefined) {
@@ -57,10 +61,42 @@ export function createSsmThrottle(options: SsmThrottleOptions = {}): SsmThrottle
           bucket = new TokenBucket(clock, rate, Math.max(1, Math.floor(rate)));
           buckets.set(api, bucket);
         }
-        await bucket.take(key);
+        const maxWait = takeOptions.maxWaitMs;
+        if (!(await bucket.take(key, maxWait === undefined ? {} : { deadline: clock.now().getTime() + Math.max(0, maxWait) }))) return false;
       }
       const counted = `${key}|${api}`;
       admitted.set(counted, (admitted.get(counted) ?? 0) + 1);
+      return true;
     },
   };
+}
+
+/** Where a command carries its `maxWaitMs` to the quota middleware (the SDK's handler context). */
+export const SSM_MAX_WAIT_CONTEXT = 'patchbridgeSsmMaxWaitMs';
+
+/**
+ * Marks one SSM command as willing to wait at most `maxWaitMs` for its quota slot
+ * in this process (`SsmThrottle.take`); past that it fails `THROTTLED` without
+ * reaching SSM. For reads made on someone's behalf who will not wait longer: a
+ * slot they would take beyond it only pushes back the reads behind them.
+ */
+export function withSsmMaxWait<C extends { readonly middlewareStack: object }>(command: C, maxWaitMs: number | undefined): C {
+  if (maxWaitMs === undefined) return command;
+  // Typed by the command's own input and output; this step only passes its arguments on, so any command's stack takes it.
+  (command.middlewareStack as CommandStack).add(
+    (next, context) => (args) => {
+      context[SSM_MAX_WAIT_CONTEXT] = maxWaitMs;
+      return next(args);
+    },
+    { step: 'initialize', priority: 'high', name: 'patchbridgeSsmMaxWait' },
+  );
+  return command;
+}
+
+/** What `withSsmMaxWait` needs of a command's own middleware stack (any SDK command's fits). */
+interface CommandStack {
+  add(
+    middleware: (next: (args: unknown) => Promise<unknown>, context: Record<string, unknown>) => (args: unknown) => Promise<unknown>,
+    options: { step: 'initialize'; priority: 'high'; name: string },
+  ): void;
 }

@@ -299,3 +299,39 @@ describe('GET /v1/patch-runs/{id} from the store', () => {
     expect((await h.store.getPatchRun(id))?.refreshedAt).toBe(finished?.refreshedAt);
   });
 });
+
+describe('GET /v1/patch-runs/{id} beside the flows\u2019 SSM reads', () => {
+  // A harness of its own: the process's SSM quota is booked in the time of its clock, which the tests above set back.
+  const outer = { h: undefined as Harness | undefined };
+  beforeAll(async () => {
+    outer.h = h;
+    h = await createHarness({ simTime: { mode: 'stepped' } });
+  });
+  afterAll(async () => {
+    await h.close();
+    h = outer.h!;
+  });
+
+  it('when the process\u2019s GetAutomationExecution quota is booked further ahead than a reader waits, then the read answers from the store at once, AWS_THROTTLED, and reads nothing', async () => {
+    // Prepare: the run's status is stale, and nine flow reads hold the quota's next 2.3 s (3 TPS, a burst of 3).
+    const id = await startRun();
+    await get(`/v1/patch-runs/${id}`);
+    await h.clock.advance(40_000);
+    const booked = Array.from({ length: 9 }, (_, n) =>
+      h.awsPorts.patchExecution.getRunStatus({ accountId: ACCOUNT, region: REGION }, { kind: 'automation', executionId: `00000000-0000-4000-8000-00000000010${n}` }).catch(() => undefined),
+    );
+    const readsBefore = ssmReads();
+
+    // Act
+    const started = performance.now();
+    const res = await get(`/v1/patch-runs/${id}`);
+    const answeredAfter = performance.now() - started;
+    await Promise.all(booked);
+
+    // Assess: answered without waiting out the 2 s refresh wait, and SSM saw only the flow reads.
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ stale: true, staleReason: 'AWS_THROTTLED', ageSeconds: 40 });
+    expect(answeredAfter).toBeLessThan(1_500);
+    expect(ssmReads() - readsBefore).toBe(9);
+  });
+});

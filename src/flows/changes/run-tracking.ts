@@ -44,9 +44,10 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
   const runByCommand = new Map<string, string>();
   const lastRefresh = new Map<string, number>();
 
-  async function readStatus(run: PatchRunRecord & { executionId: string }): Promise<RunStatus> {
+  /** `maxWaitMs`: for a reader's refresh, how long its SSM read may wait for a quota slot (see `refresh`). */
+  async function readStatus(run: PatchRunRecord & { executionId: string }, maxWaitMs?: number): Promise<RunStatus> {
     try {
-      const status = await deps.execution.getRunStatus(runContext(run), { kind: 'automation', executionId: run.executionId });
+      const status = await deps.execution.getRunStatus(runContext(run), { kind: 'automation', executionId: run.executionId }, maxWaitMs === undefined ? {} : { maxWaitMs });
       for (const id of status.commandIds) {
         if (runByCommand.size >= COMMAND_CACHE_MAX) runByCommand.delete(runByCommand.keys().next().value as string);
         runByCommand.set(id, run.id);
@@ -141,7 +142,9 @@ export function createRunTracker(deps: RunTrackerDeps): RunTracker {
       }
       // The status is as fresh as the moment it was asked for, not as the moment it landed.
       const readAt = deps.clock.now();
-      const status = await readStatus({ ...run, executionId });
+      // A reader waits `refreshWait` and is then answered from the store: its read takes an SSM slot only
+      // within that time, so readers polling many runs never queue reads ahead of the flows' by more.
+      const status = await readStatus({ ...run, executionId }, force ? undefined : refreshWait);
       return apply((await deps.store.getPatchRun(run.id)) ?? run, status, readAt);
     })();
     const settled = work.finally(() => inFlight.delete(run.id));

@@ -18,11 +18,9 @@ import {
   buildComplianceReport,
   createComplianceSnapshot,
   historyKey,
+  putReportFiles,
   readHistoryObject,
-  REPORT_FILES,
   REPORT_FORMATS,
-  reportFileBody,
-  reportKey,
   writeHistoryObject,
 } from '../../src/flows/compliance/index.js';
 import { naiveReport } from './naive.js';
@@ -154,11 +152,7 @@ const phases: Record<string, (o: PhaseOptions) => Promise<Record<string, unknown
       { period: { days: o.days }, onProgress },
     );
     const builtAt = performance.now();
-    let bytes = 0;
-    for (const format of REPORT_FORMATS) {
-      const info = await blobs.put(reportKey(o.today, 'bench', REPORT_FILES[format].name), reportFileBody(format, report, 'bench'));
-      bytes += info.size;
-    }
+    const bytes = (await putReportFiles(blobs, report, { createdDay: o.today, reportId: 'bench', formats: REPORT_FORMATS })).reduce((t, f) => t + f.size, 0);
     const end = performance.now();
     clients.destroy();
     const historyRecords = report.stats.records - report.summary.fleet.trend.at(-1)!.instances;
@@ -221,8 +215,7 @@ const phases: Record<string, (o: PhaseOptions) => Promise<Record<string, unknown
     const t0 = performance.now();
     const report = await buildComplianceReport({ blobs, inventory: aws.inventory, clock, logger: silentLogger(), targets: [CTX], staleDays: 7, historyWorkers: o.workers }, { period: { days: o.days } });
     const builtAt = performance.now();
-    let bytes = 0;
-    for (const format of REPORT_FORMATS) bytes += (await blobs.put(reportKey(o.today, 'bench-reuse', REPORT_FILES[format].name), reportFileBody(format, report, 'bench-reuse'))).size;
+    const bytes = (await putReportFiles(blobs, report, { createdDay: o.today, reportId: 'bench-reuse', formats: REPORT_FORMATS })).reduce((t, f) => t + f.size, 0);
     const end = performance.now();
     clients.destroy();
     return { buildMs: builtAt - t0, totalMs: end - t0, reused: report.stats.snapshotsReused, records: report.stats.records, fileBytes: bytes, maxRssMb: maxRssMb() };

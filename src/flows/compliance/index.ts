@@ -18,7 +18,7 @@ export {
   type ReportPeriod,
   type ReportScope,
 } from './report-builder.js';
-export { reportFileBody } from './report-files.js';
+export { putReportFiles, reportFileBody } from './report-files.js';
 export {
   type ComplianceReports,
   type ComplianceReportsDeps,

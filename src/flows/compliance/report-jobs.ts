@@ -5,7 +5,6 @@ import type { Page, ReportJobRecord } from '../../store/index.js';
 import type { OutboxHandler } from '../outbox/index.js';
 import { ComplianceError } from './errors.js';
 import { createReportDelivery } from './report-delivery.js';
-import { reportKey } from './history-layout.js';
 import type { LinkSigner } from './links.js';
 import type {
   ComplianceInventory,
@@ -16,7 +15,7 @@ import type {
   ReportServiceNow,
 } from './ports.js';
 import { buildComplianceReport } from './report-builder.js';
-import { reportFileBody } from './report-files.js';
+import { putReportFiles } from './report-files.js';
 import {
   formatOfFile,
   type NormalisedReportRequest,
@@ -155,14 +154,8 @@ export function createComplianceReports(deps: ComplianceReportsDeps): Compliance
       },
       { period: request.period, scope: request.scope },
     );
-    const createdDay = job.createdAt.slice(0, 10);
-    const files: Record<string, string> = {};
-    for (const format of request.formats) {
-      const { name, contentType } = REPORT_FILES[format];
-      const key = reportKey(createdDay, job.id, name);
-      await deps.blobs.put(key, reportFileBody(format, report, job.id), { contentType });
-      files[name] = key;
-    }
+    const written = await putReportFiles(deps.blobs, report, { createdDay: job.createdAt.slice(0, 10), reportId: job.id, formats: request.formats });
+    const files: Record<string, string> = Object.fromEntries(written.map((f) => [f.name, f.key]));
     log.info({ reportId: job.id, instances: report.stats.instances, records: report.stats.records, files: Object.keys(files) }, 'report built');
     return deps.store.updateReportJob(job.id, { status: 'succeeded', summary: storedSummary(report.summary), files });
   }

@@ -7,11 +7,10 @@ import { parse } from 'yaml';
  * and a Lambda bundle (one file, with `openapi/` copied beside it by infra/).
  */
 export function openApiPath(here: string = fileURLToPath(import.meta.url)): string {
-  const root = here.includes('/dist/src/')
-    ? here.slice(0, here.indexOf('/dist/src/'))
-    : here.includes('/src/')
-      ? here.slice(0, here.indexOf('/src/'))
-      : here.slice(0, here.lastIndexOf('/'));
+  // The last match: the checkout may itself sit under a folder named src (~/src/patchbridge).
+  const dist = here.lastIndexOf('/dist/src/');
+  const src = here.lastIndexOf('/src/');
+  const root = dist >= 0 ? here.slice(0, dist) : src >= 0 ? here.slice(0, src) : here.slice(0, here.lastIndexOf('/'));
   return `${root}/openapi/patchbridge.yaml`;
 }
 

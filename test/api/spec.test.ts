@@ -42,6 +42,13 @@ async function featureRouters(): Promise<{ name: string; router: Router }[]> {
 }
 
 describe('the OpenAPI contract', () => {
+  it('when the module runs from src/, dist/src/ or a bundle, then the contract is found beside it, also in a checkout under a folder named src', () => {
+    expect(openApiPath('/home/ops/src/patchbridge/src/api/openapi-document.ts')).toBe('/home/ops/src/patchbridge/openapi/patchbridge.yaml');
+    expect(openApiPath('/home/ops/src/patchbridge/dist/src/api/openapi-document.js')).toBe('/home/ops/src/patchbridge/openapi/patchbridge.yaml');
+    expect(openApiPath('/opt/patchbridge/src/api/openapi-document.ts')).toBe('/opt/patchbridge/openapi/patchbridge.yaml');
+    expect(openApiPath('/var/task/index.mjs')).toBe('/var/task/openapi/patchbridge.yaml');
+  });
+
   it('when validated, then it is a valid OpenAPI 3.1 document', async () => {
     const doc = loadOpenApiDocument();
     expect(doc['openapi']).toMatch(/^3\.1\./);

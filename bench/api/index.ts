@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- api [--duration S] [--connections N] [--readers 100] [--runs 20] [--freshness S] [--poll-duration S] [--in-process] [--cpu-prof DIR] [--log-level L]`
+ * `npm run bench -- api [--duration S] [--connections N] [--readers 100] [--runs 20] [--freshness S] [--poll-duration S] [--in-process] [--from-source] [--cpu-prof DIR] [--log-level L]`
  *
  * autocannon against `GET /v1/patch-runs/{id}` and `POST /v1/patch-runs` of the
  * real app (HMAC auth with a fresh nonce per request, spec validation, JSON
@@ -11,8 +11,10 @@
  *
  * Each app runs in its own child process, as a server does for a real client:
  * autocannon and its HMAC signing stay on this process's event loop, with the
- * simulators. `--in-process` runs both apps on that loop instead (the layout of
- * earlier figures); `--cpu-prof DIR` writes each child's V8 CPU profile to DIR.
+ * simulators. The children run an esbuild bundle of the app, compiled as the CDK
+ * bundles a handler (`--from-source` runs them through tsx instead).
+ * `--in-process` runs both apps on that loop instead (the layout of earlier
+ * figures); `--cpu-prof DIR` writes each child's V8 CPU profile to DIR.
  *
  * Then the polling scenario: `--readers` connections poll `--runs` runs that stay
  * in progress (the AWS simulator's time is stepped and never moved), with the
@@ -23,11 +25,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { build } from 'esbuild';
 import { signRequest } from '../../src/api/auth/index.js';
+import { openApiPath } from '../../src/api/openapi-document.js';
 import { ACCOUNT, type ApiAppOptions, KEY, REGION, type RunningApiApp, startApiApp, type Variant } from './apps.js';
 import { createAwsSim } from '../../src/sim/aws/index.js';
 import { createServiceNowSim } from '../../src/sim/servicenow/index.js';
@@ -62,14 +67,40 @@ function option(argv: string[], name: string, fallback: number): number {
 }
 
 /**
+ * `server-process.ts` and what it imports, bundled by esbuild as the CDK bundles a
+ * handler (`infra/lib/constructs/handler-function.ts`: ESM, no kept names; packages
+ * stay in node_modules here), with the contract copied beside it as infra/ copies
+ * it; returns the bundle's path. Under `bench/out/` (git-ignored).
+ */
+async function bundleServer(): Promise<string> {
+  const root = path.resolve(here, '../..');
+  const out = path.join(root, 'bench/out/api-server');
+  const file = path.join(out, 'dist/src/server-process.mjs');
+  await build({
+    entryPoints: [path.join(here, 'server-process.ts')],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: `node${process.versions.node.split('.')[0]}`,
+    packages: 'external',
+    keepNames: false,
+    logLevel: 'silent',
+  });
+  await mkdir(path.join(out, 'openapi'), { recursive: true });
+  await copyFile(openApiPath(), path.join(out, 'openapi/patchbridge.yaml'));
+  return file;
+}
+
+/**
  * An app in a child process (`server-process.ts`), as a real client sees a
  * server: the load generator's work does not run on its event loop. With
  * `profileDir`, the child writes a V8 CPU profile there when it exits.
  */
-async function startChildApp(o: ApiAppOptions, profileDir: string | undefined): Promise<RunningApiApp> {
-  // One folder per server: tsx's loader thread writes a profile of its own beside the main thread's.
+async function startChildApp(o: ApiAppOptions, profileDir: string | undefined, entry: string[]): Promise<RunningApiApp> {
+  // One folder per server: from source, tsx's loader thread writes a profile of its own beside the main thread's.
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `${o.variant}-${Date.now()}`)] : [];
-  const child: ChildProcess = spawn(process.execPath, ['--no-warnings', ...profile, '--import', 'tsx', path.join(here, 'server-process.ts'), JSON.stringify(o)], {
+  const child: ChildProcess = spawn(process.execPath, ['--no-warnings', ...profile, ...entry, JSON.stringify(o)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit');
@@ -107,13 +138,16 @@ async function main(argv: string[]): Promise<void> {
   const pollDuration = option(argv, 'poll-duration', 20);
   // The old layout, kept to compare: the servers on the load generator's own event loop.
   const inProcess = argv.includes('--in-process');
+  // The servers run compiled, as they ship (a Lambda bundle; tsc's dist/ for `npm start`), unless `--from-source`:
+  // through tsx, whose keepNames wraps every named closure a request creates in a defineProperty call.
+  const serverEntry = argv.includes('--from-source') ? ['--import', 'tsx', path.join(here, 'server-process.ts')] : [await bundleServer()];
   const profileAt = argv.indexOf('--cpu-prof');
   const profileDir = profileAt >= 0 ? path.resolve(argv[profileAt + 1] ?? 'bench/out') : undefined;
   const levelAt = argv.indexOf('--log-level');
   const logLevel = levelAt >= 0 ? argv[levelAt + 1] : undefined;
   const start = (o: ApiAppOptions) => {
     const options = logLevel === undefined ? o : { ...o, logLevel };
-    return inProcess ? startApiApp(options) : startChildApp(options, profileDir);
+    return inProcess ? startApiApp(options) : startChildApp(options, profileDir, serverEntry);
   };
 
   const sn = createServiceNowSim({ seed: 3, latency: SERVICENOW_LATENCY });

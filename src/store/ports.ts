@@ -44,7 +44,10 @@ export interface ClaimStore {
    * Tokens the previous version claimed as `claim('nonce:' + token)` are refused
    * too until they expire, so an upgrade opens no replay window.
    * SQLite answers at once, and fails by throwing (invalid input, a closed or
-   * failing store); DynamoDB with a promise, which rejects.
+   * failing store), while requests come one at a time; while they come together
+   * (a turn of the event loop spent more than one), the next turns' spends are
+   * written in one transaction at the turn's end and answered with a promise, which
+   * rejects for the whole group if the write fails. DynamoDB answers with a promise.
    */
   spendNonce(nonce: string, expiresAt: number): Awaitable<boolean>;
 }

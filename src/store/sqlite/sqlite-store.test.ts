@@ -187,4 +187,43 @@ describe('sqlite nonce spending', () => {
     expect([first, again]).toEqual([true, false]);
     expect([badExpiry, closed]).toEqual([{ thrown: 'VALIDATION_FAILED' }, { thrown: 'CLOSED' }]);
   });
+
+  it('when requests spend nonces together, then the next turns group theirs into one write before any answer, a repeat in a group is refused, a failed write fails the whole group, and a quiet turn answers at once again', async () => {
+    // Prepare
+    const clock = new ManualClock('2026-03-01T10:00:00Z');
+    const store = createSqliteStore({ path: ':memory:', clock, logger: silentLogger() });
+    const expiresAt = Math.floor(clock.now().getTime() / 1000) + 600;
+    const turn = () => new Promise((r) => setImmediate(r));
+    const spend = (n: string) => store.spendNonce(`sn-1:group-nonce-${n}`, expiresAt);
+
+    // Act: two spends in one turn; the next turn's three are grouped, one of them a repeat
+    const together = [spend('0001'), spend('0002')];
+    await turn();
+    const grouped = [spend('0003'), spend('0003'), spend('0004'), spend('0001')];
+    const deferred = grouped.map((g) => g instanceof Promise);
+    const groupedAnswers = await Promise.all(grouped);
+    // Still busy (four last turn): one spend waits for the turn's end, then answers; the turn after is quiet again
+    const lone = spend('0005');
+    const loneDeferred = lone instanceof Promise;
+    const loneAnswer = await lone;
+    await turn();
+    const quiet = spend('0006');
+
+    // A group whose write fails fails every spend in it
+    const busy = [spend('0007'), spend('0008')];
+    await turn();
+    const doomed = [spend('0009'), spend('0010')];
+    const closing = store.close();
+    const failures = await Promise.all(doomed.map((d) => Promise.resolve(d).then(() => 'spent', (err: { code?: string }) => err.code)));
+    await closing;
+
+    // Assess
+    expect(together).toEqual([true, true]);
+    expect(deferred).toEqual([true, true, true, true]);
+    expect(groupedAnswers).toEqual([true, false, true, false]);
+    expect([loneDeferred, loneAnswer]).toEqual([true, true]);
+    expect(quiet).toBe(true);
+    expect(busy).toEqual([true, true]);
+    expect(failures).toEqual(['CLOSED', 'CLOSED']);
+  });
 });

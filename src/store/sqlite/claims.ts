@@ -8,11 +8,6 @@ const claimOwnerRow = z.object({ owner: z.string() });
 
 /** Claims in the `claims` table: `expires_at` in epoch seconds, NULL for never. */
 export function sqliteClaims(conn: SqliteConnection): ClaimStore {
-  /** The owner of `key`'s claim while it holds (unexpired, or with no expiry). */
-  const holder = (key: string, now: Date) => {
-    const row = conn.prepare('SELECT owner FROM claims WHERE key = @key AND (expires_at IS NULL OR expires_at >= @now)').get({ key, now: nowSeconds(now) });
-    return row === undefined ? undefined : parseStored(claimOwnerRow, row, 'claim').owner;
-  };
   /** One nonce as one statement (the claim the previous version took on it, `nonce:` + token, refuses it too). */
   const spendOne = (nonce: string, expiresAt: number, now: Date) =>
     conn.prepare(
@@ -30,22 +25,24 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
   const spendAll = conn.db.transaction((spends: readonly { nonce: string; expiresAt: number }[], now: Date) =>
     spends.map((s) => spendOne(s.nonce, s.expiresAt, now)),
   );
+  /** A store call that writes nonces: expired state swept first, as every claim write does. */
+  const write = <T>(body: (now: Date) => T): T =>
+    conn.callNow(() => {
+      const now = conn.now();
+      conn.purgeExpired(now);
+      return body(now);
+    });
+  /** Spends so far in this turn; the first schedules the turn's end. */
   let spentThisTurn = 0;
   let grouping = false;
-  let turnEnds = false;
   const endTurn = () => {
-    turnEnds = false;
     grouping = spentThisTurn > 1;
     spentThisTurn = 0;
     const spends = batch;
     batch = [];
     if (spends.length === 0) return;
     try {
-      const fresh = conn.callNow(() => {
-        const now = conn.now();
-        conn.purgeExpired(now);
-        return spendAll(spends, now);
-      });
+      const fresh = write((now) => spendAll(spends, now));
       for (const [i, s] of spends.entries()) s.resolve(fresh[i] === true);
     } catch (err) {
       for (const s of spends) s.reject(err);
@@ -95,23 +92,17 @@ export function sqliteClaims(conn: SqliteConnection): ClaimStore {
         checkId(nonce, 'nonce');
         checkEpochSeconds(expiresAt, 'expiresAt');
       });
-      spentThisTurn++;
-      if (!turnEnds) {
-        turnEnds = true;
-        setImmediate(endTurn);
-      }
-      if (!grouping) {
-        return conn.callNow(() => {
-          const now = conn.now();
-          conn.purgeExpired(now);
-          return spendOne(nonce, expiresAt, now);
-        });
-      }
+      if (spentThisTurn++ === 0) setImmediate(endTurn);
+      if (!grouping) return write((now) => spendOne(nonce, expiresAt, now));
       return new Promise<boolean>((resolve, reject) => batch.push({ nonce, expiresAt, resolve, reject }));
     },
 
     claimHolder(key) {
-      return conn.call(() => holder(key, conn.now()));
+      return conn.call(() => {
+        const row = conn.prepare('SELECT owner FROM claims WHERE key = @key AND (expires_at IS NULL OR expires_at >= @now)')
+          .get({ key, now: nowSeconds(conn.now()) });
+        return row === undefined ? undefined : parseStored(claimOwnerRow, row, 'claim').owner;
+      });
     },
   };
 }

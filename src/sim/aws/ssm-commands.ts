@@ -470,11 +470,13 @@ function commandFilters(input: JsonInput, operation: CommandListing): CommandFil
       throw validation(`Value '${value}' at 'filters.${i + 1}.member.value' failed to satisfy constraint: Member must have length between 1 and 128`);
     }
     const invalid = () => new SimAwsError('InvalidFilterKey', `The filter ${key} with value ${value} is not valid for ${operation}.`);
-    const of = (c: SimCommand, inv: SimInvocation | undefined) => inv ?? c;
     switch (key) {
       case 'Status':
         if (!FILTER_STATUSES[operation].has(value)) throw invalid();
-        return (c, inv) => of(c, inv).status === value || of(c, inv).statusDetails.replaceAll(' ', '') === value;
+        return (c, inv) => {
+          const listed = inv ?? c;
+          return listed.status === value || listed.statusDetails.replaceAll(' ', '') === value;
+        };
       case 'ExecutionStage':
         if (operation !== 'ListCommands' || (value !== 'Executing' && value !== 'Complete')) throw invalid();
         return (c) => isTerminal(c.status) === (value === 'Complete');
